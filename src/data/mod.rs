@@ -1,0 +1,438 @@
+//! Study tables: the validated input of every analysis.
+//!
+//! A [`StudyTable`] holds one row per study in struct-of-arrays form: the study labels,
+//! the data of one of the five layouts of the input format ([`StudyData`]), an optional
+//! subgroup column and any further columns as text covariates. Tables are read from
+//! CSV by [`read_csv_path`] / [`read_csv_reader`] or built in memory with
+//! [`StudyTable::new`]; both paths run the same validation, so a `StudyTable` that
+//! exists is one whose counts, sizes and standard deviations make sense.
+//!
+//! # Validation
+//! - counts (`events_*`) are whole numbers from 0 to the arm size;
+//! - arm sizes (`n_*`) are whole numbers of at least 1;
+//! - standard deviations are greater than 0; variances and standard errors are 0 or more;
+//! - every number is finite;
+//! - with an estimate and CI, `ci_lower <= estimate <= ci_upper` (positivity of a
+//!   ratio-scale estimate is checked when the measure is known, in [`crate::effect`]).
+//!
+//! Each failure is an [`Error::Input`] naming file, row and column.
+
+mod csv;
+
+pub use self::csv::{read_csv_path, read_csv_reader, read_csv_str};
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// The layout of a study table, recognised from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum DataType {
+    /// `events_e, n_e, events_c, n_c`: a 2x2 table per study.
+    Binary,
+    /// `mean_e, sd_e, n_e, mean_c, sd_c, n_c`: means, SDs and sizes per arm.
+    Continuous,
+    /// `yi, vi`: an estimate and its sampling variance.
+    GenericVariance,
+    /// `yi, sei`: an estimate and its standard error.
+    GenericSe,
+    /// `estimate, ci_lower, ci_upper`: an estimate and its confidence interval, on the
+    /// natural scale.
+    GenericCi,
+}
+
+impl DataType {
+    /// The required columns of the layout, in the order of the input format.
+    pub fn required_columns(self) -> &'static [&'static str] {
+        match self {
+            DataType::Binary => &["study", "events_e", "n_e", "events_c", "n_c"],
+            DataType::Continuous => &["study", "mean_e", "sd_e", "n_e", "mean_c", "sd_c", "n_c"],
+            DataType::GenericVariance => &["study", "yi", "vi"],
+            DataType::GenericSe => &["study", "yi", "sei"],
+            DataType::GenericCi => &["study", "estimate", "ci_lower", "ci_upper"],
+        }
+    }
+}
+
+/// Two-arm binary data: events and sizes of the experimental (`_e`) and control (`_c`)
+/// arms. Counts are stored as `f64` holding whole numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BinaryArms {
+    /// Events in the experimental arm.
+    pub events_e: Vec<f64>,
+    /// Size of the experimental arm.
+    pub n_e: Vec<f64>,
+    /// Events in the control arm.
+    pub events_c: Vec<f64>,
+    /// Size of the control arm.
+    pub n_c: Vec<f64>,
+}
+
+/// Two-arm continuous data: mean, standard deviation and size per arm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContinuousArms {
+    /// Mean of the experimental arm.
+    pub mean_e: Vec<f64>,
+    /// Standard deviation of the experimental arm.
+    pub sd_e: Vec<f64>,
+    /// Size of the experimental arm.
+    pub n_e: Vec<f64>,
+    /// Mean of the control arm.
+    pub mean_c: Vec<f64>,
+    /// Standard deviation of the control arm.
+    pub sd_c: Vec<f64>,
+    /// Size of the control arm.
+    pub n_c: Vec<f64>,
+}
+
+/// The study data of a table, one variant per layout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum StudyData {
+    /// 2x2 tables.
+    Binary(BinaryArms),
+    /// Means, SDs and sizes.
+    Continuous(ContinuousArms),
+    /// Estimates `yi` with sampling variances `vi` (analysis scale).
+    GenericVariance {
+        /// Estimates.
+        yi: Vec<f64>,
+        /// Sampling variances.
+        vi: Vec<f64>,
+    },
+    /// Estimates `yi` with standard errors `sei` (analysis scale).
+    GenericSe {
+        /// Estimates.
+        yi: Vec<f64>,
+        /// Standard errors.
+        sei: Vec<f64>,
+    },
+    /// Estimates with confidence limits on the natural scale.
+    GenericCi {
+        /// Point estimates.
+        estimate: Vec<f64>,
+        /// Lower confidence limits.
+        ci_lower: Vec<f64>,
+        /// Upper confidence limits.
+        ci_upper: Vec<f64>,
+    },
+}
+
+impl StudyData {
+    /// The layout of the data.
+    pub fn data_type(&self) -> DataType {
+        match self {
+            StudyData::Binary(_) => DataType::Binary,
+            StudyData::Continuous(_) => DataType::Continuous,
+            StudyData::GenericVariance { .. } => DataType::GenericVariance,
+            StudyData::GenericSe { .. } => DataType::GenericSe,
+            StudyData::GenericCi { .. } => DataType::GenericCi,
+        }
+    }
+
+    /// Number of studies (the length of every column).
+    pub fn len(&self) -> usize {
+        self.columns()[0].1.len()
+    }
+
+    /// True when the data hold no study.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The numeric columns with their header names, in the order of the input format.
+    pub fn columns(&self) -> Vec<(&'static str, &[f64])> {
+        match self {
+            StudyData::Binary(b) => vec![
+                ("events_e", &b.events_e),
+                ("n_e", &b.n_e),
+                ("events_c", &b.events_c),
+                ("n_c", &b.n_c),
+            ],
+            StudyData::Continuous(c) => vec![
+                ("mean_e", &c.mean_e),
+                ("sd_e", &c.sd_e),
+                ("n_e", &c.n_e),
+                ("mean_c", &c.mean_c),
+                ("sd_c", &c.sd_c),
+                ("n_c", &c.n_c),
+            ],
+            StudyData::GenericVariance { yi, vi } => vec![("yi", yi), ("vi", vi)],
+            StudyData::GenericSe { yi, sei } => vec![("yi", yi), ("sei", sei)],
+            StudyData::GenericCi {
+                estimate,
+                ci_lower,
+                ci_upper,
+            } => vec![
+                ("estimate", estimate),
+                ("ci_lower", ci_lower),
+                ("ci_upper", ci_upper),
+            ],
+        }
+    }
+
+    /// Checks every rule of the module documentation; `rows[i]` is the row number
+    /// reported for study `i`.
+    fn validate(&self, source: &str, rows: &[usize]) -> Result<()> {
+        let columns = self.columns();
+        let k = rows.len();
+        for (name, values) in &columns {
+            if values.len() != k {
+                return Err(Error::InvalidArgument(format!(
+                    "column '{name}' has {} values for {k} studies",
+                    values.len()
+                )));
+            }
+        }
+        let at = |i: usize, column: &str, message: String| {
+            Error::input(source, Some(rows[i]), Some(column), message)
+        };
+        for (name, values) in &columns {
+            for (i, &x) in values.iter().enumerate() {
+                if !x.is_finite() {
+                    return Err(at(i, name, format!("{x} is not a finite number")));
+                }
+            }
+        }
+        let check_count = |i: usize, column: &str, x: f64| -> Result<()> {
+            if x < 0.0 {
+                return Err(at(
+                    i,
+                    column,
+                    format!("a count must be 0 or more, found {x}"),
+                ));
+            }
+            if x.fract() != 0.0 || x > 9.007_199_254_740_992e15 {
+                return Err(at(
+                    i,
+                    column,
+                    format!("a count must be a whole number, found {x}"),
+                ));
+            }
+            Ok(())
+        };
+        let check_size = |i: usize, column: &str, n: f64| -> Result<()> {
+            check_count(i, column, n)?;
+            if n < 1.0 {
+                return Err(at(
+                    i,
+                    column,
+                    format!("an arm size must be at least 1, found {n}"),
+                ));
+            }
+            Ok(())
+        };
+        let check_sd = |i: usize, column: &str, sd: f64| -> Result<()> {
+            if sd <= 0.0 {
+                return Err(at(
+                    i,
+                    column,
+                    format!("a standard deviation must be greater than 0, found {sd}"),
+                ));
+            }
+            Ok(())
+        };
+        match self {
+            StudyData::Binary(b) => {
+                for i in 0..k {
+                    for (events, n, ecol, ncol) in [
+                        (b.events_e[i], b.n_e[i], "events_e", "n_e"),
+                        (b.events_c[i], b.n_c[i], "events_c", "n_c"),
+                    ] {
+                        check_count(i, ecol, events)?;
+                        check_size(i, ncol, n)?;
+                        if events > n {
+                            return Err(at(
+                                i,
+                                ecol,
+                                format!("{events} events exceed the arm size {ncol} = {n}"),
+                            ));
+                        }
+                    }
+                }
+            }
+            StudyData::Continuous(c) => {
+                for i in 0..k {
+                    check_sd(i, "sd_e", c.sd_e[i])?;
+                    check_size(i, "n_e", c.n_e[i])?;
+                    check_sd(i, "sd_c", c.sd_c[i])?;
+                    check_size(i, "n_c", c.n_c[i])?;
+                }
+            }
+            StudyData::GenericVariance { vi, .. } => {
+                for (i, &v) in vi.iter().enumerate() {
+                    if v < 0.0 {
+                        return Err(at(
+                            i,
+                            "vi",
+                            format!("a variance must be 0 or more, found {v}"),
+                        ));
+                    }
+                }
+            }
+            StudyData::GenericSe { sei, .. } => {
+                for (i, &s) in sei.iter().enumerate() {
+                    if s < 0.0 {
+                        return Err(at(
+                            i,
+                            "sei",
+                            format!("a standard error must be 0 or more, found {s}"),
+                        ));
+                    }
+                }
+            }
+            StudyData::GenericCi {
+                estimate,
+                ci_lower,
+                ci_upper,
+            } => {
+                for i in 0..k {
+                    let (est, lo, hi) = (estimate[i], ci_lower[i], ci_upper[i]);
+                    if lo > est {
+                        return Err(at(
+                            i,
+                            "ci_lower",
+                            format!("the lower limit {lo} exceeds the estimate {est}"),
+                        ));
+                    }
+                    if hi < est {
+                        return Err(at(
+                            i,
+                            "ci_upper",
+                            format!("the upper limit {hi} is below the estimate {est}"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A text column kept from the input beyond the required ones (a moderator, a
+/// provenance note, a citation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Covariate {
+    /// Header name (trimmed, lower case).
+    pub name: String,
+    /// One cell per study, trimmed.
+    pub values: Vec<String>,
+}
+
+/// A validated table of studies. See the module documentation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyTable {
+    /// File name or in-memory label, used in error messages.
+    pub source: String,
+    /// Study labels, in input order.
+    pub labels: Vec<String>,
+    /// Row number of each study in its source (header = 1).
+    pub rows: Vec<usize>,
+    /// The study data.
+    pub data: StudyData,
+    /// The `subgroup` column, when present.
+    pub subgroup: Option<Vec<String>>,
+    /// Every other column, as text.
+    pub covariates: Vec<Covariate>,
+    /// Things worth knowing that are not errors (duplicate study labels).
+    pub warnings: Vec<String>,
+}
+
+impl StudyTable {
+    /// Builds and validates a table in memory. Rows are numbered as if the table had
+    /// been read from a file with a header: study `i` (from 0) is row `i + 2`.
+    ///
+    /// # Errors
+    /// [`Error::Input`] for any rule of the module documentation, located in `source`;
+    /// [`Error::InvalidArgument`] when the columns differ in length.
+    pub fn new(source: impl Into<String>, labels: Vec<String>, data: StudyData) -> Result<Self> {
+        let rows = (0..labels.len()).map(|i| i + 2).collect();
+        Self::from_parts(source.into(), labels, rows, data, None, Vec::new())
+    }
+
+    pub(crate) fn from_parts(
+        source: String,
+        labels: Vec<String>,
+        rows: Vec<usize>,
+        data: StudyData,
+        subgroup: Option<Vec<String>>,
+        covariates: Vec<Covariate>,
+    ) -> Result<Self> {
+        if labels.is_empty() {
+            return Err(Error::input(
+                source,
+                None,
+                None,
+                "no studies: the table has no data rows",
+            ));
+        }
+        if data.len() != labels.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} labels for {} studies",
+                labels.len(),
+                data.len()
+            )));
+        }
+        data.validate(&source, &rows)?;
+        let mut warnings = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        for (label, row) in labels.iter().zip(&rows) {
+            if let Some(first) = seen.insert(label.as_str(), *row) {
+                warnings.push(format!(
+                    "{source}, row {row}, column 'study': study label '{label}' repeats row {first}"
+                ));
+            }
+        }
+        Ok(StudyTable {
+            source,
+            labels,
+            rows,
+            data,
+            subgroup,
+            covariates,
+            warnings,
+        })
+    }
+
+    /// Number of studies.
+    pub fn k(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The layout of the table.
+    pub fn data_type(&self) -> DataType {
+        self.data.data_type()
+    }
+
+    /// The covariate column of that name (header names are matched trimmed and in
+    /// lower case).
+    pub fn covariate(&self, name: &str) -> Option<&Covariate> {
+        let name = name.trim().to_lowercase();
+        self.covariates.iter().find(|c| c.name == name)
+    }
+
+    /// A covariate column parsed as numbers, for use as a moderator.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the column when it is absent, and the row when a cell is
+    /// empty, not a number or not finite.
+    pub fn numeric_covariate(&self, name: &str) -> Result<Vec<f64>> {
+        let column = self.covariate(name).ok_or_else(|| {
+            Error::input(
+                &self.source,
+                Some(1),
+                Some(name),
+                format!("no column named '{name}'"),
+            )
+        })?;
+        column
+            .values
+            .iter()
+            .zip(&self.rows)
+            .map(|(cell, &row)| {
+                csv::parse_number(cell)
+                    .map_err(|m| Error::input(&self.source, Some(row), Some(&column.name), m))
+            })
+            .collect()
+    }
+}

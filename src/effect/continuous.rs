@@ -1,0 +1,154 @@
+//! Effect sizes from means, standard deviations and arm sizes.
+
+use super::{Effects, Excluded, Measure, SmdCorrection};
+use crate::data::{ContinuousArms, StudyTable};
+use crate::error::{Error, Result};
+use statrs::function::gamma::ln_gamma;
+
+/// Raw mean difference and its variance.
+///
+/// # Formula
+/// yi = m_e − m_c, vi = sd_e²/n_e + sd_c²/n_c (metafor `escalc(measure = "MD")`,
+/// `vtype = "LS"`; RevMan 5's mean difference).
+pub fn mean_difference(m_e: f64, sd_e: f64, n_e: f64, m_c: f64, sd_c: f64, n_c: f64) -> (f64, f64) {
+    (m_e - m_c, sd_e * sd_e / n_e + sd_c * sd_c / n_c)
+}
+
+/// Pooled within-group standard deviation
+/// s = √[((n_e − 1) sd_e² + (n_c − 1) sd_c²) / (n_e + n_c − 2)].
+pub fn pooled_sd(sd_e: f64, n_e: f64, sd_c: f64, n_c: f64) -> f64 {
+    (((n_e - 1.0) * sd_e * sd_e + (n_c - 1.0) * sd_c * sd_c) / (n_e + n_c - 2.0)).sqrt()
+}
+
+/// Hedges' exact small-sample correction factor.
+///
+/// # Formula
+/// J(m) = Γ(m/2) / (√(m/2) Γ((m − 1)/2)), with m = n_e + n_c − 2 degrees of freedom
+/// (Hedges 1981), computed through log-gamma; defined for m > 1.
+pub fn hedges_j(m: f64) -> f64 {
+    (ln_gamma(m / 2.0) - (m / 2.0).sqrt().ln() - ln_gamma((m - 1.0) / 2.0)).exp()
+}
+
+/// Standardised mean difference (Hedges' g) and its variance.
+///
+/// # Formula
+/// d = (m_e − m_c)/s with s the [`pooled_sd`], g = J d, and
+/// - [`SmdCorrection::ExactHedges`]: J = [`hedges_j`](n_e + n_c − 2),
+///   vi = 1/n_e + 1/n_c + g²/(2(n_e + n_c)) (metafor `escalc(measure = "SMD")`);
+/// - [`SmdCorrection::RevMan5`]: J = 1 − 3/(4N − 9), vi = N/(n_e n_c) + g²/(2(N − 3.94)),
+///   N = n_e + n_c (Deeks & Higgins, *Statistical algorithms in Review Manager 5*).
+///
+/// Returns non-finite values when n_e + n_c < 4 (J undefined).
+pub fn standardized_mean_difference(
+    m_e: f64,
+    sd_e: f64,
+    n_e: f64,
+    m_c: f64,
+    sd_c: f64,
+    n_c: f64,
+    correction: SmdCorrection,
+) -> (f64, f64) {
+    let n = n_e + n_c;
+    let d = (m_e - m_c) / pooled_sd(sd_e, n_e, sd_c, n_c);
+    match correction {
+        SmdCorrection::ExactHedges => {
+            let m = n - 2.0;
+            let j = if m > 1.0 { hedges_j(m) } else { f64::NAN };
+            let g = j * d;
+            (g, 1.0 / n_e + 1.0 / n_c + g * g / (2.0 * n))
+        }
+        SmdCorrection::RevMan5 => {
+            let g = (1.0 - 3.0 / (4.0 * n - 9.0)) * d;
+            (g, n / (n_e * n_c) + g * g / (2.0 * (n - 3.94)))
+        }
+    }
+}
+
+/// Log ratio of means and its variance.
+///
+/// # Formula
+/// yi = ln(m_e / m_c), vi = sd_e²/(n_e m_e²) + sd_c²/(n_c m_c²) (Hedges, Gurevitch &
+/// Curtis 1999; metafor `escalc(measure = "ROM")`). Needs means of the same sign.
+pub fn log_ratio_of_means(
+    m_e: f64,
+    sd_e: f64,
+    n_e: f64,
+    m_c: f64,
+    sd_c: f64,
+    n_c: f64,
+) -> (f64, f64) {
+    (
+        (m_e / m_c).ln(),
+        sd_e * sd_e / (n_e * m_e * m_e) + sd_c * sd_c / (n_c * m_c * m_c),
+    )
+}
+
+pub(super) fn compute(
+    table: &StudyTable,
+    arms: &ContinuousArms,
+    measure: Measure,
+    smd: SmdCorrection,
+) -> Result<Effects> {
+    let k = table.k();
+    let mut effects = Effects {
+        measure,
+        labels: Vec::with_capacity(k),
+        yi: Vec::with_capacity(k),
+        vi: Vec::with_capacity(k),
+        index: Vec::with_capacity(k),
+        excluded: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let ContinuousArms {
+        mean_e,
+        sd_e,
+        n_e,
+        mean_c,
+        sd_c,
+        n_c,
+    } = arms;
+    for i in 0..k {
+        let (yi, vi) = match measure {
+            Measure::MD => mean_difference(mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i]),
+            Measure::SMD => standardized_mean_difference(
+                mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i], smd,
+            ),
+            _ => {
+                let same_sign =
+                    (mean_e[i] > 0.0 && mean_c[i] > 0.0) || (mean_e[i] < 0.0 && mean_c[i] < 0.0);
+                if !same_sign {
+                    return Err(Error::input(
+                        &table.source,
+                        Some(table.rows[i]),
+                        Some(if mean_e[i] == 0.0 { "mean_e" } else { "mean_c" }),
+                        format!(
+                            "the ratio of means needs two non-zero means of the same sign, found {} and {}",
+                            mean_e[i], mean_c[i]
+                        ),
+                    ));
+                }
+                log_ratio_of_means(mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i])
+            }
+        };
+        if !yi.is_finite() || !vi.is_finite() {
+            effects.excluded.push(Excluded {
+                index: i,
+                study: table.labels[i].clone(),
+                reason: format!(
+                    "{measure} not estimable (the SMD correction needs n_e + n_c >= 4)"
+                ),
+            });
+            continue;
+        }
+        effects.labels.push(table.labels[i].clone());
+        effects.index.push(i);
+        effects.yi.push(yi);
+        effects.vi.push(vi);
+    }
+    for e in &effects.excluded {
+        effects
+            .warnings
+            .push(format!("study '{}' excluded: {}", e.study, e.reason));
+    }
+    Ok(effects)
+}

@@ -1,0 +1,95 @@
+//! The one error type of the crate.
+//!
+//! Errors about input data carry a [`Location`]: the file (or the name given to an
+//! in-memory source), the row and the column. Rows are counted the way a spreadsheet
+//! shows them: the header is row 1 and the first study is row 2, so the number is the
+//! line number of the record in a file without blank lines or embedded line breaks.
+//! Columns are named by their header.
+
+use std::fmt;
+
+/// Where in an input table a problem was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// File name, or the label given to an in-memory source.
+    pub file: String,
+    /// Row as a spreadsheet counts it (header = 1, first data row = 2), if known.
+    pub row: Option<usize>,
+    /// Column header, if the problem belongs to one column.
+    pub column: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column '{column}'")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every failure the library reports.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input data is malformed or invalid; the location says where.
+    #[error("{location}: {message}")]
+    Input {
+        /// Where the problem is.
+        location: Location,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// A file could not be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file that could not be read.
+        file: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An option or argument is invalid (a level outside (0, 100), a measure that does
+    /// not fit the data type, an increment below zero, ...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The data are legal but the requested computation has no answer (no study left
+    /// after dropping double-zero studies, a variance of zero where one is needed).
+    #[error("cannot compute: {0}")]
+    Degenerate(String),
+}
+
+impl Error {
+    /// An input error at a file, row and column.
+    pub fn input(
+        file: impl Into<String>,
+        row: Option<usize>,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            location: Location {
+                file: file.into(),
+                row,
+                column: column.map(str::to_owned),
+            },
+            message: message.into(),
+        }
+    }
+
+    /// True for errors a user fixes by changing the input or the command line
+    /// (the command line exits with status 2 for these).
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Input { .. } | Error::Io { .. } | Error::InvalidArgument(_)
+        )
+    }
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
