@@ -26,5 +26,8 @@ pub mod data;
 pub mod distribution;
 pub mod effect;
 pub mod error;
+pub mod heterogeneity;
+pub mod model;
+pub mod profile;
 
 pub use error::{Error, Location, Result};

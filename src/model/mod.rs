@@ -1,0 +1,451 @@
+//! Pooling: fixed-effect (inverse variance, Mantel-Haenszel, Peto) and random-effects
+//! models, with heterogeneity.
+//!
+//! One engine: [`pool_effects`] pools any [`Effects`] by inverse variance;
+//! [`pool`] computes the effects of a table and adds the Mantel-Haenszel and Peto
+//! estimates, which need the 2x2 counts. Stages, in order (as metafor's `rma`): study
+//! effects, fixed-effect estimate, Cochran's Q about it, τ², random-effects estimate and
+//! intervals, heterogeneity statistics. The [`Fit`] records every setting used.
+
+pub mod fixed;
+pub mod mantel_haenszel;
+pub mod peto;
+pub mod random;
+pub mod tau2;
+
+pub use self::fixed::PooledEstimate;
+pub use self::mantel_haenszel::RdVariance;
+pub use self::random::{CiMethod, PiMethod};
+pub use self::tau2::{Convergence, Tau2Method};
+
+use crate::data::{StudyData, StudyTable};
+use crate::effect::binary::{increments, Table2x2};
+use crate::effect::{self, AddTo, DoubleZero, EffectOptions, Effects, Measure, ZeroCellRule};
+use crate::error::{Error, Result};
+use crate::heterogeneity::{heterogeneity, Heterogeneity, I2Ci};
+use serde::Serialize;
+use std::str::FromStr;
+
+/// The fixed-effect method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum FixedMethod {
+    /// Inverse variance.
+    #[serde(rename = "iv")]
+    InverseVariance,
+    /// Mantel-Haenszel (binary data: OR, RR, RD).
+    #[serde(rename = "mh")]
+    MantelHaenszel,
+    /// Peto's one-step odds ratio (binary data).
+    #[serde(rename = "peto")]
+    Peto,
+}
+
+impl FixedMethod {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FixedMethod::InverseVariance => "iv",
+            FixedMethod::MantelHaenszel => "mh",
+            FixedMethod::Peto => "peto",
+        }
+    }
+}
+
+impl FromStr for FixedMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "iv" => FixedMethod::InverseVariance,
+            "mh" => FixedMethod::MantelHaenszel,
+            "peto" => FixedMethod::Peto,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown fixed-effect method '{other}': expected iv, mh or peto"
+                )))
+            }
+        })
+    }
+}
+
+/// Which cells enter the Mantel-Haenszel sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum MhCells {
+    /// The observed counts (metafor's `rma.mh`).
+    Observed,
+    /// The counts with the zero-cell increment of the effect options (RevMan 5).
+    Incremented,
+}
+
+/// Which Cochran's Q the DerSimonian-Laird estimator uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum DlQ {
+    /// Q about the inverse-variance fixed estimate (metafor's `rma(method = "DL")`).
+    InverseVariance,
+    /// Q about the fixed estimate in use, MH or Peto included (RevMan 5).
+    FixedInUse,
+}
+
+/// Which I² the text report leads with (JSON carries both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum I2Definition {
+    /// From Q (RevMan 5).
+    FromQ,
+    /// From τ² (metafor, RevMan Web).
+    FromTau2,
+}
+
+/// Options of a pooled analysis; [`crate::profile::Profile`] bundles them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PoolOptions {
+    /// Fixed-effect method.
+    pub fixed: FixedMethod,
+    /// Interval method of the inverse-variance fixed-effect estimate (MH and Peto
+    /// always use z).
+    pub fixed_ci: CiMethod,
+    /// τ² estimator; `None` fits the fixed-effect model only.
+    pub tau2: Option<Tau2Method>,
+    /// Interval method of the random-effects estimate.
+    pub ci: CiMethod,
+    /// Prediction interval method.
+    pub pi: PiMethod,
+    /// Confidence level in (0, 1).
+    pub level: f64,
+    /// Variance of the MH risk difference.
+    pub rd_variance: RdVariance,
+    /// Cells in the MH sums.
+    pub mh_cells: MhCells,
+    /// Q used by DerSimonian-Laird.
+    pub dl_q: DlQ,
+    /// I² interval method.
+    pub i2_ci: I2Ci,
+    /// Which I² leads in text output.
+    pub i2: I2Definition,
+}
+
+impl Default for PoolOptions {
+    /// metafor's defaults: inverse variance, REML, z intervals, 95%.
+    fn default() -> Self {
+        PoolOptions {
+            fixed: FixedMethod::InverseVariance,
+            fixed_ci: CiMethod::Z,
+            tau2: Some(Tau2Method::REML),
+            ci: CiMethod::Z,
+            pi: PiMethod::FollowCi,
+            level: 0.95,
+            rd_variance: RdVariance::SatoGreenlandRobins,
+            mh_cells: MhCells::Observed,
+            dl_q: DlQ::InverseVariance,
+            i2_ci: I2Ci::QProfile,
+            i2: I2Definition::FromTau2,
+        }
+    }
+}
+
+/// The fixed-effect result (JSON `fixed`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixedFit {
+    /// `iv`, `mh` or `peto`.
+    pub method: FixedMethod,
+    /// Pooled estimate (analysis scale).
+    pub estimate: f64,
+    /// Standard error.
+    pub se: f64,
+    /// Lower confidence limit.
+    pub ci_lower: f64,
+    /// Upper confidence limit.
+    pub ci_upper: f64,
+    /// Test statistic (z, or t with `df` for a t-based IV interval).
+    pub z: f64,
+    /// Degrees of freedom when t-based.
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: f64,
+}
+
+/// The random-effects result (JSON `random`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RandomFit {
+    /// The τ² estimator.
+    pub tau2_method: Tau2Method,
+    /// The interval method.
+    pub ci_method: CiMethod,
+    /// The τ² estimate.
+    pub tau2: f64,
+    /// Pooled estimate (analysis scale).
+    pub estimate: f64,
+    /// Standard error (adjusted for HKSJ).
+    pub se: f64,
+    /// Lower confidence limit.
+    pub ci_lower: f64,
+    /// Upper confidence limit.
+    pub ci_upper: f64,
+    /// Test statistic (z or t).
+    pub statistic: f64,
+    /// Degrees of freedom of a t-based interval (null for z).
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower prediction limit.
+    pub pi_lower: f64,
+    /// Upper prediction limit.
+    pub pi_upper: f64,
+    /// How τ² was reached.
+    pub convergence: Convergence,
+}
+
+/// One study of a fit (JSON `studies`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyRow {
+    /// Label.
+    pub study: String,
+    /// Effect (analysis scale).
+    pub yi: f64,
+    /// Sampling variance.
+    pub vi: f64,
+    /// Weight (%) in the fixed-effect estimate.
+    pub weight_fixed: f64,
+    /// Weight (%) in the random-effects estimate (null without one).
+    pub weight_random: Option<f64>,
+}
+
+/// A pooled analysis: everything the JSON output of `metapool pool` holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fit {
+    /// Effect measure (ratio measures on the log scale).
+    pub measure: Measure,
+    /// Number of studies with an estimable effect (those in `studies`).
+    pub k: usize,
+    /// Number of studies in the input, excluded ones included (metafor's `k` for
+    /// `rma.mh` and `rma.peto`).
+    pub k_all: usize,
+    /// Confidence level in percent.
+    pub level: f64,
+    /// Fixed-effect estimate.
+    pub fixed: FixedFit,
+    /// Random-effects estimate, when a τ² estimator was chosen.
+    pub random: Option<RandomFit>,
+    /// Heterogeneity.
+    pub heterogeneity: Heterogeneity,
+    /// Studies with their effects and weights.
+    pub studies: Vec<StudyRow>,
+    /// Studies left out, and why.
+    pub excluded: Vec<effect::Excluded>,
+    /// Warnings (increments, exclusions, boundary estimates, convergence).
+    pub warnings: Vec<String>,
+    /// The options used.
+    pub options: PoolOptions,
+}
+
+fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "the confidence level must lie strictly between 0 and 100%, found {}%",
+            level * 100.0
+        )))
+    }
+}
+
+/// Pools study effects by inverse variance (fixed effect and, with `options.tau2`,
+/// random effects).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a Mantel-Haenszel or Peto request (they need the
+/// table: use [`pool`]) or a level outside (0, 1); [`Error::Degenerate`] with no study.
+pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
+    if options.fixed != FixedMethod::InverseVariance {
+        return Err(Error::InvalidArgument(format!(
+            "the {} fixed-effect method needs 2x2 counts; pool the study table instead",
+            options.fixed.name()
+        )));
+    }
+    check_level(options.level)?;
+    let (yi, vi) = (&effects.yi, &effects.vi);
+    if yi.is_empty() {
+        return Err(Error::Degenerate("no study to pool".into()));
+    }
+    let fe = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);
+    let fixed = FixedFit {
+        method: FixedMethod::InverseVariance,
+        estimate: fe.estimate,
+        se: fe.se,
+        ci_lower: fe.ci_lower,
+        ci_upper: fe.ci_upper,
+        z: fe.statistic,
+        df: fe.df,
+        p_value: fe.p_value,
+    };
+    let weights = fixed::weights_percent(vi, 0.0);
+    finish(effects, fixed, weights, options)
+}
+
+/// Stages after the fixed-effect estimate: Q about it, τ², random effects,
+/// heterogeneity.
+fn finish(
+    effects: &Effects,
+    fixed_fit: FixedFit,
+    weights_fixed: Vec<f64>,
+    options: &PoolOptions,
+) -> Result<Fit> {
+    let (yi, vi) = (&effects.yi, &effects.vi);
+    let k = yi.len();
+    let mut warnings = effects.warnings.clone();
+    let q = tau2::cochran_q(yi, vi, fixed_fit.estimate);
+    let random = options.tau2.map(|method| {
+        let q_dl = match options.dl_q {
+            DlQ::FixedInUse => q,
+            DlQ::InverseVariance => {
+                let (mu_iv, _, _) = fixed::inverse_variance(yi, vi, 0.0);
+                tau2::cochran_q(yi, vi, mu_iv)
+            }
+        };
+        let est = tau2::estimate(method, yi, vi, q_dl);
+        if let Some(fallback) = &est.convergence.fallback {
+            warnings.push(format!("{method}: {fallback}"));
+        }
+        let re = random::inference(yi, vi, est.tau2, options.ci, options.level);
+        let (pi_lower, pi_upper) =
+            random::prediction_interval(&re, est.tau2, k, options.pi, options.level);
+        RandomFit {
+            tau2_method: method,
+            ci_method: options.ci,
+            tau2: est.tau2,
+            estimate: re.estimate,
+            se: re.se,
+            ci_lower: re.ci_lower,
+            ci_upper: re.ci_upper,
+            statistic: re.statistic,
+            df: re.df,
+            p_value: re.p_value,
+            pi_lower,
+            pi_upper,
+            convergence: est.convergence,
+        }
+    });
+    if k == 1 {
+        warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
+    }
+    let tau2 = random.as_ref().map(|r| r.tau2);
+    let het = heterogeneity(yi, vi, q, tau2, options.i2_ci, options.level);
+    let weights_random = tau2.map(|t| fixed::weights_percent(vi, t));
+    let studies = (0..k)
+        .map(|i| StudyRow {
+            study: effects.labels[i].clone(),
+            yi: yi[i],
+            vi: vi[i],
+            weight_fixed: weights_fixed[i],
+            weight_random: weights_random.as_ref().map(|w| w[i]),
+        })
+        .collect();
+    Ok(Fit {
+        measure: effects.measure,
+        k,
+        k_all: k + effects.excluded.len(),
+        level: options.level * 100.0,
+        fixed: fixed_fit,
+        random,
+        heterogeneity: het,
+        studies,
+        excluded: effects.excluded.clone(),
+        warnings,
+        options: *options,
+    })
+}
+
+/// Computes the study effects of `table` and pools them, with the Mantel-Haenszel or
+/// Peto fixed-effect estimate when `options.fixed` asks for it.
+///
+/// # Errors
+/// As [`effect::compute`] and [`pool_effects`]; [`Error::InvalidArgument`] when MH or
+/// Peto is asked of non-binary data or MH of an unsupported measure.
+pub fn pool(
+    table: &StudyTable,
+    effect_options: &EffectOptions,
+    options: &PoolOptions,
+) -> Result<Fit> {
+    check_level(options.level)?;
+    let measure = effect_options.measure;
+    let arms = match (&table.data, options.fixed) {
+        (_, FixedMethod::InverseVariance) => {
+            return pool_effects(&effect::compute(table, effect_options)?, options)
+        }
+        (StudyData::Binary(arms), _) => arms,
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "the {} fixed-effect method needs binary (2x2) data",
+                options.fixed.name()
+            )))
+        }
+    };
+    let all: Vec<Table2x2> = (0..table.k())
+        .map(|i| Table2x2::of_study(arms, i))
+        .collect();
+    let (effects, estimate, se, weights) = match options.fixed {
+        FixedMethod::MantelHaenszel => {
+            let effects = effect::compute(table, effect_options)?;
+            // metafor's rma.mh forms the MH sums from every observed table (double zeros
+            // included: they move the RD); RevMan from the tables its zero-cell rule
+            // keeps, with the increment added.
+            let tables: Vec<Table2x2> = match options.mh_cells {
+                MhCells::Observed => all.clone(),
+                MhCells::Incremented => {
+                    let kept: Vec<Table2x2> = effects.index.iter().map(|&i| all[i]).collect();
+                    let inc = increments(&kept, &effect_options.zero_cell);
+                    kept.iter().zip(inc).map(|(t, add)| t.plus(add)).collect()
+                }
+            };
+            let (est, se) = match measure {
+                Measure::OR => mantel_haenszel::log_odds_ratio(&tables),
+                Measure::RR => mantel_haenszel::log_risk_ratio(&tables),
+                Measure::RD => mantel_haenszel::risk_difference(&tables, options.rd_variance),
+                other => {
+                    return Err(Error::InvalidArgument(format!(
+                        "Mantel-Haenszel pools OR, RR or RD, not {other}"
+                    )))
+                }
+            };
+            let weights = effects.index.iter().map(|&i| all[i]).collect::<Vec<_>>();
+            let weights = mantel_haenszel::weights_percent(&weights, measure);
+            (effects, est, se, weights)
+        }
+        _ => {
+            if !matches!(measure, Measure::OR | Measure::PETO) {
+                return Err(Error::InvalidArgument(format!(
+                    "Peto's method pools odds ratios (measure OR or PETO), not {measure}"
+                )));
+            }
+            // Peto's study effects need no increment; double-zero tables (V = 0) are not
+            // estimable and drop out (metafor's rma.peto, RevMan).
+            let peto_options = EffectOptions {
+                measure: Measure::PETO,
+                zero_cell: ZeroCellRule {
+                    increment: 0.0,
+                    add_to: AddTo::None,
+                    double_zero: DoubleZero::Drop,
+                },
+                ..*effect_options
+            };
+            let effects = effect::compute(table, &peto_options)?;
+            let (est, se) = peto::log_odds_ratio(&all);
+            let kept: Vec<Table2x2> = effects.index.iter().map(|&i| all[i]).collect();
+            (effects, est, se, peto::weights_percent(&kept))
+        }
+    };
+    let fe = PooledEstimate::wald(estimate, se, options.level, None);
+    let fixed = FixedFit {
+        method: options.fixed,
+        estimate,
+        se,
+        ci_lower: fe.ci_lower,
+        ci_upper: fe.ci_upper,
+        z: fe.statistic,
+        df: None,
+        p_value: fe.p_value,
+    };
+    finish(&effects, fixed, weights, options)
+}

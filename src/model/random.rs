@@ -1,0 +1,119 @@
+//! Random-effects inference for μ: the pooled estimate with weights 1/(v_i + τ²), its
+//! interval by one of four methods, and the prediction interval.
+//!
+//! | method | standard error | critical value | reference |
+//! |---|---|---|---|
+//! | [`CiMethod::Z`] | 1/√Σw | Φ⁻¹(1 − α/2) | Wald |
+//! | [`CiMethod::T`] | 1/√Σw | t(k − 1) | metafor `test = "t"` |
+//! | [`CiMethod::Hksj`] | √(q/Σw), q = Σw(y − μ̂)²/(k − 1) | t(k − 1) | Hartung & Knapp 2001; Sidik & Jonkman 2002 (metafor `test = "knha"`) |
+//! | [`CiMethod::HksjAdhoc`] | √(max(1, q)/Σw) | t(k − 1) | Knapp & Hartung 2003; Röver et al. 2015 (metafor `test = "adhoc"`) |
+//!
+//! Prediction interval ([`PiMethod`]): μ̂ ± crit·√(SE² + τ²) with SE of the chosen
+//! method and crit the critical value of that method (metafor's `predict()`), or
+//! t(k − 2) (Higgins, Thompson & Spiegelhalter 2009).
+
+use super::fixed::{critical_value, inverse_variance, PooledEstimate};
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::str::FromStr;
+
+/// How the confidence interval of μ is formed. See the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum CiMethod {
+    /// Normal (Wald) interval.
+    Z,
+    /// t with k − 1 degrees of freedom.
+    T,
+    /// Hartung-Knapp-Sidik-Jonkman.
+    Hksj,
+    /// HKSJ with the variance factor floored at 1.
+    HksjAdhoc,
+}
+
+impl CiMethod {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CiMethod::Z => "z",
+            CiMethod::T => "t",
+            CiMethod::Hksj => "hksj",
+            CiMethod::HksjAdhoc => "hksj-adhoc",
+        }
+    }
+}
+
+impl FromStr for CiMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "z" => CiMethod::Z,
+            "t" => CiMethod::T,
+            "hksj" | "knha" => CiMethod::Hksj,
+            "hksj-adhoc" | "adhoc" => CiMethod::HksjAdhoc,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown interval method '{other}': expected z, t, hksj or hksj-adhoc"
+                )))
+            }
+        })
+    }
+}
+
+/// How the prediction interval is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum PiMethod {
+    /// The critical value of the confidence interval method (metafor's `predict()`).
+    FollowCi,
+    /// t with k − 2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009).
+    HigginsThompsonSpiegelhalter,
+}
+
+/// Inference for μ with weights 1/(v_i + τ²); `tau2 = 0` gives the fixed-effect model.
+/// k must be at least 1; t-based methods need k ≥ 2 (with k = 1 they give NaN limits).
+pub fn inference(
+    yi: &[f64],
+    vi: &[f64],
+    tau2: f64,
+    method: CiMethod,
+    level: f64,
+) -> PooledEstimate {
+    let k = yi.len() as f64;
+    let (mu, se, sw) = inverse_variance(yi, vi, tau2);
+    match method {
+        CiMethod::Z => PooledEstimate::wald(mu, se, level, None),
+        CiMethod::T => PooledEstimate::wald(mu, se, level, Some(k - 1.0)),
+        CiMethod::Hksj | CiMethod::HksjAdhoc => {
+            let q = yi
+                .iter()
+                .zip(vi)
+                .map(|(&y, &v)| (y - mu) * (y - mu) / (v + tau2))
+                .sum::<f64>()
+                / (k - 1.0);
+            let factor = if method == CiMethod::HksjAdhoc {
+                q.max(1.0)
+            } else {
+                q
+            };
+            PooledEstimate::wald(mu, (factor / sw).sqrt(), level, Some(k - 1.0))
+        }
+    }
+}
+
+/// The prediction interval μ̂ ± crit·√(SE² + τ²); see the module documentation.
+pub fn prediction_interval(
+    pooled: &PooledEstimate,
+    tau2: f64,
+    k: usize,
+    method: PiMethod,
+    level: f64,
+) -> (f64, f64) {
+    let df = match method {
+        PiMethod::FollowCi => pooled.df,
+        PiMethod::HigginsThompsonSpiegelhalter => Some(k as f64 - 2.0),
+    };
+    let crit = critical_value(1.0 - (1.0 - level) / 2.0, df);
+    let half = crit * (pooled.se * pooled.se + tau2).sqrt();
+    (pooled.estimate - half, pooled.estimate + half)
+}
