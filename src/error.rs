@@ -81,12 +81,15 @@ impl Error {
         }
     }
 
-    /// True for errors a user fixes by changing the input or the command line
-    /// (the command line exits with status 2 for these).
+    /// True for errors a user fixes by changing the input or the command line (every
+    /// variant today; the command line exits with status 2 for these, 1 otherwise).
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Input { .. } | Error::Io { .. } | Error::InvalidArgument(_)
+            Error::Input { .. }
+                | Error::Io { .. }
+                | Error::InvalidArgument(_)
+                | Error::Degenerate(_)
         )
     }
 }

@@ -29,5 +29,6 @@ pub mod error;
 pub mod heterogeneity;
 pub mod model;
 pub mod profile;
+pub mod report;
 
 pub use error::{Error, Location, Result};

@@ -202,6 +202,8 @@ pub struct RandomFit {
 pub struct StudyRow {
     /// Label.
     pub study: String,
+    /// Index of the study in the input table (0-based).
+    pub index: usize,
     /// Effect (analysis scale).
     pub yi: f64,
     /// Sampling variance.
@@ -336,6 +338,7 @@ fn finish(
     let studies = (0..k)
         .map(|i| StudyRow {
             study: effects.labels[i].clone(),
+            index: effects.index[i],
             yi: yi[i],
             vi: vi[i],
             weight_fixed: weights_fixed[i],

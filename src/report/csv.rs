@@ -1,0 +1,73 @@
+//! CSV report: one row per study, then the pooled rows. Columns: `row` (study, fixed,
+//! random, prediction), `study`, `yi`, `vi` (analysis scale), `estimate`, `ci_lower`,
+//! `ci_upper` (natural scale: exponentiated for ratio measures; Wald z intervals for
+//! studies), `weight_fixed`, `weight_random` (%).
+
+use crate::distribution::normal_quantile;
+use crate::model::Fit;
+
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// The CSV text.
+pub fn render(fit: &Fit) -> String {
+    let m = fit.measure;
+    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let mut out =
+        String::from("row,study,yi,vi,estimate,ci_lower,ci_upper,weight_fixed,weight_random\n");
+    for s in &fit.studies {
+        let se = s.vi.sqrt();
+        out += &format!(
+            "study,{},{},{},{},{},{},{},{}\n",
+            field(&s.study),
+            num(s.yi),
+            num(s.vi),
+            num(m.to_natural(s.yi)),
+            num(m.to_natural(s.yi - z * se)),
+            num(m.to_natural(s.yi + z * se)),
+            num(s.weight_fixed),
+            s.weight_random.map_or(String::new(), num)
+        );
+    }
+    let f = &fit.fixed;
+    out += &format!(
+        "fixed,{},{},{},{},{},{},100,\n",
+        f.method.name(),
+        num(f.estimate),
+        num(f.se * f.se),
+        num(m.to_natural(f.estimate)),
+        num(m.to_natural(f.ci_lower)),
+        num(m.to_natural(f.ci_upper))
+    );
+    if let Some(r) = &fit.random {
+        out += &format!(
+            "random,{},{},{},{},{},{},,100\n",
+            r.tau2_method,
+            num(r.estimate),
+            num(r.se * r.se),
+            num(m.to_natural(r.estimate)),
+            num(m.to_natural(r.ci_lower)),
+            num(m.to_natural(r.ci_upper))
+        );
+        out += &format!(
+            "prediction,{},,,,{},{},,\n",
+            r.tau2_method,
+            num(m.to_natural(r.pi_lower)),
+            num(m.to_natural(r.pi_upper))
+        );
+    }
+    out
+}

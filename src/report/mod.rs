@@ -1,0 +1,52 @@
+//! Reports of a fit: RevMan-like text, JSON (the format of the design) and CSV.
+
+pub mod csv;
+pub mod text;
+
+use crate::model::Fit;
+
+/// The JSON document of `metapool pool --format json` (analysis scale: log for ratio
+/// measures). Non-finite numbers are written as `null`.
+///
+/// # Errors
+/// Only if serialisation fails, which plain numbers and strings cannot make it do.
+pub fn json(fit: &Fit) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(fit)
+}
+
+/// Formats a number with `digits` decimals; `-` for a non-finite value.
+pub(crate) fn fixed(x: f64, digits: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.digits$}")
+    } else {
+        "-".into()
+    }
+}
+
+/// Formats an effect with its interval on the natural scale: `2.39 [1.10, 5.23]`.
+pub(crate) fn effect_ci(estimate: f64, lower: f64, upper: f64, digits: usize) -> String {
+    format!(
+        "{} [{}, {}]",
+        fixed(estimate, digits),
+        fixed(lower, digits),
+        fixed(upper, digits)
+    )
+}
+
+/// A p-value as RevMan prints it: `P < 0.00001` below that, else 2 significant
+/// decimals in the style `P = 0.04`.
+pub(crate) fn p_value(p: f64) -> String {
+    if !p.is_finite() {
+        "P = -".into()
+    } else if p < 0.00001 {
+        "P < 0.00001".into()
+    } else if p < 0.0001 {
+        format!("P = {p:.5}")
+    } else if p < 0.001 {
+        format!("P = {p:.4}")
+    } else if p < 0.01 {
+        format!("P = {p:.3}")
+    } else {
+        format!("P = {p:.2}")
+    }
+}

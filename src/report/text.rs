@@ -1,0 +1,183 @@
+//! A text table laid out like a RevMan analysis: one row per study (arm data, effect
+//! with its 95% CI on the natural scale, weights), the pooled rows, heterogeneity and
+//! the tests for the overall effect.
+
+use super::{effect_ci, fixed, p_value};
+use crate::data::{StudyData, StudyTable};
+use crate::distribution::normal_quantile;
+use crate::effect::Measure;
+use crate::model::{CiMethod, Fit, FixedMethod, I2Definition};
+use std::fmt::Write;
+
+fn measure_title(measure: Measure) -> &'static str {
+    match measure {
+        Measure::RR => "Risk Ratio",
+        Measure::OR => "Odds Ratio",
+        Measure::RD => "Risk Difference",
+        Measure::PETO => "Peto Odds Ratio",
+        Measure::MD => "Mean Difference",
+        Measure::SMD => "Std. Mean Difference",
+        Measure::ROM => "Ratio of Means",
+        Measure::GEN => "Estimate",
+    }
+}
+
+fn fixed_name(method: FixedMethod) -> &'static str {
+    match method {
+        FixedMethod::InverseVariance => "IV",
+        FixedMethod::MantelHaenszel => "M-H",
+        FixedMethod::Peto => "Peto",
+    }
+}
+
+/// Arm columns of study `i`: `events/N` for binary data, `mean (SD) N` for continuous
+/// data, nothing for generic data.
+fn arms(table: &StudyTable, i: usize) -> (String, String) {
+    match &table.data {
+        StudyData::Binary(b) => (
+            format!("{}/{}", b.events_e[i], b.n_e[i]),
+            format!("{}/{}", b.events_c[i], b.n_c[i]),
+        ),
+        StudyData::Continuous(c) => (
+            format!("{} ({}) {}", c.mean_e[i], c.sd_e[i], c.n_e[i]),
+            format!("{} ({}) {}", c.mean_c[i], c.sd_c[i], c.n_c[i]),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// The report; `table` is the input the fit was computed from.
+pub fn render(table: &StudyTable, fit: &Fit) -> String {
+    let m = fit.measure;
+    let nat = |x: f64| m.to_natural(x);
+    let digits = 2;
+    let mut out = String::new();
+    let model = match &fit.random {
+        Some(r) => format!(
+            "{}, Random ({}), {:.0}% CI",
+            fixed_name(fit.fixed.method),
+            r.tau2_method,
+            fit.level
+        ),
+        None => format!(
+            "{}, Fixed, {:.0}% CI",
+            fixed_name(fit.fixed.method),
+            fit.level
+        ),
+    };
+    let _ = writeln!(out, "{}: {} ({model})", table.source, measure_title(m));
+    let _ = writeln!(out);
+    let label_width = fit
+        .studies
+        .iter()
+        .map(|s| s.study.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(22);
+    let _ = writeln!(
+        out,
+        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {}",
+        "Study",
+        "Experimental",
+        "Control",
+        "W fixed",
+        "W random",
+        format!("{} [{:.0}% CI]", m.name(), fit.level)
+    );
+    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    for s in &fit.studies {
+        let (e, c) = arms(table, s.index);
+        let se = s.vi.sqrt();
+        let _ = writeln!(
+            out,
+            "{:<label_width$}  {e:>18}  {c:>18}  {:>7}%  {:>8}  {}",
+            s.study,
+            fixed(s.weight_fixed, 1),
+            s.weight_random
+                .map_or("-".into(), |w| format!("{}%", fixed(w, 1))),
+            effect_ci(nat(s.yi), nat(s.yi - z * se), nat(s.yi + z * se), digits)
+        );
+    }
+    for e in &fit.excluded {
+        let (ae, ac) = arms(table, e.index);
+        let _ = writeln!(
+            out,
+            "{:<label_width$}  {ae:>18}  {ac:>18}  {:>8}  {:>8}  Not estimable",
+            e.study, "", ""
+        );
+    }
+    let pad = label_width + 2 + 18 + 2 + 18 + 2 + 8 + 2 + 8 + 2;
+    let f = &fit.fixed;
+    let _ = writeln!(
+        out,
+        "{:<pad$}{}",
+        format!("Total, fixed effect ({})", fixed_name(f.method)),
+        effect_ci(nat(f.estimate), nat(f.ci_lower), nat(f.ci_upper), digits)
+    );
+    if let Some(r) = &fit.random {
+        let ci = match r.ci_method {
+            CiMethod::Z => String::new(),
+            other => format!(", {} CI", other.name()),
+        };
+        let _ = writeln!(
+            out,
+            "{:<pad$}{}",
+            format!("Total, random effects ({}{ci})", r.tau2_method),
+            effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), digits)
+        );
+        let _ = writeln!(
+            out,
+            "{:<pad$}[{}, {}]",
+            "Prediction interval",
+            fixed(nat(r.pi_lower), digits),
+            fixed(nat(r.pi_upper), digits)
+        );
+    }
+    let h = &fit.heterogeneity;
+    let i2 = match fit.options.i2 {
+        I2Definition::FromQ => h.i2_q,
+        I2Definition::FromTau2 => h.i2_tau2,
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Heterogeneity: Tau\u{b2} = {}; Chi\u{b2} = {}, df = {} ({}); I\u{b2} = {:.0}%",
+        fixed(h.tau2, 2),
+        fixed(h.q, 2),
+        h.df,
+        p_value(h.p_value),
+        i2
+    );
+    if h.tau2_ci_lower.is_finite() {
+        let _ = writeln!(
+            out,
+            "  Tau\u{b2} {:.0}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%]",
+            fit.level,
+            fixed(h.tau2_ci_lower, 4),
+            fixed(h.tau2_ci_upper, 4),
+            fixed(h.i2_ci_lower, 1),
+            fixed(h.i2_ci_upper, 1)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Test for overall effect (fixed): Z = {} ({})",
+        fixed(f.z.abs(), 2),
+        p_value(f.p_value)
+    );
+    if let Some(r) = &fit.random {
+        let stat = match r.df {
+            Some(df) => format!("t({df}) = {}", fixed(r.statistic.abs(), 2)),
+            None => format!("Z = {}", fixed(r.statistic.abs(), 2)),
+        };
+        let _ = writeln!(
+            out,
+            "Test for overall effect (random): {stat} ({})",
+            p_value(r.p_value)
+        );
+    }
+    for w in &fit.warnings {
+        let _ = writeln!(out, "Note: {w}");
+    }
+    out
+}
