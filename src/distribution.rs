@@ -28,6 +28,16 @@ use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, StudentsT};
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+/// True for a number greater than 0 (false for NaN).
+fn is_positive(x: f64) -> bool {
+    x > 0.0
+}
+
+/// True for a probability strictly between 0 and 1 (false for NaN).
+fn in_open_unit(p: f64) -> bool {
+    p > 0.0 && p < 1.0
+}
+
 /// 1 − Φ(x), the standard normal upper tail.
 pub fn normal_sf(x: f64) -> f64 {
     0.5 * libm::erfc(x * FRAC_1_SQRT_2)
@@ -84,7 +94,7 @@ fn polish(
 
 /// Φ⁻¹(p), the standard normal quantile, for p in (0, 1).
 pub fn normal_quantile(p: f64) -> f64 {
-    if !(p > 0.0 && p < 1.0) {
+    if !in_open_unit(p) {
         return match p {
             0.0 => f64::NEG_INFINITY,
             1.0 => f64::INFINITY,
@@ -102,7 +112,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 
 /// Upper tail of Student's t with `df` degrees of freedom.
 pub fn t_sf(t: f64, df: f64) -> f64 {
-    if !(df > 0.0) || t.is_nan() {
+    if !is_positive(df) || t.is_nan() {
         return f64::NAN;
     }
     if t < 0.0 {
@@ -205,7 +215,7 @@ pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
 
 /// Student's t quantile with `df` degrees of freedom (df > 0), for p in (0, 1).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
     }
     if p == 0.5 {
@@ -228,7 +238,7 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 
 /// Upper tail of the chi-squared distribution with `df` degrees of freedom.
 pub fn chisq_sf(x: f64, df: f64) -> f64 {
-    if !(df > 0.0) || x.is_nan() {
+    if !is_positive(df) || x.is_nan() {
         return f64::NAN;
     }
     if x <= 0.0 {
@@ -239,7 +249,7 @@ pub fn chisq_sf(x: f64, df: f64) -> f64 {
 
 /// Lower tail of the chi-squared distribution with `df` degrees of freedom.
 pub fn chisq_cdf(x: f64, df: f64) -> f64 {
-    if !(df > 0.0) || x.is_nan() {
+    if !is_positive(df) || x.is_nan() {
         return f64::NAN;
     }
     if x <= 0.0 {
@@ -250,7 +260,7 @@ pub fn chisq_cdf(x: f64, df: f64) -> f64 {
 
 /// Chi-squared quantile with `df` degrees of freedom (df > 0), for p in (0, 1).
 pub fn chisq_quantile(p: f64, df: f64) -> f64 {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
     }
     let Ok(dist) = ChiSquared::new(df) else {

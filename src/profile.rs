@@ -127,3 +127,89 @@ impl Profile {
         (effect, pool)
     }
 }
+
+/// Options given one by one on top of a profile (the command line's flags). Each
+/// `Some` replaces the profile's choice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Effect measure; default by data type: RR (binary), MD (continuous), GEN (generic).
+    pub measure: Option<Measure>,
+    /// Fixed-effect method.
+    pub fixed: Option<FixedMethod>,
+    /// τ² estimator: `Some(None)` fits the fixed-effect model only.
+    pub tau2: Option<Option<Tau2Method>>,
+    /// Interval method of the random-effects estimate.
+    pub ci: Option<CiMethod>,
+    /// Prediction interval method.
+    pub pi: Option<PiMethod>,
+    /// Confidence level in (0, 1).
+    pub level: Option<f64>,
+    /// Zero-cell increment.
+    pub increment: Option<f64>,
+    /// Which studies get the increment.
+    pub add_to: Option<crate::effect::AddTo>,
+    /// Double-zero studies.
+    pub double_zero: Option<DoubleZero>,
+    /// SMD correction.
+    pub smd: Option<SmdCorrection>,
+    /// MH risk-difference variance.
+    pub rd_variance: Option<RdVariance>,
+    /// Cells in the MH sums.
+    pub mh_cells: Option<MhCells>,
+}
+
+/// The measure used when none is given: RR for binary data, MD for continuous data,
+/// GEN for generic data.
+pub fn default_measure(data_type: DataType) -> Measure {
+    match data_type {
+        DataType::Binary => Measure::RR,
+        DataType::Continuous => Measure::MD,
+        _ => Measure::GEN,
+    }
+}
+
+impl Profile {
+    /// The profile's options with `overrides` applied.
+    pub fn resolve(
+        self,
+        data_type: DataType,
+        overrides: &Overrides,
+    ) -> (EffectOptions, PoolOptions) {
+        let measure = overrides
+            .measure
+            .unwrap_or_else(|| default_measure(data_type));
+        let (mut effect, mut pool) = self.options(measure, data_type, overrides.fixed);
+        if let Some(tau2) = overrides.tau2 {
+            pool.tau2 = tau2;
+        }
+        if let Some(ci) = overrides.ci {
+            pool.ci = ci;
+        }
+        if let Some(pi) = overrides.pi {
+            pool.pi = pi;
+        }
+        if let Some(level) = overrides.level {
+            pool.level = level;
+            effect.level = level;
+        }
+        if let Some(increment) = overrides.increment {
+            effect.zero_cell.increment = increment;
+        }
+        if let Some(add_to) = overrides.add_to {
+            effect.zero_cell.add_to = add_to;
+        }
+        if let Some(double_zero) = overrides.double_zero {
+            effect.zero_cell.double_zero = double_zero;
+        }
+        if let Some(smd) = overrides.smd {
+            effect.smd = smd;
+        }
+        if let Some(rd) = overrides.rd_variance {
+            pool.rd_variance = rd;
+        }
+        if let Some(cells) = overrides.mh_cells {
+            pool.mh_cells = cells;
+        }
+        (effect, pool)
+    }
+}

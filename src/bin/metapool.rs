@@ -1,11 +1,21 @@
 //! The `metapool` command line: argument parsing and nothing else.
-use clap::{Parser, Subcommand};
-use metapool::effect::{compute, EffectOptions, Measure};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use metapool::data::read_csv_path;
+use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
+use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
+use metapool::profile::{Overrides, Profile};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "metapool", version, about = "Meta-analysis you can audit")]
+#[command(
+    name = "metapool",
+    version,
+    about = "Meta-analysis you can audit: effect sizes, pooling, heterogeneity",
+    after_help = "Examples:\n  metapool pool data/cd007026/pub7_nonfatal_sae.csv --profile revman5 --tau2 none\n  \
+                  metapool pool trials.csv --measure OR --tau2 REML --ci hksj --format json\n  \
+                  metapool effects trials.csv --measure SMD"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -13,14 +23,75 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Pool a study table: fixed and random effects, heterogeneity.
+    Pool(PoolArgs),
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
         /// The study table (CSV).
         file: PathBuf,
         /// Effect measure: RR, OR, RD, PETO, MD, SMD, ROM or GEN.
-        #[arg(long, default_value = "RR")]
-        measure: String,
+        #[arg(long)]
+        measure: Option<String>,
+        /// Profile whose zero-cell and SMD conventions apply.
+        #[arg(long, default_value = "metafor")]
+        profile: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Args)]
+struct PoolArgs {
+    /// The study table (CSV; layouts in the README).
+    file: PathBuf,
+    /// Effect measure: RR, OR, RD, PETO, MD, SMD, ROM or GEN [default: RR for binary,
+    /// MD for continuous, GEN for generic data].
+    #[arg(long)]
+    measure: Option<String>,
+    /// Fixed-effect method: iv, mh or peto [default: the profile's].
+    #[arg(long)]
+    fixed: Option<String>,
+    /// tau² estimator: none, DL, REML, ML, PM, EB, SJ, HE or HS [default: the profile's].
+    #[arg(long)]
+    tau2: Option<String>,
+    /// Random-effects interval: z, t, hksj or hksj-adhoc [default: the profile's].
+    #[arg(long)]
+    ci: Option<String>,
+    /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df).
+    #[arg(long)]
+    pi: Option<String>,
+    /// Bundle of defaults: metafor, revman5 or revman-web.
+    #[arg(long, default_value = "metafor")]
+    profile: String,
+    /// Confidence level in percent.
+    #[arg(long)]
+    level: Option<f64>,
+    /// Zero-cell increment.
+    #[arg(long)]
+    add: Option<f64>,
+    /// Studies that get the increment: only0, all, if0all or none.
+    #[arg(long)]
+    to: Option<String>,
+    /// Double-zero studies: keep, drop or ratios (dropped for RR and OR only).
+    #[arg(long)]
+    drop00: Option<String>,
+    /// SMD correction: exact or revman5.
+    #[arg(long)]
+    smd: Option<String>,
+    /// Variance of the MH risk difference: sgr (Sato 1989) or gr (Greenland-Robins 1985).
+    #[arg(long)]
+    rd_variance: Option<String>,
+    /// Cells in the MH sums: observed or incremented.
+    #[arg(long)]
+    mh_cells: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 fn main() -> ExitCode {
@@ -33,7 +104,10 @@ fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("metapool: {e}");
             ExitCode::from(if e.is_user_error() { 2 } else { 1 })
@@ -41,20 +115,143 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> metapool::Result<()> {
+fn invalid(what: &str, value: &str, expected: &str) -> metapool::Error {
+    metapool::Error::InvalidArgument(format!("--{what} {value}: expected {expected}"))
+}
+
+fn overrides(a: &PoolArgs) -> metapool::Result<Overrides> {
+    Ok(Overrides {
+        measure: a
+            .measure
+            .as_deref()
+            .map(str::parse::<Measure>)
+            .transpose()?,
+        fixed: a
+            .fixed
+            .as_deref()
+            .map(str::parse::<FixedMethod>)
+            .transpose()?,
+        tau2: a
+            .tau2
+            .as_deref()
+            .map(|s| {
+                if s.eq_ignore_ascii_case("none") {
+                    Ok(None)
+                } else {
+                    s.parse::<Tau2Method>().map(Some)
+                }
+            })
+            .transpose()?,
+        ci: a.ci.as_deref().map(str::parse::<CiMethod>).transpose()?,
+        pi: a
+            .pi
+            .as_deref()
+            .map(|s| match s {
+                "ci" => Ok(PiMethod::FollowCi),
+                "hts" => Ok(PiMethod::HigginsThompsonSpiegelhalter),
+                _ => Err(invalid("pi", s, "ci or hts")),
+            })
+            .transpose()?,
+        level: a
+            .level
+            .map(|l| {
+                if l > 0.0 && l < 100.0 {
+                    Ok(l / 100.0)
+                } else {
+                    Err(invalid(
+                        "level",
+                        &l.to_string(),
+                        "a percentage between 0 and 100",
+                    ))
+                }
+            })
+            .transpose()?,
+        increment: a.add,
+        add_to: a.to.as_deref().map(str::parse::<AddTo>).transpose()?,
+        double_zero: a
+            .drop00
+            .as_deref()
+            .map(|s| match s {
+                "keep" => Ok(DoubleZero::Keep),
+                "drop" => Ok(DoubleZero::Drop),
+                "ratios" => Ok(DoubleZero::DropForRatios),
+                _ => Err(invalid("drop00", s, "keep, drop or ratios")),
+            })
+            .transpose()?,
+        smd: a
+            .smd
+            .as_deref()
+            .map(|s| match s {
+                "exact" => Ok(SmdCorrection::ExactHedges),
+                "revman5" => Ok(SmdCorrection::RevMan5),
+                _ => Err(invalid("smd", s, "exact or revman5")),
+            })
+            .transpose()?,
+        rd_variance: a
+            .rd_variance
+            .as_deref()
+            .map(|s| match s {
+                "sgr" => Ok(RdVariance::SatoGreenlandRobins),
+                "gr" => Ok(RdVariance::GreenlandRobins),
+                _ => Err(invalid("rd-variance", s, "sgr or gr")),
+            })
+            .transpose()?,
+        mh_cells: a
+            .mh_cells
+            .as_deref()
+            .map(|s| match s {
+                "observed" => Ok(MhCells::Observed),
+                "incremented" => Ok(MhCells::Incremented),
+                _ => Err(invalid("mh-cells", s, "observed or incremented")),
+            })
+            .transpose()?,
+    })
+}
+
+fn run(cli: Cli) -> metapool::Result<String> {
     match cli.command {
-        Command::Effects { file, measure } => {
-            let table = metapool::data::read_csv_path(&file)?;
-            let measure: Measure = measure.parse()?;
-            let effects = compute(&table, &EffectOptions::new(measure))?;
+        Command::Pool(args) => {
+            let profile: Profile = args.profile.parse()?;
+            let overrides = overrides(&args)?;
+            let table = read_csv_path(&args.file)?;
+            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let fit = pool(&table, &effect_options, &pool_options)?;
+            for w in &fit.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(match args.format {
+                Format::Text => metapool::report::text::render(&table, &fit),
+                Format::Json => {
+                    let mut s = metapool::report::json(&fit).map_err(|e| {
+                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                    })?;
+                    s.push('\n');
+                    s
+                }
+                Format::Csv => metapool::report::csv::render(&fit),
+            })
+        }
+        Command::Effects {
+            file,
+            measure,
+            profile,
+        } => {
+            let profile: Profile = profile.parse()?;
+            let table = read_csv_path(&file)?;
+            let overrides = Overrides {
+                measure: measure.as_deref().map(str::parse::<Measure>).transpose()?,
+                ..Overrides::default()
+            };
+            let (options, _): (EffectOptions, _) = profile.resolve(table.data_type(), &overrides);
+            let effects = compute(&table, &options)?;
             for w in &effects.warnings {
                 eprintln!("warning: {w}");
             }
-            println!("study,yi,vi");
+            let mut out = String::from("study,yi,vi\n");
             for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
-                println!("{},{yi},{vi}", csv_field(label));
+                out += &format!("{},{yi},{vi}\n", csv_field(label));
             }
-            Ok(())
+            Ok(out)
         }
     }
 }

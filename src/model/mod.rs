@@ -394,26 +394,29 @@ pub fn pool(
             // metafor's rma.mh forms the MH sums from every observed table (double zeros
             // included: they move the RD); RevMan from the tables its zero-cell rule
             // keeps, with the increment added.
-            let tables: Vec<Table2x2> = match options.mh_cells {
-                MhCells::Observed => all.clone(),
+            let kept: Vec<Table2x2> = effects.index.iter().map(|&i| all[i]).collect();
+            let kept = match options.mh_cells {
+                MhCells::Observed => kept,
                 MhCells::Incremented => {
-                    let kept: Vec<Table2x2> = effects.index.iter().map(|&i| all[i]).collect();
                     let inc = increments(&kept, &effect_options.zero_cell);
                     kept.iter().zip(inc).map(|(t, add)| t.plus(add)).collect()
                 }
             };
+            let tables = match options.mh_cells {
+                MhCells::Observed => &all,
+                MhCells::Incremented => &kept,
+            };
             let (est, se) = match measure {
-                Measure::OR => mantel_haenszel::log_odds_ratio(&tables),
-                Measure::RR => mantel_haenszel::log_risk_ratio(&tables),
-                Measure::RD => mantel_haenszel::risk_difference(&tables, options.rd_variance),
+                Measure::OR => mantel_haenszel::log_odds_ratio(tables),
+                Measure::RR => mantel_haenszel::log_risk_ratio(tables),
+                Measure::RD => mantel_haenszel::risk_difference(tables, options.rd_variance),
                 other => {
                     return Err(Error::InvalidArgument(format!(
                         "Mantel-Haenszel pools OR, RR or RD, not {other}"
                     )))
                 }
             };
-            let weights = effects.index.iter().map(|&i| all[i]).collect::<Vec<_>>();
-            let weights = mantel_haenszel::weights_percent(&weights, measure);
+            let weights = mantel_haenszel::weights_percent(&kept, measure);
             (effects, est, se, weights)
         }
         _ => {

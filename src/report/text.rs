@@ -76,13 +76,14 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         .max(22);
     let _ = writeln!(
         out,
-        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {}",
+        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {} [{:.0}% CI]",
         "Study",
         "Experimental",
         "Control",
         "W fixed",
         "W random",
-        format!("{} [{:.0}% CI]", m.name(), fit.level)
+        m.name(),
+        fit.level
     );
     let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
     for s in &fit.studies {
