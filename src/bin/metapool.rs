@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Pool a study table: fixed and random effects, heterogeneity.
-    Pool(PoolArgs),
+    Pool(Box<PoolArgs>),
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
         /// The study table (CSV).
