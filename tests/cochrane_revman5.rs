@@ -75,7 +75,7 @@ fn printed_random(fit: &Fit) -> String {
     )
 }
 
-fn in_subgroup<'a>(rows: &'a [Row], subgroup: &str) -> Vec<Row> {
+fn in_subgroup(rows: &[Row], subgroup: &str) -> Vec<Row> {
     rows.iter()
         .filter(|r| r.subgroup == subgroup)
         .cloned()
