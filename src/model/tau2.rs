@@ -306,6 +306,11 @@ fn score_information(yi: &[f64], vi: &[f64], tau2: f64, reml: bool) -> (f64, f64
 
 /// ML (`reml = false`) or REML (`reml = true`) by Fisher scoring; see the module docs.
 pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
+    likelihood_with(yi, vi, reml, MAX_ITER)
+}
+
+/// [`likelihood`] with a chosen iteration limit for the scoring stage.
+pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> Tau2Estimate {
     let (score0, _) = score_information(yi, vi, 0.0, reml);
     if score0 <= 0.0 {
         return Tau2Estimate {
@@ -315,14 +320,16 @@ pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
     }
     let (mu_fe, _) = weighted_mean(yi, vi, 0.0);
     let mut tau2 = dersimonian_laird(vi, cochran_q(yi, vi, mu_fe));
-    for iteration in 1..=MAX_ITER {
+    for iteration in 1..=max_iter {
         let (u, info) = score_information(yi, vi, tau2, reml);
         let mut step = u / info;
         if !step.is_finite() {
             break;
         }
-        while tau2 + step < 0.0 {
+        let mut halvings = 0;
+        while tau2 + step < 0.0 && halvings < 1100 {
             step /= 2.0;
+            halvings += 1;
         }
         tau2 += step;
         if step.abs() <= TOL * tau2.max(1.0) {
@@ -340,7 +347,7 @@ pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
     Tau2Estimate {
         tau2,
         convergence: Convergence {
-            iterations: MAX_ITER,
+            iterations: max_iter,
             converged: true,
             fallback: Some(
                 "Fisher scoring did not converge; the score equation was solved by bisection"
@@ -374,5 +381,52 @@ pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau
         Tau2Method::PM | Tau2Method::EB => solve_generalized_q(yi, vi, yi.len() as f64 - 1.0),
         Tau2Method::ML => likelihood(yi, vi, false),
         Tau2Method::REML => likelihood(yi, vi, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// dat.bcg log risk ratios (metafor `escalc(measure = "RR")`), read from
+    /// tests/golden/inputs/bcg_yi_vi.csv.
+    fn bcg() -> (Vec<f64>, Vec<f64>) {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/golden/inputs/bcg_yi_vi.csv"
+        );
+        let table = crate::data::read_csv_path(path).expect("bcg");
+        match table.data {
+            crate::data::StudyData::GenericVariance { yi, vi } => (yi, vi),
+            _ => panic!("yi, vi expected"),
+        }
+    }
+
+    /// REML τ² of metafor 3.8-1 for dat.bcg, RR (tests/golden/rma.csv, bcg RR rma REML).
+    const REML_METAFOR: f64 = 0.31324325813679349;
+
+    #[test]
+    fn reml_by_fisher_scoring_matches_metafor_on_bcg() {
+        let (yi, vi) = bcg();
+        let est = likelihood(&yi, &vi, true);
+        assert!(
+            (est.tau2 - REML_METAFOR).abs() < 1e-8 * REML_METAFOR,
+            "{}",
+            est.tau2
+        );
+        assert!(est.convergence.converged && est.convergence.fallback.is_none());
+        assert!(est.convergence.iterations < 20);
+    }
+
+    #[test]
+    fn reml_fallback_by_bisection_reports_itself_and_agrees() {
+        let (yi, vi) = bcg();
+        let est = likelihood_with(&yi, &vi, true, 1);
+        assert!(est.convergence.fallback.is_some());
+        assert!(
+            (est.tau2 - REML_METAFOR).abs() < 1e-8 * REML_METAFOR,
+            "{}",
+            est.tau2
+        );
     }
 }

@@ -1,0 +1,272 @@
+//! `metapool pool` driven as a user runs it: exit codes, streams, the JSON fields of
+//! the design, and the numbers against metafor (tests/golden/rma.csv, from
+//! tests/golden/generate_rma.R; tolerance 1e-8 relative).
+
+use std::process::{Command, Output};
+
+fn metapool(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_metapool"))
+        .args(args)
+        .output()
+        .expect("run metapool")
+}
+
+fn golden(
+    dataset: &str,
+    measure: &str,
+    fit: &str,
+    method: &str,
+    test: &str,
+    quantity: &str,
+) -> f64 {
+    let mut rdr = csv::Reader::from_path("tests/golden/rma.csv").expect("golden");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        if (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5])
+            == (dataset, measure, fit, method, test, quantity)
+        {
+            return r[6].parse().expect("number");
+        }
+    }
+    panic!("no golden value for {dataset} {measure} {fit} {method} {test} {quantity}");
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = metapool(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn close(actual: &serde_json::Value, expected: f64) {
+    let a = actual.as_f64().expect("a number");
+    assert!(
+        (a - expected).abs() <= 1e-8 * expected.abs() + 1e-12,
+        "{a} vs metafor {expected}"
+    );
+}
+
+#[test]
+fn json_has_the_fields_of_the_design() {
+    let v = json(&["pool", "tests/golden/inputs/bcg.csv", "--format", "json"]);
+    for key in [
+        "measure",
+        "k",
+        "level",
+        "fixed",
+        "random",
+        "heterogeneity",
+        "studies",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    for key in [
+        "method", "estimate", "se", "ci_lower", "ci_upper", "z", "p_value",
+    ] {
+        assert!(v["fixed"].get(key).is_some(), "fixed.{key}");
+    }
+    for key in [
+        "tau2_method",
+        "estimate",
+        "se",
+        "ci_lower",
+        "ci_upper",
+        "statistic",
+        "df",
+        "p_value",
+        "pi_lower",
+        "pi_upper",
+    ] {
+        assert!(v["random"].get(key).is_some(), "random.{key}");
+    }
+    for key in [
+        "q",
+        "df",
+        "p_value",
+        "i2_q",
+        "i2_tau2",
+        "h2",
+        "tau2",
+        "tau",
+        "tau2_ci_lower",
+        "tau2_ci_upper",
+        "i2_ci_lower",
+        "i2_ci_upper",
+    ] {
+        assert!(v["heterogeneity"].get(key).is_some(), "heterogeneity.{key}");
+    }
+    for key in ["study", "yi", "vi", "weight_fixed", "weight_random"] {
+        assert!(v["studies"][0].get(key).is_some(), "studies.{key}");
+    }
+    assert_eq!(v["measure"], "RR");
+    assert_eq!(v["k"], 13);
+    assert_eq!(v["fixed"]["method"], "iv");
+    assert_eq!(v["random"]["tau2_method"], "REML");
+}
+
+/// R: rma(yi, vi, data=es, method="REML", test="knha", control=list(threshold=1e-10, ...))
+#[test]
+fn reml_with_hksj_matches_metafor_on_bcg() {
+    let v = json(&[
+        "pool",
+        "tests/golden/inputs/bcg.csv",
+        "--profile",
+        "metafor",
+        "--tau2",
+        "REML",
+        "--ci",
+        "hksj",
+        "--format",
+        "json",
+    ]);
+    let g = |q| golden("bcg", "RR", "rma", "REML", "knha", q);
+    close(&v["random"]["estimate"], g("beta"));
+    close(&v["random"]["se"], g("se"));
+    close(&v["random"]["ci_lower"], g("ci.lb"));
+    close(&v["random"]["ci_upper"], g("ci.ub"));
+    close(&v["random"]["pi_lower"], g("pi.lb"));
+    close(&v["heterogeneity"]["tau2"], g("tau2"));
+    close(&v["heterogeneity"]["q"], g("QE"));
+    close(&v["heterogeneity"]["i2_tau2"], g("I2"));
+    close(&v["heterogeneity"]["tau2_ci_upper"], g("tau2.ub"));
+}
+
+/// R: rma(yi, vi, data=es, method="DL", test="t") with escalc(measure="SMD")
+#[test]
+fn smd_dl_with_t_matches_metafor_on_normand1999() {
+    let v = json(&[
+        "pool",
+        "tests/golden/inputs/normand1999.csv",
+        "--measure",
+        "SMD",
+        "--tau2",
+        "DL",
+        "--ci",
+        "t",
+        "--format",
+        "json",
+    ]);
+    let g = |q| golden("normand1999", "SMD", "rma", "DL", "t", q);
+    close(&v["random"]["estimate"], g("beta"));
+    close(&v["random"]["ci_upper"], g("ci.ub"));
+    close(&v["random"]["p_value"], g("pval"));
+    close(&v["random"]["df"], g("dfs"));
+}
+
+/// R: rma.mh(ai, n1i, ci, n2i, measure="OR")
+#[test]
+fn mantel_haenszel_or_matches_rma_mh_on_nielweise2007() {
+    let v = json(&[
+        "pool",
+        "tests/golden/inputs/nielweise2007.csv",
+        "--measure",
+        "OR",
+        "--fixed",
+        "mh",
+        "--tau2",
+        "none",
+        "--format",
+        "json",
+    ]);
+    let g = |q| golden("nielweise2007", "OR", "rma.mh", "MH", "z", q);
+    close(&v["fixed"]["estimate"], g("beta"));
+    close(&v["fixed"]["se"], g("se"));
+    close(&v["heterogeneity"]["q"], g("QE"));
+    assert!(v["random"].is_null());
+}
+
+#[test]
+fn revman5_text_report_prints_the_cochrane_figure() {
+    let out = metapool(&[
+        "pool",
+        "data/cd007026/pub7_nonfatal_sae.csv",
+        "--profile",
+        "revman5",
+        "--tau2",
+        "none",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("2.39 [1.10, 5.23]"), "{text}");
+    assert!(text.contains("Heterogeneity:"), "{text}");
+    assert!(text.contains("Test for overall effect"), "{text}");
+}
+
+#[test]
+fn csv_report_has_a_row_per_study_and_pooled_rows() {
+    let out = metapool(&["pool", "tests/golden/inputs/bcg.csv", "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("row,study,yi,vi"));
+    assert_eq!(lines.iter().filter(|l| l.starts_with("study,")).count(), 13);
+    assert!(lines.iter().any(|l| l.starts_with("fixed,")));
+    assert!(lines.iter().any(|l| l.starts_with("random,")));
+}
+
+#[test]
+fn bad_input_exits_2_with_file_row_and_column_on_stderr_only() {
+    let dir = std::env::temp_dir().join(format!("metapool-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("bad.csv");
+    std::fs::write(
+        &file,
+        "study,events_e,n_e,events_c,n_c\nA,1,10,2,10\nB,12,10,2,10\n",
+    )
+    .expect("write");
+    let out = metapool(&["pool", file.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv") && err.contains("row 3") && err.contains("events_e"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(metapool(&["pool"]).status.code(), Some(2));
+    assert_eq!(
+        metapool(&["pool", "tests/golden/inputs/bcg.csv", "--tau2", "XX"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        metapool(&["pool", "tests/golden/inputs/bcg.csv", "--level", "120"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(metapool(&["--help"]).status.code(), Some(0));
+    assert_eq!(metapool(&["--version"]).status.code(), Some(0));
+}
+
+/// Higgins-Thompson-Spiegelhalter prediction interval, t(k − 2): reference values from
+/// tests/golden/generate_pi_hts.R (the formula applied in R to metafor's fits).
+#[test]
+fn hts_prediction_interval_matches_r() {
+    let mut rdr = csv::Reader::from_path("tests/golden/pi_hts.csv").expect("golden");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        let file = format!("tests/golden/inputs/{}.csv", &r[0]);
+        let v = json(&[
+            "pool",
+            &file,
+            "--measure",
+            &r[1],
+            "--tau2",
+            &r[2],
+            "--pi",
+            "hts",
+            "--format",
+            "json",
+        ]);
+        close(&v["random"]["pi_lower"], r[3].parse().expect("number"));
+        close(&v["random"]["pi_upper"], r[4].parse().expect("number"));
+    }
+}
