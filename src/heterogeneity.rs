@@ -121,13 +121,13 @@ pub fn i2_higgins_thompson(q: f64, k: usize, level: f64) -> (f64, f64) {
 
 /// All heterogeneity statistics. `q` is Cochran's Q about the fixed estimate in use;
 /// `tau2` is `Some` when a random-effects model was fitted; `yi`, `vi` are the study
-/// effects with their within-study variances.
+/// effects with their within-study variances; `i2_ci` is `None` to skip the intervals.
 pub fn heterogeneity(
     yi: &[f64],
     vi: &[f64],
     q: f64,
     tau2: Option<f64>,
-    i2_ci: I2Ci,
+    i2_ci: Option<I2Ci>,
     level: f64,
 ) -> Heterogeneity {
     let k = yi.len();
@@ -142,7 +142,7 @@ pub fn heterogeneity(
     };
     let (mut tl, mut tu, mut il, mut iu, mut hl, mut hu) =
         (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
-    if tau2.is_some() && k >= 2 {
+    if let (Some(_), Some(i2_ci), true) = (tau2, i2_ci, k >= 2) {
         (tl, tu) = tau2_q_profile(yi, vi, level);
         match i2_ci {
             I2Ci::QProfile => {

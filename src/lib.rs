@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod data;
 pub mod distribution;
 pub mod effect;

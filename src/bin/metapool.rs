@@ -25,6 +25,15 @@ struct Cli {
 enum Command {
     /// Pool a study table: fixed and random effects, heterogeneity.
     Pool(Box<PoolArgs>),
+    /// Audit reported figures: one verdict per claim of a registry.
+    Audit {
+        /// The claims registry (CSV).
+        #[arg(default_value = "data/claims.csv")]
+        claims: PathBuf,
+        /// Output format: text or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
         /// The study table (CSV).
@@ -229,6 +238,19 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     s
                 }
                 Format::Csv => metapool::report::csv::render(&fit),
+            })
+        }
+        Command::Audit { claims, format } => {
+            let audited = metapool::audit::claims::audit_registry(&claims)?;
+            Ok(match format {
+                Format::Json => {
+                    let mut s = serde_json::to_string_pretty(&audited).map_err(|e| {
+                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                    })?;
+                    s.push('\n');
+                    s
+                }
+                _ => metapool::report::audit_text(&audited),
             })
         }
         Command::Effects {

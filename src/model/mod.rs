@@ -122,6 +122,9 @@ pub struct PoolOptions {
     pub dl_q: DlQ,
     /// I² interval method.
     pub i2_ci: I2Ci,
+    /// Whether to compute the τ², I² and H² confidence intervals (Q-profile); off, the
+    /// limits are NaN. Audits that pool thousands of candidate tables turn it off.
+    pub heterogeneity_ci: bool,
     /// Which I² leads in text output.
     pub i2: I2Definition,
 }
@@ -140,6 +143,7 @@ impl Default for PoolOptions {
             mh_cells: MhCells::Observed,
             dl_q: DlQ::InverseVariance,
             i2_ci: I2Ci::QProfile,
+            heterogeneity_ci: true,
             i2: I2Definition::FromTau2,
         }
     }
@@ -333,7 +337,8 @@ fn finish(
         warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
     }
     let tau2 = random.as_ref().map(|r| r.tau2);
-    let het = heterogeneity(yi, vi, q, tau2, options.i2_ci, options.level);
+    let i2_ci = options.heterogeneity_ci.then_some(options.i2_ci);
+    let het = heterogeneity(yi, vi, q, tau2, i2_ci, options.level);
     let weights_random = tau2.map(|t| fixed::weights_percent(vi, t));
     let studies = (0..k)
         .map(|i| StudyRow {

@@ -50,3 +50,28 @@ pub(crate) fn p_value(p: f64) -> String {
         format!("P = {p:.2}")
     }
 }
+
+/// The audit as text: one block per claim with its id, the printed figure, the
+/// recomputed figure, the verdict and the reason.
+pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
+    let mut out = String::new();
+    for a in audited {
+        let c = &a.claim;
+        let v = &a.verdict;
+        out += &format!(
+            "{:<5} {:<24} -> {:<28} {}\n",
+            c.id,
+            c.figure,
+            if v.recomputed.is_empty() {
+                "-"
+            } else {
+                &v.recomputed
+            },
+            v.kind.label().to_uppercase()
+        );
+        if !v.reason.is_empty() {
+            out += &format!("      {}\n", v.reason);
+        }
+    }
+    out
+}

@@ -1,0 +1,553 @@
+//! The claims registry and the checks behind `metapool audit`.
+//!
+//! A registry is a CSV file (`data/claims.csv`) with one claim per row and the columns
+//! `id, document, claim, figure, measures, inputs, check, params, notes`:
+//! `figure` is the printed figure to check (see [`Figure`]), `inputs` the study tables
+//! (paths relative to the registry's folder, `;`-separated), `check` one of the kinds
+//! below, and `params` its settings as `key=value; key=value`.
+//!
+//! | check | what it does | params |
+//! |---|---|---|
+//! | `recompute` | pools the input and compares at the printed precision | `measure`, `profile`, `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`), optional `compare_profile` |
+//! | `recompute_candidates` | as `recompute`, once per candidate set (input 2 has a `candidate` column) added to input 1; for each listed `pooled` model | as `recompute`; `pooled` may list `fixed,random`; `multiarm` names a trial of input 1 to try also as two comparisons ([`two_comparisons`]) |
+//! | `ci_consistency` | estimate against its CI; implied SE, z and p | `scale` (`difference`/`ratio`), `level` |
+//! | `mann_whitney_p` | a printed p against the null SE of a Mann-Whitney effect | `n1`, `n2`, `p` |
+//! | `sum` | parts against a printed total | `parts` (`a+b+...`) |
+//! | `granularity_percent` | `;`-separated percentages against a total split into arms | `total`, optional `equal_arms` |
+//! | `relative_difference` | a printed range against the relative and absolute differences of two percentages | `a`, `b` |
+//! | `none` | nothing can be checked | `missing` (what is missing) |
+
+use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
+use super::figure::{Figure, Printed};
+use super::granularity::{allocations, percent_attainable, sums_to};
+use super::reconstruct::{pooled_figure, two_comparisons, KnownTrial, Pooled};
+use super::{Verdict, VerdictKind};
+use crate::data::{read_csv_path, StudyData, StudyTable};
+use crate::distribution::normal_two_sided_p;
+use crate::effect::Measure;
+use crate::error::{Error, Result};
+use crate::model::{FixedMethod, Tau2Method};
+use crate::profile::Profile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One row of the registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Identifier (`D3-2`).
+    pub id: String,
+    /// The document that prints it.
+    pub document: String,
+    /// The claim as printed.
+    pub claim: String,
+    /// The figure to check.
+    pub figure: String,
+    /// What it says it measures.
+    pub measures: String,
+    /// Input files, `;`-separated, or `none`.
+    pub inputs: String,
+    /// The kind of check.
+    pub check: String,
+    /// Settings of the check.
+    pub params: String,
+    /// Notes.
+    pub notes: String,
+}
+
+/// A claim with its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Audited {
+    /// The claim.
+    pub claim: Claim,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// Reads a registry.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Input`] (with the row) for an unreadable or malformed file.
+pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
+    let name = path.display().to_string();
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| Error::Io {
+            file: name.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let mut claims = Vec::new();
+    for (i, rec) in rdr.deserialize::<Claim>().enumerate() {
+        claims.push(rec.map_err(|e| Error::input(&name, Some(i + 2), None, e.to_string()))?);
+    }
+    Ok(claims)
+}
+
+/// Audits every claim of a registry, in order.
+///
+/// # Errors
+/// As [`read_registry`]; a claim whose check fails to run gets a `not checkable`
+/// verdict naming the error, so one bad row does not hide the others.
+pub fn audit_registry(path: &Path) -> Result<Vec<Audited>> {
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(read_registry(path)?
+        .into_iter()
+        .map(|claim| {
+            let verdict = audit(&claim, &base).unwrap_or_else(|e| {
+                Verdict::new(
+                    VerdictKind::NotCheckable,
+                    "",
+                    format!("the check failed: {e}"),
+                )
+            });
+            Audited { claim, verdict }
+        })
+        .collect())
+}
+
+fn params(claim: &Claim) -> BTreeMap<String, String> {
+    claim
+        .params
+        .split(';')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+fn param<'a>(p: &'a BTreeMap<String, String>, key: &str, claim: &Claim) -> Result<&'a str> {
+    p.get(key).map(String::as_str).ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "claim {}: the check needs the parameter '{key}'",
+            claim.id
+        ))
+    })
+}
+
+fn number(text: &str, what: &str) -> Result<f64> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::InvalidArgument(format!("{what}: '{text}' is not a number")))
+}
+
+fn known_trials(table: &StudyTable) -> Result<Vec<KnownTrial>> {
+    let StudyData::Binary(b) = &table.data else {
+        return Err(Error::InvalidArgument(format!(
+            "{}: binary data expected",
+            table.source
+        )));
+    };
+    Ok((0..table.k())
+        .map(|i| KnownTrial {
+            study: table.labels[i].clone(),
+            events_e: b.events_e[i] as u64,
+            n_e: b.n_e[i] as u64,
+            events_c: b.events_c[i] as u64,
+            n_c: b.n_c[i] as u64,
+        })
+        .collect())
+}
+
+/// The pooling settings named by a claim's params.
+struct Settings {
+    profile: Profile,
+    effect: crate::effect::EffectOptions,
+    pool: crate::model::PoolOptions,
+}
+
+fn settings(p: &BTreeMap<String, String>, profile_key: &str, claim: &Claim) -> Result<Settings> {
+    let measure: Measure = param(p, "measure", claim)?.parse()?;
+    let profile: Profile = param(p, profile_key, claim)?.parse()?;
+    let fixed = p
+        .get("fixed")
+        .map(|f| f.parse::<FixedMethod>())
+        .transpose()?;
+    let (effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
+    if let Some(t) = p.get("tau2") {
+        pool.tau2 = if t.eq_ignore_ascii_case("none") {
+            None
+        } else {
+            Some(t.parse::<Tau2Method>()?)
+        };
+    }
+    Ok(Settings {
+        profile,
+        effect,
+        pool,
+    })
+}
+
+fn pooled_kinds(p: &BTreeMap<String, String>) -> Vec<Pooled> {
+    p.get("pooled")
+        .map(String::as_str)
+        .unwrap_or("fixed")
+        .split(',')
+        .map(|s| {
+            if s.trim() == "random" {
+                Pooled::Random
+            } else {
+                Pooled::Fixed
+            }
+        })
+        .collect()
+}
+
+fn kind_name(k: Pooled) -> &'static str {
+    match k {
+        Pooled::Fixed => "fixed effect",
+        Pooled::Random => "random effects",
+    }
+}
+
+/// Runs one claim's check; `base` is the folder input paths are relative to.
+///
+/// # Errors
+/// When the claim's params or inputs are malformed or cannot be read.
+pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
+    let p = params(claim);
+    let inputs: Vec<PathBuf> = claim
+        .inputs
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "none")
+        .map(|s| base.join(s))
+        .collect();
+    match claim.check.as_str() {
+        "recompute" => {
+            let figure = Figure::parse(&claim.figure)?;
+            let s = settings(&p, "profile", claim)?;
+            let trials: Vec<KnownTrial> = inputs
+                .iter()
+                .map(|f| read_csv_path(f).and_then(|t| known_trials(&t)))
+                .collect::<Result<Vec<_>>>()?
+                .concat();
+            let kind = pooled_kinds(&p)[0];
+            let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
+            let recomputed = figure.format_like(e, lo, hi);
+            let mut reason = format!(
+                "{} ({}), {} trials",
+                s.profile.name(),
+                kind_name(kind),
+                trials.len()
+            );
+            if let Some(other) = p.get("compare_profile") {
+                let mut q = p.clone();
+                q.insert("other".into(), other.clone());
+                let o = settings(&q, "other", claim)?;
+                let (e2, lo2, hi2) = pooled_figure(&trials, &o.effect, &o.pool, kind)?;
+                reason += &format!(
+                    "; {} gives {} ({})",
+                    o.profile.name(),
+                    figure.format_like(e2, lo2, hi2),
+                    p.get("compare_note")
+                        .map_or("another convention", String::as_str)
+                );
+            }
+            Ok(if figure.matches_estimate(e, lo, hi) {
+                Verdict::new(VerdictKind::Reproduced, recomputed, reason)
+            } else {
+                Verdict::new(
+                    VerdictKind::NotReproduced,
+                    recomputed.clone(),
+                    format!("recomputed {recomputed}; {reason}"),
+                )
+            })
+        }
+        "recompute_candidates" => {
+            let figure = Figure::parse(&claim.figure)?;
+            let s = settings(&p, "profile", claim)?;
+            let [base_file, candidates_file] = inputs.as_slice() else {
+                return Err(Error::InvalidArgument(format!(
+                    "claim {}: recompute_candidates needs two inputs (trials; candidates)",
+                    claim.id
+                )));
+            };
+            let fixed_trials = known_trials(&read_csv_path(base_file)?)?;
+            let cand_table = read_csv_path(candidates_file)?;
+            let cand_trials = known_trials(&cand_table)?;
+            let ids = &cand_table
+                .covariate("candidate")
+                .ok_or_else(|| {
+                    Error::input(
+                        candidates_file.display().to_string(),
+                        Some(1),
+                        Some("candidate"),
+                        "missing column 'candidate'",
+                    )
+                })?
+                .values;
+            let mut sets: BTreeMap<&str, Vec<KnownTrial>> = BTreeMap::new();
+            for (id, t) in ids.iter().zip(cand_trials) {
+                sets.entry(id.as_str()).or_default().push(t);
+            }
+            let multiarm = p.get("multiarm");
+            let (single, multi): (Vec<KnownTrial>, Vec<KnownTrial>) = fixed_trials
+                .iter()
+                .cloned()
+                .partition(|t| Some(&t.study) != multiarm);
+            let variants = multi.first().map(two_comparisons).unwrap_or_default();
+            let mut parts = Vec::new();
+            let mut shown = String::new();
+            let mut any = 0;
+            for kind in pooled_kinds(&p) {
+                let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
+                for (id, set) in &sets {
+                    let trials: Vec<KnownTrial> =
+                        set.iter().chain(&fixed_trials).cloned().collect();
+                    let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
+                    if shown.is_empty() {
+                        shown = figure.format_like(e, lo, hi);
+                    }
+                    if figure.matches_estimate(e, lo, hi) {
+                        as_one.push(id.to_string());
+                    }
+                    for v in &variants {
+                        let trials: Vec<KnownTrial> =
+                            set.iter().chain(&single).chain(v.iter()).cloned().collect();
+                        let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
+                        tried_two += 1;
+                        if figure.matches_estimate(e, lo, hi) {
+                            as_two += 1;
+                        }
+                    }
+                }
+                any += as_one.len() + as_two;
+                let mut part = format!(
+                    "{}: {} of {} candidate splits reproduce it{}",
+                    kind_name(kind),
+                    as_one.len(),
+                    sets.len(),
+                    if as_one.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (candidates {})", as_one.join(", "))
+                    }
+                );
+                if let Some(m) = multiarm {
+                    part += &format!(
+                        ", and {as_two} of {tried_two} when '{m}' is entered as two comparisons against a halved control group (arm sizes and events of the two arms enumerated)"
+                    );
+                }
+                parts.push(part);
+            }
+            let reason = format!("{}; {}", s.profile.name(), parts.join("; "));
+            Ok(if any > 0 {
+                Verdict::new(
+                    VerdictKind::Consistent,
+                    shown,
+                    format!(
+                        "consistent with {any} candidate inputs, not with a unique one: {reason}"
+                    ),
+                )
+            } else {
+                Verdict::new(VerdictKind::NotReproduced, shown, reason)
+            })
+        }
+        "ci_consistency" => {
+            let Figure::Estimate {
+                estimate,
+                ci: Some((lo, hi)),
+            } = Figure::parse(&claim.figure)?
+            else {
+                return Err(Error::InvalidArgument(format!(
+                    "claim {}: an estimate with a CI is needed",
+                    claim.id
+                )));
+            };
+            let scale = match p.get("scale").map(String::as_str) {
+                Some("ratio") => Scale::Ratio,
+                _ => Scale::Difference,
+            };
+            let level = p
+                .get("level")
+                .map(|l| number(l, "level"))
+                .transpose()?
+                .unwrap_or(95.0)
+                / 100.0;
+            let implied = check_ci(estimate, lo, hi, scale, level);
+            let summary = format!(
+                "implied SE {:.3}, z {:.2}, two-sided p {:.2e} (between {:.1e} and {:.1e} within rounding)",
+                implied.se, implied.z, implied.p, implied.p_range.0, implied.p_range.1
+            );
+            Ok(if implied.symmetric {
+                Verdict::new(
+                    VerdictKind::Consistent,
+                    format!("SE {:.3}, p {:.3}", implied.se, implied.p),
+                    format!("CI symmetric about the estimate within rounding; {summary}"),
+                )
+            } else {
+                Verdict::new(
+                    VerdictKind::Inconsistent,
+                    format!("SE {:.3}", implied.se),
+                    format!(
+                        "the estimate is not the midpoint of its CI within rounding; {summary}"
+                    ),
+                )
+            })
+        }
+        "mann_whitney_p" => {
+            let Figure::Estimate { estimate, .. } = Figure::parse(&claim.figure)? else {
+                return Err(Error::InvalidArgument(format!(
+                    "claim {}: an estimate is needed",
+                    claim.id
+                )));
+            };
+            let (n1, n2) = (
+                number(param(&p, "n1", claim)?, "n1")?,
+                number(param(&p, "n2", claim)?, "n2")?,
+            );
+            let Figure::PValue { relation, value } = Figure::parse(param(&p, "p", claim)?)? else {
+                return Err(Error::InvalidArgument(format!(
+                    "claim {}: p must be a p-value such as 'P < 0.0001'",
+                    claim.id
+                )));
+            };
+            let se = mann_whitney_null_se(n1, n2);
+            let (lo, hi) = estimate.bounds();
+            let z = (estimate.value - 0.5) / se;
+            let range = (
+                normal_two_sided_p((hi - 0.5).abs().max((lo - 0.5).abs()) / se),
+                normal_two_sided_p((lo - 0.5).abs().min((hi - 0.5).abs()) / se),
+            );
+            let reason = format!(
+                "null SE {:.4} for arms of {n1} and {n2}; z = {:.2}; two-sided p {:.1e} (between {:.1e} and {:.1e} within rounding)",
+                se, z, normal_two_sided_p(z), range.0, range.1
+            );
+            Ok(if p_consistent(relation, value, range) {
+                Verdict::new(
+                    VerdictKind::Consistent,
+                    format!("p = {:.1e}", normal_two_sided_p(z)),
+                    reason,
+                )
+            } else {
+                Verdict::new(
+                    VerdictKind::Inconsistent,
+                    format!("p = {:.1e}", normal_two_sided_p(z)),
+                    reason,
+                )
+            })
+        }
+        "sum" => {
+            let total = Printed::parse(&claim.figure)?;
+            let parts: Vec<f64> = param(&p, "parts", claim)?
+                .split('+')
+                .map(|x| number(x, "parts"))
+                .collect::<Result<_>>()?;
+            let sum: f64 = parts.iter().sum();
+            Ok(if sums_to(&parts, total.value) {
+                Verdict::new(
+                    VerdictKind::Consistent,
+                    format!("{sum}"),
+                    format!("{} = {sum}", p["parts"]),
+                )
+            } else {
+                Verdict::new(
+                    VerdictKind::Inconsistent,
+                    format!("{sum}"),
+                    format!("{} = {sum}, not {}", p["parts"], total.text()),
+                )
+            })
+        }
+        "granularity_percent" => {
+            let percents: Vec<Printed> = claim
+                .figure
+                .split(';')
+                .map(|s| match Figure::parse(s)? {
+                    Figure::Percent(p) => Ok(p),
+                    _ => Err(Error::InvalidArgument(format!(
+                        "claim {}: '{s}' is not a percentage",
+                        claim.id
+                    ))),
+                })
+                .collect::<Result<_>>()?;
+            let total = number(param(&p, "total", claim)?, "total")? as u64;
+            let arms = percents.len() as u64;
+            let mut reason = String::new();
+            if total.is_multiple_of(arms) {
+                let n = total / arms;
+                let bad: Vec<String> = percents
+                    .iter()
+                    .filter(|q| !percent_attainable(**q, n))
+                    .map(|q| format!("{}%", q.text()))
+                    .collect();
+                reason += &if bad.is_empty() {
+                    format!("with equal arms of {n} every percentage is attainable; ")
+                } else {
+                    format!(
+                        "with equal arms of {n}, {} cannot arise from whole patients; ",
+                        bad.join(" and ")
+                    )
+                };
+            }
+            let found = allocations(&percents, total);
+            let closest = found
+                .iter()
+                .min_by_key(|a| a.iter().max().unwrap_or(&0) - a.iter().min().unwrap_or(&0));
+            reason += &format!(
+                "{} allocations of {total} to {arms} arms make all of them attainable",
+                found.len()
+            );
+            if let Some(c) = closest {
+                reason += &format!(
+                    " (the most nearly equal: {})",
+                    c.iter().map(u64::to_string).collect::<Vec<_>>().join(" + ")
+                );
+            }
+            Ok(if found.is_empty() {
+                Verdict::new(VerdictKind::Inconsistent, "", reason)
+            } else {
+                Verdict::new(
+                    VerdictKind::Consistent,
+                    format!("{} allocations", found.len()),
+                    format!("consistent only with some arm sizes: {reason}"),
+                )
+            })
+        }
+        "relative_difference" => {
+            let range: Vec<f64> = claim
+                .figure
+                .trim_end_matches('%')
+                .split('-')
+                .map(|x| number(x, "range"))
+                .collect::<Result<_>>()?;
+            let (a, b) = (
+                Printed::parse(param(&p, "a", claim)?)?,
+                Printed::parse(param(&p, "b", claim)?)?,
+            );
+            let ((al, ah), (bl, bh)) = (a.bounds(), b.bounds());
+            let rel = (100.0 * (al / bh - 1.0), 100.0 * (ah / bl - 1.0));
+            let abs = (al - bh, ah - bl);
+            let (lo, hi) = (range[0], *range.last().unwrap_or(&range[0]));
+            let overlaps = |(x, y): (f64, f64)| x <= hi && lo <= y;
+            let reason = format!(
+                "{}% vs {}%: relative increase {:.0}% ({:.0}% to {:.0}% within rounding), absolute difference {:.0} points ({:.0} to {:.0})",
+                a.text(), b.text(), 100.0 * (a.value / b.value - 1.0), rel.0, rel.1, a.value - b.value, abs.0, abs.1
+            );
+            let recomputed = format!(
+                "{:.0}% relative, {:.0} points absolute",
+                100.0 * (a.value / b.value - 1.0),
+                a.value - b.value
+            );
+            Ok(if overlaps(rel) || overlaps(abs) {
+                Verdict::new(VerdictKind::Consistent, recomputed, reason)
+            } else {
+                Verdict::new(
+                    VerdictKind::Inconsistent,
+                    recomputed,
+                    format!("neither is {}: {reason}", claim.figure),
+                )
+            })
+        }
+        "none" => Ok(Verdict::new(
+            VerdictKind::NotCheckable,
+            "",
+            p.get("missing")
+                .cloned()
+                .unwrap_or_else(|| "no inputs".into()),
+        )),
+        other => Err(Error::InvalidArgument(format!(
+            "claim {}: unknown check '{other}'",
+            claim.id
+        ))),
+    }
+}

@@ -1,0 +1,295 @@
+//! Printed figures: numbers as they appear in a paper, with the precision they were
+//! printed at.
+//!
+//! Accepted forms (white space is free, `−` and `–` are read as `-`):
+//! - an estimate with a CI: `2.39 (1.10 to 5.23)`, `0.90 [0.61, 1.32]`,
+//!   `1.10; 95% CI 0.37 to 1.82`, `0.66 (0.55-0.78)`;
+//! - a bare number or a percentage: `1070`, `0.62`, `41%`;
+//! - a p-value: `P < 0.0001`, `p = 0.005`, `P<0.002`.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// A number as printed: its value and its count of decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Printed {
+    /// The value read.
+    pub value: f64,
+    /// Digits after the decimal point.
+    pub decimals: u32,
+}
+
+impl Printed {
+    /// Reads a number, keeping its precision (`"5.20"` has 2 decimals).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the text is not a plain decimal number.
+    pub fn parse(text: &str) -> Result<Self> {
+        let t = text.trim().replace(['−', '–'], "-");
+        let value: f64 = t
+            .parse()
+            .map_err(|_| Error::InvalidArgument(format!("'{text}' is not a printed number")))?;
+        if !value.is_finite() || t.contains(['e', 'E']) {
+            return Err(Error::InvalidArgument(format!(
+                "'{text}' is not a printed number"
+            )));
+        }
+        let decimals = t.split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
+        Ok(Printed { value, decimals })
+    }
+
+    /// Half a unit of the last printed digit.
+    pub fn half_unit(&self) -> f64 {
+        0.5 * 10f64.powi(-(self.decimals as i32))
+    }
+
+    /// The interval of true values that print as this number, [v − h, v + h].
+    pub fn bounds(&self) -> (f64, f64) {
+        (self.value - self.half_unit(), self.value + self.half_unit())
+    }
+
+    /// True when `x` prints as this number under round-half-up or round-half-even.
+    pub fn matches(&self, x: f64) -> bool {
+        let printed = format!("{:.*}", self.decimals as usize, self.value);
+        round_half_up(x, self.decimals) == printed || round_half_even(x, self.decimals) == printed
+    }
+
+    /// The value as it was printed.
+    pub fn text(&self) -> String {
+        format!("{:.*}", self.decimals as usize, self.value)
+    }
+}
+
+/// `x` rounded to `decimals` digits, ties away from zero, as text. Ties are decided on
+/// the decimal expansion of `x` (17 significant digits), not on its binary neighbours.
+pub fn round_half_up(x: f64, decimals: u32) -> String {
+    round_decimal(x, decimals, false)
+}
+
+/// `x` rounded to `decimals` digits, ties to even, as text.
+pub fn round_half_even(x: f64, decimals: u32) -> String {
+    round_decimal(x, decimals, true)
+}
+
+fn round_decimal(x: f64, decimals: u32, to_even: bool) -> String {
+    // The shortest decimal text that reads back as x decides ties, as a person
+    // rounding the printed value would.
+    let exact = format!("{x}");
+    let (negative, digits) = match exact.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, exact.clone()),
+    };
+    if digits.contains(['e', 'E', 'i', 'N']) {
+        return format!("{:.*}", decimals as usize, x);
+    }
+    let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    let d = decimals as usize;
+    if frac.len() <= d {
+        return format!("{:.*}", d, x);
+    }
+    let kept: String = format!("{int}{}", &frac[..d]);
+    let rest = &frac[d..];
+    let first = rest.as_bytes()[0] - b'0';
+    let beyond = rest[1..].bytes().any(|b| b != b'0');
+    let last_even = kept
+        .bytes()
+        .last()
+        .is_some_and(|b| (b - b'0').is_multiple_of(2));
+    let up = first > 5 || (first == 5 && (beyond || !to_even || !last_even));
+    let mut n: u128 = kept.parse().unwrap_or(0);
+    if up {
+        n += 1;
+    }
+    let s = format!("{:0>width$}", n, width = d + 1);
+    let (i, f) = s.split_at(s.len() - d);
+    let body = if d == 0 {
+        i.to_string()
+    } else {
+        format!("{i}.{f}")
+    };
+    if negative && n != 0 {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+/// How a printed p-value relates to its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Relation {
+    /// `P = x`
+    Equal,
+    /// `P < x`
+    Below,
+    /// `P > x`
+    Above,
+}
+
+/// A parsed reported figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum Figure {
+    /// An estimate, with its confidence interval when printed.
+    Estimate {
+        /// The point estimate.
+        estimate: Printed,
+        /// Lower and upper limits.
+        ci: Option<(Printed, Printed)>,
+    },
+    /// A percentage (the value in percent).
+    Percent(Printed),
+    /// A p-value with its relation.
+    PValue {
+        /// `=`, `<` or `>`.
+        relation: Relation,
+        /// The number printed.
+        value: Printed,
+    },
+}
+
+impl Figure {
+    /// Parses a printed figure; see the module documentation for the forms.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the text when it has none of those forms.
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = || Error::InvalidArgument(format!("cannot read '{text}' as a printed figure"));
+        let t = text.trim().replace(['−', '–'], "-");
+        let lower = t.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix('p') {
+            let rest = rest.trim_start();
+            let (relation, number) = if let Some(n) = rest.strip_prefix('<') {
+                (Relation::Below, n)
+            } else if let Some(n) = rest.strip_prefix('>') {
+                (Relation::Above, n)
+            } else if let Some(n) = rest.strip_prefix('=') {
+                (Relation::Equal, n)
+            } else {
+                return Err(bad());
+            };
+            return Ok(Figure::PValue {
+                relation,
+                value: Printed::parse(number).map_err(|_| bad())?,
+            });
+        }
+        if let Some(number) = t.strip_suffix('%') {
+            return Ok(Figure::Percent(Printed::parse(number).map_err(|_| bad())?));
+        }
+        // An estimate, then optionally a CI in brackets or after "CI".
+        let split_at = t.find(['(', '[', ';']).unwrap_or(t.len());
+        let estimate = Printed::parse(&t[..split_at]).map_err(|_| bad())?;
+        let rest = t[split_at..].trim();
+        if rest.is_empty() {
+            return Ok(Figure::Estimate { estimate, ci: None });
+        }
+        let mut inner = rest
+            .trim_start_matches(['(', '[', ';'])
+            .trim_end_matches([')', ']'])
+            .trim()
+            .to_string();
+        if let Some(pos) = inner.to_ascii_lowercase().find("ci") {
+            inner = inner[pos + 2..].trim().to_string();
+        }
+        let limits: Vec<&str> = if inner.contains(" to ") {
+            inner.split(" to ").collect()
+        } else if inner.contains(',') {
+            inner.split(',').collect()
+        } else {
+            // "0.55-0.78": a dash between two numbers (a leading minus stays with its number).
+            match inner[1..].find('-') {
+                Some(pos) => vec![&inner[..pos + 1], &inner[pos + 2..]],
+                None => return Err(bad()),
+            }
+        };
+        if limits.len() != 2 {
+            return Err(bad());
+        }
+        let lo = Printed::parse(limits[0]).map_err(|_| bad())?;
+        let hi = Printed::parse(limits[1]).map_err(|_| bad())?;
+        Ok(Figure::Estimate {
+            estimate,
+            ci: Some((lo, hi)),
+        })
+    }
+
+    /// True when an estimate and its limits all print as this figure.
+    pub fn matches_estimate(&self, estimate: f64, lower: f64, upper: f64) -> bool {
+        match self {
+            Figure::Estimate { estimate: e, ci } => {
+                e.matches(estimate)
+                    && ci.is_none_or(|(lo, hi)| lo.matches(lower) && hi.matches(upper))
+            }
+            _ => false,
+        }
+    }
+
+    /// Formats an estimate and CI at this figure's precision, in the form
+    /// `2.39 (1.10 to 5.23)`.
+    pub fn format_like(&self, estimate: f64, lower: f64, upper: f64) -> String {
+        let d = match self {
+            Figure::Estimate { estimate: e, .. } => e.decimals as usize,
+            Figure::Percent(p) | Figure::PValue { value: p, .. } => p.decimals as usize,
+        };
+        match self {
+            Figure::Estimate { ci: None, .. } => format!("{estimate:.d$}"),
+            _ => format!("{estimate:.d$} ({lower:.d$} to {upper:.d$})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_forms_in_use() {
+        for (text, e, lo, hi) in [
+            ("2.39 (1.10 to 5.23)", 2.39, 1.10, 5.23),
+            ("0.90 [0.61, 1.32]", 0.90, 0.61, 1.32),
+            ("1.10; 95% CI 0.37 to 1.82", 1.10, 0.37, 1.82),
+            ("0.66 (0.55-0.78)", 0.66, 0.55, 0.78),
+            ("-0.30 (-0.55 to -0.05)", -0.30, -0.55, -0.05),
+        ] {
+            match Figure::parse(text).expect(text) {
+                Figure::Estimate {
+                    estimate,
+                    ci: Some((l, h)),
+                } => {
+                    assert_eq!((estimate.value, l.value, h.value), (e, lo, hi), "{text}");
+                    assert_eq!(estimate.decimals, 2);
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        assert!(
+            matches!(Figure::parse("41%"), Ok(Figure::Percent(p)) if p.value == 41.0 && p.decimals == 0)
+        );
+        assert!(
+            matches!(Figure::parse("P < 0.0001"), Ok(Figure::PValue { relation: Relation::Below, value }) if value.decimals == 4)
+        );
+        assert!(matches!(
+            Figure::parse("p = 0.005"),
+            Ok(Figure::PValue {
+                relation: Relation::Equal,
+                ..
+            })
+        ));
+        assert!(Figure::parse("about two").is_err());
+    }
+
+    #[test]
+    fn rounding_considers_half_up_and_half_even() {
+        let p = Printed::parse("2.38").expect("number");
+        assert!(p.matches(2.385)); // half-even keeps 2.38
+        assert!(p.matches(2.3799));
+        assert!(!p.matches(2.3851));
+        let q = Printed::parse("2.39").expect("number");
+        assert!(q.matches(2.385)); // half-up gives 2.39
+        assert_eq!(round_half_up(2.3927, 2), "2.39");
+        assert_eq!(round_half_even(0.125, 2), "0.12");
+        assert_eq!(round_half_up(0.125, 2), "0.13");
+        assert_eq!(round_half_up(-0.125, 2), "-0.13");
+        assert_eq!(round_half_up(9.995, 2), "10.00");
+        assert_eq!(round_half_up(1070.0, 0), "1070");
+    }
+}
