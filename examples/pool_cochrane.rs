@@ -1,53 +1,196 @@
-//! Recomputes figures of the Cochrane review of Cerebrolysin for acute ischaemic stroke
-//! (CD007026) from the trial extracts in `data/cd007026/`, beside the printed figures.
+//! The main job: recompute the Cochrane figures on Cerebrolysin from the trial
+//! extracts in `data/`, side by side with the printed ones, show where a different
+//! convention gives a different answer, then audit the claims of four web documents.
 //!
-//! Run: `cargo run --example pool_cochrane`
-use metapool::data::read_csv_path;
-use metapool::effect::{compute, EffectOptions, Measure, ZeroCellRule};
+//! Run: `cargo run --example pool_cochrane` (text) or
+//! `cargo run --example pool_cochrane -- --json` (JSON for machines).
+
+use metapool::audit::claims::{audit_registry, Audited};
+use metapool::data::{read_csv_path, DataType};
+use metapool::effect::Measure;
+use metapool::model::{pool, FixedMethod, MhCells};
+use metapool::profile::Profile;
+use serde::Serialize;
+use std::path::Path;
+
+/// One recomputation of a figure under a named convention.
+#[derive(Serialize)]
+struct Convention {
+    convention: String,
+    rr: f64,
+    ci_lower: f64,
+    ci_upper: f64,
+    printed_as: String,
+}
+
+fn conventions(data: &Path) -> metapool::Result<Vec<Convention>> {
+    let table = read_csv_path(data.join("cd007026/pub7_nonfatal_sae.csv"))?;
+    let mut out = Vec::new();
+    let mut add = |name: &str,
+                   profile: Profile,
+                   fixed: FixedMethod,
+                   cells: Option<MhCells>|
+     -> metapool::Result<()> {
+        let (effect, mut options) = profile.options(Measure::RR, DataType::Binary, Some(fixed));
+        options.tau2 = None;
+        if let Some(cells) = cells {
+            options.mh_cells = cells;
+        }
+        let f = pool(&table, &effect, &options)?.fixed;
+        let (rr, lo, hi) = (f.estimate.exp(), f.ci_lower.exp(), f.ci_upper.exp());
+        out.push(Convention {
+            convention: name.into(),
+            rr,
+            ci_lower: lo,
+            ci_upper: hi,
+            printed_as: format!("{rr:.2} ({lo:.2} to {hi:.2})"),
+        });
+        Ok(())
+    };
+    add("RevMan 5: Mantel-Haenszel, 0.5 added to every cell of Ladurner 2005 (0/78 vs 1/68) inside the MH sums", Profile::RevMan5, FixedMethod::MantelHaenszel, None)?;
+    add(
+        "metafor rma.mh default: Mantel-Haenszel on the observed counts",
+        Profile::Metafor,
+        FixedMethod::MantelHaenszel,
+        None,
+    )?;
+    add(
+        "RevMan 5 without the increment inside the MH sums",
+        Profile::RevMan5,
+        FixedMethod::MantelHaenszel,
+        Some(MhCells::Observed),
+    )?;
+    add(
+        "inverse variance on log RRs (metafor rma(method = \"FE\"), escalc's 0.5 to zero cells)",
+        Profile::Metafor,
+        FixedMethod::InverseVariance,
+        None,
+    )?;
+    Ok(out)
+}
+
+fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.len() + 1 + word.len() > width {
+            out += &format!("{}{}\n", " ".repeat(indent), line);
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    if !line.is_empty() {
+        out += &format!("{}{}\n", " ".repeat(indent), line);
+    }
+    out
+}
+
+fn table(title: &str, rows: &[&Audited]) -> String {
+    let mut out = format!("{title}\n{}\n", "-".repeat(title.chars().count()));
+    out += &format!(
+        "{:<20} {:<22} {:<22} {}\n",
+        "figure", "printed", "recomputed", "verdict"
+    );
+    for a in rows {
+        let v = &a.verdict;
+        out += &format!(
+            "{:<20} {:<22} {:<22} {}\n",
+            a.claim.id,
+            a.claim.figure,
+            if v.recomputed.is_empty() {
+                "-"
+            } else {
+                &v.recomputed
+            },
+            v.kind.label().to_uppercase()
+        );
+        out += &wrap(&format!("{}: {}", a.claim.claim, v.reason), 6, 92);
+    }
+    out + "\n"
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/cd007026/pub6_1_4_nonfatal_sae.csv"
-    );
-    let table = read_csv_path(file)?;
-    let mut options = EffectOptions::new(Measure::RR);
-    options.zero_cell = ZeroCellRule::revman();
-    let effects = compute(&table, &options)?;
-    // Printed single-trial rows of CD007026.pub6, Comparison 1 (PMC7387239 table
-    // CD007026-tbl-0003); the first two trials form subgroup 1.4.1 and have no
-    // single-trial row.
-    let printed = [
-        None,
-        None,
-        Some("1.4.2: 0.29 [0.01, 7.03]"),
-        Some("1.4.3: 1.00 [0.15, 6.82]"),
-    ];
-    let z = metapool::distribution::normal_quantile(0.975);
-    println!("CD007026.pub6 analysis 1.4, people with non-fatal serious adverse events");
-    println!("Risk ratio per trial, RevMan zero-cell rule, 95% Wald CI on the log scale\n");
-    println!(
-        "{:<26} {:>9} {:>9} {:>22}   printed",
-        "trial", "E", "C", "RR [95% CI]"
-    );
-    let metapool::data::StudyData::Binary(arms) = &table.data else {
-        return Err("expected binary data".into());
-    };
-    for (j, &i) in effects.index.iter().enumerate() {
-        let (yi, se) = (effects.yi[j], effects.vi[j].sqrt());
+    let json = std::env::args().any(|a| a == "--json");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let figures = audit_registry(&data.join("cd007026/figures.csv"))?;
+    let claims = audit_registry(&data.join("claims.csv"))?;
+    let conventions = conventions(&data)?;
+    if json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            figures: &'a [Audited],
+            conventions: &'a [Convention],
+            claims: &'a [Audited],
+        }
         println!(
-            "{:<26} {:>9} {:>9} {:>22}   {}",
-            table.labels[i],
-            format!("{}/{}", arms.events_e[i], arms.n_e[i]),
-            format!("{}/{}", arms.events_c[i], arms.n_c[i]),
-            format!(
-                "{:.2} [{:.2}, {:.2}]",
-                yi.exp(),
-                (yi - z * se).exp(),
-                (yi + z * se).exp()
-            ),
-            printed[i].unwrap_or("(in subgroup 1.4.1)")
+            "{}",
+            serde_json::to_string_pretty(&Report {
+                figures: &figures,
+                conventions: &conventions,
+                claims: &claims
+            })?
         );
+        return Ok(());
     }
+    println!("metapool: the Cochrane evidence on Cerebrolysin, recomputed from the trial data");
+    println!("================================================================================");
+    print!(
+        "{}",
+        wrap(
+            "Inputs: data/cd007026/ (trial extracts; every row says whether it is sourced or derived, and \
+             from where). Convention: the RevMan 5 profile (Mantel-Haenszel; 0.5 added to every cell of a \
+             trial with a zero cell; DerSimonian-Laird random effects about the MH estimate). A figure is \
+             'reproduced' when the recomputed value rounds to every printed digit; 'consistent' when the \
+             inputs are not unique and some candidate inputs reproduce it; 'not checkable' names what is \
+             missing.",
+            0,
+            92
+        )
+    );
+    println!();
+    let by = |prefix: &str| {
+        figures
+            .iter()
+            .filter(|a| a.claim.id.starts_with(prefix))
+            .collect::<Vec<_>>()
+    };
+    print!(
+        "{}",
+        table(
+            "CD007026.pub7 (2023), Summary of findings 1: Cerebrolysin vs placebo, RR (95% CI)",
+            &by("pub7")
+        )
+    );
+    print!(
+        "{}",
+        table(
+            "CD007026.pub6 (2020): summary of findings and Comparison 1, RR (M-H, Random, 95% CI)",
+            &by("pub6")
+        )
+    );
+    print!(
+        "{}",
+        table(
+            "CD008900 (2013), vascular dementia: MMSE (per-trial data not available)",
+            &by("CD008900")
+        )
+    );
+    let title =
+        "Where the convention changes the answer: pub7 non-fatal SAEs, printed 2.39 (1.10 to 5.23)";
+    println!("{title}\n{}", "-".repeat(title.chars().count()));
+    for c in &conventions {
+        println!("  {:<22} {}", c.printed_as, c.convention);
+    }
+    println!();
+    print!(
+        "{}",
+        table(
+            "Claims in four web documents (data/claims.csv)",
+            &claims.iter().collect::<Vec<_>>()
+        )
+    );
     Ok(())
 }

@@ -20,8 +20,9 @@
 //!   formed in logs; for large ν, ln B(ν/2, 1/2) uses the difference of Stirling series
 //!   so that no two large log-gamma values are subtracted, and 1 − x passed as its own
 //!   number so that far tails keep their digits.
-//! - Quantiles: a starting value (statrs' inverse, or the small-p expansion
-//!   x₀ = 2 (p Γ(ν/2 + 1))^{2/ν} for the χ² lower tail) polished by Newton steps on the
+//! - Quantiles: a starting value (the Cornish-Fisher expansion for t, statrs' inverse,
+//!   or the small-p expansion x₀ = 2 (p Γ(ν/2 + 1))^{2/ν} for the χ² lower tail)
+//!   polished by Newton steps on the
 //!   tail probability above, in the tail that holds p (Kennedy & Gentle 1980, ch. 5).
 
 use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, StudentsT};
@@ -232,7 +233,18 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     let Ok(dist) = StudentsT::new(0.0, 1.0, df) else {
         return f64::NAN;
     };
-    let start = dist.inverse_cdf(1.0 - q).max(f64::MIN_POSITIVE);
+    let start = if df >= 3.0 && q >= 1e-4 {
+        // Cornish-Fisher expansion about the normal quantile (Abramowitz & Stegun
+        // 26.7.5), a close start for the Newton steps.
+        let z = -normal_quantile(q);
+        let z2 = z * z;
+        z + z * (z2 + 1.0) / (4.0 * df)
+            + z * ((5.0 * z2 + 16.0) * z2 + 3.0) / (96.0 * df * df)
+            + z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / (384.0 * df.powi(3))
+    } else {
+        dist.inverse_cdf(1.0 - q)
+    }
+    .max(f64::MIN_POSITIVE);
     sign * polish(start, q, true, 0.0, |x| t_sf(x, df), |x| dist.pdf(x))
 }
 

@@ -131,13 +131,24 @@ fn number(text: &str, what: &str) -> Result<f64> {
 }
 
 fn known_trials(table: &StudyTable) -> Result<Vec<KnownTrial>> {
+    known_trials_in(table, None)
+}
+
+/// The trials of a binary table, those of one subgroup when `subgroup` is given.
+fn known_trials_in(table: &StudyTable, subgroup: Option<&str>) -> Result<Vec<KnownTrial>> {
     let StudyData::Binary(b) = &table.data else {
         return Err(Error::InvalidArgument(format!(
             "{}: binary data expected",
             table.source
         )));
     };
+    let keep = |i: usize| match (subgroup, &table.subgroup) {
+        (None, _) => true,
+        (Some(s), Some(groups)) => groups[i] == s,
+        (Some(_), None) => false,
+    };
     Ok((0..table.k())
+        .filter(|&i| keep(i))
         .map(|i| KnownTrial {
             study: table.labels[i].clone(),
             events_e: b.events_e[i] as u64,
@@ -216,19 +227,21 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
         "recompute" => {
             let figure = Figure::parse(&claim.figure)?;
             let s = settings(&p, "profile", claim)?;
+            let subgroup = p.get("subgroup").map(String::as_str);
             let trials: Vec<KnownTrial> = inputs
                 .iter()
-                .map(|f| read_csv_path(f).and_then(|t| known_trials(&t)))
+                .map(|f| read_csv_path(f).and_then(|t| known_trials_in(&t, subgroup)))
                 .collect::<Result<Vec<_>>>()?
                 .concat();
             let kind = pooled_kinds(&p)[0];
             let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
             let recomputed = figure.format_like(e, lo, hi);
             let mut reason = format!(
-                "{} ({}), {} trials",
+                "{} ({}), {} trial{}",
                 s.profile.name(),
                 kind_name(kind),
-                trials.len()
+                trials.len(),
+                if trials.len() == 1 { "" } else { "s" }
             );
             if let Some(other) = p.get("compare_profile") {
                 let mut q = p.clone();
@@ -262,9 +275,17 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     claim.id
                 )));
             };
-            let fixed_trials = known_trials(&read_csv_path(base_file)?)?;
+            let subgroup = p.get("subgroup").map(String::as_str);
+            let fixed_trials = known_trials_in(&read_csv_path(base_file)?, subgroup)?;
             let cand_table = read_csv_path(candidates_file)?;
             let cand_trials = known_trials(&cand_table)?;
+            let in_subgroup: Vec<bool> = (0..cand_table.k())
+                .map(|i| match (subgroup, &cand_table.subgroup) {
+                    (Some(s), Some(groups)) => groups[i] == s,
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                })
+                .collect();
             let ids = &cand_table
                 .covariate("candidate")
                 .ok_or_else(|| {
@@ -277,8 +298,11 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 })?
                 .values;
             let mut sets: BTreeMap<&str, Vec<KnownTrial>> = BTreeMap::new();
-            for (id, t) in ids.iter().zip(cand_trials) {
-                sets.entry(id.as_str()).or_default().push(t);
+            for ((id, t), keep) in ids.iter().zip(cand_trials).zip(in_subgroup) {
+                let set = sets.entry(id.as_str()).or_default();
+                if keep {
+                    set.push(t);
+                }
             }
             let multiarm = p.get("multiarm");
             let (single, multi): (Vec<KnownTrial>, Vec<KnownTrial>) = fixed_trials
@@ -286,38 +310,47 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 .cloned()
                 .partition(|t| Some(&t.study) != multiarm);
             let variants = multi.first().map(two_comparisons).unwrap_or_default();
+            let mut ordered: Vec<(&str, &Vec<KnownTrial>)> =
+                sets.iter().map(|(k, v)| (*k, v)).collect();
+            ordered.sort_by_key(|(id, _)| (id.parse::<u64>().unwrap_or(u64::MAX), id.to_string()));
             let mut parts = Vec::new();
-            let mut shown = String::new();
-            let mut any = 0;
+            let (mut shown, mut first) = (String::new(), String::new());
+            // (candidate, None) as one comparison; (candidate, Some(v)) as two.
+            let mut matched: std::collections::BTreeSet<(String, Option<usize>)> =
+                Default::default();
             for kind in pooled_kinds(&p) {
                 let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
-                for (id, set) in &sets {
+                for (id, set) in &ordered {
                     let trials: Vec<KnownTrial> =
                         set.iter().chain(&fixed_trials).cloned().collect();
                     let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
-                    if shown.is_empty() {
-                        shown = figure.format_like(e, lo, hi);
+                    if first.is_empty() {
+                        first = figure.format_like(e, lo, hi);
                     }
                     if figure.matches_estimate(e, lo, hi) {
                         as_one.push(id.to_string());
+                        matched.insert((id.to_string(), None));
+                        if shown.is_empty() {
+                            shown = figure.format_like(e, lo, hi);
+                        }
                     }
-                    for v in &variants {
+                    for (vi, v) in variants.iter().enumerate() {
                         let trials: Vec<KnownTrial> =
                             set.iter().chain(&single).chain(v.iter()).cloned().collect();
                         let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
                         tried_two += 1;
                         if figure.matches_estimate(e, lo, hi) {
                             as_two += 1;
+                            matched.insert((id.to_string(), Some(vi)));
                         }
                     }
                 }
-                any += as_one.len() + as_two;
                 let mut part = format!(
                     "{}: {} of {} candidate splits reproduce it{}",
                     kind_name(kind),
                     as_one.len(),
                     sets.len(),
-                    if as_one.is_empty() {
+                    if as_one.is_empty() || as_one.len() == sets.len() {
                         String::new()
                     } else {
                         format!(" (candidates {})", as_one.join(", "))
@@ -331,22 +364,26 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 parts.push(part);
             }
             let reason = format!("{}; {}", s.profile.name(), parts.join("; "));
-            Ok(if any > 0 {
+            let n = matched.len();
+            Ok(if n > 0 {
+                let shown = if shown.is_empty() { first } else { shown };
                 Verdict::new(
                     VerdictKind::Consistent,
                     shown,
                     format!(
-                        "consistent with {any} candidate inputs, not with a unique one: {reason}"
+                        "consistent with {n} candidate input{}, not with a unique one: {reason}",
+                        if n == 1 { "" } else { "s" }
                     ),
                 )
             } else {
-                Verdict::new(VerdictKind::NotReproduced, shown, reason)
+                Verdict::new(VerdictKind::NotReproduced, first, reason)
             })
         }
         "ci_consistency" => {
             let Figure::Estimate {
                 estimate,
                 ci: Some((lo, hi)),
+                ..
             } = Figure::parse(&claim.figure)?
             else {
                 return Err(Error::InvalidArgument(format!(
@@ -541,9 +578,10 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
         "none" => Ok(Verdict::new(
             VerdictKind::NotCheckable,
             "",
-            p.get("missing")
-                .cloned()
-                .unwrap_or_else(|| "no inputs".into()),
+            format!(
+                "missing: {}",
+                p.get("missing").map_or("the inputs", String::as_str)
+            ),
         )),
         other => Err(Error::InvalidArgument(format!(
             "claim {}: unknown check '{other}'",

@@ -50,6 +50,15 @@ impl Printed {
 
     /// True when `x` prints as this number under round-half-up or round-half-even.
     pub fn matches(&self, x: f64) -> bool {
+        // Clear cases by arithmetic; only values within 1e-9 units of a rounding tie go
+        // through the decimal rounding below.
+        let distance = (x - self.value).abs() / (2.0 * self.half_unit());
+        if distance < 0.5 - 1e-9 {
+            return true;
+        }
+        if distance > 0.5 + 1e-9 {
+            return false;
+        }
         let printed = format!("{:.*}", self.decimals as usize, self.value);
         round_half_up(x, self.decimals) == printed || round_half_even(x, self.decimals) == printed
     }
@@ -135,6 +144,9 @@ pub enum Figure {
         estimate: Printed,
         /// Lower and upper limits.
         ci: Option<(Printed, Printed)>,
+        /// How the interval was written: `[a, b]` (true) or `(a to b)` and the other
+        /// forms (false).
+        brackets: bool,
     },
     /// A percentage (the value in percent).
     Percent(Printed),
@@ -180,8 +192,13 @@ impl Figure {
         let estimate = Printed::parse(&t[..split_at]).map_err(|_| bad())?;
         let rest = t[split_at..].trim();
         if rest.is_empty() {
-            return Ok(Figure::Estimate { estimate, ci: None });
+            return Ok(Figure::Estimate {
+                estimate,
+                ci: None,
+                brackets: false,
+            });
         }
+        let brackets = rest.starts_with('[');
         let mut inner = rest
             .trim_start_matches(['(', '[', ';'])
             .trim_end_matches([')', ']'])
@@ -209,13 +226,16 @@ impl Figure {
         Ok(Figure::Estimate {
             estimate,
             ci: Some((lo, hi)),
+            brackets,
         })
     }
 
     /// True when an estimate and its limits all print as this figure.
     pub fn matches_estimate(&self, estimate: f64, lower: f64, upper: f64) -> bool {
         match self {
-            Figure::Estimate { estimate: e, ci } => {
+            Figure::Estimate {
+                estimate: e, ci, ..
+            } => {
                 e.matches(estimate)
                     && ci.is_none_or(|(lo, hi)| lo.matches(lower) && hi.matches(upper))
             }
@@ -223,8 +243,8 @@ impl Figure {
         }
     }
 
-    /// Formats an estimate and CI at this figure's precision, in the form
-    /// `2.39 (1.10 to 5.23)`.
+    /// Formats an estimate and CI at this figure's precision and in its style:
+    /// `2.39 (1.10 to 5.23)` or `0.90 [0.61, 1.32]`.
     pub fn format_like(&self, estimate: f64, lower: f64, upper: f64) -> String {
         let d = match self {
             Figure::Estimate { estimate: e, .. } => e.decimals as usize,
@@ -232,6 +252,9 @@ impl Figure {
         };
         match self {
             Figure::Estimate { ci: None, .. } => format!("{estimate:.d$}"),
+            Figure::Estimate { brackets: true, .. } => {
+                format!("{estimate:.d$} [{lower:.d$}, {upper:.d$}]")
+            }
             _ => format!("{estimate:.d$} ({lower:.d$} to {upper:.d$})"),
         }
     }
@@ -254,6 +277,7 @@ mod tests {
                 Figure::Estimate {
                     estimate,
                     ci: Some((l, h)),
+                    ..
                 } => {
                     assert_eq!((estimate.value, l.value, h.value), (e, lo, hi), "{text}");
                     assert_eq!(estimate.decimals, 2);

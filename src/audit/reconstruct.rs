@@ -142,6 +142,8 @@ pub fn pooled_figure(
 ) -> Result<(f64, f64, f64)> {
     let mut options = *options;
     options.heterogeneity_ci = false;
+    // The prediction interval does not enter the figure; the normal one is the cheapest.
+    options.pi = crate::model::PiMethod::FollowCi;
     if pooled == Pooled::Fixed {
         // the random-effects part (and its Q-profile interval) is not needed
         options.tau2 = None;
