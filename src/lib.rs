@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod audit;
 pub mod data;
 pub mod distribution;

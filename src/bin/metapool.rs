@@ -101,6 +101,15 @@ struct PoolArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Pool by subgroup: the column whose values name the subgroups (usually `subgroup`).
+    #[arg(long)]
+    subgroup: Option<String>,
+    /// Write a forest plot (SVG) to this file.
+    #[arg(long)]
+    forest: Option<PathBuf>,
+    /// Write a funnel plot (SVG) to this file.
+    #[arg(long)]
+    funnel: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -222,16 +231,57 @@ fn run(cli: Cli) -> metapool::Result<String> {
         Command::Pool(args) => {
             let profile: Profile = args.profile.parse()?;
             let overrides = overrides(&args)?;
-            let table = read_csv_path(&args.file)?;
+            let mut table = read_csv_path(&args.file)?;
             let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
             let fit = pool(&table, &effect_options, &pool_options)?;
             for w in &fit.warnings {
                 eprintln!("warning: {w}");
             }
+            let subgroups = match &args.subgroup {
+                Some(column) => {
+                    metapool::analysis::subgroup::use_column_as_subgroup(&mut table, column)?;
+                    Some(metapool::analysis::subgroup::subgroups(
+                        &table,
+                        &effect_options,
+                        &pool_options,
+                    )?)
+                }
+                None => None,
+            };
+            let write = |path: &PathBuf, svg: String| {
+                std::fs::write(path, svg).map_err(|source| metapool::Error::Io {
+                    file: path.display().to_string(),
+                    source,
+                })
+            };
+            if let Some(path) = &args.forest {
+                write(
+                    path,
+                    metapool::report::svg::forest(&table, &fit, subgroups.as_ref()),
+                )?;
+            }
+            if let Some(path) = &args.funnel {
+                write(path, metapool::report::svg::funnel(&fit, &[]))?;
+            }
             Ok(match args.format {
-                Format::Text => metapool::report::text::render(&table, &fit),
+                Format::Text => {
+                    let mut text = metapool::report::text::render(&table, &fit);
+                    if let Some(sg) = &subgroups {
+                        text += &metapool::report::text::render_subgroups(sg);
+                    }
+                    text
+                }
                 Format::Json => {
-                    let mut s = metapool::report::json(&fit).map_err(|e| {
+                    let mut value = serde_json::to_value(&fit).map_err(|e| {
+                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                    })?;
+                    if let (Some(sg), Some(obj)) = (&subgroups, value.as_object_mut()) {
+                        let groups = serde_json::to_value(sg).map_err(|e| {
+                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                        })?;
+                        obj.insert("subgroups".into(), groups);
+                    }
+                    let mut s = serde_json::to_string_pretty(&value).map_err(|e| {
                         metapool::Error::Degenerate(format!("JSON output failed: {e}"))
                     })?;
                     s.push('\n');

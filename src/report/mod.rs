@@ -1,6 +1,7 @@
 //! Reports of a fit: RevMan-like text, JSON (the format of the design) and CSV.
 
 pub mod csv;
+pub mod svg;
 pub mod text;
 
 use crate::model::Fit;

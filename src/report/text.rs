@@ -182,3 +182,43 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
     }
     out
 }
+
+/// The subgroup part of the text report: one line per subgroup (k, fixed and random
+/// estimates on the natural scale) and the tests for subgroup differences.
+pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> String {
+    let mut out = String::from("\nSubgroups\n");
+    let m = sg.overall.measure;
+    let nat = |x: f64| m.to_natural(x);
+    for g in &sg.groups {
+        let f = &g.fit.fixed;
+        let _ = write!(
+            out,
+            "  {:<30} k = {:<3} fixed {}",
+            g.subgroup,
+            g.fit.k,
+            effect_ci(nat(f.estimate), nat(f.ci_lower), nat(f.ci_upper), 2)
+        );
+        if let Some(r) = &g.fit.random {
+            let _ = write!(
+                out,
+                "  random {}",
+                effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), 2)
+            );
+        }
+        out.push('\n');
+    }
+    let line = |name: &str, t: &crate::analysis::subgroup::SubgroupTest| {
+        format!(
+            "Test for subgroup differences ({name}): Chi\u{b2} = {}, df = {} ({}), I\u{b2} = {:.1}%\n",
+            fixed(t.q, 2),
+            t.df,
+            p_value(t.p_value),
+            t.i2
+        )
+    };
+    out += &line("fixed effect", &sg.test_fixed);
+    if let Some(t) = &sg.test_random {
+        out += &line("random effects", t);
+    }
+    out
+}

@@ -1,0 +1,4 @@
+//! Analyses after the main pooled estimate: subgroups (more to come: meta-regression,
+//! sensitivity, small-study effects).
+
+pub mod subgroup;

@@ -1,0 +1,219 @@
+//! Subgroup analysis: a pooled estimate per subgroup, and the test for subgroup
+//! differences as RevMan and meta report it.
+//!
+//! Each subgroup is pooled on its own with the options of the overall analysis (so with
+//! random effects each subgroup has its own τ², RevMan's default). The test for subgroup
+//! differences treats the subgroup estimates θ_g with standard errors s_g as studies:
+//! Q_between = Σ (θ_g − θ̄)²/s_g², θ̄ = Σ(θ_g/s_g²)/Σ(1/s_g²), df = G − 1, p from χ²_df,
+//! I² = max(0, (Q − df)/Q) (Borenstein et al. 2009, ch. 19; Deeks & Higgins,
+//! *Statistical algorithms in Review Manager 5*). With fixed-effect inverse-variance
+//! estimates Q_between equals metafor's QM for `mods = ~ factor(subgroup)`,
+//! `method = "FE"`.
+
+use crate::data::{StudyData, StudyTable};
+use crate::distribution::chisq_sf;
+use crate::effect::EffectOptions;
+use crate::error::{Error, Result};
+use crate::heterogeneity::i2_from_q;
+use crate::model::tau2::cochran_q;
+use crate::model::{pool, Fit, PoolOptions};
+use serde::Serialize;
+
+/// The rows `indices` of a table, in that order.
+///
+/// # Errors
+/// [`Error::Input`] when no index is given (an empty table).
+pub fn subset(table: &StudyTable, indices: &[usize]) -> Result<StudyTable> {
+    let pick = |v: &[f64]| indices.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let data = match &table.data {
+        StudyData::Binary(b) => StudyData::Binary(crate::data::BinaryArms {
+            events_e: pick(&b.events_e),
+            n_e: pick(&b.n_e),
+            events_c: pick(&b.events_c),
+            n_c: pick(&b.n_c),
+        }),
+        StudyData::Continuous(c) => StudyData::Continuous(crate::data::ContinuousArms {
+            mean_e: pick(&c.mean_e),
+            sd_e: pick(&c.sd_e),
+            n_e: pick(&c.n_e),
+            mean_c: pick(&c.mean_c),
+            sd_c: pick(&c.sd_c),
+            n_c: pick(&c.n_c),
+        }),
+        StudyData::GenericVariance { yi, vi } => StudyData::GenericVariance {
+            yi: pick(yi),
+            vi: pick(vi),
+        },
+        StudyData::GenericSe { yi, sei } => StudyData::GenericSe {
+            yi: pick(yi),
+            sei: pick(sei),
+        },
+        StudyData::GenericCi {
+            estimate,
+            ci_lower,
+            ci_upper,
+        } => StudyData::GenericCi {
+            estimate: pick(estimate),
+            ci_lower: pick(ci_lower),
+            ci_upper: pick(ci_upper),
+        },
+    };
+    let text = |v: &[String]| {
+        indices
+            .iter()
+            .map(|&i| v[i].clone())
+            .collect::<Vec<String>>()
+    };
+    StudyTable::from_parts(
+        table.source.clone(),
+        text(&table.labels),
+        indices.iter().map(|&i| table.rows[i]).collect(),
+        data,
+        table.subgroup.as_ref().map(|s| text(s)),
+        table
+            .covariates
+            .iter()
+            .map(|c| crate::data::Covariate {
+                name: c.name.clone(),
+                values: text(&c.values),
+            })
+            .collect(),
+    )
+}
+
+/// The test for subgroup differences.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubgroupTest {
+    /// Q between subgroups.
+    pub q: f64,
+    /// Degrees of freedom, G − 1.
+    pub df: f64,
+    /// P-value (upper tail of χ²_df).
+    pub p_value: f64,
+    /// I² (%) of the subgroup estimates.
+    pub i2: f64,
+}
+
+/// One subgroup's fit; its study indices refer to the whole table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubgroupFit {
+    /// The subgroup label.
+    pub subgroup: String,
+    /// Its pooled analysis.
+    pub fit: Fit,
+}
+
+/// A subgroup analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubgroupAnalysis {
+    /// All studies together.
+    pub overall: Fit,
+    /// Each subgroup, in order of first appearance.
+    pub groups: Vec<SubgroupFit>,
+    /// Test for differences between the fixed-effect subgroup estimates.
+    pub test_fixed: SubgroupTest,
+    /// Test for differences between the random-effects subgroup estimates.
+    pub test_random: Option<SubgroupTest>,
+}
+
+/// The test for differences among estimates with standard errors.
+pub fn difference_test(estimates: &[f64], se: &[f64]) -> SubgroupTest {
+    let vi: Vec<f64> = se.iter().map(|s| s * s).collect();
+    let (sw, swy) = vi
+        .iter()
+        .zip(estimates)
+        .fold((0.0, 0.0), |(a, b), (v, y)| (a + 1.0 / v, b + y / v));
+    let q = cochran_q(estimates, &vi, swy / sw);
+    let df = estimates.len() as f64 - 1.0;
+    SubgroupTest {
+        q,
+        df,
+        p_value: if df > 0.0 { chisq_sf(q, df) } else { f64::NAN },
+        i2: i2_from_q(q, df),
+    }
+}
+
+/// Pools every subgroup of `table` (its `subgroup` column) and the whole table, and tests
+/// for subgroup differences.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the table has no `subgroup` column; as [`pool`] for
+/// a subgroup that cannot be pooled.
+pub fn subgroups(
+    table: &StudyTable,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+) -> Result<SubgroupAnalysis> {
+    let labels = table
+        .subgroup
+        .as_ref()
+        .ok_or_else(|| Error::InvalidArgument(format!("{}: no 'subgroup' column", table.source)))?;
+    let mut order: Vec<&str> = Vec::new();
+    for l in labels {
+        if !order.contains(&l.as_str()) {
+            order.push(l);
+        }
+    }
+    let overall = pool(table, effect, options)?;
+    let mut groups = Vec::with_capacity(order.len());
+    for name in order {
+        let idx: Vec<usize> = (0..table.k()).filter(|&i| labels[i] == name).collect();
+        let mut fit = pool(&subset(table, &idx)?, effect, options)?;
+        // Study indices refer to the whole table, not to the subset.
+        for s in &mut fit.studies {
+            s.index = idx[s.index];
+        }
+        for e in &mut fit.excluded {
+            e.index = idx[e.index];
+        }
+        groups.push(SubgroupFit {
+            subgroup: name.to_string(),
+            fit,
+        });
+    }
+    let fixed: (Vec<f64>, Vec<f64>) = groups
+        .iter()
+        .map(|g| (g.fit.fixed.estimate, g.fit.fixed.se))
+        .unzip();
+    let test_fixed = difference_test(&fixed.0, &fixed.1);
+    let test_random = if groups.iter().all(|g| g.fit.random.is_some()) {
+        let random: (Vec<f64>, Vec<f64>) = groups
+            .iter()
+            .filter_map(|g| g.fit.random.as_ref().map(|r| (r.estimate, r.se)))
+            .unzip();
+        Some(difference_test(&random.0, &random.1))
+    } else {
+        None
+    };
+    Ok(SubgroupAnalysis {
+        overall,
+        groups,
+        test_fixed,
+        test_random,
+    })
+}
+
+/// Makes the column `column` the table's subgroup column (`subgroup` itself is already
+/// one).
+///
+/// # Errors
+/// [`Error::Input`] naming the column when the table has no such column.
+pub fn use_column_as_subgroup(table: &mut StudyTable, column: &str) -> Result<()> {
+    if column.trim().eq_ignore_ascii_case("subgroup") && table.subgroup.is_some() {
+        return Ok(());
+    }
+    let values = table
+        .covariate(column)
+        .ok_or_else(|| {
+            Error::input(
+                &table.source,
+                Some(1),
+                Some(column),
+                format!("no column named '{column}' to form subgroups"),
+            )
+        })?
+        .values
+        .clone();
+    table.subgroup = Some(values);
+    Ok(())
+}

@@ -1,0 +1,37 @@
+# Reference values for subgroup analyses (metapool::analysis::subgroup).
+# Run from the repository root: Rscript tests/golden/generate_subgroups.R
+# Writes tests/golden/inputs/bcg_alloc.csv (dat.bcg with subgroup = alloc) and
+# tests/golden/subgroups.csv (one value per row).
+suppressMessages(library(metafor))
+ctrl <- list(threshold = 1e-10, maxiter = 1000, tol = 1e-12)
+d <- dat.bcg
+inp <- data.frame(study = make.unique(paste(d$author, d$year), sep = " #"),
+                  events_e = d$tpos, n_e = d$tpos + d$tneg, events_c = d$cpos, n_c = d$cpos + d$cneg,
+                  subgroup = d$alloc)
+write.csv(inp, "tests/golden/inputs/bcg_alloc.csv", row.names = FALSE)
+es <- escalc(measure = "RR", ai = events_e, n1i = n_e, ci = events_c, n2i = n_c, data = inp)
+rows <- list()
+add <- function(method, group, quantity, value, call)
+  rows[[length(rows) + 1]] <<- data.frame(dataset = "bcg_alloc", measure = "RR", method = method, subgroup = group,
+                                          quantity = quantity, value = sprintf("%.17g", value), call = call)
+for (method in c("DL", "REML")) {
+  est <- c(); se <- c()
+  for (g in unique(inp$subgroup)) {
+    s <- es[es$subgroup == g, ]
+    fe <- rma(yi, vi, data = s, method = "FE")
+    re <- rma(yi, vi, data = s, method = method, control = ctrl)
+    add(method, g, "fixed.beta", fe$beta[1], "rma(yi, vi, data = s, method = 'FE')")
+    add(method, g, "fixed.se", fe$se, "rma(yi, vi, data = s, method = 'FE')")
+    add(method, g, "random.beta", re$beta[1], sprintf("rma(yi, vi, data = s, method = '%s')", method))
+    add(method, g, "random.se", re$se, sprintf("rma(yi, vi, data = s, method = '%s')", method))
+    add(method, g, "tau2", re$tau2, sprintf("rma(yi, vi, data = s, method = '%s')", method))
+    est <- c(est, re$beta[1]); se <- c(se, re$se)
+  }
+  qm <- rma(yi, vi, mods = ~ factor(subgroup), data = es, method = "FE")
+  add(method, "", "fixed.Qbetween", qm$QM, "rma(yi, vi, mods = ~ factor(subgroup), data = es, method = 'FE')$QM")
+  add(method, "", "fixed.Qbetween.p", qm$QMp, "rma(..., method = 'FE')$QMp")
+  rb <- rma(yi = est, sei = se, method = "FE")
+  add(method, "", "random.Qbetween", rb$QE, "rma(yi = subgroup random estimates, sei = their SEs, method = 'FE')$QE")
+  add(method, "", "random.Qbetween.p", rb$QEp, "the same, $QEp")
+}
+write.csv(do.call(rbind, rows), "tests/golden/subgroups.csv", row.names = FALSE)
