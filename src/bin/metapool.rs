@@ -4,6 +4,7 @@ use metapool::data::read_csv_path;
 use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
 use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
 use metapool::profile::{Overrides, Profile};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Pool a study table: fixed and random effects, heterogeneity.
     Pool(Box<PoolArgs>),
+    /// Pool many meta-analyses of one file, one output row per group, in parallel.
+    Batch(Box<BatchArgs>),
     /// Audit reported figures: one verdict per claim of a registry.
     Audit {
         /// The claims registry (CSV).
@@ -54,10 +57,9 @@ enum Format {
     Csv,
 }
 
+/// The options of a pooled analysis, shared by `pool` and `batch`.
 #[derive(Args)]
-struct PoolArgs {
-    /// The study table (CSV; layouts in the README).
-    file: PathBuf,
+struct ModelArgs {
     /// Effect measure: RR, OR, RD, PETO, MD, SMD, ROM or GEN [default: RR for binary,
     /// MD for continuous, GEN for generic data].
     #[arg(long)]
@@ -98,6 +100,14 @@ struct PoolArgs {
     /// Cells in the MH sums: observed or incremented.
     #[arg(long)]
     mh_cells: Option<String>,
+}
+
+#[derive(Args)]
+struct PoolArgs {
+    /// The study table (CSV; layouts in the README).
+    file: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -110,6 +120,26 @@ struct PoolArgs {
     /// Write a funnel plot (SVG) to this file.
     #[arg(long)]
     funnel: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BatchFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Args)]
+struct BatchArgs {
+    /// The study table (CSV) holding every meta-analysis.
+    file: PathBuf,
+    /// The column that names the meta-analysis of each row.
+    #[arg(long)]
+    group_by: String,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Output format: one row (CSV) or one JSON object (JSONL) per meta-analysis.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Csv)]
+    format: BatchFormat,
 }
 
 fn main() -> ExitCode {
@@ -137,7 +167,7 @@ fn invalid(what: &str, value: &str, expected: &str) -> metapool::Error {
     metapool::Error::InvalidArgument(format!("--{what} {value}: expected {expected}"))
 }
 
-fn overrides(a: &PoolArgs) -> metapool::Result<Overrides> {
+fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
     Ok(Overrides {
         measure: a
             .measure
@@ -229,8 +259,8 @@ fn overrides(a: &PoolArgs) -> metapool::Result<Overrides> {
 fn run(cli: Cli) -> metapool::Result<String> {
     match cli.command {
         Command::Pool(args) => {
-            let profile: Profile = args.profile.parse()?;
-            let overrides = overrides(&args)?;
+            let profile: Profile = args.model.profile.parse()?;
+            let overrides = overrides(&args.model)?;
             let mut table = read_csv_path(&args.file)?;
             let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
             let fit = pool(&table, &effect_options, &pool_options)?;
@@ -289,6 +319,53 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 }
                 Format::Csv => metapool::report::csv::render(&fit),
             })
+        }
+        Command::Batch(args) => {
+            let profile: Profile = args.model.profile.parse()?;
+            let overrides = overrides(&args.model)?;
+            let table = read_csv_path(&args.file)?;
+            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let n_groups = metapool::analysis::batch::groups(&table, &args.group_by)?.len();
+            let bar = if std::io::stderr().is_terminal() {
+                indicatif::ProgressBar::new(n_groups as u64)
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            let rows = metapool::analysis::batch::batch(
+                &table,
+                &args.group_by,
+                &effect_options,
+                &pool_options,
+                &|| bar.inc(1),
+            )?;
+            bar.finish_and_clear();
+            let failed = rows.iter().filter(|r| r.error.is_some()).count();
+            if failed > 0 {
+                eprintln!(
+                    "warning: {failed} of {} groups could not be pooled (see the error column)",
+                    rows.len()
+                );
+            }
+            let mut out = String::new();
+            match args.format {
+                BatchFormat::Csv => {
+                    out += metapool::analysis::batch::BatchRow::CSV_HEADER;
+                    out.push('\n');
+                    for r in &rows {
+                        out += &r.csv();
+                        out.push('\n');
+                    }
+                }
+                BatchFormat::Jsonl => {
+                    for r in &rows {
+                        out += &serde_json::to_string(r).map_err(|e| {
+                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                        })?;
+                        out.push('\n');
+                    }
+                }
+            }
+            Ok(out)
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;

@@ -35,3 +35,14 @@ for (method in c("DL", "REML")) {
   add(method, "", "random.Qbetween.p", rb$QEp, "the same, $QEp")
 }
 write.csv(do.call(rbind, rows), "tests/golden/subgroups.csv", row.names = FALSE)
+
+# Batch reference: one REML fit per table of dat.yusuf1985 (the `subgroup` column of
+# tests/golden/inputs/yusuf1985.csv), log odds ratios with escalc defaults.
+y <- read.csv("tests/golden/inputs/yusuf1985.csv")
+ey <- escalc(measure = "OR", ai = events_e, n1i = n_e, ci = events_c, n2i = n_c, data = y)
+batch <- do.call(rbind, lapply(unique(y$subgroup), function(g) {
+  fit <- rma(yi, vi, data = ey[ey$subgroup == g, ], method = "REML", control = ctrl)
+  data.frame(group = g, k = fit$k, beta = sprintf("%.17g", fit$beta[1]), se = sprintf("%.17g", fit$se),
+             tau2 = sprintf("%.17g", fit$tau2), QE = sprintf("%.17g", fit$QE))
+}))
+write.csv(batch, "tests/golden/batch_yusuf1985.csv", row.names = FALSE)

@@ -1,0 +1,242 @@
+//! Many meta-analyses in one call: one pooled row per group of a table (meta-research
+//! re-analyses, simulation studies), fitted in parallel with rayon.
+//!
+//! Groups keep the order of their first row. A group that cannot be pooled (a single
+//! double-zero study, say) gets a row with its error; the others are unaffected.
+
+use super::subgroup::subset;
+use crate::data::StudyTable;
+use crate::effect::EffectOptions;
+use crate::error::{Error, Result};
+use crate::model::{pool, PoolOptions};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// One group's result; every number on the analysis scale, NaN (null in JSON) when
+/// absent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchRow {
+    /// The group's value of the grouping column.
+    pub group: String,
+    /// Studies pooled.
+    pub k: usize,
+    /// Measure.
+    pub measure: String,
+    /// Fixed-effect estimate.
+    pub fixed_estimate: f64,
+    /// Its standard error.
+    pub fixed_se: f64,
+    /// Lower confidence limit.
+    pub fixed_ci_lower: f64,
+    /// Upper confidence limit.
+    pub fixed_ci_upper: f64,
+    /// Two-sided p-value.
+    pub fixed_p_value: f64,
+    /// Random-effects estimate.
+    pub random_estimate: f64,
+    /// Its standard error.
+    pub random_se: f64,
+    /// Lower confidence limit.
+    pub random_ci_lower: f64,
+    /// Upper confidence limit.
+    pub random_ci_upper: f64,
+    /// Two-sided p-value.
+    pub random_p_value: f64,
+    /// Lower prediction limit.
+    pub pi_lower: f64,
+    /// Upper prediction limit.
+    pub pi_upper: f64,
+    /// τ².
+    pub tau2: f64,
+    /// Lower Q-profile limit of τ².
+    pub tau2_ci_lower: f64,
+    /// Upper Q-profile limit of τ².
+    pub tau2_ci_upper: f64,
+    /// Cochran's Q.
+    pub q: f64,
+    /// Its degrees of freedom.
+    pub q_df: f64,
+    /// Its p-value.
+    pub q_p_value: f64,
+    /// I² (%) from Q.
+    pub i2_q: f64,
+    /// I² (%) from τ².
+    pub i2_tau2: f64,
+    /// The error, for a group that could not be pooled.
+    pub error: Option<String>,
+}
+
+impl BatchRow {
+    fn failed(group: String, error: &Error) -> Self {
+        let nan = f64::NAN;
+        BatchRow {
+            group,
+            k: 0,
+            measure: String::new(),
+            fixed_estimate: nan,
+            fixed_se: nan,
+            fixed_ci_lower: nan,
+            fixed_ci_upper: nan,
+            fixed_p_value: nan,
+            random_estimate: nan,
+            random_se: nan,
+            random_ci_lower: nan,
+            random_ci_upper: nan,
+            random_p_value: nan,
+            pi_lower: nan,
+            pi_upper: nan,
+            tau2: nan,
+            tau2_ci_lower: nan,
+            tau2_ci_upper: nan,
+            q: nan,
+            q_df: nan,
+            q_p_value: nan,
+            i2_q: nan,
+            i2_tau2: nan,
+            error: Some(error.to_string()),
+        }
+    }
+
+    /// The CSV header of [`BatchRow::csv`].
+    pub const CSV_HEADER: &'static str = "group,k,measure,fixed_estimate,fixed_se,fixed_ci_lower,fixed_ci_upper,fixed_p_value,\
+random_estimate,random_se,random_ci_lower,random_ci_upper,random_p_value,pi_lower,pi_upper,tau2,tau2_ci_lower,tau2_ci_upper,\
+q,q_df,q_p_value,i2_q,i2_tau2,error";
+
+    /// The row as CSV (empty cells for absent numbers), without a line end.
+    pub fn csv(&self) -> String {
+        let n = |x: f64| {
+            if x.is_finite() {
+                format!("{x}")
+            } else {
+                String::new()
+            }
+        };
+        let quote = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let nums = [
+            self.fixed_estimate,
+            self.fixed_se,
+            self.fixed_ci_lower,
+            self.fixed_ci_upper,
+            self.fixed_p_value,
+            self.random_estimate,
+            self.random_se,
+            self.random_ci_lower,
+            self.random_ci_upper,
+            self.random_p_value,
+            self.pi_lower,
+            self.pi_upper,
+            self.tau2,
+            self.tau2_ci_lower,
+            self.tau2_ci_upper,
+            self.q,
+            self.q_df,
+            self.q_p_value,
+            self.i2_q,
+            self.i2_tau2,
+        ]
+        .map(n)
+        .join(",");
+        format!(
+            "{},{},{},{nums},{}",
+            quote(&self.group),
+            self.k,
+            self.measure,
+            quote(self.error.as_deref().unwrap_or(""))
+        )
+    }
+}
+
+/// The groups of a table by the values of `column`, in order of first appearance:
+/// (value, row indices).
+///
+/// # Errors
+/// [`Error::Input`] naming the column when the table has none of that name.
+pub fn groups(table: &StudyTable, column: &str) -> Result<Vec<(String, Vec<usize>)>> {
+    let values: &[String] = if column.trim().eq_ignore_ascii_case("subgroup") {
+        table.subgroup.as_deref()
+    } else if column.trim().eq_ignore_ascii_case("study") {
+        Some(table.labels.as_slice())
+    } else {
+        table.covariate(column).map(|c| c.values.as_slice())
+    }
+    .ok_or_else(|| {
+        Error::input(
+            &table.source,
+            Some(1),
+            Some(column),
+            format!("no column named '{column}' to group by"),
+        )
+    })?;
+    let mut order: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut position = std::collections::HashMap::new();
+    for (i, v) in values.iter().enumerate() {
+        let slot = *position.entry(v.as_str()).or_insert_with(|| {
+            order.push((v.clone(), Vec::new()));
+            order.len() - 1
+        });
+        order[slot].1.push(i);
+    }
+    Ok(order)
+}
+
+/// Pools every group of `table` by `column`, in parallel; `progress` is called once
+/// per finished group (from any thread).
+///
+/// # Errors
+/// As [`groups`]; errors of single groups are reported in their rows instead.
+pub fn batch(
+    table: &StudyTable,
+    column: &str,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<BatchRow>> {
+    let groups = groups(table, column)?;
+    Ok(groups
+        .into_par_iter()
+        .map(|(group, idx)| {
+            let row = subset(table, &idx)
+                .and_then(|t| pool(&t, effect, options))
+                .map(|fit| {
+                    let f = &fit.fixed;
+                    let h = &fit.heterogeneity;
+                    let mut row =
+                        BatchRow::failed(group.clone(), &Error::Degenerate(String::new()));
+                    row.error = None;
+                    row.k = fit.k;
+                    row.measure = fit.measure.name().to_string();
+                    (
+                        row.fixed_estimate,
+                        row.fixed_se,
+                        row.fixed_ci_lower,
+                        row.fixed_ci_upper,
+                        row.fixed_p_value,
+                    ) = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
+                    if let Some(r) = &fit.random {
+                        (
+                            row.random_estimate,
+                            row.random_se,
+                            row.random_ci_lower,
+                            row.random_ci_upper,
+                            row.random_p_value,
+                        ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
+                        (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
+                    }
+                    (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
+                        (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
+                    (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
+                        (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
+                    row
+                })
+                .unwrap_or_else(|e| BatchRow::failed(group, &e));
+            progress();
+            row
+        })
+        .collect())
+}
