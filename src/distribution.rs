@@ -20,8 +20,9 @@
 //!   formed in logs; for large ν, ln B(ν/2, 1/2) uses the difference of Stirling series
 //!   so that no two large log-gamma values are subtracted, and 1 − x passed as its own
 //!   number so that far tails keep their digits.
-//! - Quantiles: a starting value (the Cornish-Fisher expansion for t, statrs' inverse,
-//!   or the small-p expansion x₀ = 2 (p Γ(ν/2 + 1))^{2/ν} for the χ² lower tail)
+//! - Quantiles: a starting value (the Cornish-Fisher expansion for t, the
+//!   Wilson-Hilferty approximation or the small-p expansion x₀ = 2 (p Γ(ν/2 + 1))^{2/ν}
+//!   for χ², statrs' inverse otherwise)
 //!   polished by Newton steps on the
 //!   tail probability above, in the tail that holds p (Kennedy & Gentle 1980, ch. 5).
 
@@ -281,8 +282,14 @@ pub fn chisq_quantile(p: f64, df: f64) -> f64 {
     let half = df / 2.0;
     // Small-p expansion of the lower tail, P ≈ (x/2)^{ν/2} / Γ(ν/2 + 1).
     let small = 2.0 * ((p.ln() + ln_gamma(half + 1.0)) / half).exp();
+    // Wilson & Hilferty (1931): (X/ν)^{1/3} is close to normal with mean 1 − 2/(9ν)
+    // and variance 2/(9ν).
+    let c = 2.0 / (9.0 * df);
+    let wilson_hilferty = df * (1.0 - c + normal_quantile(p) * c.sqrt()).powi(3);
     let start = if p < 0.5 && small < df / 10.0 {
         small
+    } else if df >= 2.0 && wilson_hilferty > 0.0 {
+        wilson_hilferty
     } else {
         dist.inverse_cdf(p)
     };

@@ -2,8 +2,9 @@
 //!
 //! Errors about input data carry a [`Location`]: the file (or the name given to an
 //! in-memory source), the row and the column. Rows are counted the way a spreadsheet
-//! shows them: the header is row 1 and the first study is row 2, so the number is the
-//! line number of the record in a file without blank lines or embedded line breaks.
+//! shows them: the header is row 1 and the first study is row 2; blank lines count as
+//! rows, and a quoted cell that runs over several lines stays in one row. So the number
+//! is the line number of the record in a file without embedded line breaks.
 //! Columns are named by their header.
 
 use std::fmt;

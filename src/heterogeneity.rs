@@ -13,8 +13,20 @@
 //! With DerSimonian-Laird the two I² coincide when Q is the IV Q; they differ for
 //! other estimators. ṽ is metafor's "typical" within-study variance (Higgins &
 //! Thompson 2002, eq. 9).
+//!
+//! # Degenerate cases (as metafor 3.8-1 unless said)
+//! - One study: Q = 0 on 0 df with p = 1, I² = 0, H² = 1, ṽ = 0; the τ² and I² limits are
+//!   NaN (`null` in JSON; metafor's `confint` stops with "k = 1").
+//! - τ² = 0: I² from τ² is 0 and H² is 1 (also when ṽ = 0).
+//! - Identical estimates: Q = 0, and both Q-profile limits of τ² are 0 (metafor reports
+//!   the interval as empty, "both bounds fall below 0", with the limits at 0).
+//! - One tiny variance beside ordinary ones: ṽ = (k − 1)/[`trace_p`] stays finite and
+//!   accurate (the textbook form gives 0/0; metafor gives a rounding artefact).
+//! - I² near 100: the H² limits are 1 + τ²/ṽ (not 100/(100 − I²), which overflows).
+//! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
 use crate::distribution::{chisq_quantile, chisq_sf, normal_quantile};
+use crate::model::fixed::trace_p;
 use crate::model::tau2::solve_generalized_q;
 use serde::Serialize;
 
@@ -63,15 +75,14 @@ pub struct Heterogeneity {
     pub typical_variance: f64,
 }
 
-/// metafor's typical within-study variance ṽ = (k − 1) Σw / ((Σw)² − Σw²), w = 1/v.
+/// metafor's typical within-study variance ṽ = (k − 1) Σw / ((Σw)² − Σw²), w = 1/v;
+/// 0 for one study (as metafor). Computed as (k − 1) / [`trace_p`], which stays
+/// finite and accurate when one variance is tiny beside the others.
 pub fn typical_within_variance(vi: &[f64]) -> f64 {
-    let k = vi.len() as f64;
-    let (mut sw, mut sw2) = (0.0, 0.0);
-    for &v in vi {
-        sw += 1.0 / v;
-        sw2 += 1.0 / (v * v);
+    if vi.len() < 2 {
+        return 0.0;
     }
-    (k - 1.0) * sw / (sw * sw - sw2)
+    (vi.len() as f64 - 1.0) / trace_p(vi, 0.0)
 }
 
 /// I² (%) from Q: 100 · max(0, (Q − df)/Q) (Higgins & Thompson 2002).
@@ -83,8 +94,11 @@ pub fn i2_from_q(q: f64, df: f64) -> f64 {
     }
 }
 
-/// I² (%) from τ²: 100 τ²/(ṽ + τ²).
+/// I² (%) from τ²: 100 τ²/(ṽ + τ²); 0 when τ² = 0 (also for one study, where ṽ = 0).
 pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
+    if tau2 == 0.0 {
+        return 0.0;
+    }
     100.0 * tau2 / (typical_variance + tau2)
 }
 
@@ -133,10 +147,12 @@ pub fn heterogeneity(
     let k = yi.len();
     let df = k as f64 - 1.0;
     let vt = typical_within_variance(vi);
-    let p_value = if df > 0.0 { chisq_sf(q, df) } else { f64::NAN };
+    // One study: Q = 0 on 0 degrees of freedom; metafor reports p = 1, I² = 0, H² = 1.
+    let p_value = if df > 0.0 { chisq_sf(q, df) } else { 1.0 };
     let i2_q = i2_from_q(q, df);
     let tau2_value = tau2.unwrap_or(0.0);
     let h2 = match tau2 {
+        _ if k < 2 => 1.0,
         Some(t) => 1.0 + t / vt,
         None => q / df,
     };
@@ -147,6 +163,9 @@ pub fn heterogeneity(
         match i2_ci {
             I2Ci::QProfile => {
                 (il, iu) = (i2_from_tau2(tl, vt), i2_from_tau2(tu, vt));
+                // H² = 1 + τ²/ṽ, which equals 100/(100 − I²) but keeps its digits when
+                // I² rounds to 100.
+                (hl, hu) = (1.0 + tl / vt, 1.0 + tu / vt);
             }
             I2Ci::HigginsThompson => {
                 (il, iu) = if k >= 3 {
@@ -154,9 +173,9 @@ pub fn heterogeneity(
                 } else {
                     (f64::NAN, f64::NAN)
                 };
+                (hl, hu) = (100.0 / (100.0 - il), 100.0 / (100.0 - iu));
             }
         }
-        (hl, hu) = (100.0 / (100.0 - il), 100.0 / (100.0 - iu));
     }
     Heterogeneity {
         q,

@@ -270,3 +270,39 @@ fn hts_prediction_interval_matches_r() {
         close(&v["random"]["pi_upper"], r[4].parse().expect("number"));
     }
 }
+
+/// `metapool revman`: the hand-made export of CD007026.pub6 analysis 1.4
+/// (tests/revman/README.md) is re-run and every printed figure reproduced; a figure
+/// changed by hand is reported as not reproduced.
+#[test]
+fn revman_export_is_rerun_and_its_figures_checked() {
+    let out = metapool(&["revman", "tests/revman/cd007026_pub6_analysis_1_4.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("18 printed figures, 18 reproduced"), "{text}");
+    let original =
+        std::fs::read_to_string("tests/revman/cd007026_pub6_analysis_1_4.csv").expect("export");
+    let dir = std::env::temp_dir().join(format!("metapool-revman-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let changed = dir.join("changed.csv");
+    std::fs::write(&changed, original.replacen("2.15", "2.25", 1)).expect("write");
+    let v = json(&[
+        "revman",
+        changed.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    let bad: Vec<&serde_json::Value> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|c| c["verdict"]["kind"] != "reproduced")
+        .collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0]["printed"], "2.25");
+    assert_eq!(bad[0]["verdict"]["recomputed"], "2.15");
+}

@@ -7,8 +7,9 @@
 use super::subgroup::subset;
 use crate::data::StudyTable;
 use crate::effect::EffectOptions;
+use crate::effect::{compute, AddTo};
 use crate::error::{Error, Result};
-use crate::model::{pool, PoolOptions};
+use crate::model::{fit_slices, pool, FixedMethod, PoolOptions, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -185,8 +186,77 @@ pub fn groups(table: &StudyTable, column: &str) -> Result<Vec<(String, Vec<usize
     Ok(order)
 }
 
+/// Pools many meta-analyses given as one struct-of-arrays: the effects of meta-analysis
+/// `g` are `yi[offsets[g]..offsets[g + 1]]` with variances from `vi`. Inverse-variance
+/// pooling by [`fit_slices`], in parallel, with no allocation per iteration.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the offsets do not describe slices of `yi`; the
+/// results of single meta-analyses carry their own errors.
+pub fn fit_many(
+    yi: &[f64],
+    vi: &[f64],
+    offsets: &[usize],
+    options: &PoolOptions,
+) -> Result<Vec<Result<SliceFit>>> {
+    let valid = yi.len() == vi.len()
+        && offsets.first() == Some(&0)
+        && offsets.last() == Some(&yi.len())
+        && offsets.windows(2).all(|w| w[0] <= w[1]);
+    if !valid {
+        return Err(Error::InvalidArgument(
+            "offsets must start at 0, end at the number of effects and never decrease".into(),
+        ));
+    }
+    Ok(offsets
+        .par_windows(2)
+        .map(|w| fit_slices(&yi[w[0]..w[1]], &vi[w[0]..w[1]], options))
+        .collect())
+}
+
+fn row_from_slices(group: String, measure: &str, fit: Result<SliceFit>) -> BatchRow {
+    match fit {
+        Err(e) => BatchRow::failed(group, &e),
+        Ok(fit) => {
+            let mut row = BatchRow::failed(group, &Error::Degenerate(String::new()));
+            row.error = None;
+            row.measure = measure.to_string();
+            let f = &fit.fixed;
+            (
+                row.fixed_estimate,
+                row.fixed_se,
+                row.fixed_ci_lower,
+                row.fixed_ci_upper,
+                row.fixed_p_value,
+            ) = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
+            if let Some(r) = &fit.random {
+                (
+                    row.random_estimate,
+                    row.random_se,
+                    row.random_ci_lower,
+                    row.random_ci_upper,
+                    row.random_p_value,
+                ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
+                (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
+            }
+            let h = &fit.heterogeneity;
+            (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
+                (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
+            (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
+                (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
+            row.k = (h.df + 1.0) as usize;
+            row
+        }
+    }
+}
+
 /// Pools every group of `table` by `column`, in parallel; `progress` is called once
 /// per finished group (from any thread).
+///
+/// Inverse-variance analyses whose zero-cell rule does not depend on the other studies
+/// (every rule but `if0all`) take the struct-of-arrays path of [`fit_many`]: the effects
+/// of the whole table are computed once and each group is pooled from its slice.
+/// Mantel-Haenszel, Peto and `if0all` analyses pool each group's own table.
 ///
 /// # Errors
 /// As [`groups`]; errors of single groups are reported in their rows instead.
@@ -198,6 +268,41 @@ pub fn batch(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<BatchRow>> {
     let groups = groups(table, column)?;
+    let whole = (options.fixed == FixedMethod::InverseVariance
+        && effect.zero_cell.add_to != AddTo::If0All)
+        .then(|| compute(table, effect).ok())
+        .flatten();
+    if let Some(effects) = whole {
+        let measure = effects.measure.name();
+        // position of each table row among the effects (excluded rows have none)
+        let mut at = vec![usize::MAX; table.k()];
+        for (j, &i) in effects.index.iter().enumerate() {
+            at[i] = j;
+        }
+        let (mut yi, mut vi, mut offsets) = (
+            Vec::with_capacity(effects.k()),
+            Vec::with_capacity(effects.k()),
+            vec![0],
+        );
+        for (_, idx) in &groups {
+            for &i in idx {
+                if at[i] != usize::MAX {
+                    yi.push(effects.yi[at[i]]);
+                    vi.push(effects.vi[at[i]]);
+                }
+            }
+            offsets.push(yi.len());
+        }
+        let fits = fit_many(&yi, &vi, &offsets, options)?;
+        return Ok(groups
+            .into_iter()
+            .zip(fits)
+            .map(|((group, _), fit)| {
+                progress();
+                row_from_slices(group, measure, fit)
+            })
+            .collect());
+    }
     Ok(groups
         .into_par_iter()
         .map(|(group, idx)| {

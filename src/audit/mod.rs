@@ -15,6 +15,7 @@ pub mod consistency;
 pub mod figure;
 pub mod granularity;
 pub mod reconstruct;
+pub mod revman;
 
 use serde::Serialize;
 use std::fmt;

@@ -37,6 +37,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
+    Revman {
+        /// The RevMan 5 "Data and analyses" CSV export.
+        file: PathBuf,
+        /// Output format: text or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
         /// The study table (CSV).
@@ -366,6 +374,52 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 }
             }
             Ok(out)
+        }
+        Command::Revman { file, format } => {
+            let outcomes = metapool::data::revman::read_revman(&file)?;
+            let mut checks = Vec::new();
+            let mut text = String::new();
+            for o in &outcomes {
+                text += &format!(
+                    "Analysis {} {} ({}, {}, {})\n",
+                    o.id, o.name, o.measure, o.method, o.model
+                );
+                match metapool::audit::revman::check_outcome(o) {
+                    Ok(found) => {
+                        for c in &found {
+                            text += &format!(
+                                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
+                                c.row,
+                                c.column,
+                                c.printed,
+                                c.verdict.recomputed,
+                                c.verdict.kind.label().to_uppercase()
+                            );
+                        }
+                        checks.extend(found);
+                    }
+                    Err(e) => text += &format!("  not checkable: {e}\n"),
+                }
+            }
+            let failed = checks
+                .iter()
+                .filter(|c| c.verdict.kind != metapool::audit::VerdictKind::Reproduced)
+                .count();
+            text += &format!(
+                "{} printed figures, {} reproduced\n",
+                checks.len(),
+                checks.len() - failed
+            );
+            Ok(match format {
+                Format::Json => {
+                    let mut s = serde_json::to_string_pretty(&checks).map_err(|e| {
+                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
+                    })?;
+                    s.push('\n');
+                    s
+                }
+                _ => text,
+            })
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;

@@ -3,10 +3,28 @@
 //! The layout is recognised from the header: `events_e` means binary, `mean_e`
 //! continuous, `yi` with `vi` or `sei` generic, `estimate` with `ci_lower` and
 //! `ci_upper` generic with a confidence interval. Header names are matched after
-//! trimming white space and folding to lower case; a UTF-8 byte-order mark and CRLF line
-//! ends are accepted. Cells are trimmed. Numbers use a decimal point and no thousands
-//! separator. Rows are numbered as a spreadsheet shows them: the header is row 1 and
-//! the n-th record is row n + 1 (blank lines are skipped and not counted).
+//! trimming white space and folding to lower case. Cells are trimmed. Numbers use a
+//! decimal point and no thousands separator.
+//!
+//! # Forgiving readings (safe: they cannot change a value)
+//! - a UTF-8 byte-order mark (Excel's "CSV UTF-8") is skipped;
+//! - line ends may be LF, CRLF or CR (Excel for Mac's "CSV (Macintosh)");
+//! - cells may be quoted (`"0.25"` is 0.25) and padded with white space;
+//! - blank lines, and rows whose cells are all empty (`,,,,`, which spreadsheets leave
+//!   behind), are skipped.
+//!
+//! # Rejected, with a message saying what was expected
+//! UTF-16 text, non-UTF-8 bytes (the column is named), a separator other than the comma
+//! (`;` or tab, as Excel writes where the decimal separator is a comma), rows with too
+//! few or too many cells (a decimal comma or thousands separator in an unquoted
+//! number makes too many), numbers with a decimal comma, a thousands separator, a `%`
+//! sign or an `NA`, and a quote left open. Cell text quoted in a message is cut to 40
+//! characters, with line breaks shown as `\n`.
+//!
+//! # Row numbers
+//! Rows are numbered as a spreadsheet shows the file: every line counts, blank ones
+//! included, so the header is row 1 (unless blank lines precede it) and the first study
+//! row 2; a quoted cell that runs over several lines stays in one row.
 
 use super::{BinaryArms, ContinuousArms, Covariate, DataType, StudyData, StudyTable};
 use crate::error::{Error, Result};
@@ -16,8 +34,8 @@ use std::path::Path;
 /// Reads a study table from a CSV file.
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be opened; [`Error::Input`] naming file, row and
-/// column for any malformed or invalid cell (see [`crate::data`]).
+/// [`Error::Io`] when the file cannot be opened or read; [`Error::Input`] naming file,
+/// row and column for any malformed or invalid cell (see [`crate::data`]).
 pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
     let path = path.as_ref();
     let name = path.display().to_string();
@@ -33,40 +51,85 @@ pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
 /// # Errors
 /// As [`read_csv_path`].
 pub fn read_csv_str(source: &str, text: &str) -> Result<StudyTable> {
-    read_csv_reader(source, text.as_bytes())
+    read_csv_bytes(source.to_owned(), text.as_bytes())
 }
 
-/// Reads a study table from any reader; `source` names it in error messages.
+/// Reads a study table from any reader; `source` names it in error messages. The
+/// whole input is read into memory first.
 ///
 /// # Errors
 /// As [`read_csv_path`].
-pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<StudyTable> {
+pub fn read_csv_reader<R: Read>(source: impl Into<String>, mut reader: R) -> Result<StudyTable> {
     let source = source.into();
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(::csv::Trim::All)
-        .from_reader(reader);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| csv_error(&source, e, 1))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
-        .collect();
-    if header.iter().all(String::is_empty) {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return Err(Error::Io {
+            file: source,
+            source: e,
+        });
+    }
+    read_csv_bytes(source, &bytes)
+}
+
+fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(
+            &source,
+            Some(1),
+            None,
+            "the file is UTF-16 text; expected UTF-8: save it as 'CSV UTF-8 (comma delimited)'",
+        ));
+    }
+    let data = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut records = Records::new(&source, data);
+
+    let mut header = ::csv::ByteRecord::new();
+    let Some(header_row) = records.next_record(&mut header)? else {
         return Err(Error::input(
             &source,
             Some(1),
             None,
             "empty file: expected a header row such as 'study,events_e,n_e,events_c,n_c'",
         ));
+    };
+    let mut names = Vec::with_capacity(header.len());
+    for (i, field) in header.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| {
+            Error::input(
+                &source,
+                Some(header_row),
+                None,
+                format!(
+                    "header field {} is not valid UTF-8 text; expected UTF-8: save the file \
+                     as 'CSV UTF-8'",
+                    i + 1
+                ),
+            )
+        })?;
+        names.push(name.trim_start_matches('\u{feff}').trim().to_lowercase());
     }
-    let columns = HeaderMap::new(&source, header)?;
+    if let [only] = names.as_slice() {
+        for (separator, named) in [(';', "';'"), ('\t', "a tab"), ('|', "'|'")] {
+            if only.contains(separator) {
+                return Err(Error::input(
+                    &source,
+                    Some(header_row),
+                    None,
+                    format!(
+                        "the header has no comma but is separated by {named}; expected \
+                         comma-separated values (save as 'CSV UTF-8 (comma delimited)' with \
+                         a decimal point in numbers)"
+                    ),
+                ));
+            }
+        }
+    }
+    let columns = HeaderMap::new(&source, header_row, names)?;
     let data_type = columns.recognise()?;
     let required = data_type.required_columns();
     let required_idx: Vec<usize> = required
         .iter()
-        .map(|name| columns.require(name))
+        .map(|name| columns.require(name, required))
         .collect::<Result<_>>()?;
     let subgroup_idx = columns.find("subgroup");
     let covariate_idx: Vec<usize> = (0..columns.names.len())
@@ -78,35 +141,46 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<
     let mut numeric: Vec<Vec<f64>> = vec![Vec::new(); required.len() - 1];
     let mut subgroup = Vec::new();
     let mut covariates: Vec<Vec<String>> = vec![Vec::new(); covariate_idx.len()];
-    let mut record = ::csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(&source, e, rows.len() + 2)),
+    let mut record = ::csv::ByteRecord::new();
+    while let Some(row) = records.next_record(&mut record)? {
+        columns.check_length(row, &record)?;
+        let mut cells: Vec<&str> = Vec::with_capacity(record.len());
+        for (field, name) in record.iter().zip(&columns.names) {
+            let cell = std::str::from_utf8(field).map_err(|e| {
+                Error::input(
+                    &source,
+                    Some(row),
+                    Some(name),
+                    format!(
+                        "the text is not valid UTF-8 (byte {} of the cell); expected UTF-8: \
+                         save the file as 'CSV UTF-8'",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })?;
+            cells.push(cell.trim());
         }
-        let row = rows.len() + 2;
-        let label = &record[required_idx[0]];
+        let label = cells[required_idx[0]];
         if label.is_empty() {
             return Err(Error::input(
                 &source,
                 Some(row),
                 Some("study"),
-                "the study label is empty",
+                "the study label is empty; expected a name for the study",
             ));
         }
         labels.push(label.to_owned());
         rows.push(row);
         for (j, &idx) in required_idx[1..].iter().enumerate() {
-            let value = parse_number(&record[idx])
+            let value = parse_number(cells[idx])
                 .map_err(|m| Error::input(&source, Some(row), Some(required[j + 1]), m))?;
             numeric[j].push(value);
         }
         if let Some(idx) = subgroup_idx {
-            subgroup.push(record[idx].to_owned());
+            subgroup.push(cells[idx].to_owned());
         }
         for (j, &idx) in covariate_idx.iter().enumerate() {
-            covariates[j].push(record[idx].to_owned());
+            covariates[j].push(cells[idx].to_owned());
         }
     }
     if labels.is_empty() {
@@ -114,7 +188,8 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<
             &source,
             None,
             None,
-            "no studies: the file has a header but no data rows",
+            "no studies: the file has a header but no data rows; expected one row per study \
+             below the header",
         ));
     }
     let mut it = numeric.into_iter();
@@ -166,19 +241,91 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<
     )
 }
 
+/// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
+/// of empty cells are skipped (and counted).
+struct Records<'a> {
+    source: &'a str,
+    data: &'a [u8],
+    reader: ::csv::Reader<&'a [u8]>,
+    /// The row number of the next line that starts a record.
+    next_row: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(source: &'a str, data: &'a [u8]) -> Self {
+        let reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(::csv::Trim::None)
+            .from_reader(data);
+        Records {
+            source,
+            data,
+            reader,
+            next_row: 1,
+        }
+    }
+
+    /// Reads the next record that has a non-empty cell into `record`; returns its row.
+    fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
+        loop {
+            let more = self.reader.read_byte_record(record).map_err(|e| {
+                Error::input(
+                    self.source,
+                    Some(self.next_row),
+                    None,
+                    format!("cannot read the CSV text: {e}"),
+                )
+            })?;
+            if !more {
+                return Ok(None);
+            }
+            // The bytes consumed for this record begin with the line ends of any blank
+            // lines before it (the csv reader skips those lines). A '\n' right after
+            // the '\r' that ended the previous record is the rest of that CRLF.
+            let start = record.position().map_or(0, |p| p.byte() as usize);
+            let end = (self.reader.position().byte() as usize).min(self.data.len());
+            let span = self.data.get(start..end).unwrap_or_default();
+            let lead = span
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            let mut blank = 0;
+            let mut i = 0;
+            if lead > 0 && span[0] == b'\n' && start > 0 && self.data[start - 1] == b'\r' {
+                i = 1;
+            }
+            while i < lead {
+                if span[i] == b'\r' && i + 1 < lead && span[i + 1] == b'\n' {
+                    i += 1;
+                }
+                blank += 1;
+                i += 1;
+            }
+            let row = self.next_row + blank;
+            self.next_row = row + 1;
+            if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                continue;
+            }
+            return Ok(Some(row));
+        }
+    }
+}
+
 /// The header, checked for empty and duplicate names.
 struct HeaderMap<'a> {
     source: &'a str,
+    row: usize,
     names: Vec<String>,
 }
 
 impl<'a> HeaderMap<'a> {
-    fn new(source: &'a str, names: Vec<String>) -> Result<Self> {
+    fn new(source: &'a str, row: usize, names: Vec<String>) -> Result<Self> {
         for (i, name) in names.iter().enumerate() {
             if name.is_empty() {
                 return Err(Error::input(
                     source,
-                    Some(1),
+                    Some(row),
                     None,
                     format!("header field {} is empty; every column needs a name", i + 1),
                 ));
@@ -186,31 +333,71 @@ impl<'a> HeaderMap<'a> {
             if names[..i].contains(name) {
                 return Err(Error::input(
                     source,
-                    Some(1),
+                    Some(row),
                     Some(name),
-                    "duplicate column name in the header",
+                    "duplicate column name in the header; expected each name once",
                 ));
             }
         }
-        Ok(HeaderMap { source, names })
+        Ok(HeaderMap { source, row, names })
     }
 
     fn find(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
 
-    fn require(&self, name: &str) -> Result<usize> {
+    /// The header as text for a message, cut to a readable length.
+    fn shown(&self) -> String {
+        shown(&self.names.join(","))
+    }
+
+    fn require(&self, name: &str, layout: &[&str]) -> Result<usize> {
         self.find(name).ok_or_else(|| {
             Error::input(
                 self.source,
-                Some(1),
+                Some(self.row),
                 Some(name),
                 format!(
-                    "missing required column '{name}' (header has: {})",
-                    self.names.join(",")
+                    "missing required column '{name}' (header has: {}); expected the columns {}",
+                    self.shown(),
+                    layout.join(",")
                 ),
             )
         })
+    }
+
+    /// A record with as many cells as the header, or an error saying what is wrong.
+    fn check_length(&self, row: usize, record: &::csv::ByteRecord) -> Result<()> {
+        let (len, expected) = (record.len(), self.names.len());
+        if len == expected {
+            return Ok(());
+        }
+        let open_quote = record
+            .iter()
+            .any(|f| f.contains(&b'\n') || f.contains(&b'\r'));
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut message = format!(
+            "this row has {len} cell{} but the header has {expected}; expected {expected} \
+             comma-separated cells",
+            plural(len)
+        );
+        if len < expected && !open_quote {
+            message.push_str(&format!(
+                " (none for '{}'); a row needs a cell in every column, empty ones included",
+                shown(&self.names[len..].join("', '"))
+            ));
+        }
+        if open_quote {
+            message.push_str(
+                "; a quoted cell runs over a line break: is a closing quote (\") missing?",
+            );
+        } else if len > expected {
+            message.push_str(
+                "; a number written with a comma (1,234 or 0,5) splits into two cells: \
+                 write 1234 or 0.5",
+            );
+        }
+        Err(Error::input(self.source, Some(row), None, message))
     }
 
     /// The layout named by the header's signature column.
@@ -230,28 +417,29 @@ impl<'a> HeaderMap<'a> {
             [one] => Ok(*one),
             [] if has("yi") => Err(Error::input(
                 self.source,
-                Some(1),
+                Some(self.row),
                 Some("yi"),
                 "column 'yi' needs either 'vi' (variance) or 'sei' (standard error)",
             )),
             [] => Err(Error::input(
                 self.source,
-                Some(1),
+                Some(self.row),
                 None,
                 format!(
                     "cannot recognise the data type from the header '{}': expected \
                      study,events_e,n_e,events_c,n_c (binary), \
                      study,mean_e,sd_e,n_e,mean_c,sd_c,n_c (continuous), study,yi,vi, \
                      study,yi,sei or study,estimate,ci_lower,ci_upper",
-                    self.names.join(",")
+                    self.shown()
                 ),
             )),
             _ => Err(Error::input(
                 self.source,
-                Some(1),
+                Some(self.row),
                 None,
                 format!(
-                    "the header mixes the columns of several data types ({}); keep one layout per file",
+                    "the header mixes the columns of several data types ({}); expected the columns \
+                     of one layout per file",
                     candidates
                         .iter()
                         .map(|t| format!("{t:?}"))
@@ -263,6 +451,25 @@ impl<'a> HeaderMap<'a> {
     }
 }
 
+/// Cell text as a message shows it: at most 40 characters (then `…`), line breaks and
+/// other control characters escaped, so that a message stays on one short line.
+pub(crate) fn shown(text: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Parses one numeric cell; the message says what was expected.
 pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, String> {
     let cell = cell.trim();
@@ -271,29 +478,28 @@ pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, String> {
     }
     match cell.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        Ok(_) => Err(format!("'{cell}' is not a finite number")),
+        Ok(_) => Err(format!(
+            "'{}' is not a finite number; expected a finite number",
+            shown(cell)
+        )),
         Err(_) => {
-            let hint = if cell.contains(',') {
-                "; write numbers with a decimal point and no thousands separator (1234.5)"
+            let missing = ["na", "n/a", "null", "none", ".", "-", "?"];
+            let hint = if cell.contains(['\n', '\r']) {
+                "; expected a number, but the cell runs over a line break: is a closing \
+                 quote (\") missing?"
+            } else if cell.contains(',') {
+                "; expected a number with a decimal point and no thousands separator (1234.5)"
+            } else if missing.contains(&cell.to_lowercase().as_str()) {
+                "; expected a number (missing values are not allowed: fill in the value or \
+                 remove the study)"
+            } else if cell.ends_with('%') {
+                "; expected a number without a % sign"
+            } else if cell.contains([' ', '\u{a0}', '\u{202f}', '\'', '_']) {
+                "; expected a number without thousands separators or spaces (1234.5)"
             } else {
-                ""
+                "; expected a number such as 12 or 0.25"
             };
-            Err(format!("'{cell}' is not a number{hint}"))
+            Err(format!("'{}' is not a number{hint}", shown(cell)))
         }
     }
-}
-
-/// Turns a csv error into an input error at `row`.
-fn csv_error(source: &str, e: ::csv::Error, row: usize) -> Error {
-    use ::csv::ErrorKind;
-    let row = Some(row);
-    let message = match e.kind() {
-        ErrorKind::Utf8 { .. } => "the text is not valid UTF-8; save the file as UTF-8".to_string(),
-        ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("this row has {len} fields but the header has {expected_len}"),
-        ErrorKind::Io(err) => format!("read error: {err}"),
-        _ => e.to_string(),
-    };
-    Error::input(source, row, None, message)
 }

@@ -8,7 +8,7 @@
 //! exists is one whose counts, sizes and standard deviations make sense.
 //!
 //! # Validation
-//! - counts (`events_*`) are whole numbers from 0 to the arm size;
+//! - counts (`events_*`) are whole numbers from 0 to the arm size (and at most 2^53);
 //! - arm sizes (`n_*`) are whole numbers of at least 1;
 //! - standard deviations are greater than 0; variances and standard errors are 0 or more;
 //! - every number is finite;
@@ -16,8 +16,13 @@
 //!   ratio-scale estimate is checked when the measure is known, in [`crate::effect`]).
 //!
 //! Each failure is an [`Error::Input`] naming file, row and column.
+//!
+//! Study labels may repeat (a trial reported in two rows, two arms of one trial): each
+//! repeat is warned about in [`StudyTable::warnings`] (the first ten one by one, the
+//! rest in one summary line), and the rows are kept.
 
 mod csv;
+pub mod revman;
 
 pub use self::csv::{read_csv_path, read_csv_reader, read_csv_str};
 
@@ -190,7 +195,11 @@ impl StudyData {
         for (name, values) in &columns {
             for (i, &x) in values.iter().enumerate() {
                 if !x.is_finite() {
-                    return Err(at(i, name, format!("{x} is not a finite number")));
+                    return Err(at(
+                        i,
+                        name,
+                        format!("{x} is not a finite number; expected a finite number"),
+                    ));
                 }
             }
         }
@@ -202,17 +211,23 @@ impl StudyData {
                     format!("a count must be 0 or more, found {x}"),
                 ));
             }
-            if x.fract() != 0.0 || x > 9.007_199_254_740_992e15 {
+            if x.fract() != 0.0 {
                 return Err(at(
                     i,
                     column,
                     format!("a count must be a whole number, found {x}"),
                 ));
             }
+            if x > MAX_COUNT {
+                return Err(at(
+                    i,
+                    column,
+                    format!("a count must be at most 2^53 = {MAX_COUNT}, found {x}"),
+                ));
+            }
             Ok(())
         };
         let check_size = |i: usize, column: &str, n: f64| -> Result<()> {
-            check_count(i, column, n)?;
             if n < 1.0 {
                 return Err(at(
                     i,
@@ -220,7 +235,14 @@ impl StudyData {
                     format!("an arm size must be at least 1, found {n}"),
                 ));
             }
-            Ok(())
+            if n.fract() != 0.0 {
+                return Err(at(
+                    i,
+                    column,
+                    format!("an arm size must be a whole number, found {n}"),
+                ));
+            }
+            check_count(i, column, n)
         };
         let check_sd = |i: usize, column: &str, sd: f64| -> Result<()> {
             if sd <= 0.0 {
@@ -245,7 +267,10 @@ impl StudyData {
                             return Err(at(
                                 i,
                                 ecol,
-                                format!("{events} events exceed the arm size {ncol} = {n}"),
+                                format!(
+                                    "{events} events exceed the arm size {ncol} = {n}; expected \
+                                     0 to {n} events"
+                                ),
                             ));
                         }
                     }
@@ -292,14 +317,20 @@ impl StudyData {
                         return Err(at(
                             i,
                             "ci_lower",
-                            format!("the lower limit {lo} exceeds the estimate {est}"),
+                            format!(
+                                "the lower limit {lo} exceeds the estimate {est}; expected \
+                                 ci_lower <= estimate <= ci_upper"
+                            ),
                         ));
                     }
                     if hi < est {
                         return Err(at(
                             i,
                             "ci_upper",
-                            format!("the upper limit {hi} is below the estimate {est}"),
+                            format!(
+                                "the upper limit {hi} is below the estimate {est}; expected \
+                                 ci_lower <= estimate <= ci_upper"
+                            ),
                         ));
                     }
                 }
@@ -308,6 +339,13 @@ impl StudyData {
         Ok(())
     }
 }
+
+/// The largest count accepted: 2^53, beyond which not every whole number is an `f64`.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// Repeated study labels warned about one by one; further repeats are summed up in one
+/// warning.
+const MAX_DUPLICATE_WARNINGS: usize = 10;
 
 /// A text column kept from the input beyond the required ones (a moderator, a
 /// provenance note, a citation).
@@ -376,12 +414,25 @@ impl StudyTable {
         data.validate(&source, &rows)?;
         let mut warnings = Vec::new();
         let mut seen = std::collections::HashMap::new();
+        let mut repeats = 0usize;
         for (label, row) in labels.iter().zip(&rows) {
-            if let Some(first) = seen.insert(label.as_str(), *row) {
-                warnings.push(format!(
-                    "{source}, row {row}, column 'study': study label '{label}' repeats row {first}"
-                ));
+            if let Some(&first) = seen.get(label.as_str()) {
+                repeats += 1;
+                if repeats <= MAX_DUPLICATE_WARNINGS {
+                    warnings.push(format!(
+                        "{source}, row {row}, column 'study': study label '{}' repeats row {first}",
+                        csv::shown(label)
+                    ));
+                }
+            } else {
+                seen.insert(label.as_str(), *row);
             }
+        }
+        if repeats > MAX_DUPLICATE_WARNINGS {
+            warnings.push(format!(
+                "{source}, column 'study': {} more study labels repeat earlier rows",
+                repeats - MAX_DUPLICATE_WARNINGS
+            ));
         }
         Ok(StudyTable {
             source,

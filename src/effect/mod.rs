@@ -385,10 +385,24 @@ pub fn compute(table: &StudyTable, options: &EffectOptions) -> Result<Effects> {
         data => generic::compute(table, data, measure, options.level)?,
     };
     if effects.k() == 0 {
+        // Say why, once per distinct reason, with its count.
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for e in &effects.excluded {
+            match reasons.iter_mut().find(|(r, _)| *r == e.reason) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((&e.reason, 1)),
+            }
+        }
+        let reasons: Vec<String> = reasons
+            .iter()
+            .map(|(reason, n)| format!("{n} x {reason}"))
+            .collect();
         return Err(Error::Degenerate(format!(
-            "{}: no study left to analyse ({} excluded)",
+            "{}: no study left to analyse: all {} studies were excluded ({}); expected at \
+             least one study with an estimable {measure}",
             table.source,
-            effects.excluded.len()
+            effects.excluded.len(),
+            reasons.join("; ")
         )));
     }
     effects.warnings.extend(table.warnings.iter().cloned());

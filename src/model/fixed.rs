@@ -9,14 +9,91 @@ use serde::Serialize;
 /// # Formula
 /// μ̂ = Σ w_i y_i / Σ w_i, SE(μ̂) = 1/√Σw_i, w_i = 1/(v_i + τ²) (τ² = 0 for the
 /// fixed-effect model; Borenstein et al. 2009, ch. 11 and 12). Returns (μ̂, SE, Σw).
+/// μ̂ is formed as [`WeightedMean`] forms it.
 pub fn inverse_variance(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64, f64) {
-    let (mut sw, mut swy) = (0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
-        sw += w;
-        swy += w * y;
+    let m = WeightedMean::new(yi, vi, tau2);
+    (m.mean(), 1.0 / m.sum_w.sqrt(), m.sum_w)
+}
+
+/// The weighted mean μ = Σ w_i y_i / Σ w_i, w_i = 1/(v_i + τ²), held as a reference
+/// estimate and a shift: μ = y_r + δ with y_r the estimate of the study with the
+/// largest weight and δ = Σ w_i (y_i − y_r) / Σ w_i.
+///
+/// Algebraically the plain weighted mean; numerically it stays exact where the plain
+/// sums lose everything: when one weight dwarfs the others (a variance of 1e-300 beside
+/// variances of 0.04, say), Σ w y rounds away the other studies and the rounding error
+/// of μ, multiplied by the huge weight, swamps Q and the likelihood scores. Residuals
+/// are formed as (y_i − y_r) − δ ([`WeightedMean::residual`]), so that the dominant
+/// study's residual is −δ exactly rather than a rounding error of y_r.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightedMean {
+    /// y_r, the estimate of the study with the largest weight.
+    pub reference: f64,
+    /// δ = Σ w_i (y_i − y_r) / Σ w_i.
+    pub shift: f64,
+    /// Σ w_i.
+    pub sum_w: f64,
+}
+
+impl WeightedMean {
+    /// The weighted mean of `yi` with weights 1/(v_i + τ²) (two passes, no allocation).
+    pub fn new(yi: &[f64], vi: &[f64], tau2: f64) -> Self {
+        let mut reference = yi.first().copied().unwrap_or(0.0);
+        let mut smallest = f64::INFINITY;
+        for (&y, &v) in yi.iter().zip(vi) {
+            if v + tau2 < smallest {
+                smallest = v + tau2;
+                reference = y;
+            }
+        }
+        let (mut sw, mut swd) = (0.0, 0.0);
+        for (&y, &v) in yi.iter().zip(vi) {
+            let w = 1.0 / (v + tau2);
+            sw += w;
+            swd += w * (y - reference);
+        }
+        WeightedMean {
+            reference,
+            shift: swd / sw,
+            sum_w: sw,
+        }
     }
-    (swy / sw, 1.0 / sw.sqrt(), sw)
+
+    /// μ = y_r + δ.
+    pub fn mean(&self) -> f64 {
+        self.reference + self.shift
+    }
+
+    /// The residual y − μ, formed as (y − y_r) − δ.
+    pub fn residual(&self, y: f64) -> f64 {
+        (y - self.reference) - self.shift
+    }
+}
+
+/// Σw − Σw²/Σw with w_i = 1/(v_i + τ²): the trace of the projection matrix P of the
+/// intercept-only model, which is the denominator of the DerSimonian-Laird estimator
+/// (τ² = 0), the REML correction to the score, and (k − 1) divided by metafor's typical
+/// within-study variance ṽ.
+///
+/// # Formula
+/// Σw − Σw²/Σw = ((Σw)² − Σw²)/Σw = 2 Σ_{i<j} w_i w_j / Σw. The last form sums
+/// positive terms only, so it does not cancel when one weight dominates (the first
+/// form gives 0 or a negative number there), and it is computed with the weights
+/// divided by the largest, so that it does not overflow for variances near 1e-300.
+/// 0 for one study.
+pub fn trace_p(vi: &[f64], tau2: f64) -> f64 {
+    let smallest = vi.iter().map(|v| v + tau2).fold(f64::INFINITY, f64::min);
+    let (mut su, mut pairs) = (0.0, 0.0);
+    for &v in vi {
+        // u_i = w_i / max w, in (0, 1].
+        let u = smallest / (v + tau2);
+        pairs += u * su;
+        su += u;
+    }
+    if pairs == 0.0 {
+        return 0.0;
+    }
+    2.0 * (pairs / su) / smallest
 }
 
 /// Relative weights in percent, 100 w_i / Σw with w_i = 1/(v_i + τ²).
@@ -51,6 +128,8 @@ impl PooledEstimate {
         let upper_p = 1.0 - (1.0 - level) / 2.0;
         let (crit, statistic) = (critical_value(upper_p, df), estimate / se);
         let p_value = match df {
+            // An SE of 0 (HKSJ with identical estimates): metafor reports p = 0.
+            _ if statistic.is_infinite() => 0.0,
             Some(df) => t_two_sided_p(statistic, df),
             None => normal_two_sided_p(statistic),
         };

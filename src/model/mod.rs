@@ -6,6 +6,31 @@
 //! estimates, which need the 2x2 counts. Stages, in order (as metafor's `rma`): study
 //! effects, fixed-effect estimate, Cochran's Q about it, τ², random-effects estimate and
 //! intervals, heterogeneity statistics. The [`Fit`] records every setting used.
+//!
+//! # Degenerate cases
+//! What a fit gives where the data are legal but degenerate, and what metafor 3.8-1
+//! does (checked in `tests/degenerate.rs`):
+//! - **One study**: its estimate and SE; τ² = 0, Q = 0 (p = 1), I² = 0, H² = 1; every
+//!   interval is the z interval, as metafor (which warns and sets `test = "z"`); the τ²
+//!   limits are NaN (metafor's `confint` stops). Warnings say so.
+//! - **Identical estimates**: τ² = 0 for every estimator; the random-effects results
+//!   equal the fixed-effect ones; HKSJ has width 0 (metafor too).
+//! - **τ² on the boundary**: exactly 0, and random equals fixed (see [`tau2`]).
+//! - **A sampling variance of 0** (or one so small that 1/v overflows): an error naming
+//!   the study, with file, row and column from [`pool`] ([`Error::Input`]) or
+//!   [`Error::Degenerate`] from [`pool_effects`] and [`fit_slices`]. Its inverse-variance
+//!   weight is infinite, so the fixed-effect estimate and Q, which every fit reports,
+//!   are undefined. metafor stops too ("Division by zero when computing the inverse
+//!   variance weights") for the fixed-effect model and every estimator but SJ.
+//! - **Variances more than 1e7 apart**: a warning, as metafor's. Tiny variances (1e-300)
+//!   beside ordinary ones give the limit of every result as the variance goes to 0;
+//!   huge ones (1e300) weights of about 0.
+//! - **No study left** after exclusions (every study double-zero under a rule that drops
+//!   them, or not estimable): [`Error::Degenerate`] from [`effect::compute`]; metafor
+//!   stops ("Processing terminated since k = 0"), or for `rma.mh` returns NA (no events)
+//!   or an estimate with SE 0 (only events); `rma.peto` stops.
+//! - **ML/REML not converging**: the score equation is solved on a bracket, with a
+//!   warning ([`tau2::Convergence`]); metafor stops.
 
 pub mod fixed;
 pub mod mantel_haenszel;
@@ -18,7 +43,7 @@ pub use self::mantel_haenszel::RdVariance;
 pub use self::random::{CiMethod, PiMethod};
 pub use self::tau2::{Convergence, Tau2Method};
 
-use crate::data::{StudyData, StudyTable};
+use crate::data::{DataType, StudyData, StudyTable};
 use crate::effect::binary::{increments, Table2x2};
 use crate::effect::{self, AddTo, DoubleZero, EffectOptions, Effects, Measure, ZeroCellRule};
 use crate::error::{Error, Result};
@@ -257,12 +282,47 @@ fn check_level(level: f64) -> Result<()> {
     }
 }
 
+/// The ratio of the largest to the smallest sampling variance from which a fit warns
+/// that its results may be numerically unstable (metafor's `1/evtol`).
+const VARIANCE_RATIO_WARNING: f64 = 1e7;
+
+/// The message for a study whose inverse-variance weight 1/v is infinite.
+fn infinite_weight(study: &str, v: f64) -> String {
+    format!(
+        "{study} has a sampling variance of {v}, which gives it an infinite inverse-variance \
+         weight (metafor stops too: 'Division by zero when computing the inverse variance \
+         weights'); expected a variance greater than 0: correct it or leave the study out"
+    )
+}
+
+/// Refuses effects with a sampling variance of 0 (or so small that 1/v overflows):
+/// see the module documentation. With the table, the error names its file and row.
+fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> {
+    let Some(i) = effects.vi.iter().position(|v| !(1.0 / v).is_finite()) else {
+        return Ok(());
+    };
+    let message = infinite_weight(&format!("study '{}'", effects.labels[i]), effects.vi[i]);
+    match table {
+        Some(t) => {
+            let column = match t.data_type() {
+                DataType::GenericVariance => Some("vi"),
+                DataType::GenericSe => Some("sei"),
+                _ => None,
+            };
+            let row = effects.index.get(i).and_then(|&j| t.rows.get(j)).copied();
+            Err(Error::input(&t.source, row, column, message))
+        }
+        None => Err(Error::Degenerate(message)),
+    }
+}
+
 /// Pools study effects by inverse variance (fixed effect and, with `options.tau2`,
 /// random effects).
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for a Mantel-Haenszel or Peto request (they need the
-/// table: use [`pool`]) or a level outside (0, 1); [`Error::Degenerate`] with no study.
+/// table: use [`pool`]) or a level outside (0, 1); [`Error::Degenerate`] with no study
+/// or a study whose sampling variance is 0 (see the module documentation).
 pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
     if options.fixed != FixedMethod::InverseVariance {
         return Err(Error::InvalidArgument(format!(
@@ -270,12 +330,12 @@ pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
             options.fixed.name()
         )));
     }
-    check_level(options.level)?;
-    let (yi, vi) = (&effects.yi, &effects.vi);
-    if yi.is_empty() {
-        return Err(Error::Degenerate("no study to pool".into()));
-    }
-    let fe = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);
+    check_variances(effects, None)?;
+    let SliceFit {
+        fixed: fe,
+        random,
+        heterogeneity,
+    } = fit_slices(&effects.yi, &effects.vi, options)?;
     let fixed = FixedFit {
         method: FixedMethod::InverseVariance,
         estimate: fe.estimate,
@@ -286,22 +346,21 @@ pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
         df: fe.df,
         p_value: fe.p_value,
     };
-    let weights = fixed::weights_percent(vi, 0.0);
-    finish(effects, fixed, weights, options)
+    let weights = fixed::weights_percent(&effects.vi, 0.0);
+    assemble(effects, fixed, weights, random, heterogeneity, options)
 }
 
-/// Stages after the fixed-effect estimate: Q about it, τ², random effects,
-/// heterogeneity.
-fn finish(
-    effects: &Effects,
-    fixed_fit: FixedFit,
-    weights_fixed: Vec<f64>,
+/// The random-effects fit and the heterogeneity statistics of study effects, given the
+/// fixed-effect estimate Q is centred on. Works on slices and allocates nothing (but a
+/// message when an iterative estimator needed its fallback).
+pub fn random_and_heterogeneity(
+    yi: &[f64],
+    vi: &[f64],
+    fixed_centre: f64,
     options: &PoolOptions,
-) -> Result<Fit> {
-    let (yi, vi) = (&effects.yi, &effects.vi);
+) -> (Option<RandomFit>, Heterogeneity) {
     let k = yi.len();
-    let mut warnings = effects.warnings.clone();
-    let q = tau2::cochran_q(yi, vi, fixed_fit.estimate);
+    let q = tau2::cochran_q(yi, vi, fixed_centre);
     let random = options.tau2.map(|method| {
         let q_dl = match options.dl_q {
             DlQ::FixedInUse => q,
@@ -311,15 +370,13 @@ fn finish(
             }
         };
         let est = tau2::estimate(method, yi, vi, q_dl);
-        if let Some(fallback) = &est.convergence.fallback {
-            warnings.push(format!("{method}: {fallback}"));
-        }
         let re = random::inference(yi, vi, est.tau2, options.ci, options.level);
         let (pi_lower, pi_upper) =
             random::prediction_interval(&re, est.tau2, k, options.pi, options.level);
         RandomFit {
             tau2_method: method,
-            ci_method: options.ci,
+            // One study: every interval method is the z interval (see `random`).
+            ci_method: if k < 2 { CiMethod::Z } else { options.ci },
             tau2: est.tau2,
             estimate: re.estimate,
             se: re.se,
@@ -333,13 +390,111 @@ fn finish(
             convergence: est.convergence,
         }
     });
+    let i2_ci = options.heterogeneity_ci.then_some(options.i2_ci);
+    let het = heterogeneity(
+        yi,
+        vi,
+        q,
+        random.as_ref().map(|r| r.tau2),
+        i2_ci,
+        options.level,
+    );
+    (random, het)
+}
+
+/// The numbers of an inverse-variance analysis of study effects given as slices:
+/// no labels, no study rows, no allocation. The engine behind [`pool_effects`] and the
+/// batch API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SliceFit {
+    /// The inverse-variance fixed-effect estimate.
+    pub fixed: PooledEstimate,
+    /// The random-effects fit, when a τ² estimator is chosen.
+    pub random: Option<RandomFit>,
+    /// Heterogeneity.
+    pub heterogeneity: Heterogeneity,
+}
+
+/// Pools study effects `yi` with variances `vi` by inverse variance; see [`SliceFit`].
+///
+/// # Errors
+/// [`Error::Degenerate`] when there is no study or a sampling variance is 0;
+/// [`Error::InvalidArgument`] for a level outside (0, 1) or lengths that differ.
+pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<SliceFit> {
+    check_level(options.level)?;
+    if yi.is_empty() {
+        return Err(Error::Degenerate("no study to pool".into()));
+    }
+    if yi.len() != vi.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{} estimates and {} variances to pool",
+            yi.len(),
+            vi.len()
+        )));
+    }
+    if let Some(i) = vi.iter().position(|v| !(1.0 / v).is_finite()) {
+        return Err(Error::Degenerate(infinite_weight(
+            &format!("study {}", i + 1),
+            vi[i],
+        )));
+    }
+    let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);
+    let (random, heterogeneity) = random_and_heterogeneity(yi, vi, fixed.estimate, options);
+    Ok(SliceFit {
+        fixed,
+        random,
+        heterogeneity,
+    })
+}
+
+/// Assembles a [`Fit`]: the random part and heterogeneity, weights, study rows and
+/// warnings around a fixed-effect result.
+fn finish(
+    effects: &Effects,
+    fixed_fit: FixedFit,
+    weights_fixed: Vec<f64>,
+    options: &PoolOptions,
+) -> Result<Fit> {
+    let (yi, vi) = (&effects.yi, &effects.vi);
+    let (random, het) = random_and_heterogeneity(yi, vi, fixed_fit.estimate, options);
+    assemble(effects, fixed_fit, weights_fixed, random, het, options)
+}
+
+fn assemble(
+    effects: &Effects,
+    fixed_fit: FixedFit,
+    weights_fixed: Vec<f64>,
+    random: Option<RandomFit>,
+    het: Heterogeneity,
+    options: &PoolOptions,
+) -> Result<Fit> {
+    let (yi, vi) = (&effects.yi, &effects.vi);
+    let k = yi.len();
+    let mut warnings = effects.warnings.clone();
+    if let Some(r) = &random {
+        if let Some(fallback) = &r.convergence.fallback {
+            warnings.push(format!("{}: {fallback}", r.tau2_method));
+        }
+    }
     if k == 1 {
         warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
+        let t_based = |m: CiMethod| m != CiMethod::Z;
+        if t_based(options.ci) || t_based(options.fixed_ci) {
+            warnings
+                .push("only one study: z intervals replace the t-based ones (as metafor)".into());
+        }
     }
-    let tau2 = random.as_ref().map(|r| r.tau2);
-    let i2_ci = options.heterogeneity_ci.then_some(options.i2_ci);
-    let het = heterogeneity(yi, vi, q, tau2, i2_ci, options.level);
-    let weights_random = tau2.map(|t| fixed::weights_percent(vi, t));
+    let (v_min, v_max) = vi.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    if v_max / v_min >= VARIANCE_RATIO_WARNING {
+        warnings.push(format!(
+            "the largest sampling variance is {:.1e} times the smallest: results may be \
+             numerically unstable (metafor warns from 1e7)",
+            v_max / v_min
+        ));
+    }
+    let weights_random = random.as_ref().map(|r| fixed::weights_percent(vi, r.tau2));
     let studies = (0..k)
         .map(|i| StudyRow {
             study: effects.labels[i].clone(),
@@ -370,7 +525,8 @@ fn finish(
 ///
 /// # Errors
 /// As [`effect::compute`] and [`pool_effects`]; [`Error::InvalidArgument`] when MH or
-/// Peto is asked of non-binary data or MH of an unsupported measure.
+/// Peto is asked of non-binary data or MH of an unsupported measure; [`Error::Input`]
+/// naming file and row (and the `vi` or `sei` column) for a sampling variance of 0.
 pub fn pool(
     table: &StudyTable,
     effect_options: &EffectOptions,
@@ -380,7 +536,9 @@ pub fn pool(
     let measure = effect_options.measure;
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
-            return pool_effects(&effect::compute(table, effect_options)?, options)
+            let effects = effect::compute(table, effect_options)?;
+            check_variances(&effects, Some(table))?;
+            return pool_effects(&effects, options);
         }
         (StudyData::Binary(arms), _) => arms,
         _ => {
@@ -447,6 +605,7 @@ pub fn pool(
             (effects, est, se, peto::weights_percent(&kept))
         }
     };
+    check_variances(&effects, Some(table))?;
     let fe = PooledEstimate::wald(estimate, se, options.level, None);
     let fixed = FixedFit {
         method: options.fixed,

@@ -11,6 +11,15 @@
 //! Prediction interval ([`PiMethod`]): μ̂ ± crit·√(SE² + τ²) with SE of the chosen
 //! method and crit the critical value of that method (metafor's `predict()`), or
 //! t(k − 2) (Higgins, Thompson & Spiegelhalter 2009).
+//!
+//! # Degenerate cases
+//! - One study: every method gives the z interval, as metafor does (with a warning);
+//!   the prediction interval following the CI is then the CI (τ² = 0). The
+//!   Higgins-Thompson-Spiegelhalter interval needs k ≥ 3 and is NaN (`null` in JSON)
+//!   below that.
+//! - Identical estimates with HKSJ: the variance factor q is 0, so the interval has
+//!   width 0 and the statistic is infinite (metafor: se 0, zval Inf, p 0); the
+//!   `hksj-adhoc` floor q ≥ 1 is the remedy.
 
 use super::fixed::{critical_value, inverse_variance, PooledEstimate};
 use crate::error::{Error, Result};
@@ -71,7 +80,9 @@ pub enum PiMethod {
 }
 
 /// Inference for μ with weights 1/(v_i + τ²); `tau2 = 0` gives the fixed-effect model.
-/// k must be at least 1; t-based methods need k ≥ 2 (with k = 1 they give NaN limits).
+/// k must be at least 1. The t-based methods need k ≥ 2: with one study every method
+/// gives the z interval (metafor does the same, warning "Setting argument test="z"
+/// since k=1"); `df` is then `None`.
 pub fn inference(
     yi: &[f64],
     vi: &[f64],
@@ -80,6 +91,7 @@ pub fn inference(
     level: f64,
 ) -> PooledEstimate {
     let k = yi.len() as f64;
+    let method = if yi.len() < 2 { CiMethod::Z } else { method };
     let (mu, se, sw) = inverse_variance(yi, vi, tau2);
     match method {
         CiMethod::Z => PooledEstimate::wald(mu, se, level, None),

@@ -19,17 +19,41 @@
 //!
 //! The DL, HE and HS moment estimators are truncated at zero as metafor does.
 //!
-//! ML and REML are found by Fisher scoring from the DerSimonian-Laird estimate with
-//! step-halving that keeps τ² ≥ 0 (as metafor's `rma`, Viechtbauer 2005), stopping when
-//! a step changes τ² by less than 1e-13 (absolute) or 1e-13 relative. When the score at
-//! τ² = 0 points below zero the estimate is 0 (the boundary). If scoring does not
-//! converge in 100 iterations, the score equation is solved by bisection on a bracket
-//! and the result says so ([`Convergence::fallback`]).
+//! ML and REML start from the DerSimonian-Laird estimate and take Newton-Raphson steps
+//! with the observed information where the log-likelihood is concave and Fisher-scoring
+//! steps (expected information, as metafor's `rma`, Viechtbauer 2005) where it is not,
+//! halving steps to keep τ² ≥ 0 and bisecting when a step leaves the bracket of the
+//! root found so far; they stop when a step changes τ² by less than 1e-13 (absolute) or
+//! 1e-13 relative. (Pure Fisher scoring converges only linearly, slowly when τ² is small
+//! beside the v_i.) When the score at τ² = 0 points below zero the estimate is 0 (the
+//! boundary). If no convergence in 30 steps, the score equation is solved by Brent's
+//! method on a bracket grown from the last iterate, and the result says so
+//! ([`Convergence::fallback`]).
 //!
 //! PM is solved by Newton's method on the convex decreasing Q(τ²) from τ² = 0, whose
 //! iterates increase monotonically to the root (the same routine gives the Q-profile
 //! confidence interval in [`crate::heterogeneity`]).
+//!
+//! # Numerics and degenerate cases
+//! - Residuals y_i − μ(τ²) are formed about the estimate of the study with the largest
+//!   weight ([`WeightedMean`]), Σw²r² as Σ(w r)², and Σw − Σw²/Σw (the DerSimonian-Laird
+//!   denominator and the REML correction to the score) as 2 Σ_{i<j} w_i w_j / Σw
+//!   ([`trace_p`]). Algebraically nothing changes; numerically the estimators stay exact
+//!   when one variance is tiny beside the others (1e-300 beside 0.04: each estimator
+//!   then gives its limit as that variance goes to 0, which metafor 3.8-1 gives at 1e-12
+//!   but not at 1e-300), and the REML score no longer cancels for very large k (10^6
+//!   studies used to need the fallback).
+//! - One study: τ² = 0 for every estimator (as metafor).
+//! - Identical estimates: Q(τ²) = 0, so τ² = 0 for every estimator.
+//! - The boundary: DL, HE and HS are truncated at 0 (never −0); PM is 0 when Q(0) ≤ k − 1;
+//!   ML and REML are 0 when the score at 0 is ≤ 0. metafor's scoring approaches a
+//!   boundary maximum from the inside and stops at a small positive value (ML on two
+//!   studies: 4.3e-12 with `threshold = 1e-10`); metapool reports the maximum, 0.
+//! - ML or REML not converging (or an infinite or zero information): the score equation
+//!   is solved on a bracket and [`Convergence`] says so, where metafor stops with "Fisher
+//!   scoring algorithm did not converge". The Newton iterations of PM fall back likewise.
 
+use super::fixed::{trace_p, WeightedMean};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::fmt;
@@ -137,35 +161,41 @@ pub struct Tau2Estimate {
 }
 
 const MAX_ITER: usize = 100;
+/// Fisher-scoring steps before ML and REML switch to Brent's method.
+const MAX_SCORING: usize = 30;
 const TOL: f64 = 1e-13;
 
-/// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), and Σw.
-fn weighted_mean(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
-    let (mut sw, mut swy) = (0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
-        sw += w;
-        swy += w * y;
+/// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), kept as a reference and a
+/// shift so that residuals stay accurate (see [`WeightedMean`]).
+fn weighted_mean(yi: &[f64], vi: &[f64], tau2: f64) -> WeightedMean {
+    WeightedMean::new(yi, vi, tau2)
+}
+
+/// max(0, x) that never returns −0 (`f64::max` may, for x = −0).
+fn truncate_at_zero(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
     }
-    (swy / sw, sw)
 }
 
 /// The generalised Q statistic Q(τ²) = Σ w_i(τ²)(y_i − μ(τ²))² and its derivative
 /// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))².
 pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
-    let (mu, _) = weighted_mean(yi, vi, tau2);
+    let mean = weighted_mean(yi, vi, tau2);
     let (mut q, mut dq) = (0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
         let w = 1.0 / (v + tau2);
-        let r2 = (y - mu) * (y - mu);
-        q += w * r2;
-        dq -= w * w * r2;
+        let r = mean.residual(y);
+        q += w * r * r;
+        dq -= (w * r) * (w * r);
     }
     (q, dq)
 }
 
 /// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
-/// τ²). Newton's method from 0; bisection as a safeguard.
+/// τ²). Newton's method from 0; Brent's method on a bracket as a safeguard.
 pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
     let (q0, _) = generalized_q(yi, vi, 0.0);
     if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
@@ -178,7 +208,9 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
     for iteration in 1..=MAX_ITER {
         let (q, dq) = generalized_q(yi, vi, tau2);
         let step = (q - target) / -dq;
-        if !step.is_finite() {
+        // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
+        // no convergence: fall back to the bracket.
+        if !step.is_finite() || !dq.is_finite() {
             break;
         }
         tau2 += step;
@@ -193,50 +225,60 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
             };
         }
     }
-    let tau2 = bisect(|t| generalized_q(yi, vi, t).0 - target, 0.0);
+    let (tau2, evaluations) = bracketed_root(|t| generalized_q(yi, vi, t).0 - target, 0.0, tau2);
     Tau2Estimate {
         tau2,
         convergence: Convergence {
-            iterations: MAX_ITER,
+            iterations: MAX_ITER + evaluations,
             converged: true,
-            fallback: Some("Newton's method did not converge; bisection used".into()),
+            fallback: Some(
+                "Newton's method did not converge; Brent's method on a bracket used".into(),
+            ),
         },
     }
 }
 
-/// Root of a function that is positive at `lo` and eventually negative: the upper end
-/// is doubled until the sign changes, then bisection to machine precision.
-fn bisect(f: impl Fn(f64) -> f64, lo: f64) -> f64 {
-    let (mut lo, mut hi) = (lo, lo.max(1.0));
+/// Root of a function that is positive at `lo` and negative somewhere above: the upper
+/// end is doubled until the sign changes, then Brent's method (the `roots` crate) to a
+/// relative tolerance of 1e-15. Returns the root and the evaluations used.
+fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize) {
+    let (mut lo, mut hi) = (lo, start.max(1e-8));
+    let mut evaluations = 0;
     while f(hi) > 0.0 && hi < 1e300 {
         lo = hi;
         hi *= 2.0;
+        evaluations += 1;
     }
-    for _ in 0..2000 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if f(mid) > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
+    let mut convergency = RelativeConvergency { evaluations: 0 };
+    let root = roots::find_root_brent(lo, hi, &f, &mut convergency).unwrap_or(0.5 * (lo + hi));
+    (root, evaluations + convergency.evaluations)
+}
+
+/// Stops Brent's method when two iterates agree to 1e-15 relative, or |f| = 0.
+struct RelativeConvergency {
+    evaluations: usize,
+}
+
+impl roots::Convergency<f64> for RelativeConvergency {
+    fn is_root_found(&mut self, y: f64) -> bool {
+        self.evaluations += 1;
+        y == 0.0
     }
-    0.5 * (lo + hi)
+    fn is_converged(&mut self, x1: f64, x2: f64) -> bool {
+        (x1 - x2).abs() <= 1e-15 * x1.abs().max(x2.abs()).max(f64::MIN_POSITIVE)
+    }
+    fn is_iteration_limit_reached(&mut self, iter: usize) -> bool {
+        iter >= 200
+    }
 }
 
 /// DerSimonian-Laird from Cochran's Q about any centre: max(0, (Q − (k − 1)) / (Σw −
 /// Σw²/Σw)), w_i = 1/v_i. RevMan 5 passes Q about the Mantel-Haenszel estimate.
+/// The denominator is computed by [`trace_p`], which neither cancels nor overflows
+/// when one variance is tiny beside the others.
 pub fn dersimonian_laird(vi: &[f64], q: f64) -> f64 {
     let k = vi.len() as f64;
-    let (mut sw, mut sw2) = (0.0, 0.0);
-    for &v in vi {
-        let w = 1.0 / v;
-        sw += w;
-        sw2 += w * w;
-    }
-    ((q - (k - 1.0)) / (sw - sw2 / sw)).max(0.0)
+    truncate_at_zero((q - (k - 1.0)) / trace_p(vi, 0.0))
 }
 
 /// Cochran's Q with inverse-variance weights about `centre`: Σ (y_i − centre)² / v_i.
@@ -258,14 +300,14 @@ pub fn hedges(yi: &[f64], vi: &[f64]) -> f64 {
     let k = yi.len() as f64;
     let (_, ss) = unweighted_mean_and_ss(yi);
     let sv: f64 = vi.iter().sum();
-    ((ss - (1.0 - 1.0 / k) * sv) / (k - 1.0)).max(0.0)
+    truncate_at_zero((ss - (1.0 - 1.0 / k) * sv) / (k - 1.0))
 }
 
 /// Hunter-Schmidt estimator (metafor "HS").
 pub fn hunter_schmidt(yi: &[f64], vi: &[f64]) -> f64 {
     let k = yi.len() as f64;
-    let (mu, sw) = weighted_mean(yi, vi, 0.0);
-    ((cochran_q(yi, vi, mu) - k) / sw).max(0.0)
+    let sw = weighted_mean(yi, vi, 0.0).sum_w;
+    truncate_at_zero((generalized_q(yi, vi, 0.0).0 - k) / sw)
 }
 
 /// Sidik-Jonkman estimator with the start τ₀² = Σ(y − ȳ)²/k.
@@ -280,50 +322,70 @@ pub fn sidik_jonkman(yi: &[f64], vi: &[f64]) -> f64 {
     tau2_0 * q / (k - 1.0)
 }
 
-/// Score and expected information of the (restricted) log-likelihood in τ².
+/// Score, expected information and observed information of the (restricted)
+/// log-likelihood in τ², with μ profiled out.
 ///
-/// ML: U = ½[Σw²r² − Σw], I = ½Σw². REML adds the terms of the restricted likelihood:
-/// U = ½[Σw²r² − Σw + Σw²/Σw], I = ½[Σw² − 2Σw³/Σw + (Σw²/Σw)²]; r_i = y_i − μ(τ²).
-fn score_information(yi: &[f64], vi: &[f64], tau2: f64, reml: bool) -> (f64, f64) {
-    let (mu, sw) = weighted_mean(yi, vi, tau2);
-    let (mut sw2, mut sw3, mut sw2r2) = (0.0, 0.0, 0.0);
+/// ML: U = ½[Σw²r² − Σw], I = ½Σw², J = Σw³r² − ½Σw² − (Σw²r)²/Σw. REML adds the terms
+/// of the restricted likelihood: U += ½Σw²/Σw, I = ½[Σw² − 2Σw³/Σw + (Σw²/Σw)²],
+/// J += Σw³/Σw − ½(Σw²/Σw)²; r_i = y_i − μ(τ²), w_i = 1/(v_i + τ²) (J is −d²ℓ/dτ²,
+/// differentiating μ(τ²) too). The REML score takes Σw − Σw²/Σw from [`trace_p`] and
+/// Σw²r² as Σ(w r)², so that neither cancels nor overflows when one variance is tiny
+/// (near 1e-300).
+fn score_information(yi: &[f64], vi: &[f64], tau2: f64, reml: bool) -> (f64, f64, f64) {
+    let mean = weighted_mean(yi, vi, tau2);
+    let sw = mean.sum_w;
+    let (mut sw2, mut sw3, mut sw2r2, mut sw3r2, mut sw2r) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
         let w = 1.0 / (v + tau2);
         let w2 = w * w;
+        let r = mean.residual(y);
+        let wr = w * r;
         sw2 += w2;
         sw3 += w2 * w;
-        sw2r2 += w2 * (y - mu) * (y - mu);
+        sw2r2 += wr * wr;
+        sw3r2 += wr * wr * w;
+        sw2r += wr * w;
     }
+    let observed_ml = sw3r2 - 0.5 * sw2 - sw2r * sw2r / sw;
     if reml {
         (
-            0.5 * (sw2r2 - sw + sw2 / sw),
+            0.5 * (sw2r2 - trace_p(vi, tau2)),
             0.5 * (sw2 - 2.0 * sw3 / sw + (sw2 / sw) * (sw2 / sw)),
+            observed_ml + sw3 / sw - 0.5 * (sw2 / sw) * (sw2 / sw),
         )
     } else {
-        (0.5 * (sw2r2 - sw), 0.5 * sw2)
+        (0.5 * (sw2r2 - sw), 0.5 * sw2, observed_ml)
     }
 }
 
-/// ML (`reml = false`) or REML (`reml = true`) by Fisher scoring; see the module docs.
+/// ML (`reml = false`) or REML (`reml = true`); see the module docs.
 pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
-    likelihood_with(yi, vi, reml, MAX_ITER)
+    likelihood_with(yi, vi, reml, MAX_SCORING)
 }
 
-/// [`likelihood`] with a chosen iteration limit for the scoring stage.
+/// [`likelihood`] with a chosen iteration limit before the bracketing fallback.
 pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> Tau2Estimate {
-    let (score0, _) = score_information(yi, vi, 0.0, reml);
+    let (score0, _, _) = score_information(yi, vi, 0.0, reml);
     if score0 <= 0.0 {
         return Tau2Estimate {
             tau2: 0.0,
             convergence: Convergence::closed_form(),
         };
     }
-    let (mu_fe, _) = weighted_mean(yi, vi, 0.0);
-    let mut tau2 = dersimonian_laird(vi, cochran_q(yi, vi, mu_fe));
+    // The root of the score lies in (lo, hi): U(lo) > 0 > U(hi).
+    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+    let mut tau2 = dersimonian_laird(vi, generalized_q(yi, vi, 0.0).0);
     for iteration in 1..=max_iter {
-        let (u, info) = score_information(yi, vi, tau2, reml);
-        let mut step = u / info;
-        if !step.is_finite() {
+        let (u, info, observed) = score_information(yi, vi, tau2, reml);
+        if u > 0.0 {
+            lo = lo.max(tau2);
+        } else {
+            hi = hi.min(tau2);
+        }
+        // Newton-Raphson where the log-likelihood is concave, Fisher scoring elsewhere.
+        let curvature = if observed > 0.0 { observed } else { info };
+        let mut step = u / curvature;
+        if !(step.is_finite() && curvature.is_finite() && curvature > 0.0) {
             break;
         }
         let mut halvings = 0;
@@ -331,8 +393,13 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
             step /= 2.0;
             halvings += 1;
         }
-        tau2 += step;
-        if step.abs() <= TOL * tau2.max(1.0) {
+        let mut next = tau2 + step;
+        if (next <= lo || next >= hi) && hi.is_finite() {
+            next = 0.5 * (lo + hi);
+        }
+        let change = (next - tau2).abs();
+        tau2 = next;
+        if change <= TOL * tau2.max(1.0) {
             return Tau2Estimate {
                 tau2,
                 convergence: Convergence {
@@ -343,16 +410,15 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
             };
         }
     }
-    let tau2 = bisect(|t| score_information(yi, vi, t, reml).0, 0.0);
+    let (tau2, evaluations) = bracketed_root(|t| score_information(yi, vi, t, reml).0, 0.0, tau2);
     Tau2Estimate {
         tau2,
         convergence: Convergence {
-            iterations: max_iter,
+            iterations: max_iter + evaluations,
             converged: true,
-            fallback: Some(
-                "Fisher scoring did not converge; the score equation was solved by bisection"
-                    .into(),
-            ),
+            fallback: Some(format!(
+                "Newton-Raphson did not converge in {max_iter} steps; the score equation was solved by Brent's method on a bracket"
+            )),
         },
     }
 }
@@ -420,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn reml_fallback_by_bisection_reports_itself_and_agrees() {
+    fn reml_fallback_by_brent_reports_itself_and_agrees() {
         let (yi, vi) = bcg();
         let est = likelihood_with(&yi, &vi, true, 1);
         assert!(est.convergence.fallback.is_some());

@@ -1,0 +1,203 @@
+//! Re-running the analyses of a RevMan 5 export and checking every printed figure.
+//!
+//! Each outcome is pooled with the RevMan 5 profile and the method, measure and model it
+//! names (`Mantel-Haenszel` → MH, `Inverse Variance` → IV, `Peto` → Peto; `Random
+//! effects` → DerSimonian-Laird about the fixed estimate in use, `Fixed effect` → none).
+//! Every non-empty figure of the outcome row, its subgroup rows and its study rows is
+//! compared at its printed precision.
+
+use super::figure::{Printed, Relation};
+use super::{Verdict, VerdictKind};
+use crate::analysis::subgroup::subgroups;
+use crate::data::revman::{PrintedRow, RevManOutcome};
+use crate::data::DataType;
+use crate::distribution::normal_quantile;
+use crate::effect::Measure;
+use crate::error::{Error, Result};
+use crate::model::{Fit, FixedMethod, Tau2Method};
+use crate::profile::Profile;
+use serde::Serialize;
+
+/// One printed figure against its recomputation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureCheck {
+    /// Outcome id ("1.4").
+    pub outcome: String,
+    /// The row: the outcome, a subgroup or a study.
+    pub row: String,
+    /// The column.
+    pub column: String,
+    /// As printed.
+    pub printed: String,
+    /// The verdict, with the recomputed value.
+    pub verdict: Verdict,
+}
+
+fn measure_of(name: &str) -> Result<Measure> {
+    Ok(match name.trim().to_lowercase().as_str() {
+        "risk ratio" => Measure::RR,
+        "odds ratio" => Measure::OR,
+        "risk difference" => Measure::RD,
+        "peto odds ratio" => Measure::PETO,
+        "mean difference" => Measure::MD,
+        "std. mean difference"
+        | "standardised mean difference"
+        | "standardized mean difference" => Measure::SMD,
+        other => {
+            return Err(Error::InvalidArgument(format!(
+                "RevMan effect measure '{other}' is not supported"
+            )))
+        }
+    })
+}
+
+fn method_of(name: &str) -> Result<FixedMethod> {
+    Ok(match name.trim().to_lowercase().as_str() {
+        "mantel-haenszel" | "m-h" => FixedMethod::MantelHaenszel,
+        "inverse variance" | "iv" => FixedMethod::InverseVariance,
+        "peto" => FixedMethod::Peto,
+        other => {
+            return Err(Error::InvalidArgument(format!(
+                "RevMan statistical method '{other}' is not supported"
+            )))
+        }
+    })
+}
+
+/// The pooled figures of a fit by RevMan column name (natural scale where RevMan prints
+/// it so).
+fn pooled_values(fit: &Fit, random: bool) -> Vec<(&'static str, f64)> {
+    let m = fit.measure;
+    let h = &fit.heterogeneity;
+    let (est, lo, hi, z, p) = match (&fit.random, random) {
+        (Some(r), true) => (r.estimate, r.ci_lower, r.ci_upper, r.statistic, r.p_value),
+        _ => (
+            fit.fixed.estimate,
+            fit.fixed.ci_lower,
+            fit.fixed.ci_upper,
+            fit.fixed.z,
+            fit.fixed.p_value,
+        ),
+    };
+    vec![
+        ("effect estimate", m.to_natural(est)),
+        ("ci start", m.to_natural(lo)),
+        ("ci end", m.to_natural(hi)),
+        ("q", h.q),
+        ("p(q)", h.p_value),
+        ("i2(q)", h.i2_q),
+        ("tau2", h.tau2),
+        ("z", z.abs()),
+        ("p(z)", p),
+    ]
+}
+
+fn compare(outcome: &str, row: &PrintedRow, values: &[(&str, f64)], out: &mut Vec<FigureCheck>) {
+    for (column, printed) in &row.figures {
+        let Some((_, value)) = values.iter().find(|(c, _)| c == column) else {
+            continue;
+        };
+        let text = printed.trim().trim_end_matches('%');
+        let verdict = match text.strip_prefix('<') {
+            Some(bound) => match Printed::parse(bound) {
+                Ok(b) => {
+                    let holds =
+                        super::consistency::p_consistent(Relation::Below, b, (*value, *value));
+                    Verdict::new(
+                        if holds {
+                            VerdictKind::Reproduced
+                        } else {
+                            VerdictKind::NotReproduced
+                        },
+                        format!("{value:.e}"),
+                        String::new(),
+                    )
+                }
+                Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
+            },
+            None => match Printed::parse(text) {
+                Ok(p) => {
+                    let shown = format!("{:.*}", p.decimals as usize, value);
+                    if p.matches(*value) {
+                        Verdict::new(VerdictKind::Reproduced, shown, String::new())
+                    } else {
+                        Verdict::new(
+                            VerdictKind::NotReproduced,
+                            shown,
+                            format!("recomputed {value}"),
+                        )
+                    }
+                }
+                Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
+            },
+        };
+        out.push(FigureCheck {
+            outcome: outcome.to_string(),
+            row: row.name.clone(),
+            column: column.clone(),
+            printed: printed.clone(),
+            verdict,
+        });
+    }
+}
+
+/// Re-runs one outcome and checks its printed figures.
+///
+/// # Errors
+/// When the outcome's method or measure is not supported or its data cannot be pooled.
+pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
+    let Some(table) = &o.table else {
+        return Err(Error::InvalidArgument(format!(
+            "outcome {} has no study rows that can be re-run",
+            o.id
+        )));
+    };
+    let measure = measure_of(&o.measure)?;
+    let fixed = method_of(&o.method)?;
+    let random = o.model.to_lowercase().starts_with("random");
+    let (effect, mut options) = Profile::RevMan5.options(measure, DataType::Binary, Some(fixed));
+    options.tau2 = random.then_some(Tau2Method::DL);
+    let (effect, options) = if table.data_type() == DataType::Continuous {
+        let (e, mut p) = Profile::RevMan5.options(measure, DataType::Continuous, Some(fixed));
+        p.tau2 = options.tau2;
+        (e, p)
+    } else {
+        (effect, options)
+    };
+    let mut out = Vec::new();
+    let analysis = if table.subgroup.is_some() {
+        let sg = subgroups(table, &effect, &options)?;
+        for g in &sg.groups {
+            if let Some(row) = o.subgroups.get(&g.subgroup) {
+                compare(&o.id, row, &pooled_values(&g.fit, random), &mut out);
+            }
+        }
+        sg.overall
+    } else {
+        crate::model::pool(table, &effect, &options)?
+    };
+    compare(
+        &o.id,
+        &o.pooled,
+        &pooled_values(&analysis, random),
+        &mut out,
+    );
+    let z = normal_quantile(0.975);
+    let m = analysis.measure;
+    for s in &analysis.studies {
+        let se = s.vi.sqrt();
+        let weight = if random {
+            s.weight_random.unwrap_or(s.weight_fixed)
+        } else {
+            s.weight_fixed
+        };
+        let values = [
+            ("effect estimate", m.to_natural(s.yi)),
+            ("ci start", m.to_natural(s.yi - z * se)),
+            ("ci end", m.to_natural(s.yi + z * se)),
+            ("weight", weight),
+        ];
+        compare(&o.id, &o.studies[s.index], &values, &mut out);
+    }
+    Ok(out)
+}

@@ -1,0 +1,221 @@
+//! Properties every inverse-variance meta-analysis must have, over random study sets
+//! and every τ² estimator: relations, not numbers.
+//!
+//! - the pooled estimates do not depend on the order of the studies;
+//! - shifting every yi by c shifts the estimates and limits by c and changes neither τ²,
+//!   Q nor I² (generic yi, vi data);
+//! - rescaling (yi·c, vi·c²) multiplies the estimates by c, the standard errors by |c|
+//!   and τ² by c², and changes neither Q, I² nor the weights;
+//! - every confidence interval contains its estimate; the weights sum to 100;
+//!   I² lies in [0, 100]; τ², its limits and Q are 0 or more (also with variances
+//!   spanning 20 orders of magnitude);
+//! - the random-effects estimate lies within [min yi, max yi] (it is a weighted mean);
+//! - the fixed and random-effects results coincide when τ² = 0.
+
+use metapool::effect::{Effects, Measure};
+use metapool::model::{pool_effects, CiMethod, Fit, PoolOptions, Tau2Method};
+use proptest::prelude::*;
+
+const CASES: u32 = 64;
+
+fn fit(studies: &[(f64, f64)], method: Tau2Method, ci: CiMethod) -> Fit {
+    let labels = (0..studies.len()).map(|i| format!("S{i}")).collect();
+    let (yi, vi) = studies.iter().copied().unzip();
+    let effects = Effects::from_yi_vi(Measure::GEN, labels, yi, vi).expect("valid effects");
+    let options = PoolOptions {
+        tau2: Some(method),
+        ci,
+        ..PoolOptions::default()
+    };
+    pool_effects(&effects, &options).expect("a fit")
+}
+
+/// |a − b| within `rel` of the larger magnitude, or `abs`.
+fn close(a: f64, b: f64, rel: f64, abs: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()) + abs
+}
+
+macro_rules! assert_close {
+    ($a:expr, $b:expr, $rel:expr, $abs:expr, $($what:tt)+) => {{
+        let (a, b) = ($a, $b);
+        prop_assert!(close(a, b, $rel, $abs), "{}: {} vs {}", format!($($what)+), a, b);
+    }};
+}
+
+/// A study: an estimate in [−3, 3] and a variance between 0.001 and 10 (log-uniform).
+fn study() -> impl Strategy<Value = (f64, f64)> {
+    (-3.0..3.0f64, -3.0..1.0f64).prop_map(|(y, e)| (y, 10f64.powf(e)))
+}
+
+fn studies() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    prop::collection::vec(study(), 2..=15)
+}
+
+/// Studies that agree closely (τ² = 0 for most estimators, boundary cases for all).
+fn homogeneous() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    (
+        -3.0..3.0f64,
+        prop::collection::vec((-1.0..1.0f64, -2.0..0.0f64), 2..=10),
+    )
+        .prop_map(|(centre, rest)| {
+            rest.into_iter()
+                .map(|(d, e)| {
+                    let v = 10f64.powf(e);
+                    (centre + 0.05 * d * v.sqrt(), v)
+                })
+                .collect()
+        })
+}
+
+/// Studies whose variances span up to 20 orders of magnitude (1e-10 to 1e10).
+fn extreme_studies() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    prop::collection::vec((-3.0..3.0f64, -10.0..10.0f64), 2..=15)
+        .prop_map(|s| s.into_iter().map(|(y, e)| (y, 10f64.powf(e))).collect())
+}
+
+fn methods() -> impl Iterator<Item = Tau2Method> {
+    Tau2Method::ALL.into_iter()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn estimates_do_not_depend_on_study_order(
+        (original, shuffled) in studies().prop_flat_map(|s| (Just(s.clone()), Just(s).prop_shuffle()))
+    ) {
+        for m in methods() {
+            let (a, b) = (fit(&original, m, CiMethod::Z), fit(&shuffled, m, CiMethod::Z));
+            let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
+            assert_close!(a.fixed.estimate, b.fixed.estimate, 1e-12, 1e-14, "{m} fixed");
+            assert_close!(a.fixed.se, b.fixed.se, 1e-12, 0.0, "{m} fixed se");
+            assert_close!(ra.tau2, rb.tau2, 1e-9, 1e-13, "{m} tau2");
+            assert_close!(ra.estimate, rb.estimate, 1e-9, 1e-12, "{m} random");
+            assert_close!(ra.se, rb.se, 1e-9, 1e-13, "{m} random se");
+            assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-10, 1e-12, "{m} Q");
+            assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-8, 1e-9, "{m} I2");
+        }
+    }
+
+    #[test]
+    fn shifting_yi_shifts_the_estimates_and_nothing_else(
+        s in studies(), c in -100.0..100.0f64
+    ) {
+        let shifted: Vec<(f64, f64)> = s.iter().map(|&(y, v)| (y + c, v)).collect();
+        for m in methods() {
+            for ci in [CiMethod::Z, CiMethod::Hksj] {
+                let (a, b) = (fit(&s, m, ci), fit(&shifted, m, ci));
+                let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
+                let tol = 1e-10 * (1.0 + c.abs());
+                assert_close!(a.fixed.estimate + c, b.fixed.estimate, 0.0, tol, "{m} fixed");
+                assert_close!(ra.estimate + c, rb.estimate, 0.0, tol, "{m} random");
+                assert_close!(ra.ci_lower + c, rb.ci_lower, 0.0, tol, "{m} {ci:?} lower");
+                assert_close!(ra.ci_upper + c, rb.ci_upper, 0.0, tol, "{m} {ci:?} upper");
+                assert_close!(ra.tau2, rb.tau2, 1e-7, 1e-12, "{m} tau2");
+                assert_close!(ra.se, rb.se, 1e-7, 1e-12, "{m} {ci:?} se");
+                assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-7, 1e-10, "{m} Q");
+                assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-7, 1e-8, "{m} I2");
+            }
+        }
+    }
+
+    #[test]
+    fn rescaling_scales_estimates_by_c_and_tau2_by_c_squared(
+        s in studies(),
+        magnitude in -2.0..2.0f64,
+        negative in any::<bool>()
+    ) {
+        let c = if negative { -1.0 } else { 1.0 } * 10f64.powf(magnitude);
+        let scaled: Vec<(f64, f64)> = s.iter().map(|&(y, v)| (y * c, v * c * c)).collect();
+        for m in methods() {
+            let (a, b) = (fit(&s, m, CiMethod::Z), fit(&scaled, m, CiMethod::Z));
+            let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
+            let abs = 1e-12 * c.abs();
+            assert_close!(a.fixed.estimate * c, b.fixed.estimate, 1e-10, abs, "{m} fixed");
+            assert_close!(a.fixed.se * c.abs(), b.fixed.se, 1e-10, 0.0, "{m} fixed se");
+            assert_close!(ra.estimate * c, rb.estimate, 1e-7, abs, "{m} random");
+            assert_close!(ra.se * c.abs(), rb.se, 1e-7, 0.0, "{m} random se");
+            assert_close!(ra.tau2 * c * c, rb.tau2, 1e-7, 1e-12 * c * c, "{m} tau2");
+            assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-9, 1e-12, "{m} Q");
+            assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-7, 1e-8, "{m} I2");
+            for (x, y) in a.studies.iter().zip(&b.studies) {
+                assert_close!(x.weight_fixed, y.weight_fixed, 1e-10, 1e-12, "{m} weight");
+                let (wx, wy) = (x.weight_random.expect("w"), y.weight_random.expect("w"));
+                assert_close!(wx, wy, 1e-7, 1e-9, "{m} random weight");
+            }
+        }
+    }
+
+    #[test]
+    fn intervals_weights_and_heterogeneity_stay_in_range(
+        s in prop_oneof![studies(), extreme_studies()]
+    ) {
+        let (lo, hi) = s.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(y, _)| {
+            (lo.min(y), hi.max(y))
+        });
+        for m in methods() {
+            for ci in [CiMethod::Z, CiMethod::T, CiMethod::Hksj, CiMethod::HksjAdhoc] {
+                let f = fit(&s, m, ci);
+                let r = f.random.as_ref().expect("random");
+                let h = &f.heterogeneity;
+                prop_assert!(f.fixed.ci_lower <= f.fixed.estimate && f.fixed.estimate <= f.fixed.ci_upper);
+                prop_assert!(r.ci_lower <= r.estimate && r.estimate <= r.ci_upper, "{m} {ci:?}");
+                prop_assert!(r.pi_lower <= r.ci_lower && r.ci_upper <= r.pi_upper, "{m} {ci:?} PI");
+                prop_assert!(r.tau2 >= 0.0 && r.tau2.is_finite(), "{m}: tau2 {}", r.tau2);
+                prop_assert!(h.q >= 0.0 && h.q.is_finite(), "Q {}", h.q);
+                prop_assert!((0.0..=1.0).contains(&h.p_value), "p {}", h.p_value);
+                prop_assert!(lo - 1e-12 <= r.estimate && r.estimate <= hi + 1e-12,
+                    "{m}: {} outside [{lo}, {hi}]", r.estimate);
+                prop_assert!(lo - 1e-12 <= f.fixed.estimate && f.fixed.estimate <= hi + 1e-12);
+                for i2 in [h.i2_q, h.i2_tau2, h.i2_ci_lower, h.i2_ci_upper] {
+                    prop_assert!((0.0..=100.0).contains(&i2), "{m}: I2 {i2}");
+                }
+                prop_assert!(h.i2_ci_lower <= h.i2_ci_upper);
+                prop_assert!(0.0 <= h.tau2_ci_lower && h.tau2_ci_lower <= h.tau2_ci_upper,
+                    "{m}: tau2 CI [{}, {}]", h.tau2_ci_lower, h.tau2_ci_upper);
+                prop_assert!(h.h2 >= 1.0 || r.tau2 == 0.0, "{m}: H2 {}", h.h2);
+                let wf: f64 = f.studies.iter().map(|s| s.weight_fixed).sum();
+                let wr: f64 = f.studies.iter().map(|s| s.weight_random.expect("w")).sum();
+                assert_close!(wf, 100.0, 1e-12, 0.0, "fixed weights");
+                assert_close!(wr, 100.0, 1e-12, 0.0, "{m} random weights");
+                prop_assert!(f.studies.iter().all(|s| s.weight_fixed >= 0.0));
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_and_random_coincide_when_tau2_is_zero(
+        s in prop_oneof![studies(), homogeneous()]
+    ) {
+        for m in methods() {
+            let f = fit(&s, m, CiMethod::Z);
+            let r = f.random.as_ref().expect("random");
+            if r.tau2 == 0.0 {
+                prop_assert_eq!(r.estimate, f.fixed.estimate, "{}", m);
+                prop_assert_eq!(r.se, f.fixed.se, "{}", m);
+                prop_assert_eq!(r.ci_lower, f.fixed.ci_lower, "{}", m);
+                prop_assert_eq!(r.ci_upper, f.fixed.ci_upper, "{}", m);
+                prop_assert_eq!(r.ci_lower, r.pi_lower, "{}", m);
+                prop_assert_eq!(f.heterogeneity.i2_tau2, 0.0);
+                for s in &f.studies {
+                    prop_assert_eq!(Some(s.weight_fixed), s.weight_random);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identical_estimates_give_tau2_zero_for_every_estimator(
+        y in -3.0..3.0f64,
+        vi in prop::collection::vec(-3.0..1.0f64, 2..=12)
+    ) {
+        let s: Vec<(f64, f64)> = vi.iter().map(|e| (y, 10f64.powf(*e))).collect();
+        for m in methods() {
+            let f = fit(&s, m, CiMethod::Z);
+            let r = f.random.as_ref().expect("random");
+            prop_assert_eq!(r.tau2, 0.0, "{}", m);
+            prop_assert_eq!(f.heterogeneity.q, 0.0);
+            assert_close!(r.estimate, y, 1e-14, 0.0, "{m}");
+        }
+    }
+}
