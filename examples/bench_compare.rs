@@ -4,7 +4,8 @@
 //! `bench_compare write-inputs DIR` writes `bcg13.csv` (dat.bcg log risk ratios from
 //! tests/golden/inputs/bcg_yi_vi.csv), `k100000.csv`, `k1000000.csv` (synthetic
 //! study,yi,vi) and `batch10000.csv` (10⁴ synthetic meta-analyses of 13 studies,
-//! column `ma`). `bench_compare time DIR` prints `task<TAB>seconds per run` lines.
+//! column `ma`). `bench_compare time DIR` prints `task<TAB>seconds per run` lines;
+//! `bench_compare memory DIR` the peak memory of reading and fitting k = 10⁶.
 use metapool::data::{read_csv_path, StudyData};
 use metapool::model::{fit_slices, PoolOptions, Tau2Method};
 use std::fmt::Write as _;
@@ -132,6 +133,12 @@ fn main() {
                     println!("k{k}_{name}\t{t:e}");
                 }
             }
+        }
+        Some("memory") => {
+            // One process that reads the k = 10⁶ table and fits REML with every interval.
+            let (yi, vi) = yi_vi(&dir.join("k1000000.csv"));
+            let fit = fit_slices(&yi, &vi, &PoolOptions::default()).expect("fit");
+            std::hint::black_box(fit);
             println!("peak_memory_mb_k1e6\t{}", peak_rss_mb());
         }
         _ => eprintln!("usage: bench_compare write-inputs|time DIR"),

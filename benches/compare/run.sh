@@ -13,6 +13,7 @@ bench=target/release/examples/bench_compare
 "$bench" write-inputs "$work"
 echo "machine: $(nproc) cores; $(uname -sm)"
 "$bench" time "$work" > "$work/metapool.tsv"
+"$bench" memory "$work" >> "$work/metapool.tsv"
 # metapool batch: CSV to CSV through the command line, best of 5 runs
 best=0
 for _ in 1 2 3 4 5; do

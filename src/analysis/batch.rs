@@ -105,21 +105,26 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
 
     /// The row as CSV (empty cells for absent numbers), without a line end.
     pub fn csv(&self) -> String {
-        let n = |x: f64| {
-            if x.is_finite() {
-                format!("{x}")
-            } else {
-                String::new()
-            }
-        };
-        let quote = |s: &str| {
+        let mut out = String::with_capacity(420);
+        self.write_csv(&mut out);
+        out
+    }
+
+    /// Appends the row as CSV to `out`, without a line end. Numbers are written in
+    /// Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above
+    /// 1e16), absent ones as empty cells.
+    pub fn write_csv(&self, out: &mut String) {
+        use std::fmt::Write;
+        let field = |out: &mut String, s: &str| {
             if s.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
+                let _ = write!(out, "\"{}\"", s.replace('"', "\"\""));
             } else {
-                s.to_string()
+                out.push_str(s);
             }
         };
-        let nums = [
+        field(out, &self.group);
+        let _ = write!(out, ",{},{}", self.k, self.measure);
+        for x in [
             self.fixed_estimate,
             self.fixed_se,
             self.fixed_ci_lower,
@@ -140,16 +145,14 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
             self.q_p_value,
             self.i2_q,
             self.i2_tau2,
-        ]
-        .map(n)
-        .join(",");
-        format!(
-            "{},{},{},{nums},{}",
-            quote(&self.group),
-            self.k,
-            self.measure,
-            quote(self.error.as_deref().unwrap_or(""))
-        )
+        ] {
+            out.push(',');
+            if x.is_finite() {
+                let _ = write!(out, "{x:?}");
+            }
+        }
+        out.push(',');
+        field(out, self.error.as_deref().unwrap_or(""));
     }
 }
 

@@ -357,12 +357,18 @@ fn run(cli: Cli) -> metapool::Result<String> {
             let mut out = String::new();
             match args.format {
                 BatchFormat::Csv => {
+                    use rayon::prelude::*;
                     out += metapool::analysis::batch::BatchRow::CSV_HEADER;
                     out.push('\n');
-                    for r in &rows {
-                        out += &r.csv();
-                        out.push('\n');
-                    }
+                    let lines: Vec<String> = rows
+                        .par_iter()
+                        .map(|r| {
+                            let mut line = r.csv();
+                            line.push('\n');
+                            line
+                        })
+                        .collect();
+                    out.extend(lines);
                 }
                 BatchFormat::Jsonl => {
                     for r in &rows {

@@ -39,11 +39,15 @@ use std::path::Path;
 pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+    // One read of the known size: no buffer doubling for large files; the bytes are
+    // freed before validation.
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
         file: name.clone(),
         source,
     })?;
-    read_csv_reader(name, std::io::BufReader::new(file))
+    let parsed = parse_csv_bytes(name, &bytes)?;
+    drop(bytes);
+    parsed.validate()
 }
 
 /// Reads a study table from CSV text; `source` names it in error messages.
@@ -72,6 +76,33 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, mut reader: R) -> Res
 }
 
 fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
+    parse_csv_bytes(source, bytes)?.validate()
+}
+
+/// A parsed table before validation, so that callers can free the file's bytes first.
+struct Parsed {
+    source: String,
+    labels: Vec<String>,
+    rows: Vec<usize>,
+    data: StudyData,
+    subgroup: Option<Vec<String>>,
+    covariates: Vec<Covariate>,
+}
+
+impl Parsed {
+    fn validate(self) -> Result<StudyTable> {
+        StudyTable::from_parts(
+            self.source,
+            self.labels,
+            self.rows,
+            self.data,
+            self.subgroup,
+            self.covariates,
+        )
+    }
+}
+
+fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
             &source,
@@ -136,17 +167,28 @@ fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
         .filter(|i| !required_idx.contains(i) && Some(*i) != subgroup_idx)
         .collect();
 
-    let mut labels = Vec::new();
-    let mut rows = Vec::new();
-    let mut numeric: Vec<Vec<f64>> = vec![Vec::new(); required.len() - 1];
-    let mut subgroup = Vec::new();
-    let mut covariates: Vec<Vec<String>> = vec![Vec::new(); covariate_idx.len()];
+    // Sized from the line count, so that no column is copied while it grows (a 10⁶-row
+    // table would otherwise hold old and new buffers at once).
+    let expected_rows = data.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut labels = Vec::with_capacity(expected_rows);
+    let mut rows = Vec::with_capacity(expected_rows);
+    let mut numeric: Vec<Vec<f64>> = (1..required.len())
+        .map(|_| Vec::with_capacity(expected_rows))
+        .collect();
+    let mut subgroup = Vec::with_capacity(if subgroup_idx.is_some() {
+        expected_rows
+    } else {
+        0
+    });
+    let mut covariates: Vec<Vec<String>> = covariate_idx
+        .iter()
+        .map(|_| Vec::with_capacity(expected_rows))
+        .collect();
     let mut record = ::csv::ByteRecord::new();
     while let Some(row) = records.next_record(&mut record)? {
         columns.check_length(row, &record)?;
-        let mut cells: Vec<&str> = Vec::with_capacity(record.len());
         for (field, name) in record.iter().zip(&columns.names) {
-            let cell = std::str::from_utf8(field).map_err(|e| {
+            std::str::from_utf8(field).map_err(|e| {
                 Error::input(
                     &source,
                     Some(row),
@@ -158,9 +200,10 @@ fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
                     ),
                 )
             })?;
-            cells.push(cell.trim());
         }
-        let label = cells[required_idx[0]];
+        // Every field is valid UTF-8 (checked just above).
+        let cell = |i: usize| std::str::from_utf8(&record[i]).unwrap_or_default().trim();
+        let label = cell(required_idx[0]);
         if label.is_empty() {
             return Err(Error::input(
                 &source,
@@ -172,15 +215,15 @@ fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
         labels.push(label.to_owned());
         rows.push(row);
         for (j, &idx) in required_idx[1..].iter().enumerate() {
-            let value = parse_number(cells[idx])
+            let value = parse_number(cell(idx))
                 .map_err(|m| Error::input(&source, Some(row), Some(required[j + 1]), m))?;
             numeric[j].push(value);
         }
         if let Some(idx) = subgroup_idx {
-            subgroup.push(cells[idx].to_owned());
+            subgroup.push(cell(idx).to_owned());
         }
         for (j, &idx) in covariate_idx.iter().enumerate() {
-            covariates[j].push(cells[idx].to_owned());
+            covariates[j].push(cell(idx).to_owned());
         }
     }
     if labels.is_empty() {
@@ -231,14 +274,14 @@ fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
             values,
         })
         .collect();
-    StudyTable::from_parts(
+    Ok(Parsed {
         source,
         labels,
         rows,
         data,
-        subgroup_idx.map(|_| subgroup),
+        subgroup: subgroup_idx.map(|_| subgroup),
         covariates,
-    )
+    })
 }
 
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows

@@ -59,6 +59,35 @@ impl WeightedMean {
         }
     }
 
+    /// The reference of [`WeightedMean::new`]: the estimate and variance of the study
+    /// with the smallest variance (the largest weight for every τ²). Iterative
+    /// estimators find it once and pass it to [`WeightedMean::with_reference`].
+    pub fn reference_of(yi: &[f64], vi: &[f64]) -> (f64, f64) {
+        let (mut reference, mut smallest) = (yi.first().copied().unwrap_or(0.0), f64::INFINITY);
+        for (&y, &v) in yi.iter().zip(vi) {
+            if v < smallest {
+                smallest = v;
+                reference = y;
+            }
+        }
+        (reference, smallest)
+    }
+
+    /// The weighted mean about a known reference estimate (one pass, no allocation).
+    pub fn with_reference(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> Self {
+        let (mut sw, mut swd) = (0.0, 0.0);
+        for (&y, &v) in yi.iter().zip(vi) {
+            let w = 1.0 / (v + tau2);
+            sw += w;
+            swd += w * (y - reference);
+        }
+        WeightedMean {
+            reference,
+            shift: swd / sw,
+            sum_w: sw,
+        }
+    }
+
     /// μ = y_r + δ.
     pub fn mean(&self) -> f64 {
         self.reference + self.shift
@@ -83,17 +112,56 @@ impl WeightedMean {
 /// 0 for one study.
 pub fn trace_p(vi: &[f64], tau2: f64) -> f64 {
     let smallest = vi.iter().map(|v| v + tau2).fold(f64::INFINITY, f64::min);
-    let (mut su, mut pairs) = (0.0, 0.0);
+    let mut trace = TraceP::new(smallest);
     for &v in vi {
+        trace.add(v + tau2);
+    }
+    trace.value()
+}
+
+/// The running sums of [`trace_p`], so that a loop over the studies that computes other
+/// sums can form it in the same pass.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceP {
+    smallest: f64,
+    su: f64,
+    pairs: f64,
+}
+
+impl TraceP {
+    /// Sums for weights scaled by the smallest v_i + τ².
+    pub fn new(smallest: f64) -> Self {
+        TraceP {
+            smallest,
+            su: 0.0,
+            pairs: 0.0,
+        }
+    }
+
+    /// Adds a study with v_i + τ² = `v_plus_tau2`.
+    pub fn add(&mut self, v_plus_tau2: f64) {
         // u_i = w_i / max w, in (0, 1].
-        let u = smallest / (v + tau2);
-        pairs += u * su;
-        su += u;
+        self.add_scaled(self.smallest / v_plus_tau2);
     }
-    if pairs == 0.0 {
-        return 0.0;
+
+    /// Adds a study whose weight 1/(v_i + τ²) is `w` (saves a division in loops that
+    /// have it already).
+    pub fn add_weight(&mut self, w: f64) {
+        self.add_scaled(self.smallest * w);
     }
-    2.0 * (pairs / su) / smallest
+
+    fn add_scaled(&mut self, u: f64) {
+        self.pairs += u * self.su;
+        self.su += u;
+    }
+
+    /// Σw − Σw²/Σw.
+    pub fn value(&self) -> f64 {
+        if self.pairs == 0.0 {
+            return 0.0;
+        }
+        2.0 * (self.pairs / self.su) / self.smallest
+    }
 }
 
 /// Relative weights in percent, 100 w_i / Σw with w_i = 1/(v_i + τ²).

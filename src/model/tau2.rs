@@ -53,7 +53,7 @@
 //!   is solved on a bracket and [`Convergence`] says so, where metafor stops with "Fisher
 //!   scoring algorithm did not converge". The Newton iterations of PM fall back likewise.
 
-use super::fixed::{trace_p, WeightedMean};
+use super::fixed::{trace_p, TraceP, WeightedMean};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::fmt;
@@ -183,7 +183,13 @@ fn truncate_at_zero(x: f64) -> f64 {
 /// The generalised Q statistic Q(τ²) = Σ w_i(τ²)(y_i − μ(τ²))² and its derivative
 /// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))².
 pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
-    let mean = weighted_mean(yi, vi, tau2);
+    generalized_q_about(yi, vi, tau2, WeightedMean::reference_of(yi, vi).0)
+}
+
+/// [`generalized_q`] with the reference estimate of [`WeightedMean`] found beforehand,
+/// for iterations (two passes instead of three).
+fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
+    let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
     let (mut q, mut dq) = (0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
         let w = 1.0 / (v + tau2);
@@ -197,7 +203,8 @@ pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
 /// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
 /// τ²). Newton's method from 0; Brent's method on a bracket as a safeguard.
 pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
-    let (q0, _) = generalized_q(yi, vi, 0.0);
+    let reference = WeightedMean::reference_of(yi, vi).0;
+    let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
     if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
         return Tau2Estimate {
             tau2: 0.0,
@@ -206,7 +213,7 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
     }
     let mut tau2 = 0.0;
     for iteration in 1..=MAX_ITER {
-        let (q, dq) = generalized_q(yi, vi, tau2);
+        let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
         let step = (q - target) / -dq;
         // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
         // no convergence: fall back to the bracket.
@@ -225,7 +232,11 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
             };
         }
     }
-    let (tau2, evaluations) = bracketed_root(|t| generalized_q(yi, vi, t).0 - target, 0.0, tau2);
+    let (tau2, evaluations) = bracketed_root(
+        |t| generalized_q_about(yi, vi, t, reference).0 - target,
+        0.0,
+        tau2,
+    );
     Tau2Estimate {
         tau2,
         convergence: Convergence {
@@ -331,12 +342,20 @@ pub fn sidik_jonkman(yi: &[f64], vi: &[f64]) -> f64 {
 /// differentiating μ(τ²) too). The REML score takes Σw − Σw²/Σw from [`trace_p`] and
 /// Σw²r² as Σ(w r)², so that neither cancels nor overflows when one variance is tiny
 /// (near 1e-300).
-fn score_information(yi: &[f64], vi: &[f64], tau2: f64, reml: bool) -> (f64, f64, f64) {
-    let mean = weighted_mean(yi, vi, tau2);
+fn score_information(
+    yi: &[f64],
+    vi: &[f64],
+    tau2: f64,
+    reml: bool,
+    reference: (f64, f64),
+) -> (f64, f64, f64) {
+    let mean = WeightedMean::with_reference(yi, vi, tau2, reference.0);
     let sw = mean.sum_w;
+    let mut trace = TraceP::new(reference.1 + tau2);
     let (mut sw2, mut sw3, mut sw2r2, mut sw3r2, mut sw2r) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
         let w = 1.0 / (v + tau2);
+        trace.add_weight(w);
         let w2 = w * w;
         let r = mean.residual(y);
         let wr = w * r;
@@ -349,7 +368,7 @@ fn score_information(yi: &[f64], vi: &[f64], tau2: f64, reml: bool) -> (f64, f64
     let observed_ml = sw3r2 - 0.5 * sw2 - sw2r * sw2r / sw;
     if reml {
         (
-            0.5 * (sw2r2 - trace_p(vi, tau2)),
+            0.5 * (sw2r2 - trace.value()),
             0.5 * (sw2 - 2.0 * sw3 / sw + (sw2 / sw) * (sw2 / sw)),
             observed_ml + sw3 / sw - 0.5 * (sw2 / sw) * (sw2 / sw),
         )
@@ -365,7 +384,10 @@ pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
 
 /// [`likelihood`] with a chosen iteration limit before the bracketing fallback.
 pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> Tau2Estimate {
-    let (score0, _, _) = score_information(yi, vi, 0.0, reml);
+    // The study with the smallest variance anchors the residuals (see WeightedMean); it
+    // does not change with τ², so it is found once.
+    let reference = WeightedMean::reference_of(yi, vi);
+    let (score0, _, _) = score_information(yi, vi, 0.0, reml, reference);
     if score0 <= 0.0 {
         return Tau2Estimate {
             tau2: 0.0,
@@ -376,7 +398,7 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
     let mut tau2 = dersimonian_laird(vi, generalized_q(yi, vi, 0.0).0);
     for iteration in 1..=max_iter {
-        let (u, info, observed) = score_information(yi, vi, tau2, reml);
+        let (u, info, observed) = score_information(yi, vi, tau2, reml, reference);
         if u > 0.0 {
             lo = lo.max(tau2);
         } else {
@@ -410,7 +432,11 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
             };
         }
     }
-    let (tau2, evaluations) = bracketed_root(|t| score_information(yi, vi, t, reml).0, 0.0, tau2);
+    let (tau2, evaluations) = bracketed_root(
+        |t| score_information(yi, vi, t, reml, reference).0,
+        0.0,
+        tau2,
+    );
     Tau2Estimate {
         tau2,
         convergence: Convergence {

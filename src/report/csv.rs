@@ -14,9 +14,11 @@ fn field(s: &str) -> String {
     }
 }
 
+/// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5
+/// and above 1e16, so that 1e-300 is not written with 300 digits); empty when absent.
 fn num(x: f64) -> String {
     if x.is_finite() {
-        format!("{x}")
+        format!("{x:?}")
     } else {
         String::new()
     }
