@@ -2,4 +2,5 @@
 //! sensitivity, small-study effects).
 
 pub mod batch;
+pub mod sensitivity;
 pub mod subgroup;
