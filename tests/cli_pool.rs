@@ -306,3 +306,62 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     assert_eq!(bad[0]["printed"], "2.25");
     assert_eq!(bad[0]["verdict"]["recomputed"], "2.15");
 }
+
+/// `metapool regress` and `metapool sensitivity` against the metafor values of
+/// tests/golden/regression.csv (rma(yi, vi, mods = ~ ablat, data = bcg_mods, method =
+/// 'REML', test = 'knha')) and tests/golden/sensitivity.csv (influence of the bcg REML fit).
+#[test]
+fn regress_and_sensitivity_commands_match_metafor() {
+    let golden = |file: &str, keys: &[&str], quantity_col: usize| -> f64 {
+        let mut rdr = csv::Reader::from_path(file).expect("golden");
+        for rec in rdr.records() {
+            let r = rec.expect("record");
+            if keys.iter().enumerate().all(|(i, k)| &r[i] == *k) {
+                return r[quantity_col].parse().expect("number");
+            }
+        }
+        panic!("no {keys:?} in {file}");
+    };
+    let v = json(&[
+        "regress",
+        "tests/golden/inputs/bcg_mods.csv",
+        "--mods",
+        "ablat",
+        "--measure",
+        "GEN",
+        "--ci",
+        "hksj",
+        "--format",
+        "json",
+    ]);
+    let expected = golden(
+        "tests/golden/regression.csv",
+        &["bcg_mods", "ablat", "REML", "knha", "beta.2"],
+        5,
+    );
+    close(&v["coefficients"][1]["estimate"], expected);
+    let expected = golden(
+        "tests/golden/regression.csv",
+        &["bcg_mods", "ablat", "REML", "knha", "QMp"],
+        5,
+    );
+    close(&v["qm_p_value"], expected);
+    let v = json(&[
+        "sensitivity",
+        "tests/golden/inputs/bcg.csv",
+        "--format",
+        "json",
+    ]);
+    let expected = golden(
+        "tests/golden/sensitivity.csv",
+        &["bcg", "RR", "REML", "influence", "1", "cook.d"],
+        6,
+    );
+    close(&v["influence"][0]["cook_d"], expected);
+    let expected = golden(
+        "tests/golden/sensitivity.csv",
+        &["bcg", "RR", "REML", "leave1out", "13", "estimate"],
+        6,
+    );
+    close(&v["leave_one_out"][12]["estimate"], expected);
+}

@@ -54,9 +54,11 @@ impl std::str::FromStr for RegressionTau2 {
             "HE" => RegressionTau2::HE,
             "ML" => RegressionTau2::ML,
             "REML" => RegressionTau2::REML,
-            other => return Err(Error::InvalidArgument(format!(
+            other => {
+                return Err(Error::InvalidArgument(format!(
                 "meta-regression supports the tau2 estimators FE, DL, HE, ML and REML, not {other}"
-            ))),
+            )))
+            }
         })
     }
 }
@@ -474,4 +476,41 @@ fn next_permutation(a: &mut [usize]) -> bool {
     a.swap(i - 1, j);
     a[i..].reverse();
     true
+}
+
+/// The moderators named by `columns`, for the studies `index` of a table: numeric when
+/// every cell is a number, categorical otherwise.
+///
+/// # Errors
+/// [`Error::Input`] naming a column the table does not have.
+pub fn moderators_of(
+    table: &crate::data::StudyTable,
+    index: &[usize],
+    columns: &[String],
+) -> Result<Vec<Moderator>> {
+    columns
+        .iter()
+        .map(|c| {
+            let name = c.trim();
+            let column = table.covariate(name).ok_or_else(|| {
+                Error::input(
+                    &table.source,
+                    Some(1),
+                    Some(name),
+                    format!("no column named '{name}' to use as a moderator"),
+                )
+            })?;
+            let cells: Vec<&String> = index.iter().map(|&i| &column.values[i]).collect();
+            let numbers: Option<Vec<f64>> = cells
+                .iter()
+                .map(|s| s.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+                .collect();
+            Ok(match numbers {
+                Some(x) => Moderator::Numeric(name.to_string(), x),
+                None => {
+                    Moderator::Categorical(name.to_string(), cells.into_iter().cloned().collect())
+                }
+            })
+        })
+        .collect()
 }

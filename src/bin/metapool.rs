@@ -37,6 +37,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Meta-regression on one or more moderator columns.
+    Regress {
+        /// The study table (CSV).
+        file: PathBuf,
+        /// Moderator columns, comma-separated (numeric, or categorical when not numbers).
+        #[arg(long, value_delimiter = ',', required = true)]
+        mods: Vec<String>,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Exact permutation test of the coefficients (up to 10 studies).
+        #[arg(long)]
+        permutation: bool,
+        /// Output format: text or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Leave-one-out, cumulative meta-analysis and influence diagnostics.
+    Sensitivity {
+        /// The study table (CSV).
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Cumulate in the order of this numeric column (default: the input order).
+        #[arg(long)]
+        order: Option<String>,
+        /// Output format: text or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
     Revman {
         /// The RevMan 5 "Data and analyses" CSV export.
@@ -380,6 +409,97 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 }
             }
             Ok(out)
+        }
+        Command::Regress {
+            file,
+            mods,
+            model,
+            permutation,
+            format,
+        } => {
+            let profile: Profile = model.profile.parse()?;
+            let overrides = overrides(&model)?;
+            let table = read_csv_path(&file)?;
+            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let effects = compute(&table, &effect_options)?;
+            let moderators =
+                metapool::analysis::regression::moderators_of(&table, &effects.index, &mods)?;
+            let (x, names) = metapool::analysis::regression::design(effects.k(), &moderators)?;
+            let method = match pool_options.tau2 {
+                None => metapool::analysis::regression::RegressionTau2::FE,
+                Some(t) => t.name().parse()?,
+            };
+            let knha = matches!(pool_options.ci, CiMethod::Hksj | CiMethod::HksjAdhoc);
+            let fit = metapool::analysis::regression::fit(
+                &effects.yi,
+                &effects.vi,
+                &x,
+                &names,
+                method,
+                knha,
+                pool_options.level,
+            )?;
+            let perm = if permutation {
+                Some(metapool::analysis::regression::permutation_test(
+                    &effects.yi,
+                    &effects.vi,
+                    &x,
+                    &names,
+                    method,
+                    pool_options.level,
+                )?)
+            } else {
+                None
+            };
+            Ok(match format {
+                Format::Json => {
+                    let mut v = serde_json::to_value(&fit)
+                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
+                    if let (Some((p, qm_p, n)), Some(obj)) = (&perm, v.as_object_mut()) {
+                        obj.insert("permutation".into(), serde_json::json!({ "p_values": p, "qm_p_value": qm_p, "arrangements": n }));
+                    }
+                    serde_json::to_string_pretty(&v)
+                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
+                        + "\n"
+                }
+                _ => metapool::report::text::render_regression(&fit, perm.as_ref()),
+            })
+        }
+        Command::Sensitivity {
+            file,
+            model,
+            order,
+            format,
+        } => {
+            let profile: Profile = model.profile.parse()?;
+            let overrides = overrides(&model)?;
+            let table = read_csv_path(&file)?;
+            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let effects = compute(&table, &effect_options)?;
+            let mut idx: Vec<usize> = (0..effects.k()).collect();
+            if let Some(column) = &order {
+                let key = table.numeric_covariate(column)?;
+                idx.sort_by(|&a, &b| key[effects.index[a]].total_cmp(&key[effects.index[b]]));
+            }
+            use metapool::analysis::sensitivity::{cumulative, influence, leave_one_out};
+            let l1o = leave_one_out(&effects.yi, &effects.vi, &pool_options)?;
+            let cum = cumulative(&effects.yi, &effects.vi, &idx, &pool_options)?;
+            let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
+            Ok(match format {
+                Format::Json => {
+                    let v = serde_json::json!({ "studies": effects.labels, "leave_one_out": l1o, "cumulative": cum, "influence": inf });
+                    serde_json::to_string_pretty(&v)
+                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
+                        + "\n"
+                }
+                _ => metapool::report::text::render_sensitivity(
+                    effects.measure,
+                    &effects.labels,
+                    &l1o,
+                    &cum,
+                    &inf,
+                ),
+            })
         }
         Command::Revman { file, format } => {
             let outcomes = metapool::data::revman::read_revman(&file)?;

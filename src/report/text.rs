@@ -222,3 +222,121 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
     }
     out
 }
+
+/// A meta-regression as text: the coefficient table, residual heterogeneity, the test
+/// of moderators and, when run, the permutation p-values.
+pub fn render_regression(
+    r: &crate::analysis::regression::Regression,
+    permutation: Option<&(Vec<f64>, f64, usize)>,
+) -> String {
+    let mut out = format!(
+        "Mixed-effects meta-regression (k = {}, {} coefficients, {} tests)\n\n",
+        r.k,
+        r.p,
+        if r.knapp_hartung {
+            "Knapp-Hartung t"
+        } else {
+            "Wald z"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:>10} {:>10} {:>9} {:>10} {:>10} {:>10}",
+        "coefficient", "estimate", "se", "stat", "p", "ci.lb", "ci.ub"
+    );
+    for c in &r.coefficients {
+        let _ = writeln!(
+            out,
+            "{:<24} {:>10.4} {:>10.4} {:>9.3} {:>10.4} {:>10.4} {:>10.4}",
+            c.name, c.estimate, c.se, c.statistic, c.p_value, c.ci_lower, c.ci_upper
+        );
+    }
+    let _ = writeln!(out, "\nResidual heterogeneity: tau\u{b2} = {:.4}; QE = {:.2}, df = {} ({}); I\u{b2} = {:.1}%; H\u{b2} = {:.2}", r.tau2, r.qe, r.k - r.p, p_value(r.qe_p_value), r.i2, r.h2);
+    if r.qm.is_finite() {
+        let stat = if r.knapp_hartung {
+            format!("F({}, {}) = {:.3}", r.p - 1, r.k - r.p, r.qm)
+        } else {
+            format!("QM = {:.3}, df = {}", r.qm, r.p - 1)
+        };
+        let _ = writeln!(
+            out,
+            "Test of moderators: {stat} ({})",
+            p_value(r.qm_p_value)
+        );
+    }
+    if r.r2.is_finite() {
+        let _ = writeln!(
+            out,
+            "R\u{b2} (share of tau\u{b2} accounted for): {:.2}%",
+            r.r2
+        );
+    }
+    if let Some((p, qm_p, n)) = permutation {
+        let _ = writeln!(
+            out,
+            "Exact permutation test ({n} arrangements): QM {}",
+            p_value(*qm_p)
+        );
+        for (c, pv) in r.coefficients.iter().zip(p) {
+            let _ = writeln!(out, "  {:<22} {}", c.name, p_value(*pv));
+        }
+    }
+    out
+}
+
+/// Leave-one-out, cumulative and influence tables as text (natural scale for ratios).
+pub fn render_sensitivity(
+    measure: Measure,
+    labels: &[String],
+    leave_one_out: &[crate::analysis::sensitivity::Refit],
+    cumulative: &[crate::analysis::sensitivity::Refit],
+    influence: &[crate::analysis::sensitivity::Influence],
+) -> String {
+    let nat = |x: f64| measure.to_natural(x);
+    let width = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(12);
+    let mut out = String::new();
+    for (title, rows) in [
+        ("Leave one out (study omitted)", leave_one_out),
+        ("Cumulative (study added)", cumulative),
+    ] {
+        let _ = writeln!(
+            out,
+            "{title}\n{:<width$}  {:>22}  {:>10}  {:>8}  {:>6}",
+            "study",
+            format!("{} [95% CI]", measure.name()),
+            "p",
+            "tau\u{b2}",
+            "I\u{b2}"
+        );
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:>22}  {:>10}  {:>8.4}  {:>5.1}%",
+                labels[r.study],
+                effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), 2),
+                format!("{:.4}", r.p_value),
+                r.tau2,
+                r.i2
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "Influence diagnostics\n{:<width$}  {:>9} {:>9} {:>9} {:>8} {:>9} {:>9} {:>7}",
+        "study", "rstudent", "dffits", "cook.d", "cov.r", "tau\u{b2}.del", "QE.del", "weight"
+    );
+    for i in influence {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>9.3} {:>9.3} {:>9.3} {:>8.3} {:>9.4} {:>9.2} {:>6.1}%",
+            labels[i.study], i.rstudent, i.dffits, i.cook_d, i.cov_r, i.tau2_del, i.q_del, i.weight
+        );
+    }
+    out
+}
