@@ -365,3 +365,18 @@ fn regress_and_sensitivity_commands_match_metafor() {
     );
     close(&v["leave_one_out"][12]["estimate"], expected);
 }
+
+/// `metapool effects`: study-level yi, vi as CSV, against metafor's escalc
+/// (tests/golden/rma.csv keeps the effects each fit used: escalc defaults, measure RR).
+#[test]
+fn effects_command_prints_yi_and_vi() {
+    let out = metapool(&["effects", "tests/golden/inputs/bcg.csv", "--measure", "RR"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("study,yi,vi"));
+    let first: Vec<&str> = lines.next().expect("a study").rsplitn(3, ',').collect();
+    let (yi, vi): (f64, f64) = (first[1].parse().expect("yi"), first[0].parse().expect("vi"));
+    let g = |q| golden("bcg", "RR", "escalc", "", "", q);
+    assert!((yi - g("yi.1")).abs() < 1e-12 && (vi - g("vi.1")).abs() < 1e-12, "{yi} {vi}");
+}
