@@ -98,6 +98,44 @@ impl BatchRow {
         }
     }
 
+    /// A row from a fit: the fixed-effect (estimate, se, lower, upper, p), the random
+    /// part and the heterogeneity statistics.
+    fn fitted(
+        group: String,
+        measure: &str,
+        k: usize,
+        fixed: (f64, f64, f64, f64, f64),
+        random: Option<&crate::model::RandomFit>,
+        h: &crate::heterogeneity::Heterogeneity,
+    ) -> Self {
+        let mut row = BatchRow::failed(group, &Error::Degenerate(String::new()));
+        row.error = None;
+        row.k = k;
+        row.measure = measure.to_string();
+        (
+            row.fixed_estimate,
+            row.fixed_se,
+            row.fixed_ci_lower,
+            row.fixed_ci_upper,
+            row.fixed_p_value,
+        ) = fixed;
+        if let Some(r) = random {
+            (
+                row.random_estimate,
+                row.random_se,
+                row.random_ci_lower,
+                row.random_ci_upper,
+                row.random_p_value,
+            ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
+            (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
+        }
+        (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
+            (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
+        (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
+            (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
+        row
+    }
+
     /// The CSV header of [`BatchRow::csv`].
     pub const CSV_HEADER: &'static str = "group,k,measure,fixed_estimate,fixed_se,fixed_ci_lower,fixed_ci_upper,fixed_p_value,\
 random_estimate,random_se,random_ci_lower,random_ci_upper,random_p_value,pi_lower,pi_upper,tau2,tau2_ci_lower,tau2_ci_upper,\
@@ -221,34 +259,17 @@ fn row_from_slices(group: String, measure: &str, fit: Result<SliceFit>) -> Batch
     match fit {
         Err(e) => BatchRow::failed(group, &e),
         Ok(fit) => {
-            let mut row = BatchRow::failed(group, &Error::Degenerate(String::new()));
-            row.error = None;
-            row.measure = measure.to_string();
             let f = &fit.fixed;
-            (
-                row.fixed_estimate,
-                row.fixed_se,
-                row.fixed_ci_lower,
-                row.fixed_ci_upper,
-                row.fixed_p_value,
-            ) = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
-            if let Some(r) = &fit.random {
-                (
-                    row.random_estimate,
-                    row.random_se,
-                    row.random_ci_lower,
-                    row.random_ci_upper,
-                    row.random_p_value,
-                ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
-                (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
-            }
-            let h = &fit.heterogeneity;
-            (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
-                (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
-            (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
-                (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
-            row.k = (h.df + 1.0) as usize;
-            row
+            let k = (fit.heterogeneity.df + 1.0) as usize;
+            let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
+            BatchRow::fitted(
+                group,
+                measure,
+                k,
+                fixed,
+                fit.random.as_ref(),
+                &fit.heterogeneity,
+            )
         }
     }
 }
@@ -313,34 +334,15 @@ pub fn batch(
                 .and_then(|t| pool(&t, effect, options))
                 .map(|fit| {
                     let f = &fit.fixed;
-                    let h = &fit.heterogeneity;
-                    let mut row =
-                        BatchRow::failed(group.clone(), &Error::Degenerate(String::new()));
-                    row.error = None;
-                    row.k = fit.k;
-                    row.measure = fit.measure.name().to_string();
-                    (
-                        row.fixed_estimate,
-                        row.fixed_se,
-                        row.fixed_ci_lower,
-                        row.fixed_ci_upper,
-                        row.fixed_p_value,
-                    ) = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
-                    if let Some(r) = &fit.random {
-                        (
-                            row.random_estimate,
-                            row.random_se,
-                            row.random_ci_lower,
-                            row.random_ci_upper,
-                            row.random_p_value,
-                        ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
-                        (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
-                    }
-                    (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
-                        (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
-                    (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
-                        (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
-                    row
+                    let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
+                    BatchRow::fitted(
+                        group.clone(),
+                        fit.measure.name(),
+                        fit.k,
+                        fixed,
+                        fit.random.as_ref(),
+                        &fit.heterogeneity,
+                    )
                 })
                 .unwrap_or_else(|e| BatchRow::failed(group, &e));
             progress();

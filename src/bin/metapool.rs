@@ -293,13 +293,26 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
     })
 }
 
+/// Reads a study table and resolves the profile and the options given on top of it.
+fn prepare(
+    file: &std::path::Path,
+    model: &ModelArgs,
+) -> metapool::Result<(
+    metapool::data::StudyTable,
+    EffectOptions,
+    metapool::model::PoolOptions,
+)> {
+    let profile: Profile = model.profile.parse()?;
+    let overrides = overrides(model)?;
+    let table = read_csv_path(file)?;
+    let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+    Ok((table, effect_options, pool_options))
+}
+
 fn run(cli: Cli) -> metapool::Result<String> {
     match cli.command {
         Command::Pool(args) => {
-            let profile: Profile = args.model.profile.parse()?;
-            let overrides = overrides(&args.model)?;
-            let mut table = read_csv_path(&args.file)?;
-            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let (mut table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
             let fit = pool(&table, &effect_options, &pool_options)?;
             for w in &fit.warnings {
                 eprintln!("warning: {w}");
@@ -358,10 +371,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             })
         }
         Command::Batch(args) => {
-            let profile: Profile = args.model.profile.parse()?;
-            let overrides = overrides(&args.model)?;
-            let table = read_csv_path(&args.file)?;
-            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let (table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
             let n_groups = metapool::analysis::batch::groups(&table, &args.group_by)?.len();
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(n_groups as u64)
@@ -417,10 +427,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             permutation,
             format,
         } => {
-            let profile: Profile = model.profile.parse()?;
-            let overrides = overrides(&model)?;
-            let table = read_csv_path(&file)?;
-            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
             let moderators =
                 metapool::analysis::regression::moderators_of(&table, &effects.index, &mods)?;
@@ -471,10 +478,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             order,
             format,
         } => {
-            let profile: Profile = model.profile.parse()?;
-            let overrides = overrides(&model)?;
-            let table = read_csv_path(&file)?;
-            let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+            let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
             let mut idx: Vec<usize> = (0..effects.k()).collect();
             if let Some(column) = &order {

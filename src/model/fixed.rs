@@ -38,25 +38,8 @@ pub struct WeightedMean {
 impl WeightedMean {
     /// The weighted mean of `yi` with weights 1/(v_i + τ²) (two passes, no allocation).
     pub fn new(yi: &[f64], vi: &[f64], tau2: f64) -> Self {
-        let mut reference = yi.first().copied().unwrap_or(0.0);
-        let mut smallest = f64::INFINITY;
-        for (&y, &v) in yi.iter().zip(vi) {
-            if v + tau2 < smallest {
-                smallest = v + tau2;
-                reference = y;
-            }
-        }
-        let (mut sw, mut swd) = (0.0, 0.0);
-        for (&y, &v) in yi.iter().zip(vi) {
-            let w = 1.0 / (v + tau2);
-            sw += w;
-            swd += w * (y - reference);
-        }
-        WeightedMean {
-            reference,
-            shift: swd / sw,
-            sum_w: sw,
-        }
+        // The smallest v_i + τ² is the smallest v_i, whatever τ².
+        Self::with_reference(yi, vi, tau2, Self::reference_of(yi, vi).0)
     }
 
     /// The reference of [`WeightedMean::new`]: the estimate and variance of the study

@@ -116,20 +116,6 @@ impl Axis {
     }
 }
 
-fn arms(table: &StudyTable, i: usize) -> (String, String) {
-    match &table.data {
-        StudyData::Binary(b) => (
-            format!("{}/{}", b.events_e[i], b.n_e[i]),
-            format!("{}/{}", b.events_c[i], b.n_c[i]),
-        ),
-        StudyData::Continuous(c) => (
-            format!("{:.1} ({:.1}) {}", c.mean_e[i], c.sd_e[i], c.n_e[i]),
-            format!("{:.1} ({:.1}) {}", c.mean_c[i], c.sd_c[i], c.n_c[i]),
-        ),
-        _ => (String::new(), String::new()),
-    }
-}
-
 fn text(out: &mut String, x: f64, y: f64, anchor: &str, s: &str, bold: bool) {
     let _ = writeln!(
         out,
@@ -275,7 +261,7 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
             }
             Row::Study(j) => {
                 let s = &fit.studies[*j];
-                let (e, c) = arms(table, s.index);
+                let (e, c) = super::text::arms(table, s.index);
                 let (lo, hi) = study_ci(s.yi, s.vi);
                 text(&mut out, x_label, y + 4.0, "start", &s.study, false);
                 if arms_header {

@@ -32,7 +32,7 @@ fn fixed_name(method: FixedMethod) -> &'static str {
 
 /// Arm columns of study `i`: `events/N` for binary data, `mean (SD) N` for continuous
 /// data, nothing for generic data.
-fn arms(table: &StudyTable, i: usize) -> (String, String) {
+pub(crate) fn arms(table: &StudyTable, i: usize) -> (String, String) {
     match &table.data {
         StudyData::Binary(b) => (
             format!("{}/{}", b.events_e[i], b.n_e[i]),
