@@ -378,5 +378,8 @@ fn effects_command_prints_yi_and_vi() {
     let first: Vec<&str> = lines.next().expect("a study").rsplitn(3, ',').collect();
     let (yi, vi): (f64, f64) = (first[1].parse().expect("yi"), first[0].parse().expect("vi"));
     let g = |q| golden("bcg", "RR", "escalc", "", "", q);
-    assert!((yi - g("yi.1")).abs() < 1e-12 && (vi - g("vi.1")).abs() < 1e-12, "{yi} {vi}");
+    assert!(
+        (yi - g("yi.1")).abs() < 1e-12 && (vi - g("vi.1")).abs() < 1e-12,
+        "{yi} {vi}"
+    );
 }
