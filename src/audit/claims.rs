@@ -94,7 +94,7 @@ pub fn audit_registry(path: &Path) -> Result<Vec<Audited>> {
     Ok(read_registry(path)?
         .into_iter()
         .map(|claim| {
-            let verdict = audit(&claim, &base).unwrap_or_else(|e| {
+            let verdict = audit_once(&claim, &base).unwrap_or_else(|e| {
                 Verdict::new(
                     VerdictKind::NotCheckable,
                     "",
@@ -104,6 +104,28 @@ pub fn audit_registry(path: &Path) -> Result<Vec<Audited>> {
             Audited { claim, verdict }
         })
         .collect())
+}
+
+thread_local! {
+    /// Verdicts of checks already run in this thread, by (figure, input paths, check,
+    /// params): two registries that check the same figure the same way (the Cochrane
+    /// figures and a web page quoting one) enumerate its candidate inputs once.
+    static DONE: std::cell::RefCell<BTreeMap<[String; 4], Verdict>> = const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+fn audit_once(claim: &Claim, base: &Path) -> Result<Verdict> {
+    let key = [
+        claim.figure.clone(),
+        claim.inputs.split(';').map(|i| base.join(i.trim()).display().to_string()).collect::<Vec<_>>().join(";"),
+        claim.check.clone(),
+        claim.params.clone(),
+    ];
+    if let Some(v) = DONE.with(|d| d.borrow().get(&key).cloned()) {
+        return Ok(v);
+    }
+    let v = audit(claim, base)?;
+    DONE.with(|d| d.borrow_mut().insert(key, v.clone()));
+    Ok(v)
 }
 
 fn params(claim: &Claim) -> BTreeMap<String, String> {
