@@ -383,3 +383,41 @@ fn effects_command_prints_yi_and_vi() {
         "{yi} {vi}"
     );
 }
+
+/// `metapool bias` against metafor's regtest, ranktest and trimfill on dat.bcg
+/// (tests/golden/bias.csv from tests/golden/generate_bias.R).
+#[test]
+fn bias_command_matches_metafor() {
+    let golden = |keys: [&str; 7]| -> f64 {
+        let mut rdr = csv::Reader::from_path("tests/golden/bias.csv").expect("golden");
+        for rec in rdr.records() {
+            let r = rec.expect("record");
+            if (0..7).all(|i| r[i] == *keys[i]) {
+                return r[7].parse().expect("number");
+            }
+        }
+        panic!("no {keys:?}");
+    };
+    let v = json(&["bias", "tests/golden/inputs/bcg.csv", "--format", "json"]);
+    close(
+        &v["egger"]["statistic"],
+        golden(["bcg", "RR", "regtest", "REML", "z", "sei", "zval"]),
+    );
+    close(
+        &v["begg"]["p_value"],
+        golden(["bcg", "RR", "ranktest", "", "", "", "pval"]),
+    );
+    close(
+        &v["trim_and_fill"]["se_k0"],
+        golden(["bcg", "RR", "trimfill", "REML", "z", "L0", "se.k0"]),
+    );
+    close(
+        &v["trim_and_fill"]["filled"][0]["yi"],
+        golden(["bcg", "RR", "trimfill", "REML", "z", "L0", "fill.yi.1"]),
+    );
+    close(
+        &v["trim_and_fill"]["fit"]["random"]["estimate"],
+        golden(["bcg", "RR", "trimfill", "REML", "z", "L0", "beta"]),
+    );
+    assert_eq!(v["trim_and_fill"]["k0"], 1);
+}

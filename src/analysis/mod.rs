@@ -3,6 +3,7 @@
 //! at once (batch).
 
 pub mod batch;
+pub mod bias;
 pub mod regression;
 pub mod sensitivity;
 pub mod subgroup;

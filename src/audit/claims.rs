@@ -116,7 +116,12 @@ thread_local! {
 fn audit_once(claim: &Claim, base: &Path) -> Result<Verdict> {
     let key = [
         claim.figure.clone(),
-        claim.inputs.split(';').map(|i| base.join(i.trim()).display().to_string()).collect::<Vec<_>>().join(";"),
+        claim
+            .inputs
+            .split(';')
+            .map(|i| base.join(i.trim()).display().to_string())
+            .collect::<Vec<_>>()
+            .join(";"),
         claim.check.clone(),
         claim.params.clone(),
     ];

@@ -66,6 +66,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Small-study effects: Egger, Begg-Mazumdar, Peters and Harbord tests; trim and fill.
+    Bias {
+        /// The study table (CSV).
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Estimator of the number of missing studies: L0 or R0.
+        #[arg(long, default_value = "L0")]
+        estimator: String,
+        /// Side of the missing studies: left or right [default: from Egger's test].
+        #[arg(long)]
+        side: Option<String>,
+        /// Write a funnel plot (SVG) with the filled studies to this file.
+        #[arg(long)]
+        funnel: Option<PathBuf>,
+        /// Output format: text or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
     Revman {
         /// The RevMan 5 "Data and analyses" CSV export.
@@ -502,6 +521,83 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     &l1o,
                     &cum,
                     &inf,
+                ),
+            })
+        }
+        Command::Bias {
+            file,
+            model,
+            estimator,
+            side,
+            funnel,
+            format,
+        } => {
+            use metapool::analysis::bias;
+            let (table, effect_options, pool_options) = prepare(&file, &model)?;
+            let effects = compute(&table, &effect_options)?;
+            let (yi, vi) = (&effects.yi, &effects.vi);
+            let egger =
+                bias::egger_test(yi, vi, bias::RegressionModel::MetaRegression, &pool_options)?;
+            let begg = bias::rank_correlation_test(yi, vi)?;
+            let (peters, harbord) = match &table.data {
+                metapool::data::StudyData::Binary(b) => {
+                    let pick =
+                        |v: &[f64]| effects.index.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+                    let (ee, ne, ec, nc) = (
+                        pick(&b.events_e),
+                        pick(&b.n_e),
+                        pick(&b.events_c),
+                        pick(&b.n_c),
+                    );
+                    let ni: Vec<f64> = ne.iter().zip(&nc).map(|(a, b)| a + b).collect();
+                    (
+                        Some(bias::peters_test(
+                            yi,
+                            vi,
+                            &ni,
+                            bias::RegressionModel::MetaRegression,
+                            &pool_options,
+                        )?),
+                        bias::harbord_test(&ee, &ne, &ec, &nc, pool_options.level).ok(),
+                    )
+                }
+                _ => (None, None),
+            };
+            let trim = bias::TrimFillOptions {
+                estimator: match estimator.to_ascii_uppercase().as_str() {
+                    "L0" => bias::MissingEstimator::L0,
+                    "R0" => bias::MissingEstimator::R0,
+                    other => return Err(invalid("estimator", other, "L0 or R0")),
+                },
+                side: side.as_deref().map(str::parse).transpose()?,
+                ..bias::TrimFillOptions::default()
+            };
+            let filled = bias::trim_and_fill(yi, vi, &trim, &pool_options)?;
+            if let Some(path) = &funnel {
+                let fit = pool(&table, &effect_options, &pool_options)?;
+                let extra: Vec<(f64, f64)> =
+                    filled.filled.iter().map(|f| (f.yi, f.vi.sqrt())).collect();
+                std::fs::write(path, metapool::report::svg::funnel(&fit, &extra)).map_err(
+                    |source| metapool::Error::Io {
+                        file: path.display().to_string(),
+                        source,
+                    },
+                )?;
+            }
+            Ok(match format {
+                Format::Json => {
+                    let v = serde_json::json!({ "egger": egger, "begg": begg, "peters": peters, "harbord": harbord, "trim_and_fill": filled });
+                    serde_json::to_string_pretty(&v)
+                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
+                        + "\n"
+                }
+                _ => metapool::report::text::render_bias(
+                    effects.measure,
+                    &egger,
+                    &begg,
+                    peters.as_ref(),
+                    harbord.as_ref(),
+                    &filled,
                 ),
             })
         }

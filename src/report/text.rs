@@ -340,3 +340,79 @@ pub fn render_sensitivity(
     }
     out
 }
+
+/// The small-study tests and trim and fill as text.
+pub fn render_bias(
+    measure: Measure,
+    egger: &crate::analysis::bias::RegressionTest,
+    begg: &crate::analysis::bias::RankCorrelationTest,
+    peters: Option<&crate::analysis::bias::RegressionTest>,
+    harbord: Option<&crate::analysis::bias::HarbordTest>,
+    filled: &crate::analysis::bias::TrimAndFill,
+) -> String {
+    let mut out = String::from("Small-study effects\n");
+    let test = |t: &crate::analysis::bias::RegressionTest| {
+        let stat = match t.df {
+            Some(df) => format!("t({df}) = {:.3}", t.statistic),
+            None => format!("z = {:.3}", t.statistic),
+        };
+        format!("{stat} ({})", p_value(t.p_value))
+    };
+    let _ = writeln!(
+        out,
+        "  Egger's regression test (predictor: SE):  {}",
+        test(egger)
+    );
+    if let Some(b) = &egger.limit_estimate {
+        let _ = writeln!(
+            out,
+            "    limit estimate (SE -> 0): {}",
+            effect_ci(
+                measure.to_natural(b.estimate),
+                measure.to_natural(b.ci_lower),
+                measure.to_natural(b.ci_upper),
+                2
+            )
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  Begg and Mazumdar's rank correlation: Kendall's tau = {:.3} ({})",
+        begg.tau,
+        p_value(begg.p_value)
+    );
+    if let Some(p) = peters {
+        let _ = writeln!(
+            out,
+            "  Peters' test (predictor: 1/n):            {}",
+            test(p)
+        );
+    }
+    if let Some(h) = harbord {
+        let _ = writeln!(
+            out,
+            "  Harbord's test:                           t({}) = {:.3} ({})",
+            h.df,
+            h.statistic,
+            p_value(h.p_value)
+        );
+    }
+    let f = &filled.fit;
+    let (est, lo, hi) = match &f.random {
+        Some(r) => (r.estimate, r.ci_lower, r.ci_upper),
+        None => (f.fixed.estimate, f.fixed.ci_lower, f.fixed.ci_upper),
+    };
+    let _ = writeln!(
+        out,
+        "Trim and fill ({:?}): {} missing studies on the {:?} side (SE {:.3}); with them filled: {}",
+        filled.estimator,
+        filled.k0,
+        filled.side,
+        filled.se_k0,
+        effect_ci(measure.to_natural(est), measure.to_natural(lo), measure.to_natural(hi), 2)
+    );
+    for w in &filled.warnings {
+        let _ = writeln!(out, "Note: {w}");
+    }
+    out
+}
