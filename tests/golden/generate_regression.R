@@ -13,9 +13,14 @@ bcg <- data.frame(study = make.unique(paste(d$author, d$year), sep = " #"), yi =
 r <- dat.raudenbush1985
 rau <- data.frame(study = paste(r$author, r$year), yi = r$yi, vi = r$vi, weeks = r$weeks,
                   setting = r$setting, tester = r$tester)
+h <- dat.hackshaw1998
+hack <- data.frame(study = make.unique(paste(h$author, h$year), sep = " #"), yi = h$yi, vi = h$vi,
+                   year = h$year, design = h$design)
 fmt <- function(df) { for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]]); df }
 write.csv(fmt(bcg), "tests/golden/inputs/bcg_mods.csv", row.names = FALSE)
 write.csv(fmt(rau), "tests/golden/inputs/raudenbush_mods.csv", row.names = FALSE)
+write.csv(fmt(hack), "tests/golden/inputs/hackshaw_mods.csv", row.names = FALSE)
+hack <- read.csv("tests/golden/inputs/hackshaw_mods.csv")
 bcg <- read.csv("tests/golden/inputs/bcg_mods.csv")
 rau <- read.csv("tests/golden/inputs/raudenbush_mods.csv")
 rows <- list()
@@ -26,7 +31,8 @@ add <- function(dataset, mods, method, test, quantity, value, call) {
 }
 cases <- list(list("bcg_mods", bcg, "ablat", ~ ablat), list("bcg_mods", bcg, "ablat,year", ~ ablat + year),
               list("bcg_mods", bcg, "alloc", ~ factor(alloc)), list("raudenbush_mods", rau, "weeks", ~ weeks),
-              list("raudenbush_mods", rau, "weeks,tester", ~ weeks + factor(tester)))
+              list("raudenbush_mods", rau, "weeks,tester", ~ weeks + factor(tester)),
+              list("hackshaw_mods", hack, "year,design", ~ year + factor(design)))
 for (cs in cases) for (method in c("REML", "ML", "DL", "HE", "FE")) for (test in c("z", "knha")) {
   if (method == "FE" && test == "knha") next
   res <- rma(yi, vi, mods = cs[[4]], data = cs[[2]], method = method, test = test, control = ctrl)
@@ -45,11 +51,14 @@ for (cs in cases) for (method in c("REML", "ML", "DL", "HE", "FE")) for (test in
   add(cs[[1]], cs[[3]], method, test, "coefficients", paste(rownames(res$beta), collapse = ";"), call)
 }
 out <- do.call(rbind, rows)
-# exact permutation test on the first 7 studies of dat.bcg, ~ ablat (7! = 5040 permutations)
-sub <- bcg[1:7, ]
-res <- rma(yi, vi, mods = ~ ablat, data = sub, method = "REML", control = ctrl)
-pt <- permutest(res, exact = TRUE)
-perm <- data.frame(dataset = "bcg_mods[1:7]", mods = "ablat", method = "REML", test = "z",
-                   quantity = c("perm.pval.1", "perm.pval.2", "perm.QMp"), value = num(c(pt$pval, pt$QMp)),
-                   call = "permutest(rma(yi, vi, mods = ~ ablat, data = bcg[1:7, ], method = 'REML'), exact = TRUE)")
+# exact permutation tests on the first 7 studies of three data sets
+perm <- do.call(rbind, lapply(list(list("bcg_mods", bcg, "ablat", "REML"), list("raudenbush_mods", rau, "weeks", "DL"),
+                                  list("hackshaw_mods", hack, "year", "DL")), function(cs) {
+  sub <- cs[[2]][1:7, ]
+  res <- rma(yi, vi, mods = as.formula(paste("~", cs[[3]])), data = sub, method = cs[[4]], control = ctrl)
+  pt <- permutest(res, exact = TRUE)
+  data.frame(dataset = paste0(cs[[1]], "[1:7]"), mods = cs[[3]], method = cs[[4]], test = "z",
+             quantity = c("perm.pval.1", "perm.pval.2", "perm.QMp"), value = num(c(pt$pval, pt$QMp)),
+             call = sprintf("permutest(rma(yi, vi, mods = ~ %s, data = %s[1:7, ], method = '%s'), exact = TRUE)", cs[[3]], cs[[1]], cs[[4]]))
+}))
 write.csv(rbind(out, perm), "tests/golden/regression.csv", row.names = FALSE)
