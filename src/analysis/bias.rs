@@ -215,55 +215,21 @@ fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
     }
 }
 
-/// Brent's method stopping at 1e-15 relative (or |f| = 0).
-struct RelativeTolerance {
-    evaluations: usize,
-}
-
-impl roots::Convergency<f64> for RelativeTolerance {
-    fn is_root_found(&mut self, y: f64) -> bool {
-        self.evaluations += 1;
-        y == 0.0
-    }
-    fn is_converged(&mut self, x1: f64, x2: f64) -> bool {
-        (x1 - x2).abs() <= 1e-15 * x1.abs().max(x2.abs()).max(f64::MIN_POSITIVE)
-    }
-    fn is_iteration_limit_reached(&mut self, iter: usize) -> bool {
-        iter >= 500
-    }
-}
-
 /// The root in (0, ∞) of a function positive at 0 and negative for large arguments: the
 /// upper end `start` is doubled until the sign changes, then Brent's method.
 fn root_from_zero(f: impl Fn(f64) -> f64, start: f64) -> (f64, Convergence) {
-    let (mut lo, mut hi) = (0.0, start.max(1e-8));
-    let mut evaluations = 0;
-    while f(hi) > 0.0 && hi < 1e300 {
-        lo = hi;
-        hi *= 2.0;
-        evaluations += 1;
-    }
-    let mut tolerance = RelativeTolerance { evaluations: 0 };
-    match roots::find_root_brent(lo, hi, &f, &mut tolerance) {
-        Ok(root) => (
-            root,
-            Convergence {
-                iterations: evaluations + tolerance.evaluations,
-                converged: true,
-                fallback: None,
-            },
-        ),
-        Err(_) => (
-            0.5 * (lo + hi),
-            Convergence {
-                iterations: evaluations + tolerance.evaluations,
-                converged: false,
-                fallback: Some(format!(
-                    "Brent's method did not converge on [{lo}, {hi}]; the midpoint is reported"
-                )),
-            },
-        ),
-    }
+    let (root, iterations, converged) = crate::model::tau2::bracketed_root(f, 0.0, start);
+    let fallback = (!converged).then(|| {
+        "Brent's method did not converge; the midpoint of the last bracket is reported".to_string()
+    });
+    (
+        root,
+        Convergence {
+            iterations,
+            converged,
+            fallback,
+        },
+    )
 }
 
 fn closed_form() -> Convergence {

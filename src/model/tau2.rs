@@ -232,7 +232,7 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
             };
         }
     }
-    let (tau2, evaluations) = bracketed_root(
+    let (tau2, evaluations, converged) = bracketed_root(
         |t| generalized_q_about(yi, vi, t, reference).0 - target,
         0.0,
         tau2,
@@ -241,7 +241,7 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
         tau2,
         convergence: Convergence {
             iterations: MAX_ITER + evaluations,
-            converged: true,
+            converged,
             fallback: Some(
                 "Newton's method did not converge; Brent's method on a bracket used".into(),
             ),
@@ -251,8 +251,9 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
 
 /// Root of a function that is positive at `lo` and negative somewhere above: the upper
 /// end is doubled until the sign changes, then Brent's method (the `roots` crate) to a
-/// relative tolerance of 1e-15. Returns the root and the evaluations used.
-fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize) {
+/// relative tolerance of 1e-15. Returns the root (the midpoint of the last bracket if
+/// Brent's method failed), the evaluations used and whether it converged.
+pub(crate) fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize, bool) {
     let (mut lo, mut hi) = (lo, start.max(1e-8));
     let mut evaluations = 0;
     while f(hi) > 0.0 && hi < 1e300 {
@@ -261,8 +262,13 @@ fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize) {
         evaluations += 1;
     }
     let mut convergency = RelativeConvergency { evaluations: 0 };
-    let root = roots::find_root_brent(lo, hi, &f, &mut convergency).unwrap_or(0.5 * (lo + hi));
-    (root, evaluations + convergency.evaluations)
+    let found = roots::find_root_brent(lo, hi, &f, &mut convergency);
+    let converged = found.is_ok();
+    (
+        found.unwrap_or(0.5 * (lo + hi)),
+        evaluations + convergency.evaluations,
+        converged,
+    )
 }
 
 /// Stops Brent's method when two iterates agree to 1e-15 relative, or |f| = 0.
@@ -432,7 +438,7 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
             };
         }
     }
-    let (tau2, evaluations) = bracketed_root(
+    let (tau2, evaluations, converged) = bracketed_root(
         |t| score_information(yi, vi, t, reml, reference).0,
         0.0,
         tau2,
@@ -441,7 +447,7 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
         tau2,
         convergence: Convergence {
             iterations: max_iter + evaluations,
-            converged: true,
+            converged,
             fallback: Some(format!(
                 "Newton-Raphson did not converge in {max_iter} steps; the score equation was solved by Brent's method on a bracket"
             )),
