@@ -257,7 +257,13 @@ pub fn chisq_sf(x: f64, df: f64) -> f64 {
     if x <= 0.0 {
         return 1.0;
     }
-    gamma_ur(df / 2.0, x / 2.0)
+    // statrs' gamma_ur panics on an infinite argument (a Q that overflowed); the limits.
+    match (x == f64::INFINITY, df == f64::INFINITY) {
+        (true, true) => f64::NAN,
+        (true, false) => 0.0,
+        (false, true) => 1.0,
+        (false, false) => gamma_ur(df / 2.0, x / 2.0),
+    }
 }
 
 /// Lower tail of the chi-squared distribution with `df` degrees of freedom.
@@ -268,7 +274,13 @@ pub fn chisq_cdf(x: f64, df: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
-    gamma_lr(df / 2.0, x / 2.0)
+    // statrs' gamma_lr panics on an infinite argument; the limits.
+    match (x == f64::INFINITY, df == f64::INFINITY) {
+        (true, true) => f64::NAN,
+        (true, false) => 1.0,
+        (false, true) => 0.0,
+        (false, false) => gamma_lr(df / 2.0, x / 2.0),
+    }
 }
 
 /// Chi-squared quantile with `df` degrees of freedom (df > 0), for p in (0, 1).

@@ -1,0 +1,88 @@
+//! Inputs found by the `read_and_pool` fuzz target (`fuzz/`), fed through the same
+//! path: `read_csv_reader`, `model::pool` with the metafor and RevMan 5 profiles, every
+//! τ² estimator and the other measures of the data type, then every report. An error
+//! is a fine answer to these inputs; a panic is the bug each one found.
+
+use metapool::analysis::subgroup::subgroups;
+use metapool::data::{read_csv_reader, DataType, StudyTable};
+use metapool::distribution::{chisq_cdf, chisq_sf};
+use metapool::effect::{EffectOptions, Measure};
+use metapool::model::{pool, PoolOptions, Tau2Method};
+use metapool::profile::{Overrides, Profile};
+use metapool::report;
+
+fn pool_and_render(table: &StudyTable, effect: &EffectOptions, options: &PoolOptions) {
+    let Ok(fit) = pool(table, effect, options) else {
+        return;
+    };
+    let _ = report::text::render(table, &fit);
+    let _ = report::json(&fit);
+    let _ = report::csv::render(&fit);
+    let _ = report::svg::forest(table, &fit, None);
+    let _ = report::svg::funnel(&fit, &[]);
+}
+
+/// The body of `fuzz/fuzz_targets/read_and_pool.rs`.
+fn read_and_pool(data: &[u8]) {
+    let Ok(table) = read_csv_reader("fuzz", data) else {
+        return;
+    };
+    let data_type = table.data_type();
+    let defaults = Overrides::default();
+    let (effect, options) = Profile::Metafor.resolve(data_type, &defaults);
+    pool_and_render(&table, &effect, &options);
+    for method in Tau2Method::ALL {
+        let options = PoolOptions {
+            tau2: Some(method),
+            ..options
+        };
+        pool_and_render(&table, &effect, &options);
+    }
+    let fixed_only = PoolOptions {
+        tau2: None,
+        ..options
+    };
+    pool_and_render(&table, &effect, &fixed_only);
+    let (effect, options) = Profile::RevMan5.resolve(data_type, &defaults);
+    pool_and_render(&table, &effect, &options);
+    let others: &[Measure] = match data_type {
+        DataType::Binary => &[Measure::OR, Measure::RD, Measure::PETO],
+        DataType::Continuous => &[Measure::SMD, Measure::ROM],
+        _ => &[],
+    };
+    for &measure in others {
+        let overrides = Overrides {
+            measure: Some(measure),
+            ..Overrides::default()
+        };
+        for profile in [Profile::Metafor, Profile::RevMan5] {
+            let (effect, options) = profile.resolve(data_type, &overrides);
+            pool_and_render(&table, &effect, &options);
+        }
+    }
+    if table.subgroup.is_some() {
+        let (effect, options) = Profile::Metafor.resolve(data_type, &defaults);
+        if let Ok(sg) = subgroups(&table, &effect, &options) {
+            let _ = report::text::render_subgroups(&sg);
+            let _ = report::svg::forest(&table, &sg.overall, Some(&sg));
+        }
+    }
+}
+
+/// fuzz/artifacts/read_and_pool/minimized-from-b7417a2fe1a91c93beae8b5b62812e5e132fc62b:
+/// a yi of 1e308 makes Cochran's Q overflow to +inf, and statrs' `gamma_ur` (behind
+/// `chisq_sf`) panicked on an infinite argument ("XInvalid").
+#[test]
+fn an_effect_of_1e308_overflowing_q_to_infinity_does_not_panic() {
+    read_and_pool(b"\"study\",\"yi\",\"sei\"\n\"al\",\"1e308\",\"0.9\"\n\"Co69\",\"74\",.72");
+    read_and_pool(b"study,yi,sei\na,1e308,1\nb,0,1\n");
+}
+
+#[test]
+fn chi_squared_tails_at_infinity_are_their_limits() {
+    assert_eq!(chisq_sf(f64::INFINITY, 1.0), 0.0);
+    assert_eq!(chisq_cdf(f64::INFINITY, 1.0), 1.0);
+    assert_eq!(chisq_sf(3.0, f64::INFINITY), 1.0);
+    assert_eq!(chisq_cdf(3.0, f64::INFINITY), 0.0);
+    assert!(chisq_sf(f64::INFINITY, f64::INFINITY).is_nan());
+}
