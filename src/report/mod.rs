@@ -15,9 +15,12 @@ pub fn json(fit: &Fit) -> serde_json::Result<String> {
     serde_json::to_string_pretty(fit)
 }
 
-/// Formats a number with `digits` decimals; `-` for a non-finite value.
+/// Formats a number with `digits` decimals (in exponent notation beyond 1e15, so that
+/// an extreme value does not print hundreds of digits); `-` for a non-finite value.
 pub(crate) fn fixed(x: f64, digits: usize) -> String {
-    if x.is_finite() {
+    if x.is_finite() && x.abs() >= 1e15 {
+        format!("{x:.digits$e}")
+    } else if x.is_finite() {
         format!("{x:.digits$}")
     } else {
         "-".into()
