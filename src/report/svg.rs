@@ -300,58 +300,42 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
                 y += ROW;
             }
             Row::Total(name, f) => {
+                // One pooled row: bold label, estimate with CI, and its diamond.
+                let pooled = |out: &mut String,
+                                  y: f64,
+                                  label: String,
+                                  est: f64,
+                                  lo: f64,
+                                  hi: f64,
+                                  fill: &str| {
+                    text(out, x_label, y + 4.0, "start", &label, true);
+                    text(out, x_txt, y + 4.0, "end", &fmt_ci(m, est, lo, hi), true);
+                    diamond(
+                        out,
+                        &axis,
+                        y,
+                        m.to_natural(est),
+                        m.to_natural(lo),
+                        m.to_natural(hi),
+                        fill,
+                    );
+                };
                 let fx = &f.fixed;
-                text(
+                let label = format!("{name} (fixed effect, {})", fx.method.name());
+                pooled(
                     &mut out,
-                    x_label,
-                    y + 4.0,
-                    "start",
-                    &format!("{name} (fixed effect, {})", fx.method.name()),
-                    true,
-                );
-                text(
-                    &mut out,
-                    x_txt,
-                    y + 4.0,
-                    "end",
-                    &fmt_ci(m, fx.estimate, fx.ci_lower, fx.ci_upper),
-                    true,
-                );
-                diamond(
-                    &mut out,
-                    &axis,
                     y,
-                    m.to_natural(fx.estimate),
-                    m.to_natural(fx.ci_lower),
-                    m.to_natural(fx.ci_upper),
+                    label,
+                    fx.estimate,
+                    fx.ci_lower,
+                    fx.ci_upper,
                     "#9ecae1",
                 );
                 y += ROW;
                 if let Some(r) = &f.random {
-                    text(
-                        &mut out,
-                        x_label,
-                        y + 4.0,
-                        "start",
-                        &format!("{name} (random effects, {})", r.tau2_method),
-                        true,
-                    );
-                    text(
-                        &mut out,
-                        x_txt,
-                        y + 4.0,
-                        "end",
-                        &fmt_ci(m, r.estimate, r.ci_lower, r.ci_upper),
-                        true,
-                    );
-                    diamond(
-                        &mut out,
-                        &axis,
-                        y,
-                        m.to_natural(r.estimate),
-                        m.to_natural(r.ci_lower),
-                        m.to_natural(r.ci_upper),
-                        "#1f4e79",
+                    let label = format!("{name} (random effects, {})", r.tau2_method);
+                    pooled(
+                        &mut out, y, label, r.estimate, r.ci_lower, r.ci_upper, "#1f4e79",
                     );
                     y += ROW;
                     if r.pi_lower.is_finite() {
