@@ -302,12 +302,12 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
             Row::Total(name, f) => {
                 // One pooled row: bold label, estimate with CI, and its diamond.
                 let pooled = |out: &mut String,
-                                  y: f64,
-                                  label: String,
-                                  est: f64,
-                                  lo: f64,
-                                  hi: f64,
-                                  fill: &str| {
+                              y: f64,
+                              label: String,
+                              est: f64,
+                              lo: f64,
+                              hi: f64,
+                              fill: &str| {
                     text(out, x_label, y + 4.0, "start", &label, true);
                     text(out, x_txt, y + 4.0, "end", &fmt_ci(m, est, lo, hi), true);
                     diamond(
