@@ -388,6 +388,13 @@ fn catalogue() -> Vec<Bad> {
             Some("yi"),
             &["not a finite number"],
         ),
+        bad(
+            "estimates whose squares over their variances overflow",
+            format!("{GEN}A,0.1,0.01\nB,1e200,0.01\nC,-1e200,0.01\n"),
+            Some(3),
+            Some("yi"),
+            &["too large", "rescale"],
+        ),
         // Values that cannot be.
         bad(
             "negative count",

@@ -295,18 +295,53 @@ fn infinite_weight(study: &str, v: f64) -> String {
     )
 }
 
+/// The first study at which the running sum Σ y_i²/v_i (formed as (y_i/√v_i)², so
+/// that y_i² itself cannot overflow first) stops being finite, if any.
+fn overflowing_study(yi: &[f64], vi: &[f64]) -> Option<usize> {
+    let mut sum = 0.0f64;
+    yi.iter().zip(vi).position(|(y, v)| {
+        sum += (y / v.sqrt()).powi(2);
+        !sum.is_finite()
+    })
+}
+
+/// The message for estimates whose squared standardised size overflows.
+fn overflow(study: &str) -> String {
+    format!(
+        "{study}: the estimates are too large for their sampling variances to pool in double \
+         precision (the sum of y²/v overflows from this study on); expected estimates whose \
+         squares over their variances stay below 1e308: rescale the data"
+    )
+}
+
 /// Refuses effects with a sampling variance of 0 (or so small that 1/v overflows):
 /// see the module documentation. With the table, the error names its file and row.
+///
+/// Also refuses estimates so large for their variances that Σ y_i²/v_i, the core of Q
+/// and of every weighted sum, overflows double precision (|y| near 1e154 with v = 1,
+/// say): the fit would be finite nonsense. The error names the study at which the sum
+/// overflows.
 fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> {
-    let Some(i) = effects.vi.iter().position(|v| !(1.0 / v).is_finite()) else {
-        return Ok(());
-    };
-    let message = infinite_weight(&format!("study '{}'", effects.labels[i]), effects.vi[i]);
+    let (i, message, variance) =
+        if let Some(i) = effects.vi.iter().position(|v| !(1.0 / v).is_finite()) {
+            let message = infinite_weight(&format!("study '{}'", effects.labels[i]), effects.vi[i]);
+            (i, message, true)
+        } else if let Some(i) = overflowing_study(&effects.yi, &effects.vi) {
+            (
+                i,
+                overflow(&format!("study '{}'", effects.labels[i])),
+                false,
+            )
+        } else {
+            return Ok(());
+        };
     match table {
         Some(t) => {
-            let column = match t.data_type() {
-                DataType::GenericVariance => Some("vi"),
-                DataType::GenericSe => Some("sei"),
+            let column = match (t.data_type(), variance) {
+                (DataType::GenericVariance, true) => Some("vi"),
+                (DataType::GenericSe, true) => Some("sei"),
+                (DataType::GenericVariance | DataType::GenericSe, false) => Some("yi"),
+                (DataType::GenericCi, false) => Some("estimate"),
                 _ => None,
             };
             let row = effects.index.get(i).and_then(|&j| t.rows.get(j)).copied();
@@ -440,6 +475,13 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
     }
     let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);
     let (random, heterogeneity) = random_and_heterogeneity(yi, vi, fixed.estimate, options);
+    // Estimates too large for their variances overflow Q (checked after the fit, at no
+    // cost to fits that do not overflow).
+    if !(heterogeneity.q.is_finite() && fixed.estimate.is_finite()) {
+        let at = overflowing_study(yi, vi)
+            .map_or("the studies".to_string(), |i| format!("study {}", i + 1));
+        return Err(Error::Degenerate(overflow(&at)));
+    }
     Ok(SliceFit {
         fixed,
         random,
