@@ -346,6 +346,35 @@ fn regress_and_sensitivity_commands_match_metafor() {
         5,
     );
     close(&v["qm_p_value"], expected);
+    // The permutation test: random (13! arrangements), reproducible from its seed, and
+    // run with the Knapp-Hartung tests of the fit (its library function is checked
+    // against metafor's permutest on metafor's own draws in tests/regression_golden.rs).
+    let args = [
+        "regress",
+        "tests/golden/inputs/bcg_mods.csv",
+        "--mods",
+        "ablat",
+        "--measure",
+        "GEN",
+        "--ci",
+        "hksj",
+        "--permutation",
+        "--iterations",
+        "300",
+        "--seed",
+        "42",
+        "--format",
+        "json",
+    ];
+    let (a, b) = (json(&args), json(&args));
+    assert_eq!(a["permutation"], b["permutation"]);
+    let test = &a["permutation"];
+    assert_eq!(test["scheme"], "rows");
+    assert_eq!(test["exact"], false);
+    assert_eq!(test["iterations"], 300);
+    assert_eq!(test["seed"], 42);
+    let p = test["p_values"][1].as_f64().expect("p");
+    assert!(p > 0.0 && p < 0.05, "{p}");
     let v = json(&[
         "sensitivity",
         "tests/golden/inputs/bcg.csv",

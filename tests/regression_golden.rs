@@ -1,10 +1,14 @@
-//! Meta-regression against metafor's `rma(yi, vi, mods = ...)` and `permutest(exact =
-//! TRUE)`. Expected values: tests/golden/regression.csv from
-//! tests/golden/generate_regression.R (the R call of each block in its `call` column,
-//! fitted with `control = list(threshold = 1e-14)`). Tolerance 1e-8 relative (1e-10
-//! absolute near 0, 1e-12 for p-values).
+//! Meta-regression against metafor's `rma(yi, vi, mods = ...)` and `permutest()`.
+//! Expected values: tests/golden/regression.csv from tests/golden/generate_regression.R
+//! (the R call of each block in its `call` column, fitted with `control =
+//! list(threshold = 1e-14)`), and tests/golden/permutest.csv with the draws metafor made
+//! in tests/golden/permutest_draws.csv, from tests/golden/generate_permutest.R.
+//! Tolerance 1e-8 relative (1e-10 absolute near 0, 1e-12 for p-values).
 
-use metapool::analysis::regression::{design, fit, permutation_test, Moderator, RegressionTau2};
+use metapool::analysis::regression::{
+    design, fit, permutation_test, permutation_test_given, Arrangement, Moderator,
+    PermutationOptions, PermutationScheme, RegressionTau2,
+};
 use metapool::data::{read_csv_path, StudyData};
 use std::collections::BTreeMap;
 
@@ -15,6 +19,7 @@ fn load(dataset: &str, mods: &str) -> (Vec<f64>, Vec<f64>, Vec<Moderator>) {
     };
     let moderators = mods
         .split(',')
+        .filter(|m| !m.is_empty())
         .map(|m| match t.numeric_covariate(m) {
             Ok(x) => Moderator::Numeric(m.to_string(), x),
             Err(_) => Moderator::Categorical(
@@ -140,12 +145,26 @@ fn exact_permutation_test_matches_permutest() {
         let (xm, names) =
             design(7, &[Moderator::Numeric(name.clone(), x[..7].to_vec())]).expect("design");
         let method: RegressionTau2 = method.parse().expect("method");
-        let (p, qm_p, _) =
-            permutation_test(&yi[..7], &vi[..7], &xm, &names, method, 0.95).expect("test");
+        let options = PermutationOptions {
+            exact: true,
+            ..Default::default()
+        };
+        let test = permutation_test(
+            &yi[..7],
+            &vi[..7],
+            &xm,
+            &names,
+            method,
+            false,
+            0.95,
+            &options,
+        )
+        .expect("test");
+        assert!(test.exact && test.seed.is_none());
         for (q, ours) in [
-            ("perm.pval.1", p[0]),
-            ("perm.pval.2", p[1]),
-            ("perm.QMp", qm_p),
+            ("perm.pval.1", test.p_values[0]),
+            ("perm.pval.2", test.p_values[1]),
+            ("perm.QMp", test.qm_p_value),
         ] {
             assert!(
                 (values[q] - ours).abs() < 1e-12,
@@ -154,4 +173,179 @@ fn exact_permutation_test_matches_permutest() {
             );
         }
     }
+}
+
+/// One case of tests/golden/permutest.csv.
+struct PermutestCase {
+    dataset: String,
+    rows: usize,
+    mods: String,
+    method: RegressionTau2,
+    knha: bool,
+    iter: usize,
+    seed: Option<u64>,
+    values: BTreeMap<String, f64>,
+}
+
+fn permutest_cases() -> BTreeMap<String, PermutestCase> {
+    let mut rdr = csv::Reader::from_path("tests/golden/permutest.csv").expect("golden");
+    let mut cases: BTreeMap<String, PermutestCase> = BTreeMap::new();
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        let case = cases
+            .entry(r[0].to_string())
+            .or_insert_with(|| PermutestCase {
+                dataset: r[1].to_string(),
+                rows: r[2].parse().expect("rows"),
+                mods: r[3].to_string(),
+                method: r[4].parse().expect("method"),
+                knha: &r[5] == "knha",
+                iter: r[6].parse().expect("iter"),
+                seed: r[7].parse().ok(),
+                values: BTreeMap::new(),
+            });
+        case.values
+            .insert(r[9].to_string(), r[10].parse().expect("number"));
+    }
+    cases
+}
+
+/// The case's studies and design (intercept only when it names no moderator).
+fn permutest_model(c: &PermutestCase) -> (Vec<f64>, Vec<f64>, nalgebra::DMatrix<f64>, Vec<String>) {
+    let (yi, vi, moderators) = load(&c.dataset, &c.mods);
+    let n = c.rows;
+    let moderators: Vec<Moderator> = moderators
+        .into_iter()
+        .map(|m| match m {
+            Moderator::Numeric(name, x) => Moderator::Numeric(name, x[..n].to_vec()),
+            Moderator::Categorical(name, x) => Moderator::Categorical(name, x[..n].to_vec()),
+        })
+        .collect();
+    let (x, names) = design(n, &moderators).expect("design");
+    (yi[..n].to_vec(), vi[..n].to_vec(), x, names)
+}
+
+/// metafor's random permutation tests (rows permuted; signs flipped for intercept-only
+/// models), replayed on the very draws metafor made under its seed: the p-values must
+/// agree to the last bit. The exact cases go through the exact test.
+#[test]
+fn permutation_tests_match_permutest_on_its_own_draws() {
+    let cases = permutest_cases();
+    assert_eq!(cases.len(), 9);
+    let mut draws: BTreeMap<String, Vec<Arrangement>> = BTreeMap::new();
+    let mut rdr = csv::Reader::from_path("tests/golden/permutest_draws.csv").expect("draws");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        let case = &cases[&r[0]];
+        let numbers: Vec<f64> = r[2]
+            .split(' ')
+            .map(|v| v.parse().expect("number"))
+            .collect();
+        let arrangement = if case.mods.is_empty() {
+            Arrangement::Signs(numbers)
+        } else {
+            Arrangement::Rows(numbers.iter().map(|&i| i as usize - 1).collect())
+        };
+        draws.entry(r[0].to_string()).or_default().push(arrangement);
+    }
+    for (id, c) in &cases {
+        let (yi, vi, x, names) = permutest_model(c);
+        let test = match c.seed {
+            Some(_) => {
+                let d = &draws[id];
+                assert_eq!(d.len(), c.iter - 1, "{id}");
+                permutation_test_given(&yi, &vi, &x, &names, c.method, c.knha, 0.95, d, false)
+            }
+            None => permutation_test(
+                &yi,
+                &vi,
+                &x,
+                &names,
+                c.method,
+                c.knha,
+                0.95,
+                &PermutationOptions {
+                    iterations: c.iter,
+                    exact: true,
+                    seed: 1,
+                },
+            ),
+        }
+        .expect("test");
+        let expected_scheme = if c.mods.is_empty() {
+            PermutationScheme::Signs
+        } else {
+            PermutationScheme::Rows
+        };
+        assert_eq!(test.scheme, expected_scheme, "{id}");
+        assert_eq!(test.exact, c.seed.is_none(), "{id}");
+        for (j, p) in test.p_values.iter().enumerate() {
+            let expected = c.values[&format!("pval.{}", j + 1)];
+            assert!(
+                (p - expected).abs() < 1e-12,
+                "{id} pval.{}: {p} vs permutest {expected}",
+                j + 1
+            );
+        }
+        let expected = c.values["QMp"];
+        assert!(
+            (test.qm_p_value - expected).abs() < 1e-12,
+            "{id} QMp: {} vs permutest {expected}",
+            test.qm_p_value
+        );
+    }
+}
+
+/// Our own seeded draws: the same seed gives the same p-values, the exact test is chosen
+/// when the arrangements are no more than the iterations (metafor's rule), and the
+/// random p-values lie within Monte Carlo error of metafor's (4 standard errors of two
+/// independent estimates from 1000 draws).
+#[test]
+fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
+    for (id, c) in &permutest_cases() {
+        if c.seed.is_none() {
+            continue;
+        }
+        let (yi, vi, x, names) = permutest_model(c);
+        let options = PermutationOptions {
+            iterations: c.iter,
+            exact: false,
+            seed: 20261122,
+        };
+        let run = || {
+            permutation_test(&yi, &vi, &x, &names, c.method, c.knha, 0.95, &options).expect("test")
+        };
+        let a = run();
+        if id.starts_with("bcg") {
+            assert_eq!(a, run(), "{id}: not reproducible");
+        }
+        assert!(
+            !a.exact && a.seed == Some(20261122) && a.iterations == c.iter,
+            "{id}"
+        );
+        for (j, p) in a.p_values.iter().enumerate() {
+            let expected = c.values[&format!("pval.{}", j + 1)];
+            let se = (2.0 * expected.max(0.01) * (1.0 - expected).max(0.01) / c.iter as f64).sqrt();
+            assert!(
+                (p - expected).abs() < 4.0 * se,
+                "{id} pval.{}: {p} vs permutest {expected}",
+                j + 1
+            );
+        }
+    }
+    // 2^8 = 256 sign patterns <= 1000 iterations: exact without asking.
+    let (yi, vi, _) = load("bcg_mods", "");
+    let (x, names) = design(8, &[]).expect("design");
+    let t = permutation_test(
+        &yi[..8],
+        &vi[..8],
+        &x,
+        &names,
+        RegressionTau2::REML,
+        false,
+        0.95,
+        &PermutationOptions::default(),
+    )
+    .expect("test");
+    assert!(t.exact && t.iterations == 256 && t.scheme == PermutationScheme::Signs);
 }

@@ -147,7 +147,7 @@ pub struct Regression {
     pub qe: f64,
     /// Its p-value (df k − p).
     pub qe_p_value: f64,
-    /// Q_M, the omnibus test of the moderators (F statistic × m with Knapp-Hartung).
+    /// Q_M, the omnibus test of the moderators (with Knapp-Hartung the F statistic Q_M/m).
     pub qm: f64,
     /// Its p-value.
     pub qm_p_value: f64,
@@ -177,9 +177,18 @@ struct Weighted {
     resid: DVector<f64>,
 }
 
+/// XᵀD, D = diag(d): the columns of Xᵀ scaled, O(k p) (no k × k diagonal matrix).
+fn xt_diag(x: &DMatrix<f64>, d: &DVector<f64>) -> DMatrix<f64> {
+    let mut xtd = x.transpose();
+    for (mut column, &dj) in xtd.column_iter_mut().zip(d.iter()) {
+        column *= dj;
+    }
+    xtd
+}
+
 fn weighted(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64], tau2: f64) -> Result<Weighted> {
     let w = DVector::from_iterator(vi.len(), vi.iter().map(|v| 1.0 / (v + tau2)));
-    let xtw = x.transpose() * DMatrix::from_diagonal(&w);
+    let xtw = xt_diag(x, &w);
     let xtwx = &xtw * x;
     let inv = xtwx
         .cholesky()
@@ -197,8 +206,7 @@ fn weighted(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64], tau2: f64) -> Result
 
 /// tr[(XᵀWX)⁻¹ XᵀW^a X] for a = 2, 3 (p × p products).
 fn trace_term(x: &DMatrix<f64>, fit: &Weighted, power: i32) -> f64 {
-    let wa = DMatrix::from_diagonal(&fit.w.map(|w| w.powi(power)));
-    (&fit.inv * (x.transpose() * wa * x)).trace()
+    (&fit.inv * (xt_diag(x, &fit.w.map(|w| w.powi(power))) * x)).trace()
 }
 
 /// tr P = Σw − tr[(XᵀWX)⁻¹XᵀW²X].
@@ -208,8 +216,7 @@ fn trace_p(x: &DMatrix<f64>, fit: &Weighted) -> f64 {
 
 /// tr(PP) = Σw² − 2 tr[(XᵀWX)⁻¹XᵀW³X] + tr([(XᵀWX)⁻¹XᵀW²X]²).
 fn trace_pp(x: &DMatrix<f64>, fit: &Weighted) -> f64 {
-    let w2 = DMatrix::from_diagonal(&fit.w.map(|w| w * w));
-    let a = &fit.inv * (x.transpose() * w2 * x);
+    let a = &fit.inv * (xt_diag(x, &fit.w.map(|w| w * w)) * x);
     fit.w.map(|w| w * w).sum() - 2.0 * trace_term(x, fit, 3) + (&a * &a).trace()
 }
 
@@ -262,8 +269,8 @@ fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
     let (k, p) = (x.nrows() as f64, x.ncols() as f64);
     let ols = weighted(x, y, &vec![0.0; vi.len()], 1.0)?;
     let rss = ols.resid.norm_squared();
-    let v = DMatrix::from_diagonal(&DVector::from_column_slice(vi));
-    let tr_pv = vi.iter().sum::<f64>() - (&ols.inv * (x.transpose() * v * x)).trace();
+    let v = DVector::from_column_slice(vi);
+    let tr_pv = vi.iter().sum::<f64>() - (&ols.inv * (xt_diag(x, &v) * x)).trace();
     Ok(((rss - tr_pv) / (k - p)).max(0.0))
 }
 
@@ -281,6 +288,22 @@ pub fn fit(
     method: RegressionTau2,
     knapp_hartung: bool,
     level: f64,
+) -> Result<Regression> {
+    fit_with(yi, vi, x, names, method, knapp_hartung, level, true)
+}
+
+/// [`fit`], with R² (which refits the intercept-only model) only when `with_r2`: the
+/// refits of a permutation test do without it, as metafor's (`skipr2`).
+#[allow(clippy::too_many_arguments)]
+fn fit_with(
+    yi: &[f64],
+    vi: &[f64],
+    x: &DMatrix<f64>,
+    names: &[String],
+    method: RegressionTau2,
+    knapp_hartung: bool,
+    level: f64,
+    with_r2: bool,
 ) -> Result<Regression> {
     let (k, p) = (yi.len(), x.ncols());
     if x.nrows() != k || vi.len() != k || names.len() != p {
@@ -353,7 +376,7 @@ pub fn fit(
     let fe = weighted(x, &y, vi, 0.0)?;
     let qe = fe.resid.component_mul(&fe.resid).component_mul(&fe.w).sum();
     let vt = df / trace_p(x, &fe);
-    let r2 = if method == RegressionTau2::FE {
+    let r2 = if method == RegressionTau2::FE || !with_r2 {
         f64::NAN
     } else {
         let ones = DMatrix::from_element(k, 1, 1.0);
@@ -396,63 +419,354 @@ fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
     crate::distribution::inc_beta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
 }
 
-/// The exact permutation test of a meta-regression (metafor's `permutest(exact =
-/// TRUE)`): the moderator rows are permuted over every distinct arrangement, the model
-/// refitted, and each p-value is the share of arrangements whose |statistic| (or Q_M)
-/// is at least the observed one (with a relative tolerance of √ε, as metafor).
-/// Returns (p-values of the coefficients, p-value of Q_M, arrangements).
+/// How a permutation test rearranges the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermutationScheme {
+    /// Meta-regression: the rows of the design matrix are permuted against (y_i, v_i).
+    Rows,
+    /// Intercept-only model: the signs of the y_i are flipped.
+    Signs,
+}
+
+/// Settings of [`permutation_test`], metafor's `permutest(x, exact, iter, seed)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PermutationOptions {
+    /// Draws of the random test (metafor's `iter`, default 1000); the exact test is used
+    /// instead whenever it needs no more arrangements than this.
+    pub iterations: usize,
+    /// Ask for the exact test whatever the number of arrangements (metafor's `exact`).
+    pub exact: bool,
+    /// Seed of the random draws (Xoshiro256++ seeded by SplitMix64, rand 0.10): the same
+    /// seed gives the same p-values on every machine.
+    pub seed: u64,
+}
+
+impl Default for PermutationOptions {
+    fn default() -> Self {
+        Self {
+            iterations: 1000,
+            exact: false,
+            seed: 1,
+        }
+    }
+}
+
+/// A permutation test of a meta-regression (or of an intercept-only model).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PermutationTest {
+    /// Permutation p-value of each coefficient (two-sided, from |z| or |t|).
+    pub p_values: Vec<f64>,
+    /// Permutation p-value of the omnibus test Q_M (of the intercept, Q_M = z², when the
+    /// model has no moderator).
+    pub qm_p_value: f64,
+    /// Rows permuted or signs flipped.
+    pub scheme: PermutationScheme,
+    /// True when every distinct arrangement was refitted.
+    pub exact: bool,
+    /// Arrangements whose refit entered the p-values (with the observed one).
+    pub iterations: usize,
+    /// The seed of the random draws (`None` for the exact test).
+    pub seed: Option<u64>,
+}
+
+/// The rearrangements a permutation test refits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrangement {
+    /// Row i of the permuted design is row `rows[i]` of the original (0-based).
+    Rows(Vec<usize>),
+    /// y_i multiplied by `signs[i]` (±1).
+    Signs(Vec<f64>),
+}
+
+/// Tallies |statistic| ≥ |observed| − tol per coefficient and Q_M ≥ observed − tol over
+/// the refits, with tol = √ε absolute as metafor's `comptol`.
+struct Tally<'a> {
+    observed: &'a Regression,
+    at_least: Vec<usize>,
+    qm_at_least: usize,
+    fits: usize,
+}
+
+impl<'a> Tally<'a> {
+    fn new(observed: &'a Regression) -> Self {
+        Self {
+            observed,
+            at_least: vec![0; observed.coefficients.len()],
+            qm_at_least: 0,
+            fits: 0,
+        }
+    }
+
+    fn add(&mut self, r: &Regression) {
+        let tol = f64::EPSILON.sqrt();
+        for ((count, c), o) in self
+            .at_least
+            .iter_mut()
+            .zip(&r.coefficients)
+            .zip(&self.observed.coefficients)
+        {
+            if c.statistic.abs() >= o.statistic.abs() - tol {
+                *count += 1;
+            }
+        }
+        if omnibus(r) >= omnibus(self.observed) - tol {
+            self.qm_at_least += 1;
+        }
+        self.fits += 1;
+    }
+
+    fn finish(self, scheme: PermutationScheme, seed: Option<u64>) -> PermutationTest {
+        let n = self.fits as f64;
+        PermutationTest {
+            p_values: self.at_least.iter().map(|&a| a as f64 / n).collect(),
+            qm_p_value: self.qm_at_least as f64 / n,
+            scheme,
+            exact: seed.is_none(),
+            iterations: self.fits,
+            seed,
+        }
+    }
+}
+
+/// Q_M, or z² (t²) of the intercept when the model has no moderator, as metafor.
+fn omnibus(r: &Regression) -> f64 {
+    if r.p == 1 {
+        r.coefficients[0].statistic.powi(2)
+    } else {
+        r.qm
+    }
+}
+
+/// A model with the intercept as its only column (metafor's `int.only`).
+fn intercept_only(x: &DMatrix<f64>) -> bool {
+    x.ncols() == 1 && x.iter().all(|&v| v == 1.0)
+}
+
+/// The model refitted on one arrangement; `None` when the refit fails (metafor drops
+/// such arrangements from the exact test and draws again in the random one).
+#[allow(clippy::too_many_arguments)]
+fn refit(
+    yi: &[f64],
+    vi: &[f64],
+    x: &DMatrix<f64>,
+    names: &[String],
+    method: RegressionTau2,
+    knapp_hartung: bool,
+    level: f64,
+    arrangement: &Arrangement,
+) -> Option<Regression> {
+    match arrangement {
+        Arrangement::Rows(rows) => {
+            let xp = DMatrix::from_fn(x.nrows(), x.ncols(), |i, c| x[(rows[i], c)]);
+            fit_with(yi, vi, &xp, names, method, knapp_hartung, level, false).ok()
+        }
+        Arrangement::Signs(signs) => {
+            let y: Vec<f64> = yi.iter().zip(signs).map(|(y, s)| y * s).collect();
+            fit_with(&y, vi, x, names, method, knapp_hartung, level, false).ok()
+        }
+    }
+}
+
+/// The permutation test of a meta-regression, as metafor's `permutest()` (Follmann &
+/// Proschan 1999; Higgins & Thompson 2004; Viechtbauer et al. 2015).
+///
+/// The model is refitted on rearranged data: with moderators, the rows of the design
+/// matrix are permuted (k!/Π m_j! distinct arrangements when rows repeat); without, the
+/// signs of the y_i are flipped (2^k arrangements). A p-value is the share of refits
+/// whose |z| (|t| with Knapp-Hartung) is at least the observed one, less √ε; Q_M
+/// likewise. When the distinct arrangements number no more than
+/// `options.iterations`, or `options.exact` asks for it, every one is refitted (the
+/// exact test); otherwise the observed arrangement plus `iterations − 1` random ones
+/// drawn from `options.seed`, a failed refit being replaced by a new draw (metafor's
+/// rule). Both rules are metafor's.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] with more than 10 studies (10! arrangements); as [`fit`].
+/// [`Error::InvalidArgument`] when the exact test is asked for with more than 10⁷
+/// arrangements, fewer than 2 iterations, or when 100 × `iterations` draws fail to
+/// refit; as [`fit`] for the observed model.
+#[allow(clippy::too_many_arguments)]
 pub fn permutation_test(
     yi: &[f64],
     vi: &[f64],
     x: &DMatrix<f64>,
     names: &[String],
     method: RegressionTau2,
+    knapp_hartung: bool,
     level: f64,
-) -> Result<(Vec<f64>, f64, usize)> {
+    options: &PermutationOptions,
+) -> Result<PermutationTest> {
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng};
+    if options.iterations < 2 {
+        return Err(Error::InvalidArgument(
+            "a permutation test needs at least 2 iterations".into(),
+        ));
+    }
+    let observed = fit(yi, vi, x, names, method, knapp_hartung, level)?;
     let k = yi.len();
-    if k > 10 {
+    let signs = intercept_only(x);
+    let scheme = if signs {
+        PermutationScheme::Signs
+    } else {
+        PermutationScheme::Rows
+    };
+    let distinct = if signs {
+        2f64.powi(k as i32)
+    } else {
+        distinct_row_arrangements(x)
+    };
+    let exact = options.exact || distinct <= options.iterations as f64;
+    if exact && distinct > 1e7 {
         return Err(Error::InvalidArgument(format!(
-            "an exact permutation test of {k} studies is too large (k! arrangements)"
+            "an exact permutation test of these {k} studies needs {distinct:.3e} refits; \
+             use a random test"
         )));
     }
-    let observed = fit(yi, vi, x, names, method, false, level)?;
-    let tol = f64::EPSILON.sqrt();
-    // Distinct arrangements of the rows of x: permute row indices sorted by row content.
-    let key = |i: usize| x.row(i).iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by_key(|&i| key(i));
-    let keys: Vec<Vec<u64>> = order.iter().map(|&i| key(i)).collect();
-    // The rank of a row is the first position of its content in the sorted order, so
-    // identical rows share a rank and their exchanges are not counted twice.
-    let mut ranks: Vec<usize> = (0..k)
-        .map(|t| keys.iter().position(|kk| *kk == keys[t]).unwrap_or(t))
-        .collect();
-    let (mut at_least, mut qm_at_least, mut count) = (vec![0usize; x.ncols()], 0usize, 0usize);
-    loop {
-        let xp = DMatrix::from_fn(k, x.ncols(), |i, c| x[(order[ranks[i]], c)]);
-        if let Ok(r) = fit(yi, vi, &xp, names, method, false, level) {
-            for (c, coef) in r.coefficients.iter().enumerate() {
-                if coef.statistic.abs() >= observed.coefficients[c].statistic.abs() * (1.0 - tol) {
-                    at_least[c] += 1;
+    let mut tally = Tally::new(&observed);
+    if !exact {
+        // The observed arrangement is the first of the random draws (metafor's rule).
+        tally.add(&observed);
+    }
+    let mut add = |a: &Arrangement| {
+        if let Some(r) = refit(yi, vi, x, names, method, knapp_hartung, level, a) {
+            tally.add(&r);
+            true
+        } else {
+            false
+        }
+    };
+    if exact {
+        if signs {
+            for mask in 0u64..(1u64 << k) {
+                let s = (0..k)
+                    .map(|i| if mask >> i & 1 == 1 { -1.0 } else { 1.0 })
+                    .collect();
+                add(&Arrangement::Signs(s));
+            }
+        } else {
+            let (order, mut ranks) = row_ranks(x);
+            loop {
+                add(&Arrangement::Rows(
+                    ranks.iter().map(|&r| order[r]).collect(),
+                ));
+                if !next_permutation(&mut ranks) {
+                    break;
                 }
             }
-            if r.qm >= observed.qm * (1.0 - tol) {
-                qm_at_least += 1;
+        }
+        return Ok(tally.finish(scheme, None));
+    }
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(options.seed);
+    let (mut accepted, mut failed) = (0usize, 0usize);
+    let mut rows: Vec<usize> = (0..k).collect();
+    while accepted + 1 < options.iterations {
+        let arrangement = if signs {
+            Arrangement::Signs(
+                (0..k)
+                    .map(|_| if rng.random_bool(0.5) { -1.0 } else { 1.0 })
+                    .collect(),
+            )
+        } else {
+            rows.shuffle(&mut rng);
+            Arrangement::Rows(rows.clone())
+        };
+        if add(&arrangement) {
+            accepted += 1;
+        } else {
+            failed += 1;
+            if failed > 100 * options.iterations {
+                return Err(Error::InvalidArgument(format!(
+                    "the permutation test: {failed} rearrangements failed to refit"
+                )));
             }
         }
-        count += 1;
-        if !next_permutation(&mut ranks) {
-            break;
+    }
+    Ok(tally.finish(scheme, Some(options.seed)))
+}
+
+/// The permutation test over arrangements given by the caller, for instance those
+/// metafor drew under `set.seed()`: the observed arrangement counts as one more refit
+/// (as in metafor's random test) unless `includes_observed` says it is among them (as
+/// in the exact test). Refits that fail are left out. Same statistics as
+/// [`permutation_test`].
+///
+/// # Errors
+/// As [`fit`] for the observed model; [`Error::InvalidArgument`] for an arrangement of
+/// the wrong length or with an index out of range.
+#[allow(clippy::too_many_arguments)]
+pub fn permutation_test_given(
+    yi: &[f64],
+    vi: &[f64],
+    x: &DMatrix<f64>,
+    names: &[String],
+    method: RegressionTau2,
+    knapp_hartung: bool,
+    level: f64,
+    arrangements: &[Arrangement],
+    includes_observed: bool,
+) -> Result<PermutationTest> {
+    let k = yi.len();
+    let observed = fit(yi, vi, x, names, method, knapp_hartung, level)?;
+    let mut tally = Tally::new(&observed);
+    if !includes_observed {
+        tally.add(&observed);
+    }
+    let mut scheme = if intercept_only(x) {
+        PermutationScheme::Signs
+    } else {
+        PermutationScheme::Rows
+    };
+    for a in arrangements {
+        let ok = match a {
+            Arrangement::Rows(r) => {
+                scheme = PermutationScheme::Rows;
+                r.len() == k && r.iter().all(|&i| i < k)
+            }
+            Arrangement::Signs(s) => {
+                scheme = PermutationScheme::Signs;
+                s.len() == k
+            }
+        };
+        if !ok {
+            return Err(Error::InvalidArgument(format!(
+                "an arrangement does not fit {k} studies"
+            )));
+        }
+        if let Some(r) = refit(yi, vi, x, names, method, knapp_hartung, level, a) {
+            tally.add(&r);
         }
     }
-    Ok((
-        at_least.iter().map(|&a| a as f64 / count as f64).collect(),
-        qm_at_least as f64 / count as f64,
-        count,
-    ))
+    let mut test = tally.finish(scheme, None);
+    test.exact = includes_observed;
+    Ok(test)
+}
+
+/// The number of distinct row arrangements of x, k!/Π m_j! with m_j the multiplicity
+/// of each distinct row (infinite beyond f64).
+fn distinct_row_arrangements(x: &DMatrix<f64>) -> f64 {
+    let (_, ranks) = row_ranks(x);
+    let mut count = 1f64;
+    let mut seen = vec![0usize; ranks.len()];
+    for (n, &r) in ranks.iter().enumerate() {
+        seen[r] += 1;
+        count *= (n + 1) as f64 / seen[r] as f64;
+    }
+    count
+}
+
+/// Row indices of x sorted by row content, and each sorted position's rank: the first
+/// sorted position holding the same content, so identical rows share a rank and their
+/// exchanges are not counted twice.
+fn row_ranks(x: &DMatrix<f64>) -> (Vec<usize>, Vec<usize>) {
+    let key = |i: usize| x.row(i).iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+    let mut order: Vec<usize> = (0..x.nrows()).collect();
+    order.sort_by_key(|&i| key(i));
+    let keys: Vec<Vec<u64>> = order.iter().map(|&i| key(i)).collect();
+    let ranks = (0..keys.len())
+        .map(|t| keys.iter().position(|kk| *kk == keys[t]).unwrap_or(t))
+        .collect();
+    (order, ranks)
 }
 
 /// Advances to the next lexicographic permutation (with repeated values), false after

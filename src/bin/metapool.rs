@@ -46,9 +46,19 @@ enum Command {
         mods: Vec<String>,
         #[command(flatten)]
         model: ModelArgs,
-        /// Exact permutation test of the coefficients (up to 10 studies).
+        /// Permutation test of the coefficients, as metafor's permutest(): exact when
+        /// the distinct arrangements are no more than --iterations, random otherwise.
         #[arg(long)]
         permutation: bool,
+        /// Draws of the random permutation test (metafor's iter).
+        #[arg(long, default_value_t = 1000, requires = "permutation")]
+        iterations: usize,
+        /// Seed of the random permutation test (the same seed, the same p-values).
+        #[arg(long, default_value_t = 1, requires = "permutation")]
+        seed: u64,
+        /// Refit every distinct arrangement, however many (metafor's exact = TRUE).
+        #[arg(long, requires = "permutation")]
+        exact: bool,
         /// Output format: text or json.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -444,6 +454,9 @@ fn run(cli: Cli) -> metapool::Result<String> {
             mods,
             model,
             permutation,
+            iterations,
+            seed,
+            exact,
             format,
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
@@ -472,7 +485,13 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     &x,
                     &names,
                     method,
+                    knha,
                     pool_options.level,
+                    &metapool::analysis::regression::PermutationOptions {
+                        iterations,
+                        exact,
+                        seed,
+                    },
                 )?)
             } else {
                 None
@@ -481,8 +500,12 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 Format::Json => {
                     let mut v = serde_json::to_value(&fit)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
-                    if let (Some((p, qm_p, n)), Some(obj)) = (&perm, v.as_object_mut()) {
-                        obj.insert("permutation".into(), serde_json::json!({ "p_values": p, "qm_p_value": qm_p, "arrangements": n }));
+                    if let (Some(test), Some(obj)) = (&perm, v.as_object_mut()) {
+                        obj.insert(
+                            "permutation".into(),
+                            serde_json::to_value(test)
+                                .map_err(|e| metapool::Error::Degenerate(e.to_string()))?,
+                        );
                     }
                     serde_json::to_string_pretty(&v)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?

@@ -227,7 +227,7 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
 /// of moderators and, when run, the permutation p-values.
 pub fn render_regression(
     r: &crate::analysis::regression::Regression,
-    permutation: Option<&(Vec<f64>, f64, usize)>,
+    permutation: Option<&crate::analysis::regression::PermutationTest>,
 ) -> String {
     let mut out = format!(
         "Mixed-effects meta-regression (k = {}, {} coefficients, {} tests)\n\n",
@@ -271,13 +271,17 @@ pub fn render_regression(
             r.r2
         );
     }
-    if let Some((p, qm_p, n)) = permutation {
+    if let Some(t) = permutation {
+        let how = match t.seed {
+            None => format!("exact, {} arrangements", t.iterations),
+            Some(seed) => format!("{} random arrangements, seed {seed}", t.iterations),
+        };
         let _ = writeln!(
             out,
-            "Exact permutation test ({n} arrangements): QM {}",
-            p_value(*qm_p)
+            "Permutation test ({how}): QM {}",
+            p_value(t.qm_p_value)
         );
-        for (c, pv) in r.coefficients.iter().zip(p) {
+        for (c, pv) in r.coefficients.iter().zip(&t.p_values) {
             let _ = writeln!(out, "  {:<22} {}", c.name, p_value(*pv));
         }
     }
