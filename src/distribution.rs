@@ -60,9 +60,13 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
     2.0 * normal_sf(z.abs())
 }
 
-/// Newton polishing of a quantile: solves tail(x) = target, where `tail` is the
-/// lower tail (`upper = false`, increasing in x) or the upper tail (decreasing), from
-/// `x`; `pdf` is the density. Steps are halved to stay inside (lo, ∞).
+/// Halley polishing of a quantile: solves tail(x) = target, where `tail` is the lower
+/// tail (`upper = false`, increasing in x) or the upper tail (decreasing), from `x`;
+/// `pdf` is the density and `dlog_pdf` its logarithmic derivative f'/f, so that the
+/// step u/(1 − u·(f'/f)/2), u = (tail(x) − target)/(±f(x)), converges cubically
+/// (Halley 1694; as in Boost's and statrs' gamma quantiles). Steps are halved to stay
+/// inside (lo, ∞). A step below 1e-7 of |x| leaves an error of order 1e-21 |x| after
+/// it, so the iteration stops there without one more evaluation of the tail.
 fn polish(
     mut x: f64,
     target: f64,
@@ -70,6 +74,7 @@ fn polish(
     lo: f64,
     tail: impl Fn(f64) -> f64,
     pdf: impl Fn(f64) -> f64,
+    dlog_pdf: impl Fn(f64) -> f64,
 ) -> f64 {
     for _ in 0..50 {
         let f = tail(x) - target;
@@ -77,7 +82,14 @@ fn polish(
         if f == 0.0 || !d.is_finite() || d == 0.0 {
             break;
         }
-        let mut step = f / d;
+        let newton = f / d;
+        let halley = newton / (1.0 - 0.5 * newton * dlog_pdf(x));
+        // Far from the root the Halley correction can mislead: keep Newton's step then.
+        let mut step = if halley.is_finite() && halley * newton > 0.0 {
+            halley
+        } else {
+            newton
+        };
         while x - step <= lo {
             step /= 2.0;
         }
@@ -85,7 +97,7 @@ fn polish(
         if !next.is_finite() {
             break;
         }
-        let done = (next - x).abs() <= 4.0 * f64::EPSILON * x.abs();
+        let done = (next - x).abs() <= 1e-7 * next.abs();
         x = next;
         if done {
             break;
@@ -109,7 +121,15 @@ pub fn normal_quantile(p: f64) -> f64 {
     // Symmetry: solve in the lower tail, where p carries its full precision.
     let (q, sign) = if p < 0.5 { (p, 1.0) } else { (1.0 - p, -1.0) };
     let start = statrs::distribution::Normal::standard().inverse_cdf(q);
-    sign * polish(start, q, false, f64::NEG_INFINITY, normal_cdf, normal_pdf)
+    sign * polish(
+        start,
+        q,
+        false,
+        f64::NEG_INFINITY,
+        normal_cdf,
+        normal_pdf,
+        |x| -x,
+    )
 }
 
 /// Upper tail of Student's t with `df` degrees of freedom.
@@ -246,7 +266,16 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
         dist.inverse_cdf(1.0 - q)
     }
     .max(f64::MIN_POSITIVE);
-    sign * polish(start, q, true, 0.0, |x| t_sf(x, df), |x| dist.pdf(x))
+    // t density ∝ (1 + x²/ν)^{−(ν+1)/2}: f'/f = −(ν + 1) x/(ν + x²).
+    sign * polish(
+        start,
+        q,
+        true,
+        0.0,
+        |x| t_sf(x, df),
+        |x| dist.pdf(x),
+        |x| -(df + 1.0) * x / (df + x * x),
+    )
 }
 
 /// Upper tail of the chi-squared distribution with `df` degrees of freedom.
@@ -288,30 +317,38 @@ pub fn chisq_quantile(p: f64, df: f64) -> f64 {
     if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
     }
-    let Ok(dist) = ChiSquared::new(df) else {
-        return f64::NAN;
-    };
     let half = df / 2.0;
+    let ln_gamma_half = ln_gamma(half);
     // Small-p expansion of the lower tail, P ≈ (x/2)^{ν/2} / Γ(ν/2 + 1).
-    let small = 2.0 * ((p.ln() + ln_gamma(half + 1.0)) / half).exp();
+    let small = 2.0 * ((p.ln() + ln_gamma_half + half.ln()) / half).exp();
     // Wilson & Hilferty (1931): (X/ν)^{1/3} is close to normal with mean 1 − 2/(9ν)
-    // and variance 2/(9ν).
+    // and variance 2/(9ν). A start only: statrs' normal quantile, unpolished, will do.
     let c = 2.0 / (9.0 * df);
-    let wilson_hilferty = df * (1.0 - c + normal_quantile(p) * c.sqrt()).powi(3);
+    let z = statrs::distribution::Normal::standard().inverse_cdf(p);
+    let wilson_hilferty = df * (1.0 - c + z * c.sqrt()).powi(3);
     let start = if p < 0.5 && small < df / 10.0 {
         small
     } else if df >= 2.0 && wilson_hilferty > 0.0 {
         wilson_hilferty
     } else {
-        dist.inverse_cdf(p)
+        match ChiSquared::new(df) {
+            Ok(dist) => dist.inverse_cdf(p),
+            Err(_) => return f64::NAN,
+        }
     };
     let start = if start > 0.0 && start.is_finite() {
         start
     } else {
         small.max(f64::MIN_POSITIVE)
     };
+    // The density e^{(ν/2 − 1) ln x − x/2 − ln Γ(ν/2) − (ν/2) ln 2}, its normalising
+    // constant computed once.
+    let log_norm = ln_gamma_half + half * std::f64::consts::LN_2;
+    let pdf = |x: f64| ((half - 1.0) * x.ln() - 0.5 * x - log_norm).exp();
+    // χ² density ∝ x^{ν/2 − 1} e^{−x/2}: f'/f = (ν/2 − 1)/x − 1/2.
+    let dlog_pdf = |x: f64| (half - 1.0) / x - 0.5;
     if p < 0.5 {
-        polish(start, p, false, 0.0, |x| chisq_cdf(x, df), |x| dist.pdf(x))
+        polish(start, p, false, 0.0, |x| chisq_cdf(x, df), pdf, dlog_pdf)
     } else {
         polish(
             start,
@@ -319,7 +356,8 @@ pub fn chisq_quantile(p: f64, df: f64) -> f64 {
             true,
             0.0,
             |x| chisq_sf(x, df),
-            |x| dist.pdf(x),
+            pdf,
+            dlog_pdf,
         )
     }
 }

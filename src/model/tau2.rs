@@ -164,6 +164,9 @@ const MAX_ITER: usize = 100;
 /// Fisher-scoring steps before ML and REML switch to Brent's method.
 const MAX_SCORING: usize = 30;
 const TOL: f64 = 1e-13;
+/// A Newton step this small (relative) is the last one: quadratic convergence leaves an
+/// error of order its square (1e-16) after it.
+const NEWTON_LAST_STEP: f64 = 1e-8;
 
 /// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), kept as a reference and a
 /// shift so that residuals stay accurate (see [`WeightedMean`]).
@@ -201,7 +204,10 @@ fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f6
 }
 
 /// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
-/// τ²). Newton's method from 0; Brent's method on a bracket as a safeguard.
+/// τ²). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to linear in τ²
+/// (exactly so when the v_i are equal, where Q = Σ(y_i − ȳ)²/(v + τ²)), so that far
+/// roots (the upper Q-profile limit) take a few steps rather than the many of Newton on
+/// Q itself, which is convex; Brent's method on a bracket as a safeguard.
 pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
     let reference = WeightedMean::reference_of(yi, vi).0;
     let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
@@ -214,14 +220,17 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
     let mut tau2 = 0.0;
     for iteration in 1..=MAX_ITER {
         let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
-        let step = (q - target) / -dq;
+        // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
+        let step = q * (1.0 - q / target) / dq;
         // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
         // no convergence: fall back to the bracket.
         if !step.is_finite() || !dq.is_finite() {
             break;
         }
         tau2 += step;
-        if step.abs() <= TOL * tau2.max(1e-300) || q == target {
+        // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
+        // the error is of order its square, far below TOL, and no check step is needed.
+        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
             return Tau2Estimate {
                 tau2,
                 convergence: Convergence {
@@ -422,12 +431,21 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
             halvings += 1;
         }
         let mut next = tau2 + step;
-        if (next <= lo || next >= hi) && hi.is_finite() {
+        let bisected = (next <= lo || next >= hi) && hi.is_finite();
+        if bisected {
             next = 0.5 * (lo + hi);
         }
         let change = (next - tau2).abs();
         tau2 = next;
-        if change <= TOL * tau2.max(1.0) {
+        // A Newton-Raphson step (observed > 0) converges quadratically: one below
+        // NEWTON_LAST_STEP leaves an error of order its square. Fisher scoring converges
+        // linearly and runs to TOL.
+        let last = if observed > 0.0 && halvings == 0 && !bisected {
+            NEWTON_LAST_STEP
+        } else {
+            TOL
+        };
+        if change <= last * tau2.max(1.0) {
             return Tau2Estimate {
                 tau2,
                 convergence: Convergence {
