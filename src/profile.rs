@@ -156,6 +156,8 @@ pub struct Overrides {
     pub rd_variance: Option<RdVariance>,
     /// Cells in the MH sums.
     pub mh_cells: Option<MhCells>,
+    /// Confidence interval of I² (and H²).
+    pub i2_ci: Option<I2Ci>,
 }
 
 /// The measure used when none is given: RR for binary data, MD for continuous data,
@@ -209,6 +211,9 @@ impl Profile {
         }
         if let Some(cells) = overrides.mh_cells {
             pool.mh_cells = cells;
+        }
+        if let Some(i2_ci) = overrides.i2_ci {
+            pool.i2_ci = i2_ci;
         }
         (effect, pool)
     }

@@ -271,6 +271,57 @@ fn hts_prediction_interval_matches_r() {
     }
 }
 
+/// Higgins & Thompson's (2002) I² interval (`--i2-ci ht`): reference values from
+/// tests/golden/generate_i2_ht.R (the paper's formulas written in R, Q from metafor's
+/// fits). The rows without a data set check the formula from Q and k alone, both forms
+/// of SE(ln H) (Q > k and Q ≤ k) among them.
+#[test]
+fn higgins_thompson_i2_interval_matches_r() {
+    let mut rdr = csv::Reader::from_path("tests/golden/i2_ht.csv").expect("golden");
+    let mut checked = 0;
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        let level: f64 = r[2].parse().expect("level");
+        let (lower, upper) = if r[0].is_empty() {
+            let (q, k): (f64, usize) = (r[3].parse().expect("Q"), r[4].parse().expect("k"));
+            metapool::heterogeneity::i2_higgins_thompson(q, k, level)
+        } else {
+            let file = format!("tests/golden/inputs/{}.csv", &r[0]);
+            let percent = format!("{}", level * 100.0);
+            let v = json(&[
+                "pool",
+                &file,
+                "--measure",
+                &r[1],
+                "--tau2",
+                "DL",
+                "--i2-ci",
+                "ht",
+                "--level",
+                &percent,
+                "--format",
+                "json",
+            ]);
+            close(&v["heterogeneity"]["q"], r[3].parse().expect("Q"));
+            let h = &v["heterogeneity"];
+            (
+                h["i2_ci_lower"].as_f64().expect("lower"),
+                h["i2_ci_upper"].as_f64().expect("upper"),
+            )
+        };
+        for (ours, expected) in [(lower, &r[5]), (upper, &r[6])] {
+            let expected: f64 = expected.parse().expect("number");
+            assert!(
+                (ours - expected).abs() <= 1e-10 * expected.abs().max(1.0),
+                "{:?}: {ours} vs {expected}",
+                r
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
+}
+
 /// `metapool revman`: the hand-made export of CD007026.pub6 analysis 1.4
 /// (tests/revman/README.md) is re-run and every printed figure reproduced; a figure
 /// changed by hand is reported as not reproduced.

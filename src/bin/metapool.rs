@@ -2,6 +2,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use metapool::data::read_csv_path;
 use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
+use metapool::heterogeneity::I2Ci;
 use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
 use metapool::profile::{Overrides, Profile};
 use std::io::IsTerminal;
@@ -142,6 +143,10 @@ struct ModelArgs {
     /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df).
     #[arg(long)]
     pi: Option<String>,
+    /// I² and H² interval: qprofile (from the Q-profile limits of tau², as metafor's
+    /// confint) or ht (Higgins & Thompson 2002, from ln H).
+    #[arg(long)]
+    i2_ci: Option<String>,
     /// Bundle of defaults: metafor, revman5 or revman-web.
     #[arg(long, default_value = "metafor")]
     profile: String,
@@ -317,6 +322,15 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
                 "observed" => Ok(MhCells::Observed),
                 "incremented" => Ok(MhCells::Incremented),
                 _ => Err(invalid("mh-cells", s, "observed or incremented")),
+            })
+            .transpose()?,
+        i2_ci: a
+            .i2_ci
+            .as_deref()
+            .map(|s| match s {
+                "qprofile" => Ok(I2Ci::QProfile),
+                "ht" => Ok(I2Ci::HigginsThompson),
+                _ => Err(invalid("i2-ci", s, "qprofile or ht")),
             })
             .transpose()?,
     })
