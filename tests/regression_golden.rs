@@ -6,8 +6,8 @@
 //! Tolerance 1e-8 relative (1e-10 absolute near 0, 1e-12 for p-values).
 
 use metapool::analysis::regression::{
-    design, fit, permutation_test, permutation_test_given, Arrangement, Moderator,
-    PermutationOptions, PermutationScheme, RegressionTau2,
+    design, fit, Arrangement, Model, Moderator, PermutationOptions, PermutationScheme,
+    RegressionTau2,
 };
 use metapool::data::{read_csv_path, StudyData};
 use std::collections::BTreeMap;
@@ -149,17 +149,16 @@ fn exact_permutation_test_matches_permutest() {
             exact: true,
             ..Default::default()
         };
-        let test = permutation_test(
-            &yi[..7],
-            &vi[..7],
-            &xm,
-            &names,
+        let model = Model {
+            yi: &yi[..7],
+            vi: &vi[..7],
+            x: &xm,
+            names: &names,
             method,
-            false,
-            0.95,
-            &options,
-        )
-        .expect("test");
+            knapp_hartung: false,
+            level: 0.95,
+        };
+        let test = model.permutation_test(&options).expect("test");
         assert!(test.exact && test.seed.is_none());
         for (q, ours) in [
             ("perm.pval.1", test.p_values[0]),
@@ -211,7 +210,9 @@ fn permutest_cases() -> BTreeMap<String, PermutestCase> {
 }
 
 /// The case's studies and design (intercept only when it names no moderator).
-fn permutest_model(c: &PermutestCase) -> (Vec<f64>, Vec<f64>, nalgebra::DMatrix<f64>, Vec<String>) {
+type Inputs = (Vec<f64>, Vec<f64>, nalgebra::DMatrix<f64>, Vec<String>);
+
+fn permutest_model(c: &PermutestCase) -> Inputs {
     let (yi, vi, moderators) = load(&c.dataset, &c.mods);
     let n = c.rows;
     let moderators: Vec<Moderator> = moderators
@@ -223,6 +224,27 @@ fn permutest_model(c: &PermutestCase) -> (Vec<f64>, Vec<f64>, nalgebra::DMatrix<
         .collect();
     let (x, names) = design(n, &moderators).expect("design");
     (yi[..n].to_vec(), vi[..n].to_vec(), x, names)
+}
+
+/// The model of a case, on its inputs.
+fn model_of<'a>(
+    c: &PermutestCase,
+    (yi, vi, x, names): (
+        &'a [f64],
+        &'a [f64],
+        &'a nalgebra::DMatrix<f64>,
+        &'a [String],
+    ),
+) -> Model<'a> {
+    Model {
+        yi,
+        vi,
+        x,
+        names,
+        method: c.method,
+        knapp_hartung: c.knha,
+        level: 0.95,
+    }
 }
 
 /// metafor's random permutation tests (rows permuted; signs flipped for intercept-only
@@ -250,26 +272,18 @@ fn permutation_tests_match_permutest_on_its_own_draws() {
     }
     for (id, c) in &cases {
         let (yi, vi, x, names) = permutest_model(c);
+        let model = model_of(c, (&yi, &vi, &x, &names));
         let test = match c.seed {
             Some(_) => {
                 let d = &draws[id];
                 assert_eq!(d.len(), c.iter - 1, "{id}");
-                permutation_test_given(&yi, &vi, &x, &names, c.method, c.knha, 0.95, d, false)
+                model.permutation_test_given(d, false)
             }
-            None => permutation_test(
-                &yi,
-                &vi,
-                &x,
-                &names,
-                c.method,
-                c.knha,
-                0.95,
-                &PermutationOptions {
-                    iterations: c.iter,
-                    exact: true,
-                    seed: 1,
-                },
-            ),
+            None => model.permutation_test(&PermutationOptions {
+                iterations: c.iter,
+                exact: true,
+                seed: 1,
+            }),
         }
         .expect("test");
         let expected_scheme = if c.mods.is_empty() {
@@ -307,14 +321,13 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
             continue;
         }
         let (yi, vi, x, names) = permutest_model(c);
+        let model = model_of(c, (&yi, &vi, &x, &names));
         let options = PermutationOptions {
             iterations: c.iter,
             exact: false,
             seed: 20261122,
         };
-        let run = || {
-            permutation_test(&yi, &vi, &x, &names, c.method, c.knha, 0.95, &options).expect("test")
-        };
+        let run = || model.permutation_test(&options).expect("test");
         let a = run();
         if id.starts_with("bcg") {
             assert_eq!(a, run(), "{id}: not reproducible");
@@ -336,16 +349,17 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
     // 2^8 = 256 sign patterns <= 1000 iterations: exact without asking.
     let (yi, vi, _) = load("bcg_mods", "");
     let (x, names) = design(8, &[]).expect("design");
-    let t = permutation_test(
-        &yi[..8],
-        &vi[..8],
-        &x,
-        &names,
-        RegressionTau2::REML,
-        false,
-        0.95,
-        &PermutationOptions::default(),
-    )
-    .expect("test");
+    let model = Model {
+        yi: &yi[..8],
+        vi: &vi[..8],
+        x: &x,
+        names: &names,
+        method: RegressionTau2::REML,
+        knapp_hartung: false,
+        level: 0.95,
+    };
+    let t = model
+        .permutation_test(&PermutationOptions::default())
+        .expect("test");
     assert!(t.exact && t.iterations == 256 && t.scheme == PermutationScheme::Signs);
 }

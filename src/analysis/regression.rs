@@ -275,7 +275,7 @@ fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
 }
 
 /// Fits the meta-regression of `yi` (variances `vi`) on the design `x` (intercept
-/// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level`.
+/// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level`: [`Model::fit`].
 ///
 /// # Errors
 /// [`Error::Degenerate`] with no residual degree of freedom, collinear moderators, or
@@ -289,22 +289,61 @@ pub fn fit(
     knapp_hartung: bool,
     level: f64,
 ) -> Result<Regression> {
-    fit_with(yi, vi, x, names, method, knapp_hartung, level, true)
+    Model {
+        yi,
+        vi,
+        x,
+        names,
+        method,
+        knapp_hartung,
+        level,
+    }
+    .fit()
 }
 
-/// [`fit`], with R² (which refits the intercept-only model) only when `with_r2`: the
-/// refits of a permutation test do without it, as metafor's (`skipr2`).
-#[allow(clippy::too_many_arguments)]
-fn fit_with(
-    yi: &[f64],
-    vi: &[f64],
-    x: &DMatrix<f64>,
-    names: &[String],
-    method: RegressionTau2,
-    knapp_hartung: bool,
-    level: f64,
-    with_r2: bool,
-) -> Result<Regression> {
+/// A meta-regression: the studies, the design matrix (intercept first, one column a
+/// coefficient, named by `names`), the τ² estimator, the tests and the level.
+#[derive(Debug, Clone, Copy)]
+pub struct Model<'a> {
+    /// Study estimates.
+    pub yi: &'a [f64],
+    /// Their sampling variances.
+    pub vi: &'a [f64],
+    /// The design matrix, k × p (see [`design`]).
+    pub x: &'a DMatrix<f64>,
+    /// The coefficients' names.
+    pub names: &'a [String],
+    /// τ² estimator.
+    pub method: RegressionTau2,
+    /// Knapp-Hartung tests (t and F) instead of Wald (z and χ²).
+    pub knapp_hartung: bool,
+    /// Confidence level in (0, 1).
+    pub level: f64,
+}
+
+impl Model<'_> {
+    /// Fits the model (see the module documentation).
+    ///
+    /// # Errors
+    /// [`Error::Degenerate`] with no residual degree of freedom, collinear moderators,
+    /// or ML/REML not converging.
+    pub fn fit(&self) -> Result<Regression> {
+        fit_with(self, true)
+    }
+}
+
+/// [`Model::fit`], with R² (which refits the intercept-only model) only when `with_r2`:
+/// the refits of a permutation test do without it, as metafor's (`skipr2`).
+fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
+    let Model {
+        yi,
+        vi,
+        x,
+        names,
+        method,
+        knapp_hartung,
+        level,
+    } = *model;
     let (k, p) = (yi.len(), x.ncols());
     if x.nrows() != k || vi.len() != k || names.len() != p {
         return Err(Error::InvalidArgument(
@@ -429,7 +468,7 @@ pub enum PermutationScheme {
     Signs,
 }
 
-/// Settings of [`permutation_test`], metafor's `permutest(x, exact, iter, seed)`.
+/// Settings of [`Model::permutation_test`], metafor's `permutest(x, exact, iter, seed)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PermutationOptions {
     /// Draws of the random test (metafor's `iter`, default 1000); the exact test is used
@@ -545,201 +584,178 @@ fn intercept_only(x: &DMatrix<f64>) -> bool {
 
 /// The model refitted on one arrangement; `None` when the refit fails (metafor drops
 /// such arrangements from the exact test and draws again in the random one).
-#[allow(clippy::too_many_arguments)]
-fn refit(
-    yi: &[f64],
-    vi: &[f64],
-    x: &DMatrix<f64>,
-    names: &[String],
-    method: RegressionTau2,
-    knapp_hartung: bool,
-    level: f64,
-    arrangement: &Arrangement,
-) -> Option<Regression> {
+fn refit(model: &Model<'_>, arrangement: &Arrangement) -> Option<Regression> {
+    let x = model.x;
     match arrangement {
         Arrangement::Rows(rows) => {
             let xp = DMatrix::from_fn(x.nrows(), x.ncols(), |i, c| x[(rows[i], c)]);
-            fit_with(yi, vi, &xp, names, method, knapp_hartung, level, false).ok()
+            fit_with(&Model { x: &xp, ..*model }, false).ok()
         }
         Arrangement::Signs(signs) => {
-            let y: Vec<f64> = yi.iter().zip(signs).map(|(y, s)| y * s).collect();
-            fit_with(&y, vi, x, names, method, knapp_hartung, level, false).ok()
+            let y: Vec<f64> = model.yi.iter().zip(signs).map(|(y, s)| y * s).collect();
+            fit_with(&Model { yi: &y, ..*model }, false).ok()
         }
     }
 }
 
-/// The permutation test of a meta-regression, as metafor's `permutest()` (Follmann &
-/// Proschan 1999; Higgins & Thompson 2004; Viechtbauer et al. 2015).
-///
-/// The model is refitted on rearranged data: with moderators, the rows of the design
-/// matrix are permuted (k!/Π m_j! distinct arrangements when rows repeat); without, the
-/// signs of the y_i are flipped (2^k arrangements). A p-value is the share of refits
-/// whose |z| (|t| with Knapp-Hartung) is at least the observed one, less √ε; Q_M
-/// likewise. When the distinct arrangements number no more than
-/// `options.iterations`, or `options.exact` asks for it, every one is refitted (the
-/// exact test); otherwise the observed arrangement plus `iterations − 1` random ones
-/// drawn from `options.seed`, a failed refit being replaced by a new draw (metafor's
-/// rule). Both rules are metafor's.
-///
-/// # Errors
-/// [`Error::InvalidArgument`] when the exact test is asked for with more than 10⁷
-/// arrangements, fewer than 2 iterations, or when 100 × `iterations` draws fail to
-/// refit; as [`fit`] for the observed model.
-#[allow(clippy::too_many_arguments)]
-pub fn permutation_test(
-    yi: &[f64],
-    vi: &[f64],
-    x: &DMatrix<f64>,
-    names: &[String],
-    method: RegressionTau2,
-    knapp_hartung: bool,
-    level: f64,
-    options: &PermutationOptions,
-) -> Result<PermutationTest> {
-    use rand::seq::SliceRandom;
-    use rand::{RngExt, SeedableRng};
-    if options.iterations < 2 {
-        return Err(Error::InvalidArgument(
-            "a permutation test needs at least 2 iterations".into(),
-        ));
-    }
-    let observed = fit(yi, vi, x, names, method, knapp_hartung, level)?;
-    let k = yi.len();
-    let signs = intercept_only(x);
-    let scheme = if signs {
-        PermutationScheme::Signs
-    } else {
-        PermutationScheme::Rows
-    };
-    let distinct = if signs {
-        2f64.powi(k as i32)
-    } else {
-        distinct_row_arrangements(x)
-    };
-    let exact = options.exact || distinct <= options.iterations as f64;
-    if exact && distinct > 1e7 {
-        return Err(Error::InvalidArgument(format!(
-            "an exact permutation test of these {k} studies needs {distinct:.3e} refits; \
-             use a random test"
-        )));
-    }
-    let mut tally = Tally::new(&observed);
-    if !exact {
-        // The observed arrangement is the first of the random draws (metafor's rule).
-        tally.add(&observed);
-    }
-    let mut add = |a: &Arrangement| {
-        if let Some(r) = refit(yi, vi, x, names, method, knapp_hartung, level, a) {
-            tally.add(&r);
-            true
-        } else {
-            false
+impl Model<'_> {
+    /// The permutation test of a meta-regression, as metafor's `permutest()` (Follmann &
+    /// Proschan 1999; Higgins & Thompson 2004; Viechtbauer et al. 2015).
+    ///
+    /// The model is refitted on rearranged data: with moderators, the rows of the design
+    /// matrix are permuted (k!/Π m_j! distinct arrangements when rows repeat); without, the
+    /// signs of the y_i are flipped (2^k arrangements). A p-value is the share of refits
+    /// whose |z| (|t| with Knapp-Hartung) is at least the observed one, less √ε; Q_M
+    /// likewise. When the distinct arrangements number no more than
+    /// `options.iterations`, or `options.exact` asks for it, every one is refitted (the
+    /// exact test); otherwise the observed arrangement plus `iterations − 1` random ones
+    /// drawn from `options.seed`, a failed refit being replaced by a new draw (metafor's
+    /// rule). Both rules are metafor's.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the exact test is asked for with more than 10⁷
+    /// arrangements, fewer than 2 iterations, or when 100 × `iterations` draws fail to
+    /// refit; as [`Model::fit`] for the observed model.
+    pub fn permutation_test(&self, options: &PermutationOptions) -> Result<PermutationTest> {
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+        let (yi, x) = (self.yi, self.x);
+        if options.iterations < 2 {
+            return Err(Error::InvalidArgument(
+                "a permutation test needs at least 2 iterations".into(),
+            ));
         }
-    };
-    if exact {
-        if signs {
-            for mask in 0u64..(1u64 << k) {
-                let s = (0..k)
-                    .map(|i| if mask >> i & 1 == 1 { -1.0 } else { 1.0 })
-                    .collect();
-                add(&Arrangement::Signs(s));
-            }
+        let observed = self.fit()?;
+        let k = yi.len();
+        let signs = intercept_only(x);
+        let scheme = if signs {
+            PermutationScheme::Signs
         } else {
-            let (order, mut ranks) = row_ranks(x);
-            loop {
-                add(&Arrangement::Rows(
-                    ranks.iter().map(|&r| order[r]).collect(),
-                ));
-                if !next_permutation(&mut ranks) {
-                    break;
+            PermutationScheme::Rows
+        };
+        let distinct = if signs {
+            2f64.powi(k as i32)
+        } else {
+            distinct_row_arrangements(x)
+        };
+        let exact = options.exact || distinct <= options.iterations as f64;
+        if exact && distinct > 1e7 {
+            return Err(Error::InvalidArgument(format!(
+                "an exact permutation test of these {k} studies needs {distinct:.3e} refits; \
+             use a random test"
+            )));
+        }
+        let mut tally = Tally::new(&observed);
+        if !exact {
+            // The observed arrangement is the first of the random draws (metafor's rule).
+            tally.add(&observed);
+        }
+        let mut add = |a: &Arrangement| {
+            if let Some(r) = refit(self, a) {
+                tally.add(&r);
+                true
+            } else {
+                false
+            }
+        };
+        if exact {
+            if signs {
+                for mask in 0u64..(1u64 << k) {
+                    let s = (0..k)
+                        .map(|i| if mask >> i & 1 == 1 { -1.0 } else { 1.0 })
+                        .collect();
+                    add(&Arrangement::Signs(s));
+                }
+            } else {
+                let (order, mut ranks) = row_ranks(x);
+                loop {
+                    add(&Arrangement::Rows(
+                        ranks.iter().map(|&r| order[r]).collect(),
+                    ));
+                    if !next_permutation(&mut ranks) {
+                        break;
+                    }
+                }
+            }
+            return Ok(tally.finish(scheme, None));
+        }
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(options.seed);
+        let (mut accepted, mut failed) = (0usize, 0usize);
+        let mut rows: Vec<usize> = (0..k).collect();
+        while accepted + 1 < options.iterations {
+            let arrangement = if signs {
+                Arrangement::Signs(
+                    (0..k)
+                        .map(|_| if rng.random_bool(0.5) { -1.0 } else { 1.0 })
+                        .collect(),
+                )
+            } else {
+                rows.shuffle(&mut rng);
+                Arrangement::Rows(rows.clone())
+            };
+            if add(&arrangement) {
+                accepted += 1;
+            } else {
+                failed += 1;
+                if failed > 100 * options.iterations {
+                    return Err(Error::InvalidArgument(format!(
+                        "the permutation test: {failed} rearrangements failed to refit"
+                    )));
                 }
             }
         }
-        return Ok(tally.finish(scheme, None));
+        Ok(tally.finish(scheme, Some(options.seed)))
     }
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(options.seed);
-    let (mut accepted, mut failed) = (0usize, 0usize);
-    let mut rows: Vec<usize> = (0..k).collect();
-    while accepted + 1 < options.iterations {
-        let arrangement = if signs {
-            Arrangement::Signs(
-                (0..k)
-                    .map(|_| if rng.random_bool(0.5) { -1.0 } else { 1.0 })
-                    .collect(),
-            )
+
+    /// The permutation test over arrangements given by the caller, for instance those
+    /// metafor drew under `set.seed()`: the observed arrangement counts as one more refit
+    /// (as in metafor's random test) unless `includes_observed` says it is among them (as
+    /// in the exact test). Refits that fail are left out. Same statistics as
+    /// [`Model::permutation_test`].
+    ///
+    /// # Errors
+    /// As [`Model::fit`] for the observed model; [`Error::InvalidArgument`] for an
+    /// arrangement of the wrong length or with an index out of range.
+    pub fn permutation_test_given(
+        &self,
+        arrangements: &[Arrangement],
+        includes_observed: bool,
+    ) -> Result<PermutationTest> {
+        let k = self.yi.len();
+        let observed = self.fit()?;
+        let mut tally = Tally::new(&observed);
+        if !includes_observed {
+            tally.add(&observed);
+        }
+        let mut scheme = if intercept_only(self.x) {
+            PermutationScheme::Signs
         } else {
-            rows.shuffle(&mut rng);
-            Arrangement::Rows(rows.clone())
+            PermutationScheme::Rows
         };
-        if add(&arrangement) {
-            accepted += 1;
-        } else {
-            failed += 1;
-            if failed > 100 * options.iterations {
+        for a in arrangements {
+            let ok = match a {
+                Arrangement::Rows(r) => {
+                    scheme = PermutationScheme::Rows;
+                    r.len() == k && r.iter().all(|&i| i < k)
+                }
+                Arrangement::Signs(s) => {
+                    scheme = PermutationScheme::Signs;
+                    s.len() == k
+                }
+            };
+            if !ok {
                 return Err(Error::InvalidArgument(format!(
-                    "the permutation test: {failed} rearrangements failed to refit"
+                    "an arrangement does not fit {k} studies"
                 )));
             }
-        }
-    }
-    Ok(tally.finish(scheme, Some(options.seed)))
-}
-
-/// The permutation test over arrangements given by the caller, for instance those
-/// metafor drew under `set.seed()`: the observed arrangement counts as one more refit
-/// (as in metafor's random test) unless `includes_observed` says it is among them (as
-/// in the exact test). Refits that fail are left out. Same statistics as
-/// [`permutation_test`].
-///
-/// # Errors
-/// As [`fit`] for the observed model; [`Error::InvalidArgument`] for an arrangement of
-/// the wrong length or with an index out of range.
-#[allow(clippy::too_many_arguments)]
-pub fn permutation_test_given(
-    yi: &[f64],
-    vi: &[f64],
-    x: &DMatrix<f64>,
-    names: &[String],
-    method: RegressionTau2,
-    knapp_hartung: bool,
-    level: f64,
-    arrangements: &[Arrangement],
-    includes_observed: bool,
-) -> Result<PermutationTest> {
-    let k = yi.len();
-    let observed = fit(yi, vi, x, names, method, knapp_hartung, level)?;
-    let mut tally = Tally::new(&observed);
-    if !includes_observed {
-        tally.add(&observed);
-    }
-    let mut scheme = if intercept_only(x) {
-        PermutationScheme::Signs
-    } else {
-        PermutationScheme::Rows
-    };
-    for a in arrangements {
-        let ok = match a {
-            Arrangement::Rows(r) => {
-                scheme = PermutationScheme::Rows;
-                r.len() == k && r.iter().all(|&i| i < k)
+            if let Some(r) = refit(self, a) {
+                tally.add(&r);
             }
-            Arrangement::Signs(s) => {
-                scheme = PermutationScheme::Signs;
-                s.len() == k
-            }
-        };
-        if !ok {
-            return Err(Error::InvalidArgument(format!(
-                "an arrangement does not fit {k} studies"
-            )));
         }
-        if let Some(r) = refit(yi, vi, x, names, method, knapp_hartung, level, a) {
-            tally.add(&r);
-        }
+        let mut test = tally.finish(scheme, None);
+        test.exact = includes_observed;
+        Ok(test)
     }
-    let mut test = tally.finish(scheme, None);
-    test.exact = includes_observed;
-    Ok(test)
 }
 
 /// The number of distinct row arrangements of x, k!/Π m_j! with m_j the multiplicity

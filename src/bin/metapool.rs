@@ -483,24 +483,18 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 Some(t) => t.name().parse()?,
             };
             let knha = matches!(pool_options.ci, CiMethod::Hksj | CiMethod::HksjAdhoc);
-            let fit = metapool::analysis::regression::fit(
-                &effects.yi,
-                &effects.vi,
-                &x,
-                &names,
+            let model = metapool::analysis::regression::Model {
+                yi: &effects.yi,
+                vi: &effects.vi,
+                x: &x,
+                names: &names,
                 method,
-                knha,
-                pool_options.level,
-            )?;
+                knapp_hartung: knha,
+                level: pool_options.level,
+            };
+            let fit = model.fit()?;
             let perm = if permutation {
-                Some(metapool::analysis::regression::permutation_test(
-                    &effects.yi,
-                    &effects.vi,
-                    &x,
-                    &names,
-                    method,
-                    knha,
-                    pool_options.level,
+                Some(model.permutation_test(
                     &metapool::analysis::regression::PermutationOptions {
                         iterations,
                         exact,
