@@ -53,7 +53,7 @@ fn every_model_matches_metafor() {
         let (yi, vi, moderators) = load(dataset, mods);
         let (x, names) = design(yi.len(), &moderators).expect("design");
         let method: RegressionTau2 = method.parse().expect("method");
-        let r = fit(&yi, &vi, &x, &names, method, test == "knha", 0.95).expect("fit");
+        let r = fit(&yi, &vi, x.view(), &names, method, test == "knha", 0.95).expect("fit");
         for (q, value) in rows {
             if q == "coefficients" {
                 let ours: Vec<String> = r
@@ -152,7 +152,7 @@ fn exact_permutation_test_matches_permutest() {
         let model = Model {
             yi: &yi[..7],
             vi: &vi[..7],
-            x: &xm,
+            x: xm.view(),
             names: &names,
             method,
             knapp_hartung: false,
@@ -210,7 +210,7 @@ fn permutest_cases() -> BTreeMap<String, PermutestCase> {
 }
 
 /// The case's studies and design (intercept only when it names no moderator).
-type Inputs = (Vec<f64>, Vec<f64>, nalgebra::DMatrix<f64>, Vec<String>);
+type Inputs = (Vec<f64>, Vec<f64>, ndarray::Array2<f64>, Vec<String>);
 
 fn permutest_model(c: &PermutestCase) -> Inputs {
     let (yi, vi, moderators) = load(&c.dataset, &c.mods);
@@ -229,17 +229,12 @@ fn permutest_model(c: &PermutestCase) -> Inputs {
 /// The model of a case, on its inputs.
 fn model_of<'a>(
     c: &PermutestCase,
-    (yi, vi, x, names): (
-        &'a [f64],
-        &'a [f64],
-        &'a nalgebra::DMatrix<f64>,
-        &'a [String],
-    ),
+    (yi, vi, x, names): (&'a [f64], &'a [f64], &'a ndarray::Array2<f64>, &'a [String]),
 ) -> Model<'a> {
     Model {
         yi,
         vi,
-        x,
+        x: x.view(),
         names,
         method: c.method,
         knapp_hartung: c.knha,
@@ -352,7 +347,7 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
     let model = Model {
         yi: &yi[..8],
         vi: &vi[..8],
-        x: &x,
+        x: x.view(),
         names: &names,
         method: RegressionTau2::REML,
         knapp_hartung: false,

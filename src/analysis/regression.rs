@@ -18,7 +18,10 @@
 //!   H² = Q_E/(k − p), as metafor); R² = 100 max(0, (τ²₀ −
 //!   τ²)/τ²₀) with τ²₀ of the intercept-only model by the same estimator.
 //!
-//! Linear algebra: nalgebra's matrices and Cholesky factorisation (p × p systems only).
+//! Linear algebra: the design matrix is an `ndarray` array (the array type of Rust
+//! analysis code, so callers pass theirs as they have it); the fit copies it once into
+//! nalgebra, whose matrix products and Cholesky factorisation (p × p systems only)
+//! do the solves.
 //! Categorical moderators: the levels sorted as R sorts a factor's levels (here:
 //! byte order), the first one the reference, coefficients named `<column><level>`.
 
@@ -27,6 +30,7 @@ use crate::distribution::{
 };
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
+use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
 
 /// τ² estimators available for meta-regression.
@@ -76,7 +80,7 @@ pub enum Moderator {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when the columns differ in length from `k`.
-pub fn design(k: usize, moderators: &[Moderator]) -> Result<(DMatrix<f64>, Vec<String>)> {
+pub fn design(k: usize, moderators: &[Moderator]) -> Result<(Array2<f64>, Vec<String>)> {
     let mut columns: Vec<Vec<f64>> = vec![vec![1.0; k]];
     let mut names = vec!["intrcpt".to_string()];
     for m in moderators {
@@ -114,7 +118,7 @@ pub fn design(k: usize, moderators: &[Moderator]) -> Result<(DMatrix<f64>, Vec<S
         }
     }
     let p = columns.len();
-    Ok((DMatrix::from_fn(k, p, |i, j| columns[j][i]), names))
+    Ok((Array2::from_shape_fn((k, p), |(i, j)| columns[j][i]), names))
 }
 
 /// One coefficient.
@@ -283,7 +287,7 @@ fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
 pub fn fit(
     yi: &[f64],
     vi: &[f64],
-    x: &DMatrix<f64>,
+    x: ArrayView2<'_, f64>,
     names: &[String],
     method: RegressionTau2,
     knapp_hartung: bool,
@@ -310,7 +314,7 @@ pub struct Model<'a> {
     /// Their sampling variances.
     pub vi: &'a [f64],
     /// The design matrix, k × p (see [`design`]).
-    pub x: &'a DMatrix<f64>,
+    pub x: ArrayView2<'a, f64>,
     /// The coefficients' names.
     pub names: &'a [String],
     /// τ² estimator.
@@ -350,6 +354,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
             "the design does not match the studies".into(),
         ));
     }
+    let x = &DMatrix::from_fn(k, p, |i, j| x[[i, j]]);
     if k <= p {
         return Err(Error::Degenerate(format!(
             "{k} studies for {p} coefficients: no residual degree of freedom"
@@ -578,18 +583,24 @@ fn omnibus(r: &Regression) -> f64 {
 }
 
 /// A model with the intercept as its only column (metafor's `int.only`).
-fn intercept_only(x: &DMatrix<f64>) -> bool {
+fn intercept_only(x: ArrayView2<'_, f64>) -> bool {
     x.ncols() == 1 && x.iter().all(|&v| v == 1.0)
 }
 
 /// The model refitted on one arrangement; `None` when the refit fails (metafor drops
 /// such arrangements from the exact test and draws again in the random one).
 fn refit(model: &Model<'_>, arrangement: &Arrangement) -> Option<Regression> {
-    let x = model.x;
     match arrangement {
         Arrangement::Rows(rows) => {
-            let xp = DMatrix::from_fn(x.nrows(), x.ncols(), |i, c| x[(rows[i], c)]);
-            fit_with(&Model { x: &xp, ..*model }, false).ok()
+            let xp = model.x.select(Axis(0), rows);
+            fit_with(
+                &Model {
+                    x: xp.view(),
+                    ..*model
+                },
+                false,
+            )
+            .ok()
         }
         Arrangement::Signs(signs) => {
             let y: Vec<f64> = model.yi.iter().zip(signs).map(|(y, s)| y * s).collect();
@@ -760,7 +771,7 @@ impl Model<'_> {
 
 /// The number of distinct row arrangements of x, k!/Π m_j! with m_j the multiplicity
 /// of each distinct row (infinite beyond f64).
-fn distinct_row_arrangements(x: &DMatrix<f64>) -> f64 {
+fn distinct_row_arrangements(x: ArrayView2<'_, f64>) -> f64 {
     let (_, ranks) = row_ranks(x);
     let mut count = 1f64;
     let mut seen = vec![0usize; ranks.len()];
@@ -774,7 +785,7 @@ fn distinct_row_arrangements(x: &DMatrix<f64>) -> f64 {
 /// Row indices of x sorted by row content, and each sorted position's rank: the first
 /// sorted position holding the same content, so identical rows share a rank and their
 /// exchanges are not counted twice.
-fn row_ranks(x: &DMatrix<f64>) -> (Vec<usize>, Vec<usize>) {
+fn row_ranks(x: ArrayView2<'_, f64>) -> (Vec<usize>, Vec<usize>) {
     let key = |i: usize| x.row(i).iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.sort_by_key(|&i| key(i));

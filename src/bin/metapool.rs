@@ -486,7 +486,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             let model = metapool::analysis::regression::Model {
                 yi: &effects.yi,
                 vi: &effects.vi,
-                x: &x,
+                x: x.view(),
                 names: &names,
                 method,
                 knapp_hartung: knha,
