@@ -11,21 +11,12 @@ use metapool::model::{fit_slices, mantel_haenszel, tau2, PoolOptions, Tau2Method
 use std::hint::black_box;
 use std::time::Duration;
 
-/// k effects with heterogeneity: yi = 0.3 + a spread, vi from 0.01 to 0.5.
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+/// k synthetic effects with heterogeneity (the stream the comparison script uses).
 fn effects(k: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut unit = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.49 * unit()).collect();
-    let yi: Vec<f64> = vi
-        .iter()
-        .map(|v| 0.3 + (unit() - 0.5) * 1.2 + (unit() - 0.5) * v.sqrt())
-        .collect();
-    (yi, vi)
+    synthetic::synthetic(k, 0x2545_f491_4f6c_dd1d)
 }
 
 fn bench_tau2(c: &mut Criterion) {

@@ -12,21 +12,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-fn synthetic(k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut state = seed;
-    let mut unit = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.49 * unit()).collect();
-    let yi: Vec<f64> = vi
-        .iter()
-        .map(|v| 0.3 + (unit() - 0.5) * 1.2 + (unit() - 0.5) * v.sqrt())
-        .collect();
-    (yi, vi)
-}
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+use synthetic::synthetic;
 
 fn write_yi_vi(path: &Path, yi: &[f64], vi: &[f64]) -> std::io::Result<()> {
     let mut s = String::with_capacity(yi.len() * 48);
