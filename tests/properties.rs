@@ -219,3 +219,29 @@ proptest! {
         }
     }
 }
+
+/// A case proptest found (2026-11-22): with ML at k = 2 and the data scaled by 10^-2,
+/// τ² near 1e-6 met an absolute stopping rule after a large relative step; the
+/// random-effects estimate moved by 5e-6 relative under rescaling. The rule for a
+/// converged Newton step is relative now.
+#[test]
+fn ml_converges_to_relative_precision_when_tau2_is_small() {
+    let s = [
+        (1.1475278832367832, 0.0020994409105533265),
+        (1.2736411821880809, 0.004692332167625212),
+    ];
+    let c = 10f64.powf(-1.999507261469347);
+    let scaled: Vec<(f64, f64)> = s.iter().map(|&(y, v)| (y * c, v * c * c)).collect();
+    for m in methods() {
+        let (a, b) = (fit(&s, m, CiMethod::Z), fit(&scaled, m, CiMethod::Z));
+        let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
+        assert!(
+            close(ra.estimate * c, rb.estimate, 1e-7, 1e-12 * c),
+            "{m} random"
+        );
+        assert!(
+            close(ra.tau2 * c * c, rb.tau2, 1e-7, 1e-12 * c * c),
+            "{m} tau2"
+        );
+    }
+}

@@ -440,12 +440,8 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
         // A Newton-Raphson step (observed > 0) converges quadratically: one below
         // NEWTON_LAST_STEP leaves an error of order its square. Fisher scoring converges
         // linearly and runs to TOL.
-        let last = if observed > 0.0 && halvings == 0 && !bisected {
-            NEWTON_LAST_STEP
-        } else {
-            TOL
-        };
-        if change <= last * tau2.max(1.0) {
+        let newton = observed > 0.0 && halvings == 0 && !bisected;
+        if change <= TOL * tau2.max(1.0) || (newton && change <= NEWTON_LAST_STEP * tau2) {
             return Tau2Estimate {
                 tau2,
                 convergence: Convergence {
