@@ -28,12 +28,7 @@ pub(super) fn compute(
     measure: Measure,
     level: f64,
 ) -> Result<Effects> {
-    if !(level > 0.0 && level < 1.0) {
-        return Err(Error::InvalidArgument(format!(
-            "the confidence level must lie strictly between 0 and 100%, found {}%",
-            level * 100.0
-        )));
-    }
+    crate::model::check_level(level)?;
     let labels = table.labels.clone();
     let (yi, vi) = match data {
         StudyData::GenericVariance { yi, vi } => (yi.clone(), vi.clone()),

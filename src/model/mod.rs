@@ -271,7 +271,8 @@ pub struct Fit {
     pub options: PoolOptions,
 }
 
-fn check_level(level: f64) -> Result<()> {
+/// A confidence level must lie in (0, 1): the one check every interval shares.
+pub(crate) fn check_level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {
         Ok(())
     } else {

@@ -70,7 +70,9 @@ use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use crate::model::fixed::{inverse_variance, PooledEstimate};
 use crate::model::tau2::{self, cochran_q, Convergence};
-use crate::model::{check_level, fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method};
+use crate::model::{
+    check_level, fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method,
+};
 use serde::Serialize;
 
 mod harbord;
