@@ -223,8 +223,10 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
         // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
         let step = q * (1.0 - q / target) / dq;
         // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
-        // no convergence: fall back to the bracket.
-        if !step.is_finite() || !dq.is_finite() {
+        // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
+        // mean does not move much, so steps from 0 stay left of the root, but not
+        // always): fall back to the bracket.
+        if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
             break;
         }
         tau2 += step;
