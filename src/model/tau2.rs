@@ -401,6 +401,19 @@ pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
 
 /// [`likelihood`] with a chosen iteration limit before the bracketing fallback.
 pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> Tau2Estimate {
+    let start = dersimonian_laird(vi, generalized_q(yi, vi, 0.0).0);
+    likelihood_from(yi, vi, reml, max_iter, start)
+}
+
+/// [`likelihood_with`] from a given start (the DerSimonian-Laird estimate, which
+/// [`estimate`] has from the Q it is given, saving three passes over the studies).
+fn likelihood_from(
+    yi: &[f64],
+    vi: &[f64],
+    reml: bool,
+    max_iter: usize,
+    start: f64,
+) -> Tau2Estimate {
     // The study with the smallest variance anchors the residuals (see WeightedMean); it
     // does not change with τ², so it is found once.
     let reference = WeightedMean::reference_of(yi, vi);
@@ -413,7 +426,7 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> T
     }
     // The root of the score lies in (lo, hi): U(lo) > 0 > U(hi).
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    let mut tau2 = dersimonian_laird(vi, generalized_q(yi, vi, 0.0).0);
+    let mut tau2 = start;
     for iteration in 1..=max_iter {
         let (u, info, observed) = score_information(yi, vi, tau2, reml, reference);
         if u > 0.0 {
@@ -493,8 +506,13 @@ pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau
         Tau2Method::HS => closed(hunter_schmidt(yi, vi)),
         Tau2Method::SJ => closed(sidik_jonkman(yi, vi)),
         Tau2Method::PM | Tau2Method::EB => solve_generalized_q(yi, vi, yi.len() as f64 - 1.0),
-        Tau2Method::ML => likelihood(yi, vi, false),
-        Tau2Method::REML => likelihood(yi, vi, true),
+        Tau2Method::ML | Tau2Method::REML => likelihood_from(
+            yi,
+            vi,
+            method == Tau2Method::REML,
+            MAX_SCORING,
+            dersimonian_laird(vi, q_fixed),
+        ),
     }
 }
 
