@@ -358,6 +358,51 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     assert_eq!(bad[0]["verdict"]["recomputed"], "2.15");
 }
 
+/// `metapool revman` on a real RevMan 5 export (tests/revman/Fleiss93_CR.csv, shipped
+/// with R's meta package): 78 of its 80 figures, printed to 8 decimals, reproduced; the
+/// other two are RevMan's P(Q), 7e-8 and 6e-8 away from the χ² tail that R's `pchisq`
+/// gives (0.126942178044 and 0.226008892901), as tests/revman/README.md explains. The
+/// same export in Latin-1 (as written on Windows) reads the same.
+#[test]
+fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
+    let v = json(&["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"]);
+    let checks = v.as_array().expect("array");
+    assert_eq!(checks.len(), 80);
+    let bad: Vec<&serde_json::Value> = checks
+        .iter()
+        .filter(|c| c["verdict"]["kind"] != "reproduced")
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    for (check, r) in bad.iter().zip([0.126942178044, 0.226008892901]) {
+        assert_eq!(check["column"], "p(q)");
+        let ours: f64 = check["verdict"]["recomputed"]
+            .as_str()
+            .expect("text")
+            .parse()
+            .expect("number");
+        let printed: f64 = check["printed"]
+            .as_str()
+            .expect("text")
+            .parse()
+            .expect("number");
+        assert!(
+            (ours - r).abs() < 5e-9 && (printed - r).abs() < 1e-7,
+            "{check}"
+        );
+    }
+    let bytes = std::fs::read_to_string("tests/revman/Fleiss93_CR.csv").expect("export");
+    let latin1: Vec<u8> = bytes
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("metapool-revman-latin1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("Fleiss93_CR.csv");
+    std::fs::write(&path, latin1).expect("write");
+    let w = json(&["revman", path.to_str().expect("path"), "--format", "json"]);
+    assert_eq!(w, v);
+}
+
 /// `metapool regress` and `metapool sensitivity` against the metafor values of
 /// tests/golden/regression.csv (rma(yi, vi, mods = ~ ablat, data = bcg_mods, method =
 /// 'REML', test = 'knha')) and tests/golden/sensitivity.csv (influence of the bcg REML fit).

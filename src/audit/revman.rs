@@ -1,10 +1,14 @@
 //! Re-running the analyses of a RevMan 5 export and checking every printed figure.
 //!
 //! Each outcome is pooled with the RevMan 5 profile and the method, measure and model it
-//! names (`Mantel-Haenszel` → MH, `Inverse Variance` → IV, `Peto` → Peto; `Random
-//! effects` → DerSimonian-Laird about the fixed estimate in use, `Fixed effect` → none).
-//! Every non-empty figure of the outcome row, its subgroup rows and its study rows is
-//! compared at its printed precision.
+//! names (`MH` → Mantel-Haenszel, `IV` → inverse variance, `PETO` → Peto; `Random` →
+//! DerSimonian-Laird about the fixed estimate in use, `Fixed` → none; the long names
+//! of the RevMan interface are read too). Every non-empty figure of the outcome row
+//! (with `df` = k − 1 when there are no subgroups and, with subgroups, the test for
+//! subgroup differences `Qint`, `P(Qint)`, `I²(Qint)` of the model in use), its subgroup
+//! rows and its study rows
+//! (effect, CI, weight and the SE on the analysis scale: of the log ratio for ratio
+//! measures) is compared at its printed precision.
 
 use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
@@ -35,12 +39,13 @@ pub struct FigureCheck {
 
 fn measure_of(name: &str) -> Result<Measure> {
     Ok(match name.trim().to_lowercase().as_str() {
-        "risk ratio" => Measure::RR,
-        "odds ratio" => Measure::OR,
-        "risk difference" => Measure::RD,
-        "peto odds ratio" => Measure::PETO,
-        "mean difference" => Measure::MD,
-        "std. mean difference"
+        "rr" | "risk ratio" => Measure::RR,
+        "or" | "odds ratio" => Measure::OR,
+        "rd" | "risk difference" => Measure::RD,
+        "peto_or" | "peto odds ratio" => Measure::PETO,
+        "md" | "mean difference" => Measure::MD,
+        "smd"
+        | "std. mean difference"
         | "standardised mean difference"
         | "standardized mean difference" => Measure::SMD,
         other => {
@@ -53,9 +58,9 @@ fn measure_of(name: &str) -> Result<Measure> {
 
 fn method_of(name: &str) -> Result<FixedMethod> {
     Ok(match name.trim().to_lowercase().as_str() {
-        "mantel-haenszel" | "m-h" => FixedMethod::MantelHaenszel,
+        "mh" | "mantel-haenszel" | "m-h" => FixedMethod::MantelHaenszel,
         "inverse variance" | "iv" => FixedMethod::InverseVariance,
-        "peto" => FixedMethod::Peto,
+        "peto" | "peto odds ratio" => FixedMethod::Peto,
         other => {
             return Err(Error::InvalidArgument(format!(
                 "RevMan statistical method '{other}' is not supported"
@@ -165,6 +170,7 @@ pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
         (effect, options)
     };
     let mut out = Vec::new();
+    let mut overall_values = Vec::new();
     let analysis = if table.subgroup.is_some() {
         let sg = subgroups(table, &effect, &options)?;
         for g in &sg.groups {
@@ -172,16 +178,25 @@ pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
                 compare(&o.id, row, &pooled_values(&g.fit, random), &mut out);
             }
         }
+        let test = match (&sg.test_random, random) {
+            (Some(t), true) => t,
+            _ => &sg.test_fixed,
+        };
+        overall_values.extend([
+            ("qint", test.q),
+            ("p(qint)", test.p_value),
+            ("i2(qint)", test.i2),
+        ]);
         sg.overall
     } else {
-        crate::model::pool(table, &effect, &options)?
+        let fit = crate::model::pool(table, &effect, &options)?;
+        // df = k − 1 as in the real export (Fleiss93_CR.csv); with subgroups the
+        // column's meaning is not confirmed by an export at hand, so it is not checked.
+        overall_values.push(("df", fit.heterogeneity.df));
+        fit
     };
-    compare(
-        &o.id,
-        &o.pooled,
-        &pooled_values(&analysis, random),
-        &mut out,
-    );
+    overall_values.extend(pooled_values(&analysis, random));
+    compare(&o.id, &o.pooled, &overall_values, &mut out);
     let z = normal_quantile(0.975);
     let m = analysis.measure;
     for s in &analysis.studies {
@@ -196,6 +211,7 @@ pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
             ("ci start", m.to_natural(s.yi - z * se)),
             ("ci end", m.to_natural(s.yi + z * se)),
             ("weight", weight),
+            ("se", se),
         ];
         compare(&o.id, &o.studies[s.index], &values, &mut out);
     }

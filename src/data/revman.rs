@@ -4,15 +4,23 @@
 //! `Comparison Number, Outcome Number, Subgroup Number, Name, Data Type, Statistical
 //! Method, Effect Measure, Analysis Model, Events 1, Mean 1, SD 1, Total 1, Events 2,
 //! Mean 2, SD 2, Total 2, Effect Estimate, SE, CI Start, CI End, Weight, Q, P(Q), I²(Q),
-//! Tau², Z, P(Z)` (header names are matched ignoring case, spaces and the `²`/`2`
-//! spelling). How rows are told apart:
-//! - a **study** row has both `Total 1` and `Total 2` and no `Statistical Method`;
-//! - an **outcome** row has an `Outcome Number`, no `Subgroup Number` and a
-//!   `Statistical Method`: it carries the analysis's method, measure, model and its
-//!   printed pooled figures;
-//! - a **subgroup** row has a `Subgroup Number` and no totals: its printed figures are
-//!   the subgroup's pooled result;
-//! - anything else (a comparison row) only names things.
+//! Tau², Z, P(Z), Qint, P(Qint), I²(Qint), df, …` (header names are matched ignoring
+//! case, spaces and the `²`/`2` spelling; columns the wizard left out are simply not
+//! checked). The layout follows a real export (`tests/revman/Fleiss93_CR.csv`, the
+//! export R's meta package ships as an example, read by its `read.rm5`):
+//! - a **comparison** row has Outcome Number 0 (or empty) and only names things;
+//! - an **outcome** row has Subgroup Number 0 (or empty) and a `Statistical Method`: it
+//!   carries the analysis's data type (`DIC`, `CON`; the long names `Dichotomous`,
+//!   `Continuous` are accepted too), method (`MH`, `IV`, `PETO`), measure (`OR`, `RR`,
+//!   `RD`, `PETO_OR`, `MD`, `SMD`, or the long names), model (`Fixed`, `Random`) and the
+//!   printed pooled figures (its Events/Total cells are the analysis totals);
+//! - a **subgroup** row has a Subgroup Number above 0 and a `Data Type` (or, in an
+//!   export without those cells, no totals): its figures are the subgroup's pooled
+//!   result;
+//! - a **study** row has both `Total 1` and `Total 2` and neither `Data Type` nor
+//!   `Statistical Method`; its Subgroup Number (0: none) places it. Dichotomous studies
+//!   carry means and SDs of 0, continuous ones events of 0: the cells of the other data
+//!   type are ignored.
 //!
 //! Studies belong to the outcome and subgroup whose numbers they carry. Group 1 is the
 //! experimental arm (`_e`), group 2 the control arm (`_c`).
@@ -41,14 +49,13 @@ pub struct RevManOutcome {
     pub id: String,
     /// The outcome's name.
     pub name: String,
-    /// `Dichotomous` or `Continuous` (others are reported but not re-run).
+    /// `DIC` (dichotomous) or `CON` (continuous); others are reported but not re-run.
     pub data_type: String,
-    /// `Mantel-Haenszel`, `Inverse Variance` or `Peto`.
+    /// `MH`, `IV` or `PETO` (or `Mantel-Haenszel`, `Inverse Variance`, `Peto`).
     pub method: String,
-    /// `Risk Ratio`, `Odds Ratio`, `Risk Difference`, `Peto Odds Ratio`, `Mean
-    /// Difference` or `Std. Mean Difference`.
+    /// `RR`, `OR`, `RD`, `PETO_OR`, `MD`, `SMD` (or `Risk Ratio`, `Odds Ratio`, …).
     pub measure: String,
-    /// `Fixed effect` or `Random effects`.
+    /// `Fixed` or `Random` (or `Fixed effect`, `Random effects`).
     pub model: String,
     /// The outcome row's printed figures.
     pub pooled: PrintedRow,
@@ -61,7 +68,7 @@ pub struct RevManOutcome {
 }
 
 /// The figure columns compared with the recomputation.
-pub const FIGURE_COLUMNS: [&str; 11] = [
+pub const FIGURE_COLUMNS: [&str; 15] = [
     "effect estimate",
     "ci start",
     "ci end",
@@ -73,7 +80,30 @@ pub const FIGURE_COLUMNS: [&str; 11] = [
     "z",
     "p(z)",
     "se",
+    "qint",
+    "p(qint)",
+    "i2(qint)",
+    "df",
 ];
+
+/// A Comparison, Outcome or Subgroup Number that names none: empty or 0.
+fn is_none(number: &str) -> bool {
+    number.is_empty() || number == "0"
+}
+
+/// A cell as text: UTF-8, or else Latin-1 (one character a byte), the code page of
+/// exports written on Windows (`I²(Q)` is the byte 0xB2 there).
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => bytes
+            .iter()
+            .map(|&b| char::from(b))
+            .collect::<String>()
+            .trim()
+            .to_string(),
+    }
+}
 
 fn norm(h: &str) -> String {
     h.trim().to_lowercase().replace('²', "2")
@@ -95,10 +125,10 @@ pub fn read_revman(path: &Path) -> Result<Vec<RevManOutcome>> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let header: Vec<String> = rdr
-        .headers()
+        .byte_headers()
         .map_err(|e| Error::input(&file, Some(1), None, e.to_string()))?
         .iter()
-        .map(|h| norm(h.trim_start_matches('\u{feff}')))
+        .map(|h| norm(text(h).trim_start_matches('\u{feff}')))
         .collect();
     let col = |name: &str| -> Result<usize> {
         header.iter().position(|h| h == name).ok_or_else(|| {
@@ -137,10 +167,10 @@ pub fn read_revman(path: &Path) -> Result<Vec<RevManOutcome>> {
     }
     let mut outcomes: Vec<RevManOutcome> = Vec::new();
     let mut studies: BTreeMap<String, Vec<StudyRow>> = BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
+    for (i, rec) in rdr.byte_records().enumerate() {
         let row = i + 2;
         let r = rec.map_err(|e| Error::input(&file, Some(row), None, e.to_string()))?;
-        let get = |j: usize| r.get(j).unwrap_or("").to_string();
+        let get = |j: usize| r.get(j).map(text).unwrap_or_default();
         let printed = PrintedRow {
             name: get(nm),
             row,
@@ -151,13 +181,19 @@ pub fn read_revman(path: &Path) -> Result<Vec<RevManOutcome>> {
                 .collect(),
         };
         let id = format!("{}.{}", get(cn), get(on));
-        let is_study = !get(t1).is_empty() && !get(t2).is_empty() && get(sm).is_empty();
-        if get(on).is_empty() {
+        let is_study =
+            !get(t1).is_empty() && !get(t2).is_empty() && get(dt).is_empty() && get(sm).is_empty();
+        if is_none(&get(on)) {
             continue;
         } else if is_study {
+            let subgroup = get(sn);
             studies.entry(id).or_default().push(StudyRow {
                 printed,
-                subgroup: get(sn),
+                subgroup: if is_none(&subgroup) {
+                    String::new()
+                } else {
+                    subgroup
+                },
                 cells: [
                     get(e1),
                     get(m1),
@@ -169,7 +205,7 @@ pub fn read_revman(path: &Path) -> Result<Vec<RevManOutcome>> {
                     get(t2),
                 ],
             });
-        } else if get(sn).is_empty() && !get(sm).is_empty() {
+        } else if is_none(&get(sn)) && !get(sm).is_empty() {
             outcomes.push(RevManOutcome {
                 id,
                 name: get(nm),
@@ -200,14 +236,15 @@ pub fn read_revman(path: &Path) -> Result<Vec<RevManOutcome>> {
                 .map(|s| num(s, j, name))
                 .collect::<Result<Vec<f64>>>()
         };
-        let data = if o.data_type.eq_ignore_ascii_case("dichotomous") {
+        let data_type = o.data_type.to_ascii_lowercase();
+        let data = if data_type == "dic" || data_type == "dichotomous" {
             StudyData::Binary(BinaryArms {
                 events_e: column(0, "Events 1")?,
                 n_e: column(3, "Total 1")?,
                 events_c: column(4, "Events 2")?,
                 n_c: column(7, "Total 2")?,
             })
-        } else if o.data_type.eq_ignore_ascii_case("continuous") {
+        } else if data_type == "con" || data_type == "continuous" {
             StudyData::Continuous(ContinuousArms {
                 mean_e: column(1, "Mean 1")?,
                 sd_e: column(2, "SD 1")?,
