@@ -8,13 +8,14 @@
 //! subgroup differences `Qint`, `P(Qint)`, `I²(Qint)` of the model in use), its subgroup
 //! rows and its study rows
 //! (effect, CI, weight and the SE on the analysis scale: of the log ratio for ratio
-//! measures) is compared at its printed precision.
+//! measures) is compared at its printed precision, and the arm totals of the pooled
+//! rows (events and participants per arm) with the sums of their studies.
 
 use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
 use crate::analysis::subgroup::subgroups;
 use crate::data::revman::{PrintedRow, RevManOutcome};
-use crate::data::DataType;
+use crate::data::{DataType, StudyData, StudyTable};
 use crate::distribution::normal_quantile;
 use crate::effect::Measure;
 use crate::error::{Error, Result};
@@ -97,6 +98,29 @@ fn pooled_values(fit: &Fit, random: bool) -> Vec<(&'static str, f64)> {
     ]
 }
 
+/// The arm totals RevMan prints on a pooled row: the sums over its studies (`keep`) of
+/// events and sizes per arm (sizes only, for continuous data). Every study counts,
+/// those a zero-cell rule leaves out of the estimate too, as in RevMan's totals.
+fn arm_totals(table: &StudyTable, keep: impl Fn(usize) -> bool) -> Vec<(&'static str, f64)> {
+    let sum = |x: &[f64]| -> f64 {
+        x.iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, v)| v)
+            .sum()
+    };
+    match &table.data {
+        StudyData::Binary(a) => vec![
+            ("events 1", sum(&a.events_e)),
+            ("total 1", sum(&a.n_e)),
+            ("events 2", sum(&a.events_c)),
+            ("total 2", sum(&a.n_c)),
+        ],
+        StudyData::Continuous(a) => vec![("total 1", sum(&a.n_e)), ("total 2", sum(&a.n_c))],
+        _ => Vec::new(),
+    }
+}
+
 fn compare(outcome: &str, row: &PrintedRow, values: &[(&str, f64)], out: &mut Vec<FigureCheck>) {
     for (column, printed) in &row.figures {
         let Some((_, value)) = values.iter().find(|(c, _)| c == column) else {
@@ -170,12 +194,15 @@ pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
         (effect, options)
     };
     let mut out = Vec::new();
-    let mut overall_values = Vec::new();
+    let mut overall_values = arm_totals(table, |_| true);
     let analysis = if table.subgroup.is_some() {
         let sg = subgroups(table, &effect, &options)?;
+        let labels = table.subgroup.as_deref().unwrap_or_default();
         for g in &sg.groups {
             if let Some(row) = o.subgroups.get(&g.subgroup) {
-                compare(&o.id, row, &pooled_values(&g.fit, random), &mut out);
+                let mut values = arm_totals(table, |i| labels[i] == g.subgroup);
+                values.extend(pooled_values(&g.fit, random));
+                compare(&o.id, row, &values, &mut out);
             }
         }
         let test = match (&sg.test_random, random) {

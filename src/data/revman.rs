@@ -67,8 +67,13 @@ pub struct RevManOutcome {
     pub studies: Vec<PrintedRow>,
 }
 
-/// The figure columns compared with the recomputation.
-pub const FIGURE_COLUMNS: [&str; 15] = [
+/// The figure columns compared with the recomputation (the arm totals only on pooled
+/// rows, where they are sums of the studies').
+pub const FIGURE_COLUMNS: [&str; 19] = [
+    "events 1",
+    "total 1",
+    "events 2",
+    "total 2",
     "effect estimate",
     "ci start",
     "ci end",
