@@ -6,10 +6,10 @@
 //! of the RevMan interface are read too). Every non-empty figure of the outcome row
 //! (with `df` = k − 1 when there are no subgroups and, with subgroups, the test for
 //! subgroup differences `Qint`, `P(Qint)`, `I²(Qint)` of the model in use), its subgroup
-//! rows and its study rows
-//! (effect, CI, weight and the SE on the analysis scale: of the log ratio for ratio
-//! measures) is compared at its printed precision, and the arm totals of the pooled
-//! rows (events and participants per arm) with the sums of their studies.
+//! rows and its study rows (effect, CI, weight and the SE on the analysis scale: of the
+//! log ratio for ratio measures) is compared at its printed precision, and the arm
+//! totals of the pooled rows (events and participants per arm) with the sums of their
+//! studies.
 
 use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
@@ -61,7 +61,7 @@ fn method_of(name: &str) -> Result<FixedMethod> {
     Ok(match name.trim().to_lowercase().as_str() {
         "mh" | "mantel-haenszel" | "m-h" => FixedMethod::MantelHaenszel,
         "inverse variance" | "iv" => FixedMethod::InverseVariance,
-        "peto" | "peto odds ratio" => FixedMethod::Peto,
+        "peto" => FixedMethod::Peto,
         other => {
             return Err(Error::InvalidArgument(format!(
                 "RevMan statistical method '{other}' is not supported"
