@@ -295,12 +295,12 @@ fn trim_and_fill_matches_metafor_trimfill() {
         filled_somewhere += usize::from(result.k0 > 0);
         let estimate = match &result.fit.random {
             Some(r) => (
-                r.estimate,
-                r.se,
-                r.statistic,
-                r.p_value,
-                r.ci_lower,
-                r.ci_upper,
+                r.pooled.estimate,
+                r.pooled.se,
+                r.pooled.statistic,
+                r.pooled.p_value,
+                r.pooled.ci_lower,
+                r.pooled.ci_upper,
             ),
             None => {
                 let f = &result.fit.fixed;

@@ -69,9 +69,9 @@ fn printed_random(fit: &Fit) -> String {
     let r = fit.random.as_ref().expect("random-effects fit");
     format!(
         "{:.2} [{:.2}, {:.2}]",
-        r.estimate.exp(),
-        r.ci_lower.exp(),
-        r.ci_upper.exp()
+        r.pooled.estimate.exp(),
+        r.pooled.ci_lower.exp(),
+        r.pooled.ci_upper.exp()
     )
 }
 

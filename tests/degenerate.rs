@@ -102,7 +102,13 @@ fn one_study_is_its_own_estimate_with_z_intervals_and_no_heterogeneity() {
                     f.fixed.ci_upper,
                     f.fixed.p_value,
                 ),
-                (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value),
+                (
+                    r.pooled.estimate,
+                    r.pooled.se,
+                    r.pooled.ci_lower,
+                    r.pooled.ci_upper,
+                    r.pooled.p_value,
+                ),
             ] {
                 near(est, 0.5, 1e-15);
                 near(se, 0.2, 1e-15);
@@ -111,9 +117,12 @@ fn one_study_is_its_own_estimate_with_z_intervals_and_no_heterogeneity() {
                 near(p, 0.012_419_330_651_552_27, 1e-10);
             }
             assert_eq!(r.tau2, 0.0);
-            assert_eq!(r.df, None, "{method} {ci:?}: z, not t");
+            assert_eq!(r.pooled.df, None, "{method} {ci:?}: z, not t");
             assert_eq!(r.ci_method, CiMethod::Z);
-            assert_eq!((r.pi_lower, r.pi_upper), (r.ci_lower, r.ci_upper));
+            assert_eq!(
+                (r.pi_lower, r.pi_upper),
+                (r.pooled.ci_lower, r.pooled.ci_upper)
+            );
             let h = &f.heterogeneity;
             assert_eq!(
                 (h.q, h.p_value, h.i2_q, h.i2_tau2, h.h2),
@@ -162,10 +171,10 @@ fn two_studies_match_metafor_for_every_estimator() {
         } else {
             near(r.tau2, t2, 1e-9);
         }
-        near(r.estimate, b, 1e-10);
-        near(r.se, se, 1e-10);
-        near(r.ci_lower, lo, 1e-10);
-        near(r.ci_upper, hi, 1e-10);
+        near(r.pooled.estimate, b, 1e-10);
+        near(r.pooled.se, se, 1e-10);
+        near(r.pooled.ci_lower, lo, 1e-10);
+        near(r.pooled.ci_upper, hi, 1e-10);
         near(f.heterogeneity.i2_tau2, i2, 1e-9);
         // QE = 1.2307692307692308, QEp = 0.2672574931543879 for every method.
         near(f.heterogeneity.q, 1.230_769_230_769_230_8, 1e-14);
@@ -183,8 +192,8 @@ fn two_studies_match_metafor_for_every_estimator() {
     // rma(..., method="REML", test="knha"): ci -2.1764699071965379, 2.6514699071965375.
     let f = fit(&[0.1, 0.5], &[0.04, 0.09], Tau2Method::REML, CiMethod::Hksj);
     let r = f.random.expect("random");
-    near(r.ci_lower, -2.176_469_907_196_537_9, 1e-9);
-    near(r.ci_upper, 2.651_469_907_196_537_5, 1e-9);
+    near(r.pooled.ci_lower, -2.176_469_907_196_537_9, 1e-9);
+    near(r.pooled.ci_upper, 2.651_469_907_196_537_5, 1e-9);
 }
 
 // ---------------------------------------------------------------------------------
@@ -203,10 +212,10 @@ fn identical_studies_have_no_heterogeneity_for_any_estimator() {
         let f = fit(&yi, &vi, method, CiMethod::Z);
         let r = f.random.as_ref().expect("random");
         assert_eq!(r.tau2, 0.0, "{method}");
-        near(r.estimate, 0.3, 1e-15);
-        near(r.se, 0.115_470_053_837_925_14, 1e-14);
-        near(r.ci_lower, 0.073_682_853_184_765_584, 1e-12);
-        near(r.ci_upper, 0.526_317_146_815_234_12, 1e-12);
+        near(r.pooled.estimate, 0.3, 1e-15);
+        near(r.pooled.se, 0.115_470_053_837_925_14, 1e-14);
+        near(r.pooled.ci_lower, 0.073_682_853_184_765_584, 1e-12);
+        near(r.pooled.ci_upper, 0.526_317_146_815_234_12, 1e-12);
         let h = &f.heterogeneity;
         assert_eq!((h.q, h.p_value, h.i2_tau2, h.h2), (0.0, 1.0, 0.0, 1.0));
         assert_eq!((h.tau2_ci_lower, h.tau2_ci_upper), (0.0, 0.0));
@@ -214,17 +223,20 @@ fn identical_studies_have_no_heterogeneity_for_any_estimator() {
         let knha = fit(&yi, &vi, method, CiMethod::Hksj)
             .random
             .expect("random");
-        assert_eq!(knha.se, 0.0);
-        near(knha.ci_lower, 0.3, 1e-15);
-        near(knha.ci_upper, 0.3, 1e-15);
-        assert_eq!((knha.statistic, knha.p_value), (f64::INFINITY, 0.0));
+        assert_eq!(knha.pooled.se, 0.0);
+        near(knha.pooled.ci_lower, 0.3, 1e-15);
+        near(knha.pooled.ci_upper, 0.3, 1e-15);
+        assert_eq!(
+            (knha.pooled.statistic, knha.pooled.p_value),
+            (f64::INFINITY, 0.0)
+        );
 
         let adhoc = fit(&yi, &vi, method, CiMethod::HksjAdhoc)
             .random
             .expect("random");
-        near(adhoc.se, 0.115_470_053_837_925_14, 1e-14);
-        near(adhoc.ci_lower, -0.196_827_542_350_066_22, 1e-10);
-        near(adhoc.ci_upper, 0.796_827_542_350_065_92, 1e-10);
+        near(adhoc.pooled.se, 0.115_470_053_837_925_14, 1e-14);
+        near(adhoc.pooled.ci_lower, -0.196_827_542_350_066_22, 1e-10);
+        near(adhoc.pooled.ci_upper, 0.796_827_542_350_065_92, 1e-10);
     }
 }
 
@@ -251,17 +263,22 @@ fn tau2_on_the_boundary_is_exactly_zero_and_random_equals_fixed() {
         );
         if method == Tau2Method::SJ {
             near(r.tau2, 5.161_517_298_954_326_7e-7, 1e-9);
-            near(r.estimate, 0.102_456_174_373_957_9, 1e-12);
-            near(r.se, 0.102_598_507_995_324_58, 1e-12);
+            near(r.pooled.estimate, 0.102_456_174_373_957_9, 1e-12);
+            near(r.pooled.se, 0.102_598_507_995_324_58, 1e-12);
             continue;
         }
         assert_eq!(r.tau2.to_bits(), 0.0f64.to_bits(), "{method}: +0 exactly");
-        near(r.estimate, 0.102_456_140_350_877_19, 1e-14);
-        near(r.se, 0.102_597_835_208_515_4, 1e-14);
-        near(r.ci_lower, -0.098_631_921_549_588_469, 1e-12);
-        near(r.ci_upper, 0.303_544_202_251_342_82, 1e-12);
+        near(r.pooled.estimate, 0.102_456_140_350_877_19, 1e-14);
+        near(r.pooled.se, 0.102_597_835_208_515_4, 1e-14);
+        near(r.pooled.ci_lower, -0.098_631_921_549_588_469, 1e-12);
+        near(r.pooled.ci_upper, 0.303_544_202_251_342_82, 1e-12);
         assert_eq!(
-            (r.estimate, r.se, r.ci_lower, r.ci_upper),
+            (
+                r.pooled.estimate,
+                r.pooled.se,
+                r.pooled.ci_lower,
+                r.pooled.ci_upper
+            ),
             (
                 f.fixed.estimate,
                 f.fixed.se,
@@ -295,8 +312,8 @@ fn double_zero_studies_kept_as_metafor_keeps_them() {
     )
     .expect("fit");
     let r = f.random.expect("random");
-    near(r.estimate, 0.070_729_394_448_283_897, 1e-12);
-    near(r.se, 1.138_496_282_598_125_3, 1e-12);
+    near(r.pooled.estimate, 0.070_729_394_448_283_897, 1e-12);
+    near(r.pooled.se, 1.138_496_282_598_125_3, 1e-12);
     assert_eq!(r.tau2, 0.0);
     near(f.heterogeneity.q, 0.007_794_726_029_797_258_5, 1e-10);
     assert!(f.warnings.iter().any(|w| w.contains("zero-cell increment")));
@@ -364,8 +381,8 @@ fn all_events_in_both_arms() {
         )
         .expect("fit");
         let r = f.random.expect("random");
-        near(r.estimate, b, 1e-12);
-        near(r.se, se, 1e-12);
+        near(r.pooled.estimate, b, 1e-12);
+        near(r.pooled.se, se, 1e-12);
         assert_eq!(r.tau2, 0.0);
     }
     for args in [
@@ -550,7 +567,7 @@ fn a_tiny_variance_gives_the_limit_and_a_warning() {
         for x in [
             f.heterogeneity.i2_tau2,
             f.heterogeneity.h2,
-            r.ci_lower,
+            r.pooled.ci_lower,
             r.pi_upper,
         ] {
             assert!(x.is_finite(), "{method}: {x}");
@@ -561,8 +578,8 @@ fn a_tiny_variance_gives_the_limit_and_a_warning() {
             f.warnings
         );
         if method == Tau2Method::REML {
-            near(r.estimate, 0.176_716_650_779_988_88, 1e-10);
-            near(r.se, 0.101_002_644_622_433_87, 1e-10);
+            near(r.pooled.estimate, 0.176_716_650_779_988_88, 1e-10);
+            near(r.pooled.se, 0.101_002_644_622_433_87, 1e-10);
             assert!(r.convergence.fallback.is_none());
         }
     }
@@ -588,8 +605,8 @@ fn a_huge_variance_gives_that_study_no_weight() {
         .random
         .expect("random");
     near(sj.tau2, 0.002_909_090_909_090_909_3, 1e-12);
-    near(sj.estimate, 0.363_186_077_643_908_98, 1e-12);
-    near(sj.se, 0.171_326_603_771_959_71, 1e-12);
+    near(sj.pooled.estimate, 0.363_186_077_643_908_98, 1e-12);
+    near(sj.pooled.se, 0.171_326_603_771_959_71, 1e-12);
 }
 
 /// Every variance near 1e-300 (or 1e300): a change of units, so no warning.
@@ -619,8 +636,8 @@ fn all_variances_tiny_or_huge_is_a_change_of_units() {
     near(h.q, 4.363_636_363_636_362_6e298, 1e-13);
     near(h.typical_variance, 1.833_333_333_333_333_3e-300, 1e-13);
     near(r.tau2, 0.04, 1e-10);
-    near(r.estimate, 0.3, 1e-14);
-    near(r.se, 0.115_470_053_837_925_14, 1e-10);
+    near(r.pooled.estimate, 0.3, 1e-14);
+    near(r.pooled.se, 0.115_470_053_837_925_14, 1e-10);
     near(h.i2_tau2, 100.0, 1e-14);
     near(h.h2, 2.181_818_181_818_181_8e298, 1e-10);
     near(h.tau2_ci_lower, 0.010_843_401_227_272_67, 1e-9);
@@ -643,11 +660,14 @@ fn all_variances_tiny_or_huge_is_a_change_of_units() {
                 0.08 / 3.0 * 4.363_636_363_636_362_5e-302 / 2.0,
                 1e-12,
             );
-            near(r.estimate, f.fixed.estimate, 1e-14);
+            near(r.pooled.estimate, f.fixed.estimate, 1e-14);
             continue;
         }
         assert_eq!(r.tau2, 0.0, "{method}");
-        assert_eq!((r.estimate, r.se), (f.fixed.estimate, f.fixed.se));
+        assert_eq!(
+            (r.pooled.estimate, r.pooled.se),
+            (f.fixed.estimate, f.fixed.se)
+        );
     }
 }
 
@@ -703,8 +723,8 @@ fn counts_of_a_billion_match_metafor() {
         let r = run(&rr, FixedMethod::InverseVariance, Some(method))
             .random
             .expect("random");
-        near(r.estimate, b, 1e-9);
-        near(r.se, se, 1e-9);
+        near(r.pooled.estimate, b, 1e-9);
+        near(r.pooled.se, se, 1e-9);
         near(r.tau2, t2, 1e-9);
     }
     for (measure, fixed, b, se, q) in [

@@ -90,8 +90,8 @@ proptest! {
             assert_close!(a.fixed.estimate, b.fixed.estimate, 1e-12, 1e-14, "{m} fixed");
             assert_close!(a.fixed.se, b.fixed.se, 1e-12, 0.0, "{m} fixed se");
             assert_close!(ra.tau2, rb.tau2, 1e-9, 1e-13, "{m} tau2");
-            assert_close!(ra.estimate, rb.estimate, 1e-9, 1e-12, "{m} random");
-            assert_close!(ra.se, rb.se, 1e-9, 1e-13, "{m} random se");
+            assert_close!(ra.pooled.estimate, rb.pooled.estimate, 1e-9, 1e-12, "{m} random");
+            assert_close!(ra.pooled.se, rb.pooled.se, 1e-9, 1e-13, "{m} random se");
             assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-10, 1e-12, "{m} Q");
             assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-8, 1e-9, "{m} I2");
         }
@@ -108,11 +108,11 @@ proptest! {
                 let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
                 let tol = 1e-10 * (1.0 + c.abs());
                 assert_close!(a.fixed.estimate + c, b.fixed.estimate, 0.0, tol, "{m} fixed");
-                assert_close!(ra.estimate + c, rb.estimate, 0.0, tol, "{m} random");
-                assert_close!(ra.ci_lower + c, rb.ci_lower, 0.0, tol, "{m} {ci:?} lower");
-                assert_close!(ra.ci_upper + c, rb.ci_upper, 0.0, tol, "{m} {ci:?} upper");
+                assert_close!(ra.pooled.estimate + c, rb.pooled.estimate, 0.0, tol, "{m} random");
+                assert_close!(ra.pooled.ci_lower + c, rb.pooled.ci_lower, 0.0, tol, "{m} {ci:?} lower");
+                assert_close!(ra.pooled.ci_upper + c, rb.pooled.ci_upper, 0.0, tol, "{m} {ci:?} upper");
                 assert_close!(ra.tau2, rb.tau2, 1e-7, 1e-12, "{m} tau2");
-                assert_close!(ra.se, rb.se, 1e-7, 1e-12, "{m} {ci:?} se");
+                assert_close!(ra.pooled.se, rb.pooled.se, 1e-7, 1e-12, "{m} {ci:?} se");
                 assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-7, 1e-10, "{m} Q");
                 assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-7, 1e-8, "{m} I2");
             }
@@ -133,8 +133,8 @@ proptest! {
             let abs = 1e-12 * c.abs();
             assert_close!(a.fixed.estimate * c, b.fixed.estimate, 1e-10, abs, "{m} fixed");
             assert_close!(a.fixed.se * c.abs(), b.fixed.se, 1e-10, 0.0, "{m} fixed se");
-            assert_close!(ra.estimate * c, rb.estimate, 1e-7, abs, "{m} random");
-            assert_close!(ra.se * c.abs(), rb.se, 1e-7, 0.0, "{m} random se");
+            assert_close!(ra.pooled.estimate * c, rb.pooled.estimate, 1e-7, abs, "{m} random");
+            assert_close!(ra.pooled.se * c.abs(), rb.pooled.se, 1e-7, 0.0, "{m} random se");
             assert_close!(ra.tau2 * c * c, rb.tau2, 1e-7, 1e-12 * c * c, "{m} tau2");
             assert_close!(a.heterogeneity.q, b.heterogeneity.q, 1e-9, 1e-12, "{m} Q");
             assert_close!(a.heterogeneity.i2_tau2, b.heterogeneity.i2_tau2, 1e-7, 1e-8, "{m} I2");
@@ -159,13 +159,13 @@ proptest! {
                 let r = f.random.as_ref().expect("random");
                 let h = &f.heterogeneity;
                 prop_assert!(f.fixed.ci_lower <= f.fixed.estimate && f.fixed.estimate <= f.fixed.ci_upper);
-                prop_assert!(r.ci_lower <= r.estimate && r.estimate <= r.ci_upper, "{m} {ci:?}");
-                prop_assert!(r.pi_lower <= r.ci_lower && r.ci_upper <= r.pi_upper, "{m} {ci:?} PI");
+                prop_assert!(r.pooled.ci_lower <= r.pooled.estimate && r.pooled.estimate <= r.pooled.ci_upper, "{m} {ci:?}");
+                prop_assert!(r.pi_lower <= r.pooled.ci_lower && r.pooled.ci_upper <= r.pi_upper, "{m} {ci:?} PI");
                 prop_assert!(r.tau2 >= 0.0 && r.tau2.is_finite(), "{m}: tau2 {}", r.tau2);
                 prop_assert!(h.q >= 0.0 && h.q.is_finite(), "Q {}", h.q);
                 prop_assert!((0.0..=1.0).contains(&h.p_value), "p {}", h.p_value);
-                prop_assert!(lo - 1e-12 <= r.estimate && r.estimate <= hi + 1e-12,
-                    "{m}: {} outside [{lo}, {hi}]", r.estimate);
+                prop_assert!(lo - 1e-12 <= r.pooled.estimate && r.pooled.estimate <= hi + 1e-12,
+                    "{m}: {} outside [{lo}, {hi}]", r.pooled.estimate);
                 prop_assert!(lo - 1e-12 <= f.fixed.estimate && f.fixed.estimate <= hi + 1e-12);
                 for i2 in [h.i2_q, h.i2_tau2, h.i2_ci_lower, h.i2_ci_upper] {
                     prop_assert!((0.0..=100.0).contains(&i2), "{m}: I2 {i2}");
@@ -191,11 +191,11 @@ proptest! {
             let f = fit(&s, m, CiMethod::Z);
             let r = f.random.as_ref().expect("random");
             if r.tau2 == 0.0 {
-                prop_assert_eq!(r.estimate, f.fixed.estimate, "{}", m);
-                prop_assert_eq!(r.se, f.fixed.se, "{}", m);
-                prop_assert_eq!(r.ci_lower, f.fixed.ci_lower, "{}", m);
-                prop_assert_eq!(r.ci_upper, f.fixed.ci_upper, "{}", m);
-                prop_assert_eq!(r.ci_lower, r.pi_lower, "{}", m);
+                prop_assert_eq!(r.pooled.estimate, f.fixed.estimate, "{}", m);
+                prop_assert_eq!(r.pooled.se, f.fixed.se, "{}", m);
+                prop_assert_eq!(r.pooled.ci_lower, f.fixed.ci_lower, "{}", m);
+                prop_assert_eq!(r.pooled.ci_upper, f.fixed.ci_upper, "{}", m);
+                prop_assert_eq!(r.pooled.ci_lower, r.pi_lower, "{}", m);
                 prop_assert_eq!(f.heterogeneity.i2_tau2, 0.0);
                 for s in &f.studies {
                     prop_assert_eq!(Some(s.weight_fixed), s.weight_random);
@@ -215,7 +215,7 @@ proptest! {
             let r = f.random.as_ref().expect("random");
             prop_assert_eq!(r.tau2, 0.0, "{}", m);
             prop_assert_eq!(f.heterogeneity.q, 0.0);
-            assert_close!(r.estimate, y, 1e-14, 0.0, "{m}");
+            assert_close!(r.pooled.estimate, y, 1e-14, 0.0, "{m}");
         }
     }
 }
@@ -236,7 +236,7 @@ fn ml_converges_to_relative_precision_when_tau2_is_small() {
         let (a, b) = (fit(&s, m, CiMethod::Z), fit(&scaled, m, CiMethod::Z));
         let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
         assert!(
-            close(ra.estimate * c, rb.estimate, 1e-7, 1e-12 * c),
+            close(ra.pooled.estimate * c, rb.pooled.estimate, 1e-7, 1e-12 * c),
             "{m} random"
         );
         assert!(

@@ -67,13 +67,13 @@ fn ours(fit: &Fit, quantity: &str) -> Option<f64> {
     let het = &fit.heterogeneity;
     let (estimate, se, lo, hi, stat, df, p) = match &fit.random {
         Some(r) => (
-            r.estimate,
-            r.se,
-            r.ci_lower,
-            r.ci_upper,
-            r.statistic,
-            r.df,
-            r.p_value,
+            r.pooled.estimate,
+            r.pooled.se,
+            r.pooled.ci_lower,
+            r.pooled.ci_upper,
+            r.pooled.statistic,
+            r.pooled.df,
+            r.pooled.p_value,
         ),
         None => {
             let f = &fit.fixed;

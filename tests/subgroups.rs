@@ -52,8 +52,8 @@ fn subgroups_of_three_data_sets_match_metafor() {
                     match &r[4] {
                         "fixed.beta" => g.fit.fixed.estimate,
                         "fixed.se" => g.fit.fixed.se,
-                        "random.beta" => random.estimate,
-                        "random.se" => random.se,
+                        "random.beta" => random.pooled.estimate,
+                        "random.se" => random.pooled.se,
                         "tau2" => random.tau2,
                         other => panic!("{other}"),
                     }

@@ -126,7 +126,13 @@ impl BatchRow {
                 row.random_ci_lower,
                 row.random_ci_upper,
                 row.random_p_value,
-            ) = (r.estimate, r.se, r.ci_lower, r.ci_upper, r.p_value);
+            ) = (
+                r.pooled.estimate,
+                r.pooled.se,
+                r.pooled.ci_lower,
+                r.pooled.ci_upper,
+                r.pooled.p_value,
+            );
             (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
         }
         (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =

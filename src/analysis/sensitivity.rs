@@ -53,12 +53,12 @@ fn refit(study: usize, fit: &SliceFit) -> Refit {
     let h = &fit.heterogeneity;
     let (estimate, se, statistic, p_value, ci_lower, ci_upper, i2) = match &fit.random {
         Some(r) => (
-            r.estimate,
-            r.se,
-            r.statistic,
-            r.p_value,
-            r.ci_lower,
-            r.ci_upper,
+            r.pooled.estimate,
+            r.pooled.se,
+            r.pooled.statistic,
+            r.pooled.p_value,
+            r.pooled.ci_lower,
+            r.pooled.ci_upper,
             h.i2_tau2,
         ),
         None => {

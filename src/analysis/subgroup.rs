@@ -179,7 +179,12 @@ pub fn subgroups(
     let test_random = if groups.iter().all(|g| g.fit.random.is_some()) {
         let random: (Vec<f64>, Vec<f64>) = groups
             .iter()
-            .filter_map(|g| g.fit.random.as_ref().map(|r| (r.estimate, r.se)))
+            .filter_map(|g| {
+                g.fit
+                    .random
+                    .as_ref()
+                    .map(|r| (r.pooled.estimate, r.pooled.se))
+            })
             .unzip();
         Some(difference_test(&random.0, &random.1))
     } else {

@@ -151,7 +151,7 @@ pub fn pooled_figure(
     let fit = pool(&table_of(trials)?, effect, &options)?;
     let m = fit.measure;
     let (e, lo, hi) = match (pooled, &fit.random) {
-        (Pooled::Random, Some(r)) => (r.estimate, r.ci_lower, r.ci_upper),
+        (Pooled::Random, Some(r)) => (r.pooled.estimate, r.pooled.ci_lower, r.pooled.ci_upper),
         (Pooled::Random, None) => {
             return Err(Error::InvalidArgument(
                 "a random-effects figure needs a tau2 estimator".into(),

@@ -76,7 +76,13 @@ fn pooled_values(fit: &Fit, random: bool) -> Vec<(&'static str, f64)> {
     let m = fit.measure;
     let h = &fit.heterogeneity;
     let (est, lo, hi, z, p) = match (&fit.random, random) {
-        (Some(r), true) => (r.estimate, r.ci_lower, r.ci_upper, r.statistic, r.p_value),
+        (Some(r), true) => (
+            r.pooled.estimate,
+            r.pooled.ci_lower,
+            r.pooled.ci_upper,
+            r.pooled.statistic,
+            r.pooled.p_value,
+        ),
         _ => (
             fit.fixed.estimate,
             fit.fixed.ci_lower,

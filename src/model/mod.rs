@@ -204,20 +204,10 @@ pub struct RandomFit {
     pub ci_method: CiMethod,
     /// The τ² estimate.
     pub tau2: f64,
-    /// Pooled estimate (analysis scale).
-    pub estimate: f64,
-    /// Standard error (adjusted for HKSJ).
-    pub se: f64,
-    /// Lower confidence limit.
-    pub ci_lower: f64,
-    /// Upper confidence limit.
-    pub ci_upper: f64,
-    /// Test statistic (z or t).
-    pub statistic: f64,
-    /// Degrees of freedom of a t-based interval (null for z).
-    pub df: Option<f64>,
-    /// Two-sided p-value.
-    pub p_value: f64,
+    /// The pooled estimate (analysis scale) with its interval and test: SE adjusted for
+    /// HKSJ, statistic z or t, df null for z. Flattened into this object in JSON.
+    #[serde(flatten)]
+    pub pooled: PooledEstimate,
     /// Lower prediction limit.
     pub pi_lower: f64,
     /// Upper prediction limit.
@@ -414,13 +404,7 @@ pub fn random_and_heterogeneity(
             // One study: every interval method is the z interval (see `random`).
             ci_method: if k < 2 { CiMethod::Z } else { options.ci },
             tau2: est.tau2,
-            estimate: re.estimate,
-            se: re.se,
-            ci_lower: re.ci_lower,
-            ci_upper: re.ci_upper,
-            statistic: re.statistic,
-            df: re.df,
-            p_value: re.p_value,
+            pooled: re,
             pi_lower,
             pi_upper,
             convergence: est.convergence,

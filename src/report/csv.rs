@@ -58,11 +58,11 @@ pub fn render(fit: &Fit) -> String {
         out += &format!(
             "random,{},{},{},{},{},{},,100\n",
             r.tau2_method,
-            num(r.estimate),
-            num(r.se * r.se),
-            num(m.to_natural(r.estimate)),
-            num(m.to_natural(r.ci_lower)),
-            num(m.to_natural(r.ci_upper))
+            num(r.pooled.estimate),
+            num(r.pooled.se * r.pooled.se),
+            num(m.to_natural(r.pooled.estimate)),
+            num(m.to_natural(r.pooled.ci_lower)),
+            num(m.to_natural(r.pooled.ci_upper))
         );
         out += &format!(
             "prediction,{},,,,{},{},,\n",

@@ -335,7 +335,13 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
                 if let Some(r) = &f.random {
                     let label = format!("{name} (random effects, {})", r.tau2_method);
                     pooled(
-                        &mut out, y, label, r.estimate, r.ci_lower, r.ci_upper, "#1f4e79",
+                        &mut out,
+                        y,
+                        label,
+                        r.pooled.estimate,
+                        r.pooled.ci_lower,
+                        r.pooled.ci_upper,
+                        "#1f4e79",
                     );
                     y += ROW;
                     if r.pi_lower.is_finite() {

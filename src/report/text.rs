@@ -124,7 +124,12 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
             out,
             "{:<pad$}{}",
             format!("Total, random effects ({}{ci})", r.tau2_method),
-            effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), digits)
+            effect_ci(
+                nat(r.pooled.estimate),
+                nat(r.pooled.ci_lower),
+                nat(r.pooled.ci_upper),
+                digits
+            )
         );
         let _ = writeln!(
             out,
@@ -167,14 +172,14 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         p_value(f.p_value)
     );
     if let Some(r) = &fit.random {
-        let stat = match r.df {
-            Some(df) => format!("t({df}) = {}", fixed(r.statistic.abs(), 2)),
-            None => format!("Z = {}", fixed(r.statistic.abs(), 2)),
+        let stat = match r.pooled.df {
+            Some(df) => format!("t({df}) = {}", fixed(r.pooled.statistic.abs(), 2)),
+            None => format!("Z = {}", fixed(r.pooled.statistic.abs(), 2)),
         };
         let _ = writeln!(
             out,
             "Test for overall effect (random): {stat} ({})",
-            p_value(r.p_value)
+            p_value(r.pooled.p_value)
         );
     }
     for w in &fit.warnings {
@@ -202,7 +207,12 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
             let _ = write!(
                 out,
                 "  random {}",
-                effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), 2)
+                effect_ci(
+                    nat(r.pooled.estimate),
+                    nat(r.pooled.ci_lower),
+                    nat(r.pooled.ci_upper),
+                    2
+                )
             );
         }
         out.push('\n');
@@ -403,7 +413,7 @@ pub fn render_bias(
     }
     let f = &filled.fit;
     let (est, lo, hi) = match &f.random {
-        Some(r) => (r.estimate, r.ci_lower, r.ci_upper),
+        Some(r) => (r.pooled.estimate, r.pooled.ci_lower, r.pooled.ci_upper),
         None => (f.fixed.estimate, f.fixed.ci_lower, f.fixed.ci_upper),
     };
     let _ = writeln!(
