@@ -293,27 +293,11 @@ fn trim_and_fill_matches_metafor_trimfill() {
             ));
         }
         filled_somewhere += usize::from(result.k0 > 0);
-        let estimate = match &result.fit.random {
-            Some(r) => (
-                r.pooled.estimate,
-                r.pooled.se,
-                r.pooled.statistic,
-                r.pooled.p_value,
-                r.pooled.ci_lower,
-                r.pooled.ci_upper,
-            ),
-            None => {
-                let f = &result.fit.fixed;
-                (
-                    f.estimate,
-                    f.se,
-                    f.statistic,
-                    f.p_value,
-                    f.ci_lower,
-                    f.ci_upper,
-                )
-            }
-        };
+        let estimate = result
+            .fit
+            .random
+            .as_ref()
+            .map_or(&result.fit.fixed, |r| &r.pooled);
         let tau2 = result.fit.random.as_ref().map_or(0.0, |r| r.tau2);
         tally.block(key, block, |q| {
             if let Some(j) = q.strip_prefix("fill.yi.") {
@@ -327,12 +311,12 @@ fn trim_and_fill_matches_metafor_trimfill() {
                 "se.k0" => result.se_k0,
                 "p.k0" => result.p_value_k0?,
                 "k" => (result.k + result.k0) as f64,
-                "beta" => estimate.0,
-                "se" => estimate.1,
-                "zval" => estimate.2,
-                "pval" => estimate.3,
-                "ci.lb" => estimate.4,
-                "ci.ub" => estimate.5,
+                "beta" => estimate.estimate,
+                "se" => estimate.se,
+                "zval" => estimate.statistic,
+                "pval" => estimate.p_value,
+                "ci.lb" => estimate.ci_lower,
+                "ci.ub" => estimate.ci_upper,
                 "tau2" => tau2,
                 _ => return None,
             })

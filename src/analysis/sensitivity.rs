@@ -51,37 +51,19 @@ pub struct Refit {
 
 fn refit(study: usize, fit: &SliceFit) -> Refit {
     let h = &fit.heterogeneity;
-    let (estimate, se, statistic, p_value, ci_lower, ci_upper, i2) = match &fit.random {
-        Some(r) => (
-            r.pooled.estimate,
-            r.pooled.se,
-            r.pooled.statistic,
-            r.pooled.p_value,
-            r.pooled.ci_lower,
-            r.pooled.ci_upper,
-            h.i2_tau2,
-        ),
-        None => {
-            let f = &fit.fixed;
-            (
-                f.estimate,
-                f.se,
-                f.statistic,
-                f.p_value,
-                f.ci_lower,
-                f.ci_upper,
-                h.i2_q,
-            )
-        }
+    // The random-effects estimate with a τ² estimator, the fixed-effect one without.
+    let (p, i2) = match &fit.random {
+        Some(r) => (&r.pooled, h.i2_tau2),
+        None => (&fit.fixed, h.i2_q),
     };
     Refit {
         study,
-        estimate,
-        se,
-        statistic,
-        p_value,
-        ci_lower,
-        ci_upper,
+        estimate: p.estimate,
+        se: p.se,
+        statistic: p.statistic,
+        p_value: p.p_value,
+        ci_lower: p.ci_lower,
+        ci_upper: p.ci_upper,
         q: h.q,
         q_p_value: h.p_value,
         tau2: h.tau2,
