@@ -160,6 +160,45 @@ pub struct Tau2Estimate {
     pub convergence: Convergence,
 }
 
+impl Tau2Estimate {
+    /// A closed-form estimate (or the boundary value 0), no iterations.
+    fn closed_form(tau2: f64) -> Self {
+        Tau2Estimate {
+            tau2,
+            convergence: Convergence::closed_form(),
+        }
+    }
+
+    /// An iteration that converged in `iterations` steps.
+    fn iterated(tau2: f64, iterations: usize) -> Self {
+        Tau2Estimate {
+            tau2,
+            convergence: Convergence {
+                iterations,
+                converged: true,
+                fallback: None,
+            },
+        }
+    }
+
+    /// The result of [`bracketed_root`] after `iterations` steps of an iteration that
+    /// did not converge, saying `why` the fallback was used.
+    fn bracketed(
+        (tau2, evaluations, converged): (f64, usize, bool),
+        iterations: usize,
+        why: String,
+    ) -> Self {
+        Tau2Estimate {
+            tau2,
+            convergence: Convergence {
+                iterations: iterations + evaluations,
+                converged,
+                fallback: Some(why),
+            },
+        }
+    }
+}
+
 const MAX_ITER: usize = 100;
 /// Fisher-scoring steps before ML and REML switch to Brent's method.
 const MAX_SCORING: usize = 30;
@@ -212,10 +251,7 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
     let reference = WeightedMean::reference_of(yi, vi).0;
     let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
     if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
-        return Tau2Estimate {
-            tau2: 0.0,
-            convergence: Convergence::closed_form(),
-        };
+        return Tau2Estimate::closed_form(0.0);
     }
     let mut tau2 = 0.0;
     for iteration in 1..=MAX_ITER {
@@ -233,31 +269,18 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
         // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
         // the error is of order its square, far below TOL, and no check step is needed.
         if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
-            return Tau2Estimate {
-                tau2,
-                convergence: Convergence {
-                    iterations: iteration,
-                    converged: true,
-                    fallback: None,
-                },
-            };
+            return Tau2Estimate::iterated(tau2, iteration);
         }
     }
-    let (tau2, evaluations, converged) = bracketed_root(
-        |t| generalized_q_about(yi, vi, t, reference).0 - target,
-        0.0,
-        tau2,
-    );
-    Tau2Estimate {
-        tau2,
-        convergence: Convergence {
-            iterations: MAX_ITER + evaluations,
-            converged,
-            fallback: Some(
-                "Newton's method did not converge; Brent's method on a bracket used".into(),
-            ),
-        },
-    }
+    Tau2Estimate::bracketed(
+        bracketed_root(
+            |t| generalized_q_about(yi, vi, t, reference).0 - target,
+            0.0,
+            tau2,
+        ),
+        MAX_ITER,
+        "Newton's method did not converge; Brent's method on a bracket used".into(),
+    )
 }
 
 /// Root of a function that is positive at `lo` and negative somewhere above: the upper
@@ -419,10 +442,7 @@ fn likelihood_from(
     let reference = WeightedMean::reference_of(yi, vi);
     let (score0, _, _) = score_information(yi, vi, 0.0, reml, reference);
     if score0 <= 0.0 {
-        return Tau2Estimate {
-            tau2: 0.0,
-            convergence: Convergence::closed_form(),
-        };
+        return Tau2Estimate::closed_form(0.0);
     }
     // The root of the score lies in (lo, hi): U(lo) > 0 > U(hi).
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
@@ -457,31 +477,20 @@ fn likelihood_from(
         // linearly and runs to TOL.
         let newton = observed > 0.0 && halvings == 0 && !bisected;
         if change <= TOL * tau2.max(1.0) || (newton && change <= NEWTON_LAST_STEP * tau2) {
-            return Tau2Estimate {
-                tau2,
-                convergence: Convergence {
-                    iterations: iteration,
-                    converged: true,
-                    fallback: None,
-                },
-            };
+            return Tau2Estimate::iterated(tau2, iteration);
         }
     }
-    let (tau2, evaluations, converged) = bracketed_root(
-        |t| score_information(yi, vi, t, reml, reference).0,
-        0.0,
-        tau2,
-    );
-    Tau2Estimate {
-        tau2,
-        convergence: Convergence {
-            iterations: max_iter + evaluations,
-            converged,
-            fallback: Some(format!(
-                "Newton-Raphson did not converge in {max_iter} steps; the score equation was solved by Brent's method on a bracket"
-            )),
-        },
-    }
+    Tau2Estimate::bracketed(
+        bracketed_root(
+            |t| score_information(yi, vi, t, reml, reference).0,
+            0.0,
+            tau2,
+        ),
+        max_iter,
+        format!(
+            "Newton-Raphson did not converge in {max_iter} steps; the score equation was solved by Brent's method on a bracket"
+        ),
+    )
 }
 
 /// τ² by `method`. `q_fixed` is Cochran's Q about the fixed-effect estimate in use,
@@ -491,15 +500,9 @@ fn likelihood_from(
 /// Needs k ≥ 2; with k = 1 τ² is 0 by definition (as metafor).
 pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau2Estimate {
     if yi.len() < 2 {
-        return Tau2Estimate {
-            tau2: 0.0,
-            convergence: Convergence::closed_form(),
-        };
+        return Tau2Estimate::closed_form(0.0);
     }
-    let closed = |tau2: f64| Tau2Estimate {
-        tau2,
-        convergence: Convergence::closed_form(),
-    };
+    let closed = Tau2Estimate::closed_form;
     match method {
         Tau2Method::DL => closed(dersimonian_laird(vi, q_fixed)),
         Tau2Method::HE => closed(hedges(yi, vi)),
