@@ -142,7 +142,8 @@ pub struct Convergence {
 }
 
 impl Convergence {
-    fn closed_form() -> Self {
+    /// No iteration: a closed-form estimate.
+    pub(crate) fn closed_form() -> Self {
         Convergence {
             iterations: 0,
             converged: true,

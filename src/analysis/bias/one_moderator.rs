@@ -86,14 +86,6 @@ fn root_from_zero(f: impl Fn(f64) -> f64, start: f64) -> (f64, Convergence) {
     )
 }
 
-fn closed_form() -> Convergence {
-    Convergence {
-        iterations: 0,
-        converged: true,
-        fallback: None,
-    }
-}
-
 /// τ² of the model yi = b₀ + b₁xᵢ + uᵢ + eᵢ by `method`; see the module documentation.
 /// Needs k ≥ 3.
 pub fn tau2_one_moderator(
@@ -111,8 +103,14 @@ pub fn tau2_one_moderator(
         yi.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>()
     };
     match method {
-        Tau2Method::DL => (truncate((at_zero.q_e - df) / at_zero.tr_p), closed_form()),
-        Tau2Method::HS => (truncate((at_zero.q_e - k) / at_zero.sum_w), closed_form()),
+        Tau2Method::DL => (
+            truncate((at_zero.q_e - df) / at_zero.tr_p),
+            Convergence::closed_form(),
+        ),
+        Tau2Method::HS => (
+            truncate((at_zero.q_e - k) / at_zero.sum_w),
+            Convergence::closed_form(),
+        ),
         Tau2Method::HE => {
             // Ordinary least squares: unit weights, leverages h = 1/k + d²/Σd².
             let ones = vec![1.0; yi.len()];
@@ -124,18 +122,21 @@ pub fn tau2_one_moderator(
                 .zip(x)
                 .map(|(&v, &xi)| v * (1.0 - 1.0 / k - (xi - xbar) * (xi - xbar) / sxx))
                 .sum();
-            (truncate((ols.q_e - trace) / df), closed_form())
+            (truncate((ols.q_e - trace) / df), Convergence::closed_form())
         }
         Tau2Method::SJ => {
             let tau2_0 = unweighted_ss / k;
             if tau2_0 == 0.0 {
-                return (0.0, closed_form());
+                return (0.0, Convergence::closed_form());
             }
-            (tau2_0 * wls(yi, vi, x, tau2_0).q_e / df, closed_form())
+            (
+                tau2_0 * wls(yi, vi, x, tau2_0).q_e / df,
+                Convergence::closed_form(),
+            )
         }
         Tau2Method::PM | Tau2Method::EB => {
             if at_zero.q_e <= df {
-                return (0.0, closed_form());
+                return (0.0, Convergence::closed_form());
             }
             root_from_zero(|t| wls(yi, vi, x, t).q_e - df, unweighted_ss / k)
         }
@@ -150,7 +151,7 @@ pub fn tau2_one_moderator(
                 }
             };
             if score(0.0) <= 0.0 {
-                return (0.0, closed_form());
+                return (0.0, Convergence::closed_form());
             }
             root_from_zero(score, unweighted_ss / k)
         }
@@ -223,12 +224,12 @@ pub fn fit_one_moderator(
     }
     let df = yi.len() as f64 - 2.0;
     let (tau2_method, (tau2, convergence), method) = if weighted_least_squares {
-        (None, (0.0, closed_form()), CiMethod::T)
+        (None, (0.0, Convergence::closed_form()), CiMethod::T)
     } else {
         let estimated = options
             .tau2
             .map(|m| tau2_one_moderator(m, yi, vi, x))
-            .unwrap_or_else(|| (0.0, closed_form()));
+            .unwrap_or_else(|| (0.0, Convergence::closed_form()));
         (options.tau2, estimated, ci_method(options))
     };
     let fit = wls(yi, vi, x, tau2);
