@@ -116,6 +116,19 @@ impl Axis {
     }
 }
 
+/// The tick marks and labels of a horizontal axis drawn at height `y`.
+fn tick_marks(out: &mut String, axis: &Axis, y: f64) {
+    for t in axis.ticks() {
+        let x = axis.x(t);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"black\"/>",
+            y + 5.0
+        );
+        text(out, x, y + 18.0, "middle", &Axis::label(t), false);
+    }
+}
+
 fn text(out: &mut String, x: f64, y: f64, anchor: &str, s: &str, bold: bool) {
     let _ = writeln!(
         out,
@@ -385,15 +398,7 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
     let null = axis.x(if m.is_ratio() { 1.0 } else { 0.0 });
     let _ = writeln!(out, "<line x1=\"{null:.1}\" y1=\"{:.1}\" x2=\"{null:.1}\" y2=\"{y_axis:.1}\" stroke=\"#555\" stroke-dasharray=\"3,3\"/>", top - 12.0);
     let _ = writeln!(out, "<line x1=\"{x0:.1}\" y1=\"{y_axis:.1}\" x2=\"{x1:.1}\" y2=\"{y_axis:.1}\" stroke=\"black\"/>");
-    for t in axis.ticks() {
-        let x = axis.x(t);
-        let _ = writeln!(
-            out,
-            "<line x1=\"{x:.1}\" y1=\"{y_axis:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"black\"/>",
-            y_axis + 5.0
-        );
-        text(&mut out, x, y_axis + 18.0, "middle", &Axis::label(t), false);
-    }
+    tick_marks(&mut out, &axis, y_axis);
     text(
         &mut out,
         x0,
@@ -476,15 +481,7 @@ pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
         out,
         "<line x1=\"{x0}\" y1=\"{y0}\" x2=\"{x0}\" y2=\"{y1}\" stroke=\"black\"/>"
     );
-    for t in axis.ticks() {
-        let x = axis.x(t);
-        let _ = writeln!(
-            out,
-            "<line x1=\"{x:.1}\" y1=\"{y1}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"black\"/>",
-            y1 + 5.0
-        );
-        text(&mut out, x, y1 + 18.0, "middle", &Axis::label(t), false);
-    }
+    tick_marks(&mut out, &axis, y1);
     for i in 0..=4 {
         let s = se_max * i as f64 / 4.0;
         let y = ys(s);
