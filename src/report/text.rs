@@ -155,9 +155,13 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         i2
     );
     if h.tau2_ci_lower.is_finite() {
+        let i2_method = match fit.options.i2_ci {
+            crate::heterogeneity::I2Ci::QProfile => "from the Q-profile limits",
+            crate::heterogeneity::I2Ci::HigginsThompson => "Higgins-Thompson",
+        };
         let _ = writeln!(
             out,
-            "  Tau\u{b2} {:.0}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%]",
+            "  Tau\u{b2} {:.0}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%] ({i2_method})",
             fit.level,
             fixed(h.tau2_ci_lower, 4),
             fixed(h.tau2_ci_upper, 4),
