@@ -4,7 +4,9 @@
 //! Upper tails use survival functions, never `1 - cdf`, so that small p-values keep
 //! their digits. Accuracy against R (`qnorm`, `pnorm`, `qt`, `pt`, `qchisq`, `pchisq`),
 //! checked in `tests/distributions.rs`: 1e-12 relative for p from 1e-10 to 1 − 1e-6
-//! and df from 1 to 1000, 1e-11 at df = 1e5.
+//! and df from 1 to 1000, 1e-11 at df = 1e5, and the far tails (p down to 1e-300, df
+//! 1, 2, 3, 10 and 1e5) to the same, except two of R's own `qt` values, off by 1e-8 and
+//! 1e-10 at p = 1e-300 (R's `pt` says so; the test names them).
 //!
 //! # Sources
 //! - Normal tails: Φ(−x) = erfc(x/√2)/2 with `libm`'s `erfc` (a port of the FreeBSD /
@@ -13,14 +15,17 @@
 //! - χ² tails: the regularised incomplete gamma functions of `statrs`
 //!   (P(χ²_ν ≤ x) = P(ν/2, x/2)).
 //! - t tails: P(T > t) = I_{ν/(ν+t²)}(ν/2, 1/2)/2 for t² > ν, and
-//!   1/2 − I_{t²/(ν+t²)}(1/2, ν/2)/2 otherwise; ν = 1 and ν = 2 in closed form. The
+//!   1/2 − I_{t²/(ν+t²)}(1/2, ν/2)/2 otherwise; ν = 1 and ν = 2 in closed forms that
+//!   do not cancel in the far tail (atan(1/t)/π and 1/(s(s + t)), s = √(2 + t²)), ν = ∞
+//!   the normal tail. The
 //!   regularised incomplete beta function I is [`inc_beta`]: the continued fraction of
 //!   Abramowitz & Stegun 26.5.8 evaluated by the modified Lentz method (Press et al.,
 //!   *Numerical Recipes*, 3rd ed., section 6.4), with the prefactor x^a (1−x)^b / B(a, b)
 //!   formed in logs; for large ν, ln B(ν/2, 1/2) uses the difference of Stirling series
 //!   so that no two large log-gamma values are subtracted, and 1 − x passed as its own
 //!   number so that far tails keep their digits.
-//! - Quantiles: a starting value (the Cornish-Fisher expansion for t, the
+//! - Quantiles: for t with p < 1e-4, Newton's method on the log tail in ln x
+//!   ([`t_quantile`]); otherwise a starting value (the Cornish-Fisher expansion for t, the
 //!   Wilson-Hilferty approximation or the small-p expansion x₀ = 2 (p Γ(ν/2 + 1))^{2/ν}
 //!   for χ², statrs' inverse otherwise)
 //!   polished by Newton steps on the
@@ -140,16 +145,22 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     if t < 0.0 {
         return 1.0 - t_sf(-t, df);
     }
+    if df == f64::INFINITY {
+        return normal_sf(t);
+    }
     if df == 1.0 {
-        return 0.5 - t.atan() / PI;
+        // Cauchy: 1/2 − atan(t)/π = atan(1/t)/π for t > 0, which does not cancel.
+        return if t == 0.0 { 0.5 } else { (1.0 / t).atan() / PI };
     }
     if df == 2.0 {
-        return 0.5 - 0.5 * t / (2.0 + t * t).sqrt();
+        // 1/2 − t/(2s), s = √(2 + t²), is (s − t)/(2s) = 1/(s (s + t)): no cancellation,
+        // and s = hypot(√2, t) does not overflow.
+        let s = std::f64::consts::SQRT_2.hypot(t);
+        return (1.0 / s) / (s + t);
     }
-    let t2 = t * t;
     // x = ν/(ν + t²) and y = 1 − x = t²/(ν + t²), each formed directly, and their logs
     // through ln(1 + t²/ν) so that ν·ln x keeps its digits for large ν.
-    let r = t2 / df;
+    let r = (t / df.sqrt()).powi(2);
     let (x, y) = (1.0 / (1.0 + r), r / (1.0 + r));
     let (ln_x, ln_y) = (-r.ln_1p(), r.ln() - r.ln_1p());
     if t > 1.0 {
@@ -243,6 +254,9 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
+    if df == f64::INFINITY {
+        return normal_quantile(p);
+    }
     let (q, sign) = if p < 0.5 { (p, -1.0) } else { (1.0 - p, 1.0) };
     // q is the upper-tail probability of |x|.
     if df == 1.0 {
@@ -251,10 +265,13 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     if df == 2.0 {
         return sign * (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt();
     }
+    if q < 1e-4 {
+        return sign * t_quantile_far(q, df);
+    }
     let Ok(dist) = StudentsT::new(0.0, 1.0, df) else {
         return f64::NAN;
     };
-    let start = if df >= 3.0 && q >= 1e-4 {
+    let start = if df >= 3.0 {
         // Cornish-Fisher expansion about the normal quantile (Abramowitz & Stegun
         // 26.7.5), a close start for the Newton steps.
         let z = -normal_quantile(q);
@@ -276,6 +293,63 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
         |x| dist.pdf(x),
         |x| -(df + 1.0) * x / (df + x * x),
     )
+}
+
+/// The x > 0 with P(T > x) = q for a small q (< 1e-4): Newton's method on
+/// ln P(T > e^u) − ln q in u = ln x, where the tail is close to linear (slope −ν in the
+/// power-law tail, −x² in the normal-like one) and concave, from the root of the
+/// leading term of the tail's expansion, P(T > x) ≈ c ν^{(ν−1)/2} x^{−ν} with
+/// c = Γ((ν+1)/2)/(Γ(ν/2)√(νπ)) the density's constant. The t density lies below
+/// c (x²/ν)^{−(ν+1)/2}, so that start lies right of the root and the iterates decrease
+/// monotonically to it (no overshoot on a concave decreasing function).
+fn t_quantile_far(q: f64, df: f64) -> f64 {
+    let ln_c = ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * PI).ln();
+    // ln f(x) = ln c − (ν + 1)/2 · ln(1 + x²/ν), the log kept finite for huge x.
+    let ln_pdf = |x: f64| {
+        let r = x / df.sqrt();
+        let ln_1p_r2 = if r > 1e150 {
+            2.0 * r.ln()
+        } else {
+            (r * r).ln_1p()
+        };
+        ln_c - 0.5 * (df + 1.0) * ln_1p_r2
+    };
+    let ln_q = q.ln();
+    // The root lies in (lo, hi) in u: x = 1 has a tail above 1e-4 for every ν > 0, and
+    // the start is right of it. Newton steps that leave the bracket, or land where the
+    // tail underflows (it does not reach 0 below the root), bisect it instead.
+    let (mut lo, mut hi) = (0.0_f64, (ln_c + 0.5 * (df - 1.0) * df.ln() - ln_q) / df);
+    let mut u = hi;
+    for _ in 0..400 {
+        let x = u.exp();
+        let tail = t_sf(x, df);
+        if tail < f64::MIN_POSITIVE {
+            hi = u;
+            u = 0.5 * (lo + hi);
+            continue;
+        }
+        let ln_tail = tail.ln();
+        if ln_tail > ln_q {
+            lo = u;
+        } else {
+            hi = u;
+        }
+        // d ln P(T > e^u)/du = −x f(x)/P(T > x)
+        let slope = -(u + ln_pdf(x) - ln_tail).exp();
+        let step = (ln_tail - ln_q) / slope;
+        let next = u - step;
+        if !(next > lo && next < hi) {
+            u = 0.5 * (lo + hi);
+            continue;
+        }
+        u = next;
+        // Quadratic convergence: after a step below 1e-9 the error in u is of order
+        // 1e-18, that is x to full precision.
+        if step.abs() <= 1e-9 || ln_tail == ln_q {
+            break;
+        }
+    }
+    u.exp()
 }
 
 /// Upper tail of the chi-squared distribution with `df` degrees of freedom.

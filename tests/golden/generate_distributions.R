@@ -34,6 +34,29 @@ for (df in df_grid) for (x in x_grid_nt) add("pt_upper", x, df, pt(x, df, lower.
 for (df in df_grid) for (p in p_grid) add("qchisq", p, df, qchisq(p, df))
 for (df in df_grid) for (x in x_grid_chisq) add("pchisq_upper", x, df, pchisq(x, df, lower.tail = FALSE))
 
+# Far tails, out to p = 1e-300 (issue: t tails for 1 and 2 df cancelled): upper tails at
+# arguments whose tail probability is at least 1e-300, and quantiles at tiny p.
+df_far <- c(1, 2, 3, 10, 1e5)
+x_far_t <- c(10, 30, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e10, 1e15, 1e20, 1e50, 1e100,
+             1e150, 1e200, 1e299)
+x_far_chisq <- c(500, 1000, 1300)
+x_far_norm <- c(10, 20, 30, 37)
+p_far <- c(1e-20, 1e-50, 1e-100, 1e-200, 1e-300)
+keep <- function(v) is.finite(v) && v >= 1e-300
+for (x in x_far_norm) add("pnorm_upper", x, NA, pnorm(x, lower.tail = FALSE))
+for (p in p_far) add("qnorm", p, NA, qnorm(p))
+for (df in df_far) {
+  for (x in x_far_t) {
+    v <- pt(x, df, lower.tail = FALSE)
+    if (keep(v)) add("pt_upper", x, df, v)
+  }
+  for (p in p_far) add("qt", p, df, qt(p, df))
+  for (x in x_far_chisq) {
+    v <- pchisq(x, df, lower.tail = FALSE)
+    if (keep(v)) add("pchisq_upper", x, df, v)
+  }
+}
+
 res <- do.call(rbind, rows)
 write.csv(res, file.path(out, "distributions.csv"), row.names = FALSE, quote = TRUE)
 message(sprintf("wrote %d rows to %s (%s)", nrow(res), file.path(out, "distributions.csv"),
