@@ -5,13 +5,16 @@
 //! - shifting every yi by c shifts the estimates and limits by c and changes neither τ²,
 //!   Q nor I² (generic yi, vi data);
 //! - rescaling (yi·c, vi·c²) multiplies the estimates by c, the standard errors by |c|
-//!   and τ² by c², and changes neither Q, I² nor the weights;
+//!   and τ² by c², and changes neither Q, I² nor the weights; every iterative estimator
+//!   (ML, REML, PM, EB, SJ, the Q-profile limits, ML/REML meta-regression) to 1e-9 for
+//!   c from 1e-8 to 1e8;
 //! - every confidence interval contains its estimate; the weights sum to 100;
 //!   I² lies in [0, 100]; τ², its limits and Q are 0 or more (also with variances
 //!   spanning 20 orders of magnitude);
 //! - the random-effects estimate lies within [min yi, max yi] (it is a weighted mean);
 //! - the fixed and random-effects results coincide when τ² = 0.
 
+use metapool::analysis::regression::{self, RegressionTau2};
 use metapool::effect::{Effects, Measure};
 use metapool::model::{pool_effects, CiMethod, Fit, PoolOptions, Tau2Method};
 use proptest::prelude::*;
@@ -143,6 +146,41 @@ proptest! {
                 let (wx, wy) = (x.weight_random.expect("w"), y.weight_random.expect("w"));
                 assert_close!(wx, wy, 1e-7, 1e-9, "{m} random weight");
             }
+        }
+    }
+
+    /// Every iterative estimator is equivariant to rescaling to 1e-9 relative, for c
+    /// from 1e-8 to 1e8 (variances rescaled by 1e-16 to 1e16): ML, REML, PM, EB, SJ, the
+    /// Q-profile limits of τ², and ML/REML meta-regression on one moderator. Values
+    /// below 1e-12 of the smallest variance count as 0 (rounding noise).
+    #[test]
+    fn iterative_estimators_are_equivariant_to_rescaling_over_sixteen_decades(
+        s in prop::collection::vec(study(), 3..=15),
+        x in prop::collection::vec(-1.0..1.0f64, 15),
+        magnitude in -8.0..8.0f64,
+    ) {
+        let c = 10f64.powf(magnitude);
+        let scaled: Vec<(f64, f64)> = s.iter().map(|&(y, v)| (y * c, v * c * c)).collect();
+        let v_min = s.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let floor = 1e-12 * v_min * c * c;
+        for m in [Tau2Method::ML, Tau2Method::REML, Tau2Method::PM, Tau2Method::EB, Tau2Method::SJ] {
+            let (a, b) = (fit(&s, m, CiMethod::Z), fit(&scaled, m, CiMethod::Z));
+            let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
+            assert_close!(ra.tau2 * c * c, rb.tau2, 1e-9, floor, "{m} tau2 (c = {c:e})");
+            let (ha, hb) = (&a.heterogeneity, &b.heterogeneity);
+            assert_close!(ha.tau2_ci_lower * c * c, hb.tau2_ci_lower, 1e-9, floor, "{m} tau2 lower limit (c = {c:e})");
+            assert_close!(ha.tau2_ci_upper * c * c, hb.tau2_ci_upper, 1e-9, floor, "{m} tau2 upper limit (c = {c:e})");
+        }
+        let k = s.len();
+        let design = ndarray::Array2::from_shape_fn((k, 2), |(i, j)| if j == 0 { 1.0 } else { x[i] });
+        let names = ["intrcpt".to_string(), "x".to_string()];
+        for method in [RegressionTau2::ML, RegressionTau2::REML] {
+            let regress = |data: &[(f64, f64)]| {
+                let (yi, vi): (Vec<f64>, Vec<f64>) = data.iter().copied().unzip();
+                regression::fit(&yi, &vi, design.view(), &names, method, false, 0.95).expect("fit")
+            };
+            let (a, b) = (regress(&s), regress(&scaled));
+            assert_close!(a.tau2 * c * c, b.tau2, 1e-9, floor, "{method:?} regression tau2 (c = {c:e})");
         }
     }
 

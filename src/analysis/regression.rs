@@ -7,9 +7,10 @@
 //! P = W − WX(XᵀWX)⁻¹XᵀW (all traces below are formed from p × p products, O(k p²)).
 //! - τ² by DL: (Q_E − (k − p)) / (tr W₀ − tr[(XᵀW₀X)⁻¹XᵀW₀²X]), W₀ = diag(1/v_i), 0 if
 //!   negative; HE: (yᵀP_O y − tr(P_O V))/(k − p) with the OLS projection P_O, 0 if
-//!   negative; ML and REML by Fisher scoring, τ² ← τ² + (yᵀPPy − tr P)/tr(PP) (REML) or
-//!   (yᵀPPy − tr W)/tr(W²) (ML), with step-halving to stay ≥ 0, from the HE estimate,
-//!   to a change below 1e-12; FE fixes τ² = 0.
+//!   negative; ML and REML the global maximum of the (restricted) likelihood on τ² ≥ 0,
+//!   by the engine of [`mod@crate::model::tau2::likelihood`] (a scan of the score
+//!   U = ½(yᵀPPy − tr P) (REML) or ½(yᵀPPy − tr W) (ML), then safeguarded Newton steps
+//!   in each bracket); FE fixes τ² = 0.
 //! - Q_E = Σ (y_i − x_iᵀβ̂₀)²/v_i about the fixed-effect fit, df k − p (residual
 //!   heterogeneity); Q_M = β̂₂ᵀ Var(β̂₂)⁻¹ β̂₂ over the coefficients but the intercept,
 //!   χ²(m) (or F(m, k − p) with Knapp-Hartung, Q_M/m).
@@ -29,6 +30,8 @@ use crate::distribution::{
     chisq_sf, normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p,
 };
 use crate::error::{Error, Result};
+use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
+use crate::model::tau2::{Convergence, Tau2Estimate};
 use nalgebra::{DMatrix, DVector};
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
@@ -167,8 +170,9 @@ pub struct Regression {
     pub p: usize,
     /// True with Knapp-Hartung tests.
     pub knapp_hartung: bool,
-    /// Iterations of ML/REML.
-    pub iterations: usize,
+    /// How τ² was reached (ML and REML: iterations and the local maxima of the
+    /// likelihood seen).
+    pub convergence: Convergence,
 }
 
 /// Products of a weighted fit at a given τ².
@@ -176,6 +180,8 @@ struct Weighted {
     w: DVector<f64>,
     /// (XᵀWX)⁻¹.
     inv: DMatrix<f64>,
+    /// ln |XᵀWX|.
+    ln_det: f64,
     beta: DVector<f64>,
     /// Residuals y − Xβ̂.
     resid: DVector<f64>,
@@ -194,15 +200,17 @@ fn weighted(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64], tau2: f64) -> Result
     let w = DVector::from_iterator(vi.len(), vi.iter().map(|v| 1.0 / (v + tau2)));
     let xtw = xt_diag(x, &w);
     let xtwx = &xtw * x;
-    let inv = xtwx
-        .cholesky()
-        .ok_or_else(|| Error::Degenerate("the moderators are collinear (XᵀWX is singular)".into()))?
-        .inverse();
+    let cholesky = xtwx.cholesky().ok_or_else(|| {
+        Error::Degenerate("the moderators are collinear (XᵀWX is singular)".into())
+    })?;
+    let ln_det = 2.0 * cholesky.l_dirty().diagonal().map(f64::ln).sum();
+    let inv = cholesky.inverse();
     let beta = &inv * (&xtw * y);
     let resid = y - x * &beta;
     Ok(Weighted {
         w,
         inv,
+        ln_det,
         beta,
         resid,
     })
@@ -234,39 +242,130 @@ fn estimate_tau2(
     y: &DVector<f64>,
     vi: &[f64],
     method: RegressionTau2,
-) -> Result<(f64, usize)> {
+) -> Result<Tau2Estimate> {
     let (k, p) = (x.nrows() as f64, x.ncols() as f64);
     Ok(match method {
-        RegressionTau2::FE => (0.0, 0),
+        RegressionTau2::FE => Tau2Estimate::closed_form(0.0),
         RegressionTau2::DL => {
             let fe = weighted(x, y, vi, 0.0)?;
             let qe = fe.resid.component_mul(&fe.resid).component_mul(&fe.w).sum();
-            (((qe - (k - p)) / trace_p(x, &fe)).max(0.0), 0)
+            Tau2Estimate::closed_form(((qe - (k - p)) / trace_p(x, &fe)).max(0.0))
         }
-        RegressionTau2::HE => (hedges(x, y, vi)?, 0),
+        RegressionTau2::HE => Tau2Estimate::closed_form(hedges(x, y, vi)?),
         RegressionTau2::ML | RegressionTau2::REML => {
-            let reml = method == RegressionTau2::REML;
-            let mut tau2 = hedges(x, y, vi)?;
-            for iteration in 1..=10_000 {
-                let fit = weighted(x, y, vi, tau2)?;
-                let mut step = if reml {
-                    (ypy2(&fit) - trace_p(x, &fit)) / trace_pp(x, &fit)
-                } else {
-                    (ypy2(&fit) - fit.w.sum()) / fit.w.map(|w| w * w).sum()
-                };
-                while tau2 + step < 0.0 {
-                    step /= 2.0;
-                }
-                tau2 += step;
-                if step.abs() <= 1e-12 * tau2.max(1.0) {
-                    return Ok((tau2, iteration));
-                }
-            }
-            return Err(Error::Degenerate(format!(
-                "{method:?} did not converge in 10000 Fisher-scoring steps"
-            )));
+            likelihood_tau2(x, y, vi, method == RegressionTau2::REML)?
         }
     })
+}
+
+/// ML or REML τ² of the mixed-effects model y = Xβ + u + e: the global maximum of the
+/// (restricted) likelihood by the engine of [`mod@crate::model::tau2::likelihood`].
+///
+/// # Errors
+/// [`Error::Degenerate`] for collinear moderators.
+pub(crate) fn likelihood_tau2(
+    x: &DMatrix<f64>,
+    y: &DVector<f64>,
+    vi: &[f64],
+    reml: bool,
+) -> Result<Tau2Estimate> {
+    // Collinear moderators make XᵀWX singular for every τ²: said once, here.
+    weighted(x, y, vi, 0.0)?;
+    let model = MixedEffects::new(x, y, vi, reml)?;
+    let estimate = likelihood::global_maximum(&model, likelihood::MAX_REFINE);
+    if estimate.tau2.is_nan() {
+        return Err(Error::Degenerate(format!(
+            "{} failed: the likelihood could not be evaluated",
+            if reml { "REML" } else { "ML" }
+        )));
+    }
+    Ok(estimate)
+}
+
+/// The (restricted) likelihood of the mixed-effects model, for the τ² engine.
+struct MixedEffects<'a> {
+    x: &'a DMatrix<f64>,
+    y: &'a DVector<f64>,
+    vi: &'a [f64],
+    reml: bool,
+    scales: Scales,
+    /// ln |XᵀX|, in the REML constant.
+    ln_det_xtx: f64,
+}
+
+impl<'a> MixedEffects<'a> {
+    fn new(x: &'a DMatrix<f64>, y: &'a DVector<f64>, vi: &'a [f64], reml: bool) -> Result<Self> {
+        let ols = weighted(x, y, &vec![0.0; vi.len()], 1.0)?;
+        let v_min = vi.iter().copied().fold(f64::INFINITY, f64::min);
+        let v_max = vi.iter().copied().fold(0.0, f64::max);
+        Ok(MixedEffects {
+            x,
+            y,
+            vi,
+            reml,
+            scales: Scales {
+                v_min,
+                v_max,
+                rss: ols.resid.norm_squared(),
+            },
+            ln_det_xtx: ols.ln_det,
+        })
+    }
+}
+
+impl ProfileLikelihood for MixedEffects<'_> {
+    fn dimensions(&self) -> (usize, usize) {
+        (self.x.nrows(), self.x.ncols())
+    }
+
+    fn reml(&self) -> bool {
+        self.reml
+    }
+
+    fn scales(&self) -> Scales {
+        self.scales
+    }
+
+    /// REML: U = ½(yᵀPPy − tr P), I = ½ tr(PP), J = yᵀPPPy − ½ tr(PP); ML: Σw and Σw²
+    /// in place of tr P and tr(PP). yᵀPPPy = aᵀPa with a = Py = W r:
+    /// Σ w a² − (XᵀWa)ᵀ(XᵀWX)⁻¹(XᵀWa). Not a number if XᵀWX is singular.
+    fn derivatives(&self, tau2: f64) -> Derivatives {
+        let Ok(fit) = weighted(self.x, self.y, self.vi, tau2) else {
+            return Derivatives {
+                score: f64::NAN,
+                expected: f64::NAN,
+                observed: f64::NAN,
+            };
+        };
+        let a = fit.w.component_mul(&fit.resid);
+        let xtwa = xt_diag(self.x, &fit.w) * &a;
+        let ypppy = fit.w.dot(&a.component_mul(&a)) - xtwa.dot(&(&fit.inv * &xtwa));
+        let (penalty, trace_pp) = if self.reml {
+            (trace_p(self.x, &fit), trace_pp(self.x, &fit))
+        } else {
+            (fit.w.sum(), fit.w.map(|w| w * w).sum())
+        };
+        Derivatives {
+            score: 0.5 * (ypy2(&fit) - penalty),
+            expected: 0.5 * trace_pp,
+            observed: ypppy - 0.5 * trace_pp,
+        }
+    }
+
+    fn log_likelihood(&self, tau2: f64) -> f64 {
+        let Ok(fit) = weighted(self.x, self.y, self.vi, tau2) else {
+            return f64::NAN;
+        };
+        let (k, p) = (self.x.nrows() as f64, self.x.ncols() as f64);
+        let ln_2pi = (2.0 * std::f64::consts::PI).ln();
+        let log_v: f64 = self.vi.iter().map(|v| (v + tau2).ln()).sum();
+        let ypy = fit.resid.component_mul(&fit.resid).dot(&fit.w);
+        if self.reml {
+            -0.5 * ((k - p) * ln_2pi - self.ln_det_xtx + log_v + fit.ln_det + ypy)
+        } else {
+            -0.5 * (k * ln_2pi + log_v + ypy)
+        }
+    }
 }
 
 fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
@@ -361,7 +460,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         )));
     }
     let y = DVector::from_column_slice(yi);
-    let (tau2, iterations) = estimate_tau2(x, &y, vi, method)?;
+    let Tau2Estimate { tau2, convergence } = estimate_tau2(x, &y, vi, method)?;
     let fit = weighted(x, &y, vi, tau2)?;
     let df = (k - p) as f64;
     let s2 = if knapp_hartung {
@@ -424,7 +523,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         f64::NAN
     } else {
         let ones = DMatrix::from_element(k, 1, 1.0);
-        let (tau2_0, _) = estimate_tau2(&ones, &y, vi, method)?;
+        let tau2_0 = estimate_tau2(&ones, &y, vi, method)?.tau2;
         if tau2_0 > 0.0 {
             100.0 * ((tau2_0 - tau2) / tau2_0).max(0.0)
         } else {
@@ -453,7 +552,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         k,
         p,
         knapp_hartung,
-        iterations,
+        convergence,
     })
 }
 

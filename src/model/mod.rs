@@ -502,6 +502,9 @@ fn assemble(
         if let Some(fallback) = &r.convergence.fallback {
             warnings.push(format!("{}: {fallback}", r.tau2_method));
         }
+        if let Some(several) = r.convergence.multiple_maxima_warning() {
+            warnings.push(format!("{}: {several}", r.tau2_method));
+        }
     }
     if k == 1 {
         warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());

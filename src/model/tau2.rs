@@ -19,16 +19,14 @@
 //!
 //! The DL, HE and HS moment estimators are truncated at zero as metafor does.
 //!
-//! ML and REML start from the DerSimonian-Laird estimate and take Newton-Raphson steps
-//! with the observed information where the log-likelihood is concave and Fisher-scoring
-//! steps (expected information, as metafor's `rma`, Viechtbauer 2005) where it is not,
-//! halving steps to keep τ² ≥ 0 and bisecting when a step leaves the bracket of the
-//! root found so far; they stop when a step changes τ² by less than 1e-13 (absolute) or
-//! 1e-13 relative. (Pure Fisher scoring converges only linearly, slowly when τ² is small
-//! beside the v_i.) When the score at τ² = 0 points below zero the estimate is 0 (the
-//! boundary). If no convergence in 30 steps, the score equation is solved by Brent's
-//! method on a bracket grown from the last iterate, and the result says so
-//! ([`Convergence::fallback`]).
+//! ML and REML are the global maximum of the (restricted) likelihood on τ² ≥ 0, which
+//! need not be unimodal: [`likelihood::global_maximum`] bounds the maximiser, scans the
+//! score on a grid adapted to the variances and the spread of the estimates, refines
+//! every local maximum it brackets by safeguarded Newton-Raphson and keeps the highest;
+//! [`Convergence::local_maxima`] says how many it saw, and [`Convergence::maxima`] lists
+//! them when there are several (a fit warns). The same engine serves meta-regression
+//! and the regression tests. Every stopping rule is relative to τ², so that rescaling
+//! the data (y → c y, v → c² v) rescales τ² by c².
 //!
 //! PM is solved by Newton's method on the convex decreasing Q(τ²) from τ² = 0, whose
 //! iterates increase monotonically to the root (the same routine gives the Q-profile
@@ -46,18 +44,22 @@
 //! - One study: τ² = 0 for every estimator (as metafor).
 //! - Identical estimates: Q(τ²) = 0, so τ² = 0 for every estimator.
 //! - The boundary: DL, HE and HS are truncated at 0 (never −0); PM is 0 when Q(0) ≤ k − 1;
-//!   ML and REML are 0 when the score at 0 is ≤ 0. metafor's scoring approaches a
+//!   ML and REML are 0 when 0 is the highest local maximum (a score ≤ 0 there makes 0 a
+//!   local maximum, not necessarily the global one). metafor's scoring approaches a
 //!   boundary maximum from the inside and stops at a small positive value (ML on two
 //!   studies: 4.3e-12 with `threshold = 1e-10`); metapool reports the maximum, 0.
 //! - ML or REML not converging (or an infinite or zero information): the score equation
-//!   is solved on a bracket and [`Convergence`] says so, where metafor stops with "Fisher
-//!   scoring algorithm did not converge". The Newton iterations of PM fall back likewise.
+//!   is solved in the bracket of the maximum and [`Convergence`] says so, where metafor
+//!   stops with "Fisher scoring algorithm did not converge". The Newton iterations of PM
+//!   fall back likewise.
 
 use super::fixed::{trace_p, TraceP, WeightedMean};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
+
+pub mod likelihood;
 
 /// A τ² estimator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -139,6 +141,22 @@ pub struct Convergence {
     pub converged: bool,
     /// The fallback used when the primary algorithm did not converge.
     pub fallback: Option<String>,
+    /// ML and REML: the number of local maxima of the likelihood on τ² ≥ 0 that the
+    /// scan saw (the estimate is the highest); `None` for the other estimators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_maxima: Option<usize>,
+    /// Every local maximum seen, when there are more than one (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maxima: Vec<LocalMaximum>,
+}
+
+/// A local maximum of the (restricted) log-likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LocalMaximum {
+    /// Its τ².
+    pub tau2: f64,
+    /// The log-likelihood there (metafor's constants).
+    pub log_likelihood: f64,
 }
 
 impl Convergence {
@@ -148,7 +166,32 @@ impl Convergence {
             iterations: 0,
             converged: true,
             fallback: None,
+            local_maxima: None,
+            maxima: Vec::new(),
         }
+    }
+
+    /// The warning a fit prints when the likelihood has several local maxima, naming
+    /// them; `None` with one.
+    pub fn multiple_maxima_warning(&self) -> Option<String> {
+        if self.maxima.len() < 2 {
+            return None;
+        }
+        let listed: Vec<String> = self
+            .maxima
+            .iter()
+            .map(|m| {
+                format!(
+                    "tau2 = {:.6e} (log-likelihood {:.6})",
+                    m.tau2, m.log_likelihood
+                )
+            })
+            .collect();
+        Some(format!(
+            "the likelihood has {} local maxima on tau2 >= 0: {}; the highest is reported",
+            self.maxima.len(),
+            listed.join(", ")
+        ))
     }
 }
 
@@ -163,10 +206,21 @@ pub struct Tau2Estimate {
 
 impl Tau2Estimate {
     /// A closed-form estimate (or the boundary value 0), no iterations.
-    fn closed_form(tau2: f64) -> Self {
+    pub(crate) fn closed_form(tau2: f64) -> Self {
         Tau2Estimate {
             tau2,
             convergence: Convergence::closed_form(),
+        }
+    }
+
+    /// The boundary maximum τ² = 0 of ML or REML, with the local maxima seen.
+    fn boundary(local_maxima: usize) -> Self {
+        Tau2Estimate {
+            tau2: 0.0,
+            convergence: Convergence {
+                local_maxima: Some(local_maxima),
+                ..Convergence::closed_form()
+            },
         }
     }
 
@@ -176,8 +230,7 @@ impl Tau2Estimate {
             tau2,
             convergence: Convergence {
                 iterations,
-                converged: true,
-                fallback: None,
+                ..Convergence::closed_form()
             },
         }
     }
@@ -195,15 +248,13 @@ impl Tau2Estimate {
                 iterations: iterations + evaluations,
                 converged,
                 fallback: Some(why),
+                ..Convergence::closed_form()
             },
         }
     }
 }
 
 const MAX_ITER: usize = 100;
-/// Fisher-scoring steps before ML and REML switch to Brent's method.
-const MAX_SCORING: usize = 30;
-const TOL: f64 = 1e-13;
 /// A Newton step this small (relative) is the last one: quadratic convergence leaves an
 /// error of order its square (1e-16) after it.
 const NEWTON_LAST_STEP: f64 = 1e-8;
@@ -273,11 +324,17 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
             return Tau2Estimate::iterated(tau2, iteration);
         }
     }
+    // A start on the scale of the data: the last iterate, or the smallest variance.
+    let start = if tau2 > 0.0 {
+        tau2
+    } else {
+        WeightedMean::reference_of(yi, vi).1
+    };
     Tau2Estimate::bracketed(
         bracketed_root(
             |t| generalized_q_about(yi, vi, t, reference).0 - target,
             0.0,
-            tau2,
+            start,
         ),
         MAX_ITER,
         "Newton's method did not converge; Brent's method on a bracket used".into(),
@@ -285,11 +342,12 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
 }
 
 /// Root of a function that is positive at `lo` and negative somewhere above: the upper
-/// end is doubled until the sign changes, then Brent's method (the `roots` crate) to a
-/// relative tolerance of 1e-15. Returns the root (the midpoint of the last bracket if
-/// Brent's method failed), the evaluations used and whether it converged.
+/// end, from `start` (> 0: a value on the scale of the data, so that the search is
+/// scale-free), is doubled until the sign changes, then Brent's method (the `roots`
+/// crate) to a relative tolerance of 1e-15. Returns the root (the midpoint of the last
+/// bracket if Brent's method failed), the evaluations used and whether it converged.
 pub(crate) fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize, bool) {
-    let (mut lo, mut hi) = (lo, start.max(1e-8));
+    let (mut lo, mut hi) = (lo, start);
     let mut evaluations = 0;
     while f(hi) > 0.0 && hi < 1e300 {
         lo = hi;
@@ -418,80 +476,19 @@ fn score_information(
     }
 }
 
-/// ML (`reml = false`) or REML (`reml = true`); see the module docs.
+/// ML (`reml = false`) or REML (`reml = true`): the global maximum of the likelihood
+/// on τ² ≥ 0 ([`likelihood::global_maximum`]); see the module docs.
 pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
-    likelihood_with(yi, vi, reml, MAX_SCORING)
+    likelihood_with(yi, vi, reml, likelihood::MAX_REFINE)
 }
 
-/// [`likelihood`] with a chosen iteration limit before the bracketing fallback.
-pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_iter: usize) -> Tau2Estimate {
-    let start = dersimonian_laird(vi, generalized_q(yi, vi, 0.0).0);
-    likelihood_from(yi, vi, reml, max_iter, start)
-}
-
-/// [`likelihood_with`] from a given start (the DerSimonian-Laird estimate, which
-/// [`estimate`] has from the Q it is given, saving three passes over the studies).
-fn likelihood_from(
-    yi: &[f64],
-    vi: &[f64],
-    reml: bool,
-    max_iter: usize,
-    start: f64,
-) -> Tau2Estimate {
-    // The study with the smallest variance anchors the residuals (see WeightedMean); it
-    // does not change with τ², so it is found once.
-    let reference = WeightedMean::reference_of(yi, vi);
-    let (score0, _, _) = score_information(yi, vi, 0.0, reml, reference);
-    if score0 <= 0.0 {
+/// [`likelihood()`] with a chosen number of Newton steps per bracket before Brent's
+/// method takes over.
+pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_refine: usize) -> Tau2Estimate {
+    if yi.len() < 2 {
         return Tau2Estimate::closed_form(0.0);
     }
-    // The root of the score lies in (lo, hi): U(lo) > 0 > U(hi).
-    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    let mut tau2 = start;
-    for iteration in 1..=max_iter {
-        let (u, info, observed) = score_information(yi, vi, tau2, reml, reference);
-        if u > 0.0 {
-            lo = lo.max(tau2);
-        } else {
-            hi = hi.min(tau2);
-        }
-        // Newton-Raphson where the log-likelihood is concave, Fisher scoring elsewhere.
-        let curvature = if observed > 0.0 { observed } else { info };
-        let mut step = u / curvature;
-        if !(step.is_finite() && curvature.is_finite() && curvature > 0.0) {
-            break;
-        }
-        let mut halvings = 0;
-        while tau2 + step < 0.0 && halvings < 1100 {
-            step /= 2.0;
-            halvings += 1;
-        }
-        let mut next = tau2 + step;
-        let bisected = (next <= lo || next >= hi) && hi.is_finite();
-        if bisected {
-            next = 0.5 * (lo + hi);
-        }
-        let change = (next - tau2).abs();
-        tau2 = next;
-        // A Newton-Raphson step (observed > 0) converges quadratically: one below
-        // NEWTON_LAST_STEP leaves an error of order its square. Fisher scoring converges
-        // linearly and runs to TOL.
-        let newton = observed > 0.0 && halvings == 0 && !bisected;
-        if change <= TOL * tau2.max(1.0) || (newton && change <= NEWTON_LAST_STEP * tau2) {
-            return Tau2Estimate::iterated(tau2, iteration);
-        }
-    }
-    Tau2Estimate::bracketed(
-        bracketed_root(
-            |t| score_information(yi, vi, t, reml, reference).0,
-            0.0,
-            tau2,
-        ),
-        max_iter,
-        format!(
-            "Newton-Raphson did not converge in {max_iter} steps; the score equation was solved by Brent's method on a bracket"
-        ),
-    )
+    likelihood::global_maximum(&likelihood::InterceptOnly::new(yi, vi, reml), max_refine)
 }
 
 /// τ² by `method`. `q_fixed` is Cochran's Q about the fixed-effect estimate in use,
@@ -510,13 +507,7 @@ pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau
         Tau2Method::HS => closed(hunter_schmidt(yi, vi)),
         Tau2Method::SJ => closed(sidik_jonkman(yi, vi)),
         Tau2Method::PM | Tau2Method::EB => solve_generalized_q(yi, vi, yi.len() as f64 - 1.0),
-        Tau2Method::ML | Tau2Method::REML => likelihood_from(
-            yi,
-            vi,
-            method == Tau2Method::REML,
-            MAX_SCORING,
-            dersimonian_laird(vi, q_fixed),
-        ),
+        Tau2Method::ML | Tau2Method::REML => likelihood(yi, vi, method == Tau2Method::REML),
     }
 }
 

@@ -285,6 +285,15 @@ pub fn render_regression(
             r.r2
         );
     }
+    for warning in [
+        r.convergence.fallback.clone(),
+        r.convergence.multiple_maxima_warning(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = writeln!(out, "Warning: {warning}");
+    }
     if let Some(t) = permutation {
         let how = match t.seed {
             None => format!("exact, {} arrangements", t.iterations),

@@ -16,8 +16,6 @@ pub(super) struct Wls {
     sum_w: f64,
     /// Q_E = Σ w e².
     pub(super) q_e: f64,
-    /// yᵀPPy = Σ (w e)².
-    y_ppy: f64,
     /// tr P.
     tr_p: f64,
 }
@@ -26,7 +24,7 @@ pub(super) struct Wls {
 /// x̄ = Σwx/Σw, ȳ = Σwy/Σw, d = x − x̄, S_xx = Σw d²: b₁ = Σw d (y − ȳ)/S_xx,
 /// b₀ = ȳ − b₁x̄, Var(b₀) = 1/Σw + x̄²/S_xx, Var(b₁) = 1/S_xx; with A = (XᵀWX)⁻¹ =
 /// diag(1/Σw, 1/S_xx) in the centred basis, tr P = Σw − tr(A XᵀW²X) = Σw − Σw²/Σw −
-/// Σw²d²/S_xx; yᵀPPy = Σ(w e)² since Py = We.
+/// Σw²d²/S_xx.
 pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
     let (mut sw, mut swx, mut swy) = (0.0, 0.0, 0.0);
     for ((&y, &v), &xi) in yi.iter().zip(vi).zip(x) {
@@ -44,14 +42,13 @@ pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
         sxy += w * d * (y - ybar);
     }
     let b1 = sxy / sxx;
-    let (mut q_e, mut y_ppy) = (0.0, 0.0);
+    let mut q_e = 0.0;
     let (mut sw2, mut sw2d2) = (0.0, 0.0);
     for ((&y, &v), &xi) in yi.iter().zip(vi).zip(x) {
         let w = 1.0 / (v + tau2);
         let d = xi - xbar;
         let e = (y - ybar) - b1 * d;
         q_e += w * e * e;
-        y_ppy += (w * e) * (w * e);
         sw2 += w * w;
         sw2d2 += w * w * d * d;
     }
@@ -64,7 +61,6 @@ pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
         var_b1: a1,
         sum_w: sw,
         q_e,
-        y_ppy,
         tr_p,
     }
 }
@@ -82,6 +78,7 @@ fn root_from_zero(f: impl Fn(f64) -> f64, start: f64) -> (f64, Convergence) {
             iterations,
             converged,
             fallback,
+            ..Convergence::closed_form()
         },
     )
 }
@@ -141,19 +138,27 @@ pub fn tau2_one_moderator(
             root_from_zero(|t| wls(yi, vi, x, t).q_e - df, unweighted_ss / k)
         }
         Tau2Method::ML | Tau2Method::REML => {
-            let reml = method == Tau2Method::REML;
-            let score = |t: f64| {
-                let fit = wls(yi, vi, x, t);
-                if reml {
-                    fit.y_ppy - fit.tr_p
-                } else {
-                    fit.y_ppy - fit.sum_w
-                }
-            };
-            if score(0.0) <= 0.0 {
-                return (0.0, Convergence::closed_form());
+            // The one engine of ML and REML (the global maximum of the likelihood), with
+            // the design [1, x].
+            let design =
+                nalgebra::DMatrix::from_fn(yi.len(), 2, |i, j| if j == 0 { 1.0 } else { x[i] });
+            let y = nalgebra::DVector::from_column_slice(yi);
+            match crate::analysis::regression::likelihood_tau2(
+                &design,
+                &y,
+                vi,
+                method == Tau2Method::REML,
+            ) {
+                Ok(estimate) => (estimate.tau2, estimate.convergence),
+                Err(e) => (
+                    f64::NAN,
+                    Convergence {
+                        converged: false,
+                        fallback: Some(e.to_string()),
+                        ..Convergence::closed_form()
+                    },
+                ),
             }
-            root_from_zero(score, unweighted_ss / k)
         }
     }
 }

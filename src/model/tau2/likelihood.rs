@@ -1,0 +1,455 @@
+//! The global maximum of a profile log-likelihood of τ² on [0, ∞): the one engine
+//! behind ML and REML, in pooling ([`InterceptOnly`]), meta-regression and the
+//! regression tests of small-study effects (`crate::analysis::regression`).
+//!
+//! The (restricted) log-likelihood of the random-effects model with the coefficients
+//! profiled out,
+//!
+//! ML: ℓ(τ²) = −½ [k ln 2π + Σ ln(v_i + τ²) + yᵀPy],
+//! REML: ℓ_R(τ²) = −½ [(k − p) ln 2π − ln|XᵀX| + Σ ln(v_i + τ²) + ln|XᵀWX| + yᵀPy],
+//!
+//! W = diag(1/(v_i + τ²)), P = W − WX(XᵀWX)⁻¹XᵀW (Viechtbauer 2005; the constants as
+//! metafor's `logLik`), need not be unimodal: an outlying study with a large variance
+//! beside a tight cluster gives a peak near 0 and another near the outlier's squared
+//! distance. Stopping at the first root of the score from a start (Fisher scoring from
+//! DerSimonian-Laird or Hedges, as metafor does), or at 0 when the score there is
+//! negative, can report the lower peak as converged. [`global_maximum`] instead:
+//!
+//! 1. **Bounds the maximum.** With RSS the unweighted least-squares residual sum of
+//!    squares, the score is negative for every τ² > B, B = max(v_max, 2 RSS/k) for ML
+//!    and max(c v_max, 2 RSS/(k − p)), c = (k + p)/(k − p), for REML. Proof: the
+//!    weighted residuals r minimise Σ w r², so Σ w² r² ≤ w_max Σ w r² ≤ w_max² RSS;
+//!    beyond B, w_min ≥ w_max c/(c + 1), so Σw ≥ k w_max/2 (ML) and tr P ≥ Σw −
+//!    p w_max ≥ w_max (k − p)/2 (REML; tr[(XᵀWX)⁻¹XᵀW²X] ≤ p w_max), while w_max ≤
+//!    1/τ² < k/(2 RSS) or (k − p)/(2 RSS).
+//! 2. **Scans the score** U(τ²) = dℓ/dτ² at 0 and on a geometric grid from v_min/100
+//!    to past B, [`GRID_PER_DECADE`] points a decade (at most [`GRID_MAX`] points, the
+//!    grid coarser beyond). Each study's term of ℓ, ln(v_i + τ²) + r_i²/(v_i + τ²),
+//!    changes on the scale of one unit of ln(v_i + τ²), and so at most as fast in
+//!    ln τ²; below v_min/100 every term is close to linear in τ². A grid of ratio
+//!    10^(1/8) (0.29 in ln τ²) therefore separates the critical points of ℓ: a local
+//!    maximum is missed only if two sign changes of U fall between neighbouring points,
+//!    which needs a peak narrower than the terms it is made of. (This is a resolution
+//!    argument, not a proof; `tests/differential/` checks it against a dense scan.)
+//! 3. **Brackets every local maximum**: 0 when U(0) ≤ 0, and every grid interval on
+//!    which U changes sign from + to −.
+//! 4. **Refines each** by Newton-Raphson inside its bracket (the observed information
+//!    where ℓ is concave, the expected one — Fisher scoring — elsewhere; bisection when
+//!    a step would leave the bracket), until a step changes τ² by less than 1e-13 of τ²
+//!    (1e-8 for a Newton step, whose successor's error is of order its square). These
+//!    rules are relative, so that rescaling the data (y → c y, v → c² v) rescales τ²
+//!    by c² to rounding. After [`MAX_REFINE`] steps, Brent's method in the bracket.
+//! 5. **Returns the local maximum with the largest ℓ**, with the number of local maxima
+//!    seen; when there are several, all of them ([`super::Convergence::maxima`]), so
+//!    that a fit can warn.
+//!
+//! Cost: one pass over the studies per grid point, or per eight grid points where the
+//! model sums them together ([`ProfileLikelihood::scores`]), and a few Newton steps.
+
+use super::{Convergence, LocalMaximum, RelativeConvergency, Tau2Estimate};
+
+/// Grid points per decade of τ² in the scan (ratio 10^(1/8) ≈ 1.33).
+pub const GRID_PER_DECADE: f64 = 8.0;
+/// The most grid points of a scan: data whose variances and spread span more than
+/// GRID_MAX / GRID_PER_DECADE = 150 decades get a coarser grid.
+pub const GRID_MAX: usize = 1200;
+/// Newton (or bisection) steps in one bracket before Brent's method takes over.
+pub const MAX_REFINE: usize = 100;
+/// Relative change of τ² at which a Fisher-scoring or bisection step is the last.
+const TOL: f64 = 1e-13;
+/// Relative change at which a Newton step is the last (its successor's error is of
+/// order its square, 1e-16).
+const NEWTON_LAST_STEP: f64 = 1e-8;
+
+/// The score and informations of ℓ at one τ².
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Derivatives {
+    /// U = dℓ/dτ².
+    pub score: f64,
+    /// The expected information E[−d²ℓ/dτ²] (½ tr(PP) for REML, ½ Σw² for ML).
+    pub expected: f64,
+    /// The observed information −d²ℓ/dτ² (yᵀPPPy − ½ tr(PP) for REML, yᵀPPPy − ½ Σw²
+    /// for ML).
+    pub observed: f64,
+}
+
+/// What a data set gives the scan: its extreme sampling variances and the unweighted
+/// least-squares residual sum of squares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scales {
+    /// The smallest v_i (> 0).
+    pub v_min: f64,
+    /// The largest v_i.
+    pub v_max: f64,
+    /// Σ (y_i − x_iᵀβ̂_OLS)².
+    pub rss: f64,
+}
+
+/// A (restricted) profile log-likelihood of τ²: what [`global_maximum`] needs of a
+/// model.
+pub trait ProfileLikelihood {
+    /// Studies k and coefficients p.
+    fn dimensions(&self) -> (usize, usize);
+    /// True for the restricted likelihood.
+    fn reml(&self) -> bool;
+    /// The scales of the data (see [`Scales`]).
+    fn scales(&self) -> Scales;
+    /// The score and informations at `tau2`.
+    fn derivatives(&self, tau2: f64) -> Derivatives;
+    /// ℓ(τ²) with metafor's constants.
+    fn log_likelihood(&self, tau2: f64) -> f64;
+    /// The scores at every τ² of `grid`, into `out` (the same length). The default
+    /// evaluates [`ProfileLikelihood::derivatives`] point by point.
+    fn scores(&self, grid: &[f64], out: &mut [f64]) {
+        for (o, &t) in out.iter_mut().zip(grid) {
+            *o = self.derivatives(t).score;
+        }
+    }
+}
+
+/// The upper bound B of the maximising τ² (see the module documentation).
+fn upper_bound(model: &impl ProfileLikelihood) -> f64 {
+    let (k, p) = model.dimensions();
+    let Scales { v_max, rss, .. } = model.scales();
+    let (k, p) = (k as f64, p as f64);
+    let bound = if model.reml() {
+        ((k + p) / (k - p) * v_max).max(2.0 * rss / (k - p))
+    } else {
+        v_max.max(2.0 * rss / k)
+    };
+    bound.min(f64::MAX / 4.0)
+}
+
+/// The scan's grid: 0, then geometric from v_min/100 to just past the bound B.
+pub fn scan_grid(v_min: f64, bound: f64) -> Vec<f64> {
+    let lo = (v_min / 100.0).min(bound / 100.0);
+    let decades = (bound / lo).log10();
+    let points = ((decades * GRID_PER_DECADE).ceil() as usize).clamp(1, GRID_MAX - 2);
+    let ratio = (bound / lo).powf(1.0 / points as f64);
+    let mut grid = Vec::with_capacity(points + 2);
+    grid.push(0.0);
+    let mut t = lo;
+    for _ in 0..=points {
+        grid.push(t);
+        t *= ratio;
+    }
+    // Rounding of the powers may leave the last point a hair below B.
+    let last = grid.len() - 1;
+    grid[last] = grid[last].max(bound * (1.0 + 1e-9));
+    grid
+}
+
+/// The maximiser of ℓ on [0, ∞); see the module documentation. `max_refine` is the
+/// number of Newton steps in a bracket before Brent's method ([`MAX_REFINE`]).
+///
+/// Needs k > p (REML) or k ≥ 2 (ML) and every v_i > 0; identical fitted residuals
+/// (RSS = 0) give τ² = 0, where the score at 0 is −½ tr P (or −½ Σw) < 0.
+pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2Estimate {
+    let scales = model.scales();
+    if scales.rss == 0.0 {
+        return Tau2Estimate::boundary(1);
+    }
+    let grid = scan_grid(scales.v_min, upper_bound(model));
+    let mut scores = vec![0.0; grid.len()];
+    model.scores(&grid, &mut scores);
+    let mut maxima: Vec<(LocalMaximum, Refined)> = Vec::new();
+    if scores[0] <= 0.0 {
+        let at_zero = LocalMaximum {
+            tau2: 0.0,
+            log_likelihood: model.log_likelihood(0.0),
+        };
+        maxima.push((at_zero, Refined::boundary()));
+    }
+    // Neighbouring points whose scores are numbers (a score that is not one, which the
+    // models avoid, is skipped rather than read as a sign).
+    let evaluated: Vec<usize> = (0..grid.len()).filter(|&j| !scores[j].is_nan()).collect();
+    for pair in evaluated.windows(2) {
+        let (j, next) = (pair[0], pair[1]);
+        if scores[j] > 0.0 && scores[next] <= 0.0 {
+            let refined = refine(
+                model,
+                (grid[j], scores[j]),
+                (grid[next], scores[next]),
+                max_refine,
+            );
+            let maximum = LocalMaximum {
+                tau2: refined.tau2,
+                log_likelihood: model.log_likelihood(refined.tau2),
+            };
+            maxima.push((maximum, refined));
+        }
+    }
+    let best = maxima
+        .iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| {
+            let (la, lb) = (a.0.log_likelihood, b.0.log_likelihood);
+            // NaN ranks lowest.
+            la.is_nan()
+                .cmp(&lb.is_nan())
+                .reverse()
+                .then(la.total_cmp(&lb))
+        })
+        .map(|(i, _)| i);
+    let Some(best) = best else {
+        // No local maximum seen: only possible when the scores are not numbers.
+        return Tau2Estimate {
+            tau2: f64::NAN,
+            convergence: Convergence {
+                iterations: 0,
+                converged: false,
+                fallback: Some(
+                    "the score of the likelihood could not be evaluated (not a number)".into(),
+                ),
+                local_maxima: Some(0),
+                maxima: Vec::new(),
+            },
+        };
+    };
+    let iterations = maxima.iter().map(|m| m.1.iterations).sum();
+    let count = maxima.len();
+    let (chosen, refined) = maxima[best].clone();
+    Tau2Estimate {
+        tau2: chosen.tau2,
+        convergence: Convergence {
+            iterations,
+            converged: refined.converged,
+            fallback: refined.fallback,
+            local_maxima: Some(count),
+            maxima: if count > 1 {
+                maxima.into_iter().map(|m| m.0).collect()
+            } else {
+                Vec::new()
+            },
+        },
+    }
+}
+
+/// A root of the score refined in its bracket.
+#[derive(Debug, Clone)]
+struct Refined {
+    tau2: f64,
+    iterations: usize,
+    converged: bool,
+    fallback: Option<String>,
+}
+
+impl Refined {
+    /// The boundary maximum τ² = 0: nothing to refine.
+    fn boundary() -> Self {
+        Refined {
+            tau2: 0.0,
+            iterations: 0,
+            converged: true,
+            fallback: None,
+        }
+    }
+}
+
+/// The root of the score in (a, b), U(a) > 0 ≥ U(b): safeguarded Newton-Raphson from
+/// the secant point, then Brent's method if `max_refine` steps do not converge.
+fn refine(
+    model: &impl ProfileLikelihood,
+    (mut a, ua): (f64, f64),
+    (mut b, ub): (f64, f64),
+    max_refine: usize,
+) -> Refined {
+    if ub == 0.0 {
+        return Refined {
+            tau2: b,
+            iterations: 0,
+            converged: true,
+            fallback: None,
+        };
+    }
+    let secant = a + ua * (b - a) / (ua - ub);
+    let mut tau2 = if secant > a && secant < b {
+        secant
+    } else {
+        0.5 * (a + b)
+    };
+    for iteration in 1..=max_refine {
+        let d = model.derivatives(tau2);
+        if d.score == 0.0 {
+            return Refined {
+                tau2,
+                iterations: iteration,
+                converged: true,
+                fallback: None,
+            };
+        }
+        if d.score > 0.0 {
+            a = tau2;
+        } else {
+            b = tau2;
+        }
+        // Newton-Raphson where ℓ is concave, Fisher scoring elsewhere.
+        let newton = d.observed > 0.0;
+        let curvature = if newton { d.observed } else { d.expected };
+        let candidate = tau2 + d.score / curvature;
+        let inside = candidate > a && candidate < b && curvature > 0.0;
+        let next = if inside { candidate } else { 0.5 * (a + b) };
+        let change = (next - tau2).abs();
+        tau2 = next;
+        let relative = if newton && inside {
+            NEWTON_LAST_STEP
+        } else {
+            TOL
+        };
+        if change <= relative * tau2 || b - a <= 4.0 * f64::EPSILON * b {
+            return Refined {
+                tau2,
+                iterations: iteration,
+                converged: true,
+                fallback: None,
+            };
+        }
+    }
+    let mut convergency = RelativeConvergency { evaluations: 0 };
+    let found = roots::find_root_brent(a, b, |t| model.derivatives(t).score, &mut convergency);
+    Refined {
+        tau2: *found.as_ref().unwrap_or(&(0.5 * (a + b))),
+        iterations: max_refine + convergency.evaluations,
+        converged: found.is_ok(),
+        fallback: Some(format!(
+            "Newton-Raphson did not converge in {max_refine} steps; the score equation was \
+             solved by Brent's method in the bracket of the maximum"
+        )),
+    }
+}
+
+/// The intercept-only random-effects model, y_i = μ + u_i + e_i: the likelihood of
+/// ML and REML in pooling.
+#[derive(Debug, Clone, Copy)]
+pub struct InterceptOnly<'a> {
+    yi: &'a [f64],
+    vi: &'a [f64],
+    reml: bool,
+    /// The estimate and variance of the study with the smallest variance, which anchors
+    /// the residuals (see [`crate::model::fixed::WeightedMean`]).
+    reference: (f64, f64),
+    v_max: f64,
+}
+
+impl<'a> InterceptOnly<'a> {
+    /// The model of `yi` with sampling variances `vi` (equal lengths, k ≥ 2, v_i > 0).
+    pub fn new(yi: &'a [f64], vi: &'a [f64], reml: bool) -> Self {
+        InterceptOnly {
+            yi,
+            vi,
+            reml,
+            reference: crate::model::fixed::WeightedMean::reference_of(yi, vi),
+            v_max: vi.iter().copied().fold(0.0, f64::max),
+        }
+    }
+}
+
+impl ProfileLikelihood for InterceptOnly<'_> {
+    fn dimensions(&self) -> (usize, usize) {
+        (self.yi.len(), 1)
+    }
+
+    fn reml(&self) -> bool {
+        self.reml
+    }
+
+    fn scales(&self) -> Scales {
+        let k = self.yi.len() as f64;
+        let reference = self.reference.0;
+        let shift = self.yi.iter().map(|y| y - reference).sum::<f64>() / k;
+        let rss = self
+            .yi
+            .iter()
+            .map(|y| ((y - reference) - shift).powi(2))
+            .sum();
+        Scales {
+            v_min: self.reference.1,
+            v_max: self.v_max,
+            rss,
+        }
+    }
+
+    fn derivatives(&self, tau2: f64) -> Derivatives {
+        let (score, expected, observed) =
+            super::score_information(self.yi, self.vi, tau2, self.reml, self.reference);
+        Derivatives {
+            score,
+            expected,
+            observed,
+        }
+    }
+
+    /// ML: −½[k ln 2π + Σ ln(v_i + τ²) + Q(τ²)]; REML: −½[(k − 1) ln 2π − ln k +
+    /// Σ ln(v_i + τ²) + ln Σw + Q(τ²)], Q(τ²) = Σ w (y − μ(τ²))².
+    fn log_likelihood(&self, tau2: f64) -> f64 {
+        let mean = crate::model::fixed::WeightedMean::with_reference(
+            self.yi,
+            self.vi,
+            tau2,
+            self.reference.0,
+        );
+        let (mut log_v, mut q) = (0.0, 0.0);
+        for (&y, &v) in self.yi.iter().zip(self.vi) {
+            let r = mean.residual(y);
+            log_v += (v + tau2).ln();
+            q += r * r / (v + tau2);
+        }
+        let k = self.yi.len() as f64;
+        let ln_2pi = (2.0 * std::f64::consts::PI).ln();
+        if self.reml {
+            -0.5 * ((k - 1.0) * ln_2pi - k.ln() + log_v + mean.sum_w.ln() + q)
+        } else {
+            -0.5 * (k * ln_2pi + log_v + q)
+        }
+    }
+
+    /// Eight grid points in one pass: with d_i = y_i − y_r and, per point, the sums
+    /// Σw, Σwd, Σw², Σw²d, Σw²d², μ − y_r = Σwd/Σw and Σw²r² = Σw²d² − 2(μ − y_r)Σw²d +
+    /// (μ − y_r)²Σw²; tr P as 2 Σ_{i<j} w_i w_j/Σw ([`crate::model::fixed::TraceP`]),
+    /// which does not cancel.
+    fn scores(&self, grid: &[f64], out: &mut [f64]) {
+        const CHUNK: usize = 8;
+        let reference = self.reference.0;
+        for (points, out) in grid.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+            let n = points.len();
+            let mut t = [points[n - 1]; CHUNK];
+            t[..n].copy_from_slice(points);
+            // TraceP's scaling: weights relative to the largest, 1/(v_min + τ²).
+            let smallest = t.map(|t| self.reference.1 + t);
+            let [mut sw, mut swd, mut sw2, mut sw2d, mut sw2d2, mut su, mut pairs] =
+                [[0.0f64; CHUNK]; 7];
+            for (&y, &v) in self.yi.iter().zip(self.vi) {
+                let d = y - reference;
+                for j in 0..CHUNK {
+                    let w = 1.0 / (v + t[j]);
+                    let wd = w * d;
+                    sw[j] += w;
+                    swd[j] += wd;
+                    sw2[j] += w * w;
+                    sw2d[j] += w * wd;
+                    sw2d2[j] += wd * wd;
+                    let u = smallest[j] * w;
+                    pairs[j] += u * su[j];
+                    su[j] += u;
+                }
+            }
+            for j in 0..n {
+                let shift = swd[j] / sw[j];
+                let sw2r2 = sw2d2[j] - 2.0 * shift * sw2d[j] + shift * shift * sw2[j];
+                let penalty = if !self.reml {
+                    sw[j]
+                } else if pairs[j] == 0.0 {
+                    0.0
+                } else {
+                    2.0 * (pairs[j] / su[j]) / smallest[j]
+                };
+                out[j] = 0.5 * (sw2r2 - penalty);
+                // The sums overflow where a weight is near 1e300 (v near 1e-300 at
+                // τ² = 0): the one-point form, which squares w r rather than w, there.
+                if !out[j].is_finite() {
+                    out[j] = self.derivatives(t[j]).score;
+                }
+            }
+        }
+    }
+}
