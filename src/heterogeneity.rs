@@ -85,9 +85,14 @@ pub fn typical_within_variance(vi: &[f64]) -> f64 {
     (vi.len() as f64 - 1.0) / trace_p(vi, 0.0)
 }
 
-/// I² (%) from Q: 100 · max(0, (Q − df)/Q) (Higgins & Thompson 2002).
+/// I² (%) from Q: 100 · max(0, (Q − df)/Q) (Higgins & Thompson 2002); 0 for Q = 0 or
+/// df = 0 (one study), 100 for an infinite Q, not a number for an undefined Q.
 pub fn i2_from_q(q: f64, df: f64) -> f64 {
-    if q > 0.0 {
+    if q.is_nan() {
+        f64::NAN
+    } else if q == f64::INFINITY {
+        100.0
+    } else if q > 0.0 && df > 0.0 {
         100.0 * ((q - df) / q).max(0.0)
     } else {
         0.0
@@ -147,7 +152,10 @@ pub fn heterogeneity(
     let k = yi.len();
     let df = k as f64 - 1.0;
     let vt = typical_within_variance(vi);
-    // One study: Q = 0 on 0 degrees of freedom; metafor reports p = 1, I² = 0, H² = 1.
+    // One study: Q = 0 on 0 degrees of freedom (about the study's own estimate, or the
+    // rounding noise of a Mantel-Haenszel or Peto estimate of one table); metafor
+    // reports Q = 0, p = 1, I² = 0, H² = 1. An undefined Q stays undefined.
+    let q = if k < 2 && !q.is_nan() { 0.0 } else { q };
     let p_value = if df > 0.0 { chisq_sf(q, df) } else { 1.0 };
     let i2_q = i2_from_q(q, df);
     let tau2_value = tau2.unwrap_or(0.0);

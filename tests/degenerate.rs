@@ -763,3 +763,61 @@ fn counts_of_a_billion_match_metafor() {
         near(f.heterogeneity.q, q, 1e-9);
     }
 }
+
+/// Mantel-Haenszel with one table: Q about the MH estimate on 0 degrees of freedom is
+/// rounding noise (it was 5.7e-32, and I² from Q printed 100%). metafor 3.8-1,
+/// `rma.mh(ai=3, n1i=50, ci=2, n2i=60, measure="OR")`: QE = 0, QEp = 1, I2 = 0, H2 = 1,
+/// b = 0.61576051694452516, se = 0.93372978338936952.
+#[test]
+fn one_mantel_haenszel_table_has_no_heterogeneity() {
+    let table =
+        read_csv_str("mh1.csv", "study,events_e,n_e,events_c,n_c\nA,3,50,2,60\n").expect("table");
+    let options = PoolOptions {
+        fixed: FixedMethod::MantelHaenszel,
+        tau2: None,
+        ..PoolOptions::default()
+    };
+    let f = pool(&table, &EffectOptions::new(Measure::OR), &options).expect("fit");
+    let h = &f.heterogeneity;
+    assert_eq!((h.q, h.p_value, h.i2_q, h.h2), (0.0, 1.0, 0.0, 1.0));
+    near(f.fixed.estimate, 0.615_760_516_944_525_16, 1e-12);
+    near(f.fixed.se, 0.933_729_783_389_369_52, 1e-12);
+}
+
+/// Mantel-Haenszel with no event in the experimental arm of any table: the MH odds
+/// ratio and risk ratio are 0 (log −∞), undefined, and so is Q about them. metafor
+/// 3.8-1, `rma.mh(ai=c(0,0,0), n1i=c(50,40,30), ci=c(2,5,1), n2i=c(60,60,20))`: b, se,
+/// QE, QEp and I2 all NA (OR and RR). metapool: not numbers, with a warning (it gave
+/// p = 0 for Q and I² = 0).
+#[test]
+fn mantel_haenszel_without_events_in_one_arm_is_undefined_and_says_so() {
+    let table = read_csv_str(
+        "mh0.csv",
+        "study,events_e,n_e,events_c,n_c\nA,0,50,2,60\nB,0,40,5,60\nC,0,30,1,20\n",
+    )
+    .expect("table");
+    for measure in [Measure::OR, Measure::RR] {
+        let options = PoolOptions {
+            fixed: FixedMethod::MantelHaenszel,
+            tau2: None,
+            ..PoolOptions::default()
+        };
+        let f = pool(&table, &EffectOptions::new(measure), &options).expect("fit");
+        let h = &f.heterogeneity;
+        for (what, value) in [
+            ("estimate", f.fixed.estimate),
+            ("se", f.fixed.se),
+            ("p", f.fixed.p_value),
+            ("Q", h.q),
+            ("p(Q)", h.p_value),
+            ("I2 from Q", h.i2_q),
+        ] {
+            assert!(value.is_nan(), "{measure} {what}: {value}");
+        }
+        assert!(
+            f.warnings.iter().any(|w| w.contains("is undefined")),
+            "{measure}: {:?}",
+            f.warnings
+        );
+    }
+}

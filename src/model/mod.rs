@@ -31,6 +31,15 @@
 //!   or an estimate with SE 0 (only events); `rma.peto` stops.
 //! - **ML/REML not converging**: the score equation is solved on a bracket, with a
 //!   warning ([`tau2::Convergence`]); metafor stops.
+//! - **A likelihood with several local maxima**: ML and REML report the highest, with
+//!   a warning naming every local maximum seen; metafor reports the one its Fisher
+//!   scoring reaches from its start.
+//! - **Mantel-Haenszel (or Peto) with one informative table**: Q = 0, p = 1, I² = 0,
+//!   H² = 1 (Q about the MH estimate of one table is rounding noise), as metafor.
+//! - **A Mantel-Haenszel ratio of 0 or ∞** (for the RR, no event in one arm of any
+//!   table; for the OR, Σ a d/N or Σ b c/N = 0): the fixed-effect estimate, its
+//!   interval and test, and Q, its p-value and I² from Q are not numbers, with a
+//!   warning; metafor's `rma.mh` gives NA for all of them.
 
 pub mod fixed;
 pub mod mantel_haenszel;
@@ -550,6 +559,30 @@ fn assemble(
     })
 }
 
+/// The warning for a Mantel-Haenszel or Peto estimate that is 0 or infinite on the
+/// ratio scale (its log ±∞), or not a number.
+fn undefined_fixed(method: FixedMethod, measure: Measure) -> String {
+    let why = match (method, measure) {
+        (FixedMethod::MantelHaenszel, Measure::RR) => {
+            "no study has an event in one of the arms (the sum Σ a n_c/N or Σ c n_e/N is 0)"
+        }
+        (FixedMethod::MantelHaenszel, Measure::OR) => {
+            "the sum Σ a d/N or Σ b c/N is 0 (no study has an event in one arm and a \
+             non-event in the other in that direction)"
+        }
+        _ => "its sums carry no information",
+    };
+    format!(
+        "the {} fixed-effect estimate is undefined: {why}; the fixed-effect results and \
+         Cochran's Q about it are not numbers",
+        match method {
+            FixedMethod::MantelHaenszel => "Mantel-Haenszel",
+            FixedMethod::Peto => "Peto",
+            FixedMethod::InverseVariance => "inverse-variance",
+        }
+    )
+}
+
 /// Computes the study effects of `table` and pools them, with the Mantel-Haenszel or
 /// Peto fixed-effect estimate when `options.fixed` asks for it.
 ///
@@ -636,6 +669,16 @@ pub fn pool(
         }
     };
     check_variances(&effects, Some(table))?;
+    // An MH (or Peto) ratio of 0 or ∞: its sums have no information; undefined.
+    let mut effects = effects;
+    let (estimate, se) = if estimate.is_finite() {
+        (estimate, se)
+    } else {
+        effects
+            .warnings
+            .push(undefined_fixed(options.fixed, measure));
+        (f64::NAN, f64::NAN)
+    };
     let fe = PooledEstimate::wald(estimate, se, options.level, None);
     let fixed = FixedFit {
         method: options.fixed,
