@@ -32,8 +32,20 @@
 //!   tail probability above, in the tail that holds p (Kennedy & Gentle 1980, ch. 5).
 
 use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, StudentsT};
-use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
+
+/// Degrees of freedom above which the t and χ² functions use normal approximations
+/// (t: Abramowitz & Stegun 26.7.8, as R's `pt` does from 4e5; χ²: Wilson & Hilferty):
+/// the continued fraction of the incomplete beta function and statrs' incomplete gamma
+/// function need O(√ν) steps there and lose digits (statrs: 4e-6 at ν = 2e10). No
+/// meta-analysis reaches it (it would need 10⁸ studies). The approximations' relative
+/// error is of order 1/ν in the centre and grows in the far tails.
+const LARGE_DF: f64 = 1e8;
+
+/// Degrees of freedom below which the t functions return their limits as ν → 0
+/// (statrs' beta function refuses ν/2 rounded to 0).
+const TINY_DF: f64 = 1e-300;
 
 /// True for a number greater than 0 (false for NaN).
 fn is_positive(x: f64) -> bool {
@@ -95,11 +107,15 @@ fn polish(
         } else {
             newton
         };
-        while x - step <= lo {
+        // Halve the step until it stays inside (lo, ∞); a step halved to nothing (x at
+        // lo already) ends the polishing.
+        let mut halvings = 0;
+        while x - step <= lo && halvings < 1100 {
             step /= 2.0;
+            halvings += 1;
         }
         let next = x - step;
-        if !next.is_finite() {
+        if !next.is_finite() || next <= lo {
             break;
         }
         let done = (next - x).abs() <= 1e-7 * next.abs();
@@ -147,6 +163,15 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     }
     if df == f64::INFINITY {
         return normal_sf(t);
+    }
+    if df < TINY_DF {
+        // The limit as ν → 0: all the mass escapes to ±∞.
+        return if t == f64::INFINITY { 0.0 } else { 0.5 };
+    }
+    if df > LARGE_DF {
+        // Abramowitz & Stegun 26.7.8, as R's `pt` from ν = 4e5.
+        let quarter = 1.0 / (4.0 * df);
+        return normal_sf(t * (1.0 - quarter) / (1.0 + t * t * 2.0 * quarter).sqrt());
     }
     if df == 1.0 {
         // Cauchy: 1/2 − atan(t)/π = atan(1/t)/π for t > 0, which does not cancel.
@@ -219,7 +244,15 @@ fn inc_beta_fraction(a: f64, b: f64, x: f64) -> f64 {
 }
 
 /// The regularised incomplete beta function I_x(a, b), a, b > 0, x in [0, 1].
+///
+/// Not a number outside that domain (a or b not positive and finite, x outside [0, 1]).
+/// The continued fraction is accurate for the arguments of the t and F tails; the
+/// result is kept in [0, 1] against rounding.
 pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
+    let finite_positive = |v: f64| v > 0.0 && v.is_finite();
+    if !(finite_positive(a) && finite_positive(b) && (0.0..=1.0).contains(&x)) {
+        return f64::NAN;
+    }
     let y = 1.0 - x;
     inc_beta_logs(a, b, (x, x.ln()), (y, (-x).ln_1p()))
 }
@@ -234,11 +267,12 @@ fn inc_beta_logs(a: f64, b: f64, (x, ln_x): (f64, f64), (y, ln_y): (f64, f64)) -
         return 1.0;
     }
     let front = |a: f64, b: f64, ln_x: f64, ln_y: f64| (a * ln_x + b * ln_y - ln_beta(a, b)).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
+    let value = if x < (a + 1.0) / (a + b + 2.0) {
         front(a, b, ln_x, ln_y) * inc_beta_fraction(a, b, x) / a
     } else {
         1.0 - front(b, a, ln_y, ln_x) * inc_beta_fraction(b, a, y) / b
-    }
+    };
+    value.clamp(0.0, 1.0)
 }
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom.
@@ -256,6 +290,19 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     }
     if df == f64::INFINITY {
         return normal_quantile(p);
+    }
+    if df < TINY_DF {
+        return if p < 0.5 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+    }
+    if df > LARGE_DF {
+        // The inverse of the approximation of `t_sf`: z = t (1 − c)/√(1 + 2c t²),
+        // c = 1/(4ν), so t = z/√((1 − c)² − 2c z²).
+        let (z, c) = (normal_quantile(p), 1.0 / (4.0 * df));
+        return z / ((1.0 - c).powi(2) - 2.0 * c * z * z).sqrt();
     }
     let (q, sign) = if p < 0.5 { (p, -1.0) } else { (1.0 - p, 1.0) };
     // q is the upper-tail probability of |x|.
@@ -354,42 +401,73 @@ fn t_quantile_far(q: f64, df: f64) -> f64 {
 
 /// Upper tail of the chi-squared distribution with `df` degrees of freedom.
 pub fn chisq_sf(x: f64, df: f64) -> f64 {
-    if !is_positive(df) || x.is_nan() {
-        return f64::NAN;
-    }
-    if x <= 0.0 {
-        return 1.0;
-    }
-    // statrs' gamma_ur panics on an infinite argument (a Q that overflowed); the limits.
-    match (x == f64::INFINITY, df == f64::INFINITY) {
-        (true, true) => f64::NAN,
-        (true, false) => 0.0,
-        (false, true) => 1.0,
-        (false, false) => gamma_ur(df / 2.0, x / 2.0),
-    }
+    chisq_tail(x, df, true)
 }
 
 /// Lower tail of the chi-squared distribution with `df` degrees of freedom.
 pub fn chisq_cdf(x: f64, df: f64) -> f64 {
+    chisq_tail(x, df, false)
+}
+
+/// P(χ²_ν > x) (`upper`) or P(χ²_ν ≤ x): the regularised incomplete gamma functions
+/// of statrs, Q(ν/2, x/2) and P(ν/2, x/2), with their limits where statrs refuses the
+/// arguments (it panics on 0 and ∞): x/2 rounding to 0 (a subnormal Q) has the tails of
+/// x = 0; ν/2 rounding to 0 puts all the mass at 0; x = ∞ or ν = ∞ the limits.
+fn chisq_tail(x: f64, df: f64, upper: bool) -> f64 {
     if !is_positive(df) || x.is_nan() {
         return f64::NAN;
     }
-    if x <= 0.0 {
-        return 0.0;
+    if df > LARGE_DF && x.is_finite() && df.is_finite() {
+        let z = wilson_hilferty_z(x, df);
+        return if upper { normal_sf(z) } else { normal_cdf(z) };
     }
-    // statrs' gamma_lr panics on an infinite argument; the limits.
-    match (x == f64::INFINITY, df == f64::INFINITY) {
-        (true, true) => f64::NAN,
-        (true, false) => 1.0,
-        (false, true) => 0.0,
-        (false, false) => gamma_lr(df / 2.0, x / 2.0),
+    let (a, half_x) = (df / 2.0, x / 2.0);
+    let lower = if half_x <= 0.0 {
+        0.0
+    } else if a == 0.0 {
+        1.0
+    } else {
+        match (x == f64::INFINITY, df == f64::INFINITY) {
+            (true, true) => return f64::NAN,
+            (true, false) => 1.0,
+            (false, true) => 0.0,
+            (false, false) => {
+                let value = if upper {
+                    checked_gamma_ur(a, half_x)
+                } else {
+                    checked_gamma_lr(a, half_x)
+                };
+                // statrs forms one tail as 1 minus the other for some arguments: keep
+                // the rounding inside [0, 1].
+                return value.map_or(f64::NAN, |v| v.clamp(0.0, 1.0));
+            }
+        }
+    };
+    if upper {
+        1.0 - lower
+    } else {
+        lower
     }
+}
+
+/// The normal deviate of Wilson & Hilferty (1931): (X/ν)^{1/3} is close to normal
+/// with mean 1 − 2/(9ν) and variance 2/(9ν).
+fn wilson_hilferty_z(x: f64, df: f64) -> f64 {
+    let c = 2.0 / (9.0 * df);
+    ((x / df).cbrt() - (1.0 - c)) / c.sqrt()
 }
 
 /// Chi-squared quantile with `df` degrees of freedom (df > 0), for p in (0, 1).
 pub fn chisq_quantile(p: f64, df: f64) -> f64 {
     if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
+    }
+    if df > LARGE_DF {
+        if df == f64::INFINITY {
+            return f64::INFINITY;
+        }
+        let c = 2.0 / (9.0 * df);
+        return df * (1.0 - c + normal_quantile(p) * c.sqrt()).powi(3);
     }
     let half = df / 2.0;
     let ln_gamma_half = ln_gamma(half);

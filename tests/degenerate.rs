@@ -821,3 +821,24 @@ fn mantel_haenszel_without_events_in_one_arm_is_undefined_and_says_so() {
         );
     }
 }
+
+/// Two studies whose Cochran's Q is subnormal (2e-162 apart with variances 1e-10 and
+/// 1; 2e-12 apart with variances 1e290 and 1e300): the χ² tail of a Q whose half rounds
+/// to 0 is 1, where statrs' incomplete gamma function panicked on x = 0.
+#[test]
+fn a_subnormal_q_gives_p_one_not_a_panic() {
+    for (yi, vi) in [
+        ([0.0, 2e-162], [1e-10, 1.0]),
+        ([0.0, 2e-12], [1e290, 1e300]),
+    ] {
+        for method in Tau2Method::ALL {
+            let f = fit(&yi, &vi, method, CiMethod::Z);
+            assert!(
+                f.heterogeneity.q < 1e-300,
+                "{method}: Q = {}",
+                f.heterogeneity.q
+            );
+            assert_eq!(f.heterogeneity.p_value, 1.0, "{method}");
+        }
+    }
+}

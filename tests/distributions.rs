@@ -110,3 +110,49 @@ fn t_test_p_value_far_in_the_tail_of_2_df_matches_metafor() {
     let metafor = 9.9999999999850011e-13;
     assert!(((p - metafor) / metafor).abs() < 1e-12, "{p}");
 }
+
+mod total {
+    //! Every distribution function is total: any f64 arguments (NaN, ±∞, subnormals,
+    //! 0 and ±f64::MAX included) give a value, never a panic or a hang; a probability
+    //! is in [0, 1] or NaN.
+    use metapool::distribution::*;
+    use proptest::prelude::*;
+
+    /// Any f64, with the special values drawn often.
+    fn any_f64() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            proptest::num::f64::ANY,
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::MIN_POSITIVE),
+            Just(5e-324),
+            Just(f64::MAX),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(f64::NAN),
+            Just(1.0),
+            Just(0.5),
+            (-400.0..400.0f64).prop_map(|e| 10f64.powf(e)),
+            (0.0..1.0f64),
+        ]
+    }
+
+    fn probability(p: f64) -> bool {
+        p.is_nan() || (0.0..=1.0).contains(&p)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn every_function_gives_a_value_for_any_argument(x in any_f64(), df in any_f64()) {
+            for p in [normal_sf(x), normal_cdf(x), normal_two_sided_p(x), t_sf(x, df),
+                      t_two_sided_p(x, df), chisq_sf(x, df), chisq_cdf(x, df)] {
+                prop_assert!(probability(p), "{p} for x = {x:e}, df = {df:e}");
+            }
+            let _ = (normal_pdf(x), normal_quantile(x), t_quantile(x, df), chisq_quantile(x, df));
+            prop_assert!(probability(inc_beta(x, df, 0.5)));
+            prop_assert!(probability(inc_beta(0.5, df, x)));
+        }
+    }
+}
