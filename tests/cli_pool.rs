@@ -536,3 +536,36 @@ fn bias_command_matches_metafor() {
     );
     assert_eq!(v["trim_and_fill"]["k0"], 1);
 }
+
+/// metafor reads `level = 0.95` as 95% (metafor 3.8-1 `.level()`); so does `--level`:
+/// the CI is metafor's 95% CI. R: rma(yi, vi, data=es, method="REML", test="z").
+#[test]
+fn level_given_as_a_proportion_is_read_as_metafor_reads_it() {
+    let g = |q| golden("bcg", "RR", "rma", "REML", "z", q);
+    for level in ["0.95", "95"] {
+        let v = json(&[
+            "pool",
+            "tests/golden/inputs/bcg.csv",
+            "--level",
+            level,
+            "--format",
+            "json",
+        ]);
+        close(&v["random"]["ci_lower"], g("ci.lb"));
+        close(&v["random"]["ci_upper"], g("ci.ub"));
+        assert_eq!(v["level"], 95.0, "--level {level}");
+    }
+    let out = metapool(&["pool", "tests/golden/inputs/bcg.csv", "--level", "0.95"]);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("95% CI"), "{text}");
+    assert!(!text.contains(" 1% CI"), "{text}");
+}
+
+#[test]
+fn level_metafor_would_read_as_alpha_is_refused_with_a_suggestion() {
+    let out = metapool(&["pool", "tests/golden/inputs/bcg.csv", "--level", "0.05"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("did you mean 95?"), "{stderr}");
+}

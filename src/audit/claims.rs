@@ -424,10 +424,12 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
             };
             let level = p
                 .get("level")
-                .map(|l| number(l, "level"))
+                .map(|l| {
+                    crate::model::level_from_user(number(l, "level")?)
+                        .map_err(|e| Error::InvalidArgument(format!("level {e}")))
+                })
                 .transpose()?
-                .unwrap_or(95.0)
-                / 100.0;
+                .unwrap_or(0.95);
             let implied = check_ci(estimate, lo, hi, scale, level);
             let summary = format!(
                 "implied SE {:.3}, z {:.2}, two-sided p {:.2e} (between {:.1e} and {:.1e} within rounding)",

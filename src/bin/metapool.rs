@@ -150,8 +150,8 @@ struct ModelArgs {
     /// Bundle of defaults: metafor, revman5 or revman-web.
     #[arg(long, default_value = "metafor")]
     profile: String,
-    /// Confidence level in percent.
-    #[arg(long)]
+    /// Confidence level: a percentage (95) or a proportion (0.95), as metafor reads it.
+    #[arg(long, allow_negative_numbers = true)]
     level: Option<f64>,
     /// Zero-cell increment.
     #[arg(long)]
@@ -274,15 +274,8 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
         level: a
             .level
             .map(|l| {
-                if l > 0.0 && l < 100.0 {
-                    Ok(l / 100.0)
-                } else {
-                    Err(invalid(
-                        "level",
-                        &l.to_string(),
-                        "a percentage between 0 and 100",
-                    ))
-                }
+                metapool::model::level_from_user(l)
+                    .map_err(|e| metapool::Error::InvalidArgument(format!("--level {e}")))
             })
             .transpose()?,
         increment: a.add,
@@ -552,6 +545,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     &l1o,
                     &cum,
                     &inf,
+                    pool_options.level,
                 ),
             })
         }

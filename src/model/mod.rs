@@ -33,12 +33,15 @@
 //!   warning ([`tau2::Convergence`]); metafor stops.
 
 pub mod fixed;
+pub mod level;
 pub mod mantel_haenszel;
 pub mod peto;
 pub mod random;
 pub mod tau2;
 
 pub use self::fixed::PooledEstimate;
+pub(crate) use self::level::check_level;
+pub use self::level::level_from_user;
 pub use self::mantel_haenszel::RdVariance;
 pub use self::random::{CiMethod, PiMethod};
 pub use self::tau2::{Convergence, Tau2Method};
@@ -243,7 +246,9 @@ pub struct Fit {
     /// Number of studies in the input, excluded ones included (metafor's `k` for
     /// `rma.mh` and `rma.peto`).
     pub k_all: usize,
-    /// Confidence level in percent.
+    /// Confidence level, a proportion in (0, 1) (written in percent in the JSON output,
+    /// `"level": 95`).
+    #[serde(serialize_with = "level::serialize_percent")]
     pub level: f64,
     /// Fixed-effect estimate.
     pub fixed: FixedFit,
@@ -259,18 +264,6 @@ pub struct Fit {
     pub warnings: Vec<String>,
     /// The options used.
     pub options: PoolOptions,
-}
-
-/// A confidence level must lie in (0, 1): the one check every interval shares.
-pub(crate) fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "the confidence level must lie strictly between 0 and 100%, found {}%",
-            level * 100.0
-        )))
-    }
 }
 
 /// The ratio of the largest to the smallest sampling variance from which a fit warns
@@ -536,7 +529,7 @@ fn assemble(
         measure: effects.measure,
         k,
         k_all: k + effects.excluded.len(),
-        level: options.level * 100.0,
+        level: options.level,
         fixed: fixed_fit,
         random,
         heterogeneity: het,

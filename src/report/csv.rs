@@ -27,7 +27,7 @@ fn num(x: f64) -> String {
 /// The CSV text.
 pub fn render(fit: &Fit) -> String {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     let mut out =
         String::from("row,study,yi,vi,estimate,ci_lower,ci_upper,weight_fixed,weight_random\n");
     for s in &fit.studies {

@@ -161,7 +161,7 @@ fn fmt_ci(m: Measure, est: f64, lo: f64, hi: f64) -> String {
 /// [`crate::analysis::subgroup::subgroups`]) the studies are grouped with subtotals.
 pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis>) -> String {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     let study_ci = |yi: f64, vi: f64| (yi - z * vi.sqrt(), yi + z * vi.sqrt());
     // Rows: (kind, payload)
     enum Row<'a> {
@@ -254,7 +254,11 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
         x_txt,
         20.0,
         "end",
-        &format!("{} [{:.0}% CI]", m.name(), fit.level),
+        &format!(
+            "{} [{}% CI]",
+            m.name(),
+            crate::model::level::percent(fit.level)
+        ),
         true,
     );
     let weight_of = |j: usize| {

@@ -54,15 +54,15 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
     let mut out = String::new();
     let model = match &fit.random {
         Some(r) => format!(
-            "{}, Random ({}), {:.0}% CI",
+            "{}, Random ({}), {}% CI",
             fixed_name(fit.fixed.method),
             r.tau2_method,
-            fit.level
+            crate::model::level::percent(fit.level)
         ),
         None => format!(
-            "{}, Fixed, {:.0}% CI",
+            "{}, Fixed, {}% CI",
             fixed_name(fit.fixed.method),
-            fit.level
+            crate::model::level::percent(fit.level)
         ),
     };
     let _ = writeln!(out, "{}: {} ({model})", table.source, measure_title(m));
@@ -76,16 +76,16 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         .max(22);
     let _ = writeln!(
         out,
-        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {} [{:.0}% CI]",
+        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {} [{}% CI]",
         "Study",
         "Experimental",
         "Control",
         "W fixed",
         "W random",
         m.name(),
-        fit.level
+        crate::model::level::percent(fit.level)
     );
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     for s in &fit.studies {
         let (e, c) = arms(table, s.index);
         let se = s.vi.sqrt();
@@ -161,8 +161,8 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         };
         let _ = writeln!(
             out,
-            "  Tau\u{b2} {:.0}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%] ({i2_method})",
-            fit.level,
+            "  Tau\u{b2} {}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%] ({i2_method})",
+            crate::model::level::percent(fit.level),
             fixed(h.tau2_ci_lower, 4),
             fixed(h.tau2_ci_upper, 4),
             fixed(h.i2_ci_lower, 1),
@@ -309,6 +309,7 @@ pub fn render_sensitivity(
     leave_one_out: &[crate::analysis::sensitivity::Refit],
     cumulative: &[crate::analysis::sensitivity::Refit],
     influence: &[crate::analysis::sensitivity::Influence],
+    level: f64,
 ) -> String {
     let nat = |x: f64| measure.to_natural(x);
     let width = labels
@@ -326,7 +327,11 @@ pub fn render_sensitivity(
             out,
             "{title}\n{:<width$}  {:>22}  {:>10}  {:>8}  {:>6}",
             "study",
-            format!("{} [95% CI]", measure.name()),
+            format!(
+                "{} [{}% CI]",
+                measure.name(),
+                crate::model::level::percent(level)
+            ),
             "p",
             "tau\u{b2}",
             "I\u{b2}"
