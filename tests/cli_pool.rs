@@ -569,3 +569,61 @@ fn level_metafor_would_read_as_alpha_is_refused_with_a_suggestion() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("did you mean 95?"), "{stderr}");
 }
+
+/// Hackshaw 1998's odds ratios with CIs (metadat dat.hackshaw1998), read without
+/// `--measure`: pooled as GEN on the natural scale, with a warning that the intervals
+/// are those of ratios; with `--measure OR` the fixed-effect z is metafor's.
+/// R: rma(yi, vi, data=es, method="FE", test="z") (tests/golden/rma.csv).
+#[test]
+fn ratio_intervals_read_without_a_measure_are_flagged() {
+    let out = metapool(&[
+        "pool",
+        "tests/golden/inputs/hackshaw1998_ci.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("symmetric about its estimate on the log scale")
+            && stderr.contains("--measure OR"),
+        "{stderr}"
+    );
+    let v = json(&[
+        "pool",
+        "tests/golden/inputs/hackshaw1998_ci.csv",
+        "--measure",
+        "OR",
+        "--tau2",
+        "none",
+        "--format",
+        "json",
+    ]);
+    close(
+        &v["fixed"]["z"],
+        golden("hackshaw1998_ci", "OR", "rma", "FE", "z", "zval"),
+    );
+    assert!(v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .all(|w| !w.as_str().unwrap_or_default().contains("log scale")));
+}
+
+/// Mean differences with CIs symmetric on the natural scale: no warning.
+#[test]
+fn difference_intervals_are_not_flagged_as_ratios() {
+    let dir = std::env::temp_dir().join(format!("metapool-md-ci-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("md.csv");
+    std::fs::write(
+        &path,
+        "study,estimate,ci_lower,ci_upper\nA,1.10,0.37,1.83\nB,2.50,1.50,3.50\nC,0.80,0.20,1.40\n",
+    )
+    .expect("write");
+    let out = metapool(&["pool", path.to_str().expect("path")]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("log scale"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
