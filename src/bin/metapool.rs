@@ -35,8 +35,8 @@ enum Command {
         #[arg(default_value = "data/claims.csv")]
         claims: PathBuf,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Meta-regression on one or more moderator columns.
     Regress {
@@ -61,8 +61,8 @@ enum Command {
         #[arg(long, requires = "permutation")]
         exact: bool,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Leave-one-out, cumulative meta-analysis and influence diagnostics.
     Sensitivity {
@@ -74,8 +74,8 @@ enum Command {
         #[arg(long)]
         order: Option<String>,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Small-study effects: Egger, Begg-Mazumdar, Peters and Harbord tests; trim and fill.
     Bias {
@@ -93,16 +93,16 @@ enum Command {
         #[arg(long)]
         funnel: Option<PathBuf>,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
     Revman {
         /// The RevMan 5 "Data and analyses" CSV export.
         file: PathBuf,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
@@ -115,6 +115,13 @@ enum Command {
         #[arg(long, default_value = "metafor")]
         profile: String,
     },
+}
+
+/// The output of the commands that write a report: text or JSON (no CSV).
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -475,7 +482,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 None => metapool::analysis::regression::RegressionTau2::FE,
                 Some(t) => t.name().parse()?,
             };
-            let knha = matches!(pool_options.ci, CiMethod::Hksj | CiMethod::HksjAdhoc);
+            let knha = metapool::analysis::regression::knapp_hartung_for(pool_options.ci)?;
             let model = metapool::analysis::regression::Model {
                 yi: &effects.yi,
                 vi: &effects.vi,
@@ -498,7 +505,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 None
             };
             Ok(match format {
-                Format::Json => {
+                ReportFormat::Json => {
                     let mut v = serde_json::to_value(&fit)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
                     if let (Some(test), Some(obj)) = (&perm, v.as_object_mut()) {
@@ -512,7 +519,9 @@ fn run(cli: Cli) -> metapool::Result<String> {
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
                         + "\n"
                 }
-                _ => metapool::report::text::render_regression(&fit, perm.as_ref()),
+                ReportFormat::Text => {
+                    metapool::report::text::render_regression(&fit, perm.as_ref())
+                }
             })
         }
         Command::Sensitivity {
@@ -533,13 +542,13 @@ fn run(cli: Cli) -> metapool::Result<String> {
             let cum = cumulative(&effects.yi, &effects.vi, &idx, &pool_options)?;
             let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
             Ok(match format {
-                Format::Json => {
+                ReportFormat::Json => {
                     let v = serde_json::json!({ "studies": effects.labels, "leave_one_out": l1o, "cumulative": cum, "influence": inf });
                     serde_json::to_string_pretty(&v)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
                         + "\n"
                 }
-                _ => metapool::report::text::render_sensitivity(
+                ReportFormat::Text => metapool::report::text::render_sensitivity(
                     effects.measure,
                     &effects.labels,
                     &l1o,
@@ -560,34 +569,6 @@ fn run(cli: Cli) -> metapool::Result<String> {
             use metapool::analysis::bias;
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
-            let (yi, vi) = (&effects.yi, &effects.vi);
-            let egger =
-                bias::egger_test(yi, vi, bias::RegressionModel::MetaRegression, &pool_options)?;
-            let begg = bias::rank_correlation_test(yi, vi)?;
-            let (peters, harbord) = match &table.data {
-                metapool::data::StudyData::Binary(b) => {
-                    let pick =
-                        |v: &[f64]| effects.index.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-                    let (ee, ne, ec, nc) = (
-                        pick(&b.events_e),
-                        pick(&b.n_e),
-                        pick(&b.events_c),
-                        pick(&b.n_c),
-                    );
-                    let ni: Vec<f64> = ne.iter().zip(&nc).map(|(a, b)| a + b).collect();
-                    (
-                        Some(bias::peters_test(
-                            yi,
-                            vi,
-                            &ni,
-                            bias::RegressionModel::MetaRegression,
-                            &pool_options,
-                        )?),
-                        bias::harbord_test(&ee, &ne, &ec, &nc, pool_options.level).ok(),
-                    )
-                }
-                _ => (None, None),
-            };
             let trim = bias::TrimFillOptions {
                 estimator: match estimator.to_ascii_uppercase().as_str() {
                     "L0" => bias::MissingEstimator::L0,
@@ -597,11 +578,18 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 side: side.as_deref().map(str::parse).transpose()?,
                 ..bias::TrimFillOptions::default()
             };
-            let filled = bias::trim_and_fill(yi, vi, &trim, &pool_options)?;
+            let report = bias::small_study_effects(&table, &effects, &pool_options, &trim)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             if let Some(path) = &funnel {
                 let fit = pool(&table, &effect_options, &pool_options)?;
-                let extra: Vec<(f64, f64)> =
-                    filled.filled.iter().map(|f| (f.yi, f.vi.sqrt())).collect();
+                let extra: Vec<(f64, f64)> = report
+                    .trim_and_fill
+                    .filled
+                    .iter()
+                    .map(|f| (f.yi, f.vi.sqrt()))
+                    .collect();
                 std::fs::write(path, metapool::report::svg::funnel(&fit, &extra)).map_err(
                     |source| metapool::Error::Io {
                         file: path.display().to_string(),
@@ -610,20 +598,12 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 )?;
             }
             Ok(match format {
-                Format::Json => {
-                    let v = serde_json::json!({ "egger": egger, "begg": begg, "peters": peters, "harbord": harbord, "trim_and_fill": filled });
-                    serde_json::to_string_pretty(&v)
+                ReportFormat::Json => {
+                    serde_json::to_string_pretty(&report)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
                         + "\n"
                 }
-                _ => metapool::report::text::render_bias(
-                    effects.measure,
-                    &egger,
-                    &begg,
-                    peters.as_ref(),
-                    harbord.as_ref(),
-                    &filled,
-                ),
+                ReportFormat::Text => metapool::report::text::render_bias(effects.measure, &report),
             })
         }
         Command::Revman { file, format } => {
@@ -662,27 +642,27 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 checks.len() - failed
             );
             Ok(match format {
-                Format::Json => {
+                ReportFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&checks).map_err(|e| {
                         metapool::Error::Degenerate(format!("JSON output failed: {e}"))
                     })?;
                     s.push('\n');
                     s
                 }
-                _ => text,
+                ReportFormat::Text => text,
             })
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;
             Ok(match format {
-                Format::Json => {
+                ReportFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&audited).map_err(|e| {
                         metapool::Error::Degenerate(format!("JSON output failed: {e}"))
                     })?;
                     s.push('\n');
                     s
                 }
-                _ => metapool::report::audit_text(&audited),
+                ReportFormat::Text => metapool::report::audit_text(&audited),
             })
         }
         Command::Effects {

@@ -365,14 +365,13 @@ pub fn render_sensitivity(
 }
 
 /// The small-study tests and trim and fill as text.
-pub fn render_bias(
-    measure: Measure,
-    egger: &crate::analysis::bias::RegressionTest,
-    begg: &crate::analysis::bias::RankCorrelationTest,
-    peters: Option<&crate::analysis::bias::RegressionTest>,
-    harbord: Option<&crate::analysis::bias::HarbordTest>,
-    filled: &crate::analysis::bias::TrimAndFill,
-) -> String {
+pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyEffects) -> String {
+    let (egger, begg, peters, filled) = (
+        &report.egger,
+        &report.begg,
+        report.peters.as_ref(),
+        &report.trim_and_fill,
+    );
     let mut out = String::from("Small-study effects\n");
     let test = |t: &crate::analysis::bias::RegressionTest| {
         let stat = match t.df {
@@ -411,14 +410,23 @@ pub fn render_bias(
             test(p)
         );
     }
-    if let Some(h) = harbord {
-        let _ = writeln!(
-            out,
-            "  Harbord's test:                           t({}) = {:.3} ({})",
-            h.df,
-            h.statistic,
-            p_value(h.p_value)
-        );
+    match &report.harbord {
+        Some(crate::analysis::bias::Computed::Value(h)) => {
+            let _ = writeln!(
+                out,
+                "  Harbord's test:                           t({}) = {:.3} ({})",
+                h.df,
+                h.statistic,
+                p_value(h.p_value)
+            );
+        }
+        Some(crate::analysis::bias::Computed::NotComputed { error }) => {
+            let _ = writeln!(
+                out,
+                "  Harbord's test:                           not computed: {error}"
+            );
+        }
+        None => {}
     }
     let f = &filled.fit;
     let (est, lo, hi) = match &f.random {

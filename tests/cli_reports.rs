@@ -1,0 +1,114 @@
+//! The report commands (`regress`, `sensitivity`, `bias`, `revman`, `audit`) driven as a
+//! user runs them: formats, refused options, exit codes, and what a report names.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn metapool(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_metapool"))
+        .args(args)
+        .output()
+        .expect("run metapool")
+}
+
+/// A scratch file, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, text: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("metapool-reports-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        Scratch(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("path")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn refused(out: &Output, says: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains(says), "{stderr}");
+}
+
+/// The report commands have text and JSON only: CSV is refused, not replaced by text.
+#[test]
+fn csv_format_is_refused_by_the_report_commands() {
+    for args in [
+        &[
+            "regress",
+            "tests/golden/inputs/bcg_mods.csv",
+            "--mods",
+            "ablat",
+        ][..],
+        &["sensitivity", "tests/golden/inputs/bcg.csv"],
+        &["bias", "tests/golden/inputs/bcg.csv"],
+        &["revman", "tests/revman/Fleiss93_CR.csv"],
+        &["audit", "data/claims.csv"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--format", "csv"]);
+        refused(&metapool(&all), "possible values: text, json");
+    }
+}
+
+/// `regress --ci t` and `--ci hksj-adhoc` were run as Wald and Knapp-Hartung tests:
+/// they are refused, naming the two tests meta-regression has.
+#[test]
+fn regress_refuses_interval_methods_it_does_not_implement() {
+    for ci in ["t", "hksj-adhoc"] {
+        let out = metapool(&[
+            "regress",
+            "tests/golden/inputs/bcg_mods.csv",
+            "--mods",
+            "ablat",
+            "--ci",
+            ci,
+        ]);
+        refused(
+            &out,
+            "expected z (Wald tests) or hksj (Knapp-Hartung tests)",
+        );
+    }
+}
+
+/// Harbord's test needs three tables without a zero margin; with two, the other tests
+/// are reported and Harbord's says why it is missing (it was dropped without a word).
+#[test]
+fn bias_reports_why_harbords_test_was_not_computed() {
+    let file = Scratch::new(
+        "harbord.csv",
+        "study,events_e,n_e,events_c,n_c\nA,0,20,0,20\nB,0,30,0,25\nC,0,12,0,25\nD,3,50,8,52\nE,10,100,12,98\n",
+    );
+    let out = metapool(&["bias", file.path()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Harbord's test:")
+            && text.contains("not computed: ")
+            && text.contains("at least 3 tables"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Harbord's test not computed"));
+    let out = metapool(&["bias", file.path(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["harbord"]["error"]
+        .as_str()
+        .expect("an error")
+        .contains("at least 3 tables"));
+    assert!(v["egger"]["statistic"].is_number());
+}
