@@ -112,3 +112,132 @@ fn bias_reports_why_harbords_test_was_not_computed() {
         .contains("at least 3 tables"));
     assert!(v["egger"]["statistic"].is_number());
 }
+
+/// Writes a claims registry beside the data (its inputs are relative to its folder).
+fn registry(name: &str, rows: &[(&str, &str, &str)]) -> Scratch {
+    let mut text = String::from("id,document,claim,figure,measures,inputs,check,params,notes\n");
+    for (figure, check, params) in rows {
+        text += &format!(
+            "T1,doc,claim,\"{figure}\",RR,cd007026/pub7_nonfatal_sae.csv,{check},\"{params}\",\n"
+        );
+    }
+    let path = PathBuf::from("data").join(format!("test-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("write");
+    Scratch(path)
+}
+
+const SAE: &str = "measure=RR; profile=revman5; fixed=mh; tau2=none";
+
+fn audit_fails(file: &Scratch, column: &str, says: &str) {
+    let out = metapool(&["audit", file.path()]);
+    refused(&out, says);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}, row 2, column '{column}'", file.path())),
+        "{stderr}"
+    );
+}
+
+/// `pooled=banana` was read as fixed, a misspelt key and an unknown check were ignored:
+/// each is now an input error naming file, row and column (exit 2).
+#[test]
+fn audit_refuses_unknown_keys_values_and_checks() {
+    let cases = [
+        (
+            "banana",
+            "2.39 (1.10 to 5.23)",
+            "recompute",
+            format!("{SAE}; pooled=banana"),
+            "params",
+            "expected fixed or random",
+        ),
+        (
+            "misspelt",
+            "2.39 (1.10 to 5.23)",
+            "recompute",
+            format!("{SAE}; poled=fixed"),
+            "params",
+            "no parameter 'poled'",
+        ),
+        (
+            "no-equals",
+            "2.39 (1.10 to 5.23)",
+            "recompute",
+            format!("{SAE}; pooled"),
+            "params",
+            "expected key=value",
+        ),
+        (
+            "twice",
+            "2.39 (1.10 to 5.23)",
+            "recompute",
+            format!("{SAE}; tau2=DL"),
+            "params",
+            "given twice",
+        ),
+        (
+            "level",
+            "2.39 (1.10 to 5.23)",
+            "recompute",
+            format!("{SAE}; level=0.05"),
+            "params",
+            "did you mean 95?",
+        ),
+        (
+            "scale",
+            "2.39 (1.10 to 5.23)",
+            "ci_consistency",
+            "scale=log".to_string(),
+            "params",
+            "expected difference or ratio",
+        ),
+        (
+            "check",
+            "2.39 (1.10 to 5.23)",
+            "recompte",
+            SAE.to_string(),
+            "check",
+            "unknown check 'recompte'",
+        ),
+        (
+            "figure",
+            "2.39 from 1.10",
+            "recompute",
+            SAE.to_string(),
+            "figure",
+            "cannot read",
+        ),
+    ];
+    for (name, figure, check, params, column, says) in &cases {
+        let file = registry(name, &[(figure, check, params)]);
+        audit_fails(&file, column, says);
+    }
+}
+
+/// `level=90` was ignored and the 95% figure REPRODUCED: the level now applies, and the
+/// 90% interval of the same data does not print as the 95% figure (Cochrane CD007026
+/// pub7, summary of findings: RR 2.39, 95% CI 1.10 to 5.23).
+#[test]
+fn audit_applies_a_claims_level() {
+    let verdict = |params: &str| {
+        let file = registry("lvl", &[("2.39 (1.10 to 5.23)", "recompute", params)]);
+        let out = metapool(&["audit", file.path(), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v[0]["verdict"]["kind"].as_str().expect("kind").to_string()
+    };
+    assert_eq!(verdict(&format!("{SAE}; level=95")), "reproduced");
+    assert_eq!(verdict(&format!("{SAE}; level=0.95")), "reproduced");
+    assert_ne!(verdict(&format!("{SAE}; level=90")), "reproduced");
+}
+
+/// The published figure as papers print it, with the measure's name and "95% CI", or as
+/// meta prints it, "[1.10; 5.23]": read, and reproduced (Cochrane CD007026 pub7).
+#[test]
+fn audit_reads_figures_as_published() {
+    for figure in ["RR 2.39 (95% CI 1.10 to 5.23)", "2.39 [1.10; 5.23]"] {
+        let file = registry("forms", &[(figure, "recompute", SAE)]);
+        let out = metapool(&["audit", file.path(), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v[0]["verdict"]["kind"], "reproduced", "{figure}: {v}");
+    }
+}

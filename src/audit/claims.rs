@@ -8,14 +8,23 @@
 //!
 //! | check | what it does | params |
 //! |---|---|---|
-//! | `recompute` | pools the input and compares at the printed precision | `measure`, `profile`, `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`), optional `compare_profile` |
+//! | `recompute` | pools the input and compares at the printed precision | `measure`, `profile`, optional `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`, default `fixed`), `level` (default 95), `subgroup`, `compare_profile` with `compare_note` |
 //! | `recompute_candidates` | as `recompute`, once per candidate set (input 2 has a `candidate` column) added to input 1; for each listed `pooled` model | as `recompute`; `pooled` may list `fixed,random`; `multiarm` names a trial of input 1 to try also as two comparisons ([`two_comparisons`]) |
 //! | `ci_consistency` | estimate against its CI; implied SE, z and p | `scale` (`difference`/`ratio`), `level` |
 //! | `mann_whitney_p` | a printed p against the null SE of a Mann-Whitney effect | `n1`, `n2`, `p` |
 //! | `sum` | parts against a printed total | `parts` (`a+b+...`) |
-//! | `granularity_percent` | `;`-separated percentages against a total split into arms | `total`, optional `equal_arms` |
+//! | `granularity_percent` | `;`-separated percentages against a total split into arms | `total` |
 //! | `relative_difference` | a printed range against the relative and absolute differences of two percentages | `a`, `b` |
 //! | `none` | nothing can be checked | `missing` (what is missing) |
+//!
+//! The registry is read strictly ([`read_registry`]): an unknown column, an unknown
+//! check, a parameter the check does not take (a misspelt key), a missing required
+//! parameter, a repeated parameter, an entry without `=`, a value outside those listed
+//! (`pooled=banana`, `scale=log`, a level that is neither a percentage nor a proportion:
+//! see [`crate::model::level`]) or a figure that cannot be read is an input error naming
+//! the file, the row (header = row 1) and the column (`check`, `params` or `figure`).
+//! A check that is well formed but fails on its data (an input file that cannot be
+//! read) gets a `not checkable` verdict naming the error.
 
 use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
 use super::figure::{Figure, Printed};
@@ -34,6 +43,7 @@ use std::path::{Path, PathBuf};
 
 /// One row of the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claim {
     /// Identifier (`D3-2`).
     pub id: String,
@@ -64,10 +74,11 @@ pub struct Audited {
     pub verdict: Verdict,
 }
 
-/// Reads a registry.
+/// Reads a registry and checks every row's check, parameters and figure.
 ///
 /// # Errors
-/// [`Error::Io`] or [`Error::Input`] (with the row) for an unreadable or malformed file.
+/// [`Error::Io`] or [`Error::Input`] (with the row, and the column where there is
+/// one) for an unreadable or malformed file (see the module documentation).
 pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
     let name = path.display().to_string();
     let mut rdr = csv::ReaderBuilder::new()
@@ -79,7 +90,17 @@ pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
         })?;
     let mut claims = Vec::new();
     for (i, rec) in rdr.deserialize::<Claim>().enumerate() {
-        claims.push(rec.map_err(|e| Error::input(&name, Some(i + 2), None, e.to_string()))?);
+        let row = i + 2;
+        let claim = rec.map_err(|e| Error::input(&name, Some(row), None, e.to_string()))?;
+        validate(&claim).map_err(|(column, message)| {
+            Error::input(
+                &name,
+                Some(row),
+                Some(column),
+                format!("claim {}: {message}", claim.id),
+            )
+        })?;
+        claims.push(claim);
     }
     Ok(claims)
 }
@@ -133,13 +154,187 @@ fn audit_once(claim: &Claim, base: &Path) -> Result<Verdict> {
     Ok(v)
 }
 
-fn params(claim: &Claim) -> BTreeMap<String, String> {
-    claim
-        .params
-        .split(';')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
+/// The parameters of each check: required, then optional.
+const CHECKS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "recompute",
+        &["measure", "profile"],
+        &[
+            "fixed",
+            "tau2",
+            "pooled",
+            "level",
+            "subgroup",
+            "compare_profile",
+            "compare_note",
+        ],
+    ),
+    (
+        "recompute_candidates",
+        &["measure", "profile"],
+        &["fixed", "tau2", "pooled", "level", "subgroup", "multiarm"],
+    ),
+    ("ci_consistency", &[], &["scale", "level"]),
+    ("mann_whitney_p", &["n1", "n2", "p"], &[]),
+    ("sum", &["parts"], &[]),
+    ("granularity_percent", &["total"], &[]),
+    ("relative_difference", &["a", "b"], &[]),
+    ("none", &[], &["missing"]),
+];
+
+/// A claim's parameters, `key=value; key=value`, read strictly: every entry needs a
+/// `=`, and a key may not repeat.
+fn parse_params(text: &str) -> std::result::Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    for entry in text.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((k, v)) = entry.split_once('=') else {
+            return Err(format!("'{entry}': expected key=value"));
+        };
+        let (k, v) = (k.trim().to_string(), v.trim().to_string());
+        if map.insert(k.clone(), v).is_some() {
+            return Err(format!(
+                "the parameter '{k}' is given twice; expected it once"
+            ));
+        }
+    }
+    Ok(map)
+}
+
+/// Checks a claim's check, parameters and figure; the error names the column.
+fn validate(claim: &Claim) -> std::result::Result<(), (&'static str, String)> {
+    let Some((_, required, optional)) = CHECKS.iter().find(|(c, ..)| *c == claim.check) else {
+        let known: Vec<&str> = CHECKS.iter().map(|(c, ..)| *c).collect();
+        return Err((
+            "check",
+            format!(
+                "unknown check '{}'; expected one of {}",
+                claim.check,
+                known.join(", ")
+            ),
+        ));
+    };
+    let p = parse_params(&claim.params).map_err(|e| ("params", e))?;
+    let in_params = |e: Error| ("params", e.to_string());
+    for key in p.keys() {
+        if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
+            let mut known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
+            known.sort_unstable();
+            return Err((
+                "params",
+                format!(
+                    "the check {} takes no parameter '{key}'; expected {}",
+                    claim.check,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        format!("one of {}", known.join(", "))
+                    }
+                ),
+            ));
+        }
+    }
+    for key in *required {
+        if !p.contains_key(*key) {
+            return Err((
+                "params",
+                format!("the check {} needs the parameter '{key}'", claim.check),
+            ));
+        }
+    }
+    for (key, value) in &p {
+        match key.as_str() {
+            "measure" => value.parse::<Measure>().map(drop).map_err(in_params)?,
+            "profile" | "compare_profile" => {
+                value.parse::<Profile>().map(drop).map_err(in_params)?
+            }
+            "fixed" => value.parse::<FixedMethod>().map(drop).map_err(in_params)?,
+            "tau2" => tau2_param(value).map(drop).map_err(in_params)?,
+            "pooled" => {
+                let kinds = pooled_kinds(&p).map_err(in_params)?;
+                if claim.check == "recompute" && kinds.len() > 1 {
+                    return Err((
+                        "params",
+                        format!(
+                            "pooled={value}: expected one model (fixed or random) for recompute"
+                        ),
+                    ));
+                }
+            }
+            "level" => level_param(value).map(drop).map_err(in_params)?,
+            "scale" => scale_param(value).map(drop).map_err(in_params)?,
+            "n1" | "n2" | "total" => {
+                let n = number(value, key).map_err(in_params)?;
+                if !(n > 0.0 && n.is_finite()) {
+                    return Err((
+                        "params",
+                        format!("{key}={value}: expected a number above 0"),
+                    ));
+                }
+            }
+            "p" => match Figure::parse(value) {
+                Ok(Figure::PValue { .. }) => {}
+                _ => {
+                    return Err((
+                        "params",
+                        format!("p={value}: expected a p-value such as 'P < 0.0001'"),
+                    ))
+                }
+            },
+            "parts" => {
+                for x in value.split('+') {
+                    number(x, "parts").map_err(in_params)?;
+                }
+            }
+            "a" | "b" => Printed::parse(value).map(drop).map_err(in_params)?,
+            _ => {}
+        }
+    }
+    match claim.check.as_str() {
+        "none" | "relative_difference" => {}
+        "granularity_percent" => {
+            for part in claim.figure.split(';') {
+                if !matches!(Figure::parse(part), Ok(Figure::Percent(_))) {
+                    return Err((
+                        "figure",
+                        format!("'{part}': expected percentages separated by ';'"),
+                    ));
+                }
+            }
+        }
+        _ => {
+            Figure::parse(&claim.figure).map_err(|e| ("figure", e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
+    if value.eq_ignore_ascii_case("none") {
+        Ok(None)
+    } else {
+        value.parse::<Tau2Method>().map(Some)
+    }
+}
+
+fn level_param(value: &str) -> Result<f64> {
+    crate::model::level_from_user(number(value, "level")?)
+        .map_err(|e| Error::InvalidArgument(format!("level={e}")))
+}
+
+fn scale_param(value: &str) -> Result<Scale> {
+    match value {
+        "difference" => Ok(Scale::Difference),
+        "ratio" => Ok(Scale::Ratio),
+        other => Err(Error::InvalidArgument(format!(
+            "scale={other}: expected difference or ratio"
+        ))),
+    }
+}
+
+/// A claim's parameters; [`read_registry`] has checked them.
+fn params(claim: &Claim) -> Result<BTreeMap<String, String>> {
+    parse_params(&claim.params)
+        .map_err(|e| Error::InvalidArgument(format!("claim {}: {e}", claim.id)))
 }
 
 fn param<'a>(p: &'a BTreeMap<String, String>, key: &str, claim: &Claim) -> Result<&'a str> {
@@ -200,13 +395,13 @@ fn settings(p: &BTreeMap<String, String>, profile_key: &str, claim: &Claim) -> R
         .get("fixed")
         .map(|f| f.parse::<FixedMethod>())
         .transpose()?;
-    let (effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
+    let (mut effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
     if let Some(t) = p.get("tau2") {
-        pool.tau2 = if t.eq_ignore_ascii_case("none") {
-            None
-        } else {
-            Some(t.parse::<Tau2Method>()?)
-        };
+        pool.tau2 = tau2_param(t)?;
+    }
+    if let Some(level) = p.get("level") {
+        pool.level = level_param(level)?;
+        effect.level = pool.level;
     }
     Ok(Settings {
         profile,
@@ -215,17 +410,19 @@ fn settings(p: &BTreeMap<String, String>, profile_key: &str, claim: &Claim) -> R
     })
 }
 
-fn pooled_kinds(p: &BTreeMap<String, String>) -> Vec<Pooled> {
+/// The pooled models a claim names (`pooled=fixed`, `random` or `fixed,random`;
+/// default fixed).
+fn pooled_kinds(p: &BTreeMap<String, String>) -> Result<Vec<Pooled>> {
     p.get("pooled")
         .map(String::as_str)
         .unwrap_or("fixed")
         .split(',')
-        .map(|s| {
-            if s.trim() == "random" {
-                Pooled::Random
-            } else {
-                Pooled::Fixed
-            }
+        .map(|s| match s.trim() {
+            "fixed" => Ok(Pooled::Fixed),
+            "random" => Ok(Pooled::Random),
+            other => Err(Error::InvalidArgument(format!(
+                "pooled={other}: expected fixed or random"
+            ))),
         })
         .collect()
 }
@@ -242,7 +439,7 @@ fn kind_name(k: Pooled) -> &'static str {
 /// # Errors
 /// When the claim's params or inputs are malformed or cannot be read.
 pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
-    let p = params(claim);
+    let p = params(claim)?;
     let inputs: Vec<PathBuf> = claim
         .inputs
         .split(';')
@@ -260,7 +457,7 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 .map(|f| read_csv_path(f).and_then(|t| known_trials_in(&t, subgroup)))
                 .collect::<Result<Vec<_>>>()?
                 .concat();
-            let kind = pooled_kinds(&p)[0];
+            let kind = pooled_kinds(&p)?[0];
             let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
             let recomputed = figure.format_like(e, lo, hi);
             let mut reason = format!(
@@ -345,7 +542,7 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
             // (candidate, None) as one comparison; (candidate, Some(v)) as two.
             let mut matched: std::collections::BTreeSet<(String, Option<usize>)> =
                 Default::default();
-            for kind in pooled_kinds(&p) {
+            for kind in pooled_kinds(&p)? {
                 let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
                 for (id, set) in &ordered {
                     let trials: Vec<KnownTrial> =
@@ -418,16 +615,14 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     claim.id
                 )));
             };
-            let scale = match p.get("scale").map(String::as_str) {
-                Some("ratio") => Scale::Ratio,
-                _ => Scale::Difference,
-            };
+            let scale = p
+                .get("scale")
+                .map(|s| scale_param(s))
+                .transpose()?
+                .unwrap_or(Scale::Difference);
             let level = p
                 .get("level")
-                .map(|l| {
-                    crate::model::level_from_user(number(l, "level")?)
-                        .map_err(|e| Error::InvalidArgument(format!("level {e}")))
-                })
+                .map(|l| level_param(l))
                 .transpose()?
                 .unwrap_or(0.95);
             let implied = check_ci(estimate, lo, hi, scale, level);
