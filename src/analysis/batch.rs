@@ -2,10 +2,13 @@
 //! re-analyses, simulation studies), fitted in parallel with rayon.
 //!
 //! Groups keep the order of their first row. A group that cannot be pooled (a single
-//! double-zero study, say) gets a row with its error; the others are unaffected.
+//! double-zero study, say) gets a row with its error; the others are unaffected. Read
+//! from a file by [`batch_by_row`], a bad row (a negative variance, a cell that is not
+//! a number) is its group's error, naming file, row and column; the other groups are
+//! pooled.
 
 use super::subgroup::subset;
-use crate::data::StudyTable;
+use crate::data::{RowChecked, StudyTable};
 use crate::effect::EffectOptions;
 use crate::effect::{compute, AddTo};
 use crate::error::{Error, Result};
@@ -353,6 +356,79 @@ pub fn batch(
                 .unwrap_or_else(|e| BatchRow::failed(group, &e));
             progress();
             row
+        })
+        .collect())
+}
+
+/// [`batch`] on a table read row by row ([`crate::data::read_csv_path_by_row`]): a
+/// group with a rejected row gets that row's error (the first, if several) and is not
+/// pooled; the others are pooled as [`batch`] pools them. Groups keep the order of
+/// their first row in the file, rejected rows included.
+///
+/// # Errors
+/// As [`groups`] (no column of that name).
+pub fn batch_by_row(
+    checked: &RowChecked,
+    column: &str,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<BatchRow>> {
+    let table = &checked.table;
+    let valid_groups = groups(table, column)?;
+    let name = column.trim();
+    let group_of = |r: &crate::data::RejectedRow| -> String {
+        if name.eq_ignore_ascii_case("subgroup") {
+            r.subgroup.clone().unwrap_or_default()
+        } else if name.eq_ignore_ascii_case("study") {
+            r.label.clone()
+        } else {
+            r.covariates
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        }
+    };
+    // Each group: its first row number and its first rejected row.
+    let mut order: Vec<(usize, String)> = valid_groups
+        .iter()
+        .map(|(g, idx)| (table.rows[idx[0]], g.clone()))
+        .collect();
+    let mut failed: std::collections::HashMap<String, &Error> = Default::default();
+    for r in &checked.rejected {
+        let g = group_of(r);
+        match order.iter_mut().find(|(_, name)| *name == g) {
+            Some((first, _)) => *first = (*first).min(r.row),
+            None => order.push((r.row, g.clone())),
+        }
+        failed.entry(g).or_insert(&r.error);
+    }
+    order.sort_by_key(|(first, _)| *first);
+    let good: Vec<usize> = valid_groups
+        .iter()
+        .filter(|(g, _)| !failed.contains_key(g))
+        .flat_map(|(_, idx)| idx.iter().copied())
+        .collect();
+    let mut pooled: std::collections::HashMap<String, BatchRow> = if good.is_empty() {
+        Default::default()
+    } else {
+        let good_table = subset(table, &good)?;
+        batch(&good_table, column, effect, options, progress)?
+            .into_iter()
+            .map(|row| (row.group.clone(), row))
+            .collect()
+    };
+    Ok(order
+        .into_iter()
+        .map(|(_, g)| match failed.get(&g) {
+            Some(e) => {
+                progress();
+                BatchRow::failed(g, e)
+            }
+            None => pooled
+                .remove(&g)
+                .unwrap_or_else(|| BatchRow::failed(g, &Error::Degenerate("no study".into()))),
         })
         .collect())
 }

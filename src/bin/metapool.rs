@@ -414,15 +414,20 @@ fn run(cli: Cli) -> metapool::Result<String> {
             })
         }
         Command::Batch(args) => {
-            let (table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
-            let n_groups = metapool::analysis::batch::groups(&table, &args.group_by)?.len();
+            let profile: Profile = args.model.profile.parse()?;
+            let overrides = overrides(&args.model)?;
+            let checked = metapool::data::read_csv_path_by_row(&args.file)?;
+            let (effect_options, pool_options) =
+                profile.resolve(checked.table.data_type(), &overrides);
+            let n_groups = metapool::analysis::batch::groups(&checked.table, &args.group_by)?.len()
+                + checked.rejected.len();
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(n_groups as u64)
             } else {
                 indicatif::ProgressBar::hidden()
             };
-            let rows = metapool::analysis::batch::batch(
-                &table,
+            let rows = metapool::analysis::batch::batch_by_row(
+                &checked,
                 &args.group_by,
                 &effect_options,
                 &pool_options,
