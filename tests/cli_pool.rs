@@ -32,9 +32,16 @@ fn golden(
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
+    json_with_status(args, 0)
+}
+
+/// The JSON of a run that exits with `status` (`revman` exits 1 when a figure does
+/// not hold).
+fn json_with_status(args: &[&str], status: i32) -> serde_json::Value {
     let out = metapool(args);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(status),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -323,8 +330,8 @@ fn higgins_thompson_i2_interval_matches_r() {
 }
 
 /// `metapool revman`: the hand-made export of CD007026.pub6 analysis 1.4
-/// (tests/revman/README.md) is re-run and every printed figure reproduced; a figure
-/// changed by hand is reported as not reproduced.
+/// (tests/revman/README.md) is re-run and every printed figure reproduced (exit 0); a
+/// figure changed by hand is reported as not reproduced (exit 1, as `diff`).
 #[test]
 fn revman_export_is_rerun_and_its_figures_checked() {
     let out = metapool(&["revman", "tests/revman/cd007026_pub6_analysis_1_4.csv"]);
@@ -341,12 +348,18 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     std::fs::create_dir_all(&dir).expect("dir");
     let changed = dir.join("changed.csv");
     std::fs::write(&changed, original.replacen("2.15", "2.25", 1)).expect("write");
-    let v = json(&[
-        "revman",
-        changed.to_str().expect("path"),
-        "--format",
-        "json",
-    ]);
+    let v = json_with_status(
+        &[
+            "revman",
+            changed.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let out = metapool(&["revman", changed.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT REPRODUCED"));
     let bad: Vec<&serde_json::Value> = v
         .as_array()
         .expect("array")
@@ -366,7 +379,10 @@ fn revman_export_is_rerun_and_its_figures_checked() {
 /// same export in Latin-1 (as written on Windows) reads the same.
 #[test]
 fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
-    let v = json(&["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"]);
+    let v = json_with_status(
+        &["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"],
+        1,
+    );
     let checks = v.as_array().expect("array");
     assert_eq!(checks.len(), 86);
     let bad: Vec<&serde_json::Value> = checks
@@ -400,7 +416,10 @@ fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("Fleiss93_CR.csv");
     std::fs::write(&path, latin1).expect("write");
-    let w = json(&["revman", path.to_str().expect("path"), "--format", "json"]);
+    let w = json_with_status(
+        &["revman", path.to_str().expect("path"), "--format", "json"],
+        1,
+    );
     assert_eq!(w, v);
 }
 

@@ -241,3 +241,24 @@ fn audit_reads_figures_as_published() {
         assert_eq!(v[0]["verdict"]["kind"], "reproduced", "{figure}: {v}");
     }
 }
+
+/// `metapool audit` exits as `diff` does: 0 when every figure holds, 1 when one does
+/// not (it exited 0 either way). The figure is Cochrane CD007026 pub7's RR 2.39 (1.10
+/// to 5.23); 2.49 (1.12 to 5.56) is what metafor's rma.mh gives instead.
+#[test]
+fn audit_exits_1_when_a_figure_does_not_hold() {
+    let holds = registry("holds", &[("2.39 (1.10 to 5.23)", "recompute", SAE)]);
+    assert_eq!(metapool(&["audit", holds.path()]).status.code(), Some(0));
+    let fails = registry(
+        "fails",
+        &[
+            ("2.39 (1.10 to 5.23)", "recompute", SAE),
+            ("2.49 (1.12 to 5.56)", "recompute", SAE),
+        ],
+    );
+    let out = metapool(&["audit", fails.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT REPRODUCED"));
+    let out = metapool(&["audit", fails.path(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+}

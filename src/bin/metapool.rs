@@ -231,8 +231,12 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
+            print!("{}", output.text);
+            if output.hold {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Err(e) => {
             eprintln!("metapool: {e}");
@@ -352,7 +356,20 @@ fn prepare(
     Ok((table, effect_options, pool_options))
 }
 
-fn run(cli: Cli) -> metapool::Result<String> {
+/// What a command writes on stdout, and whether every figure it checked holds (`revman`
+/// and `audit` exit with 1 when some do not, as `diff` does).
+struct Output {
+    text: String,
+    hold: bool,
+}
+
+impl From<String> for Output {
+    fn from(text: String) -> Self {
+        Output { text, hold: true }
+    }
+}
+
+fn run(cli: Cli) -> metapool::Result<Output> {
     match cli.command {
         Command::Pool(args) => {
             let (mut table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
@@ -386,7 +403,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             if let Some(path) = &args.funnel {
                 write(path, metapool::report::svg::funnel(&fit, &[]))?;
             }
-            Ok(match args.format {
+            Ok(Output::from(match args.format {
                 Format::Text => {
                     let mut text = metapool::report::text::render(&table, &fit);
                     if let Some(sg) = &subgroups {
@@ -411,7 +428,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     s
                 }
                 Format::Csv => metapool::report::csv::render(&fit),
-            })
+            }))
         }
         Command::Batch(args) => {
             let profile: Profile = args.model.profile.parse()?;
@@ -466,7 +483,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     }
                 }
             }
-            Ok(out)
+            Ok(out.into())
         }
         Command::Regress {
             file,
@@ -509,7 +526,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             } else {
                 None
             };
-            Ok(match format {
+            Ok(Output::from(match format {
                 ReportFormat::Json => {
                     let mut v = serde_json::to_value(&fit)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
@@ -527,7 +544,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 ReportFormat::Text => {
                     metapool::report::text::render_regression(&fit, perm.as_ref())
                 }
-            })
+            }))
         }
         Command::Sensitivity {
             file,
@@ -546,7 +563,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             let l1o = leave_one_out(&effects.yi, &effects.vi, &pool_options)?;
             let cum = cumulative(&effects.yi, &effects.vi, &idx, &pool_options)?;
             let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
-            Ok(match format {
+            Ok(Output::from(match format {
                 ReportFormat::Json => {
                     let v = serde_json::json!({ "studies": effects.labels, "leave_one_out": l1o, "cumulative": cum, "influence": inf });
                     serde_json::to_string_pretty(&v)
@@ -561,7 +578,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     &inf,
                     pool_options.level,
                 ),
-            })
+            }))
         }
         Command::Bias {
             file,
@@ -602,73 +619,43 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     },
                 )?;
             }
-            Ok(match format {
+            Ok(Output::from(match format {
                 ReportFormat::Json => {
                     serde_json::to_string_pretty(&report)
                         .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
                         + "\n"
                 }
                 ReportFormat::Text => metapool::report::text::render_bias(effects.measure, &report),
-            })
+            }))
         }
         Command::Revman { file, format } => {
             let outcomes = metapool::data::revman::read_revman(&file)?;
-            let mut checks = Vec::new();
-            let mut text = String::new();
-            for o in &outcomes {
-                text += &format!(
-                    "Analysis {} {} ({}, {}, {})\n",
-                    o.id, o.name, o.measure, o.method, o.model
-                );
-                match metapool::audit::revman::check_outcome(o) {
-                    Ok(found) => {
-                        for c in &found {
-                            text += &format!(
-                                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
-                                c.row,
-                                c.column,
-                                c.printed,
-                                c.verdict.recomputed,
-                                c.verdict.kind.label().to_uppercase()
-                            );
-                        }
-                        checks.extend(found);
-                    }
-                    Err(e) => text += &format!("  not checkable: {e}\n"),
-                }
-            }
-            let failed = checks
-                .iter()
-                .filter(|c| c.verdict.kind != metapool::audit::VerdictKind::Reproduced)
-                .count();
-            text += &format!(
-                "{} printed figures, {} reproduced\n",
-                checks.len(),
-                checks.len() - failed
-            );
-            Ok(match format {
+            let audited = metapool::audit::revman::audit_export(&outcomes);
+            let checks: Vec<&metapool::audit::revman::FigureCheck> =
+                audited.iter().flat_map(|o| &o.checks).collect();
+            let hold = checks.iter().all(|c| c.verdict.kind.holds());
+            let text = match format {
                 ReportFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&checks).map_err(|e| {
+                    serde_json::to_string_pretty(&checks).map_err(|e| {
                         metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
+                    })? + "\n"
                 }
-                ReportFormat::Text => text,
-            })
+                ReportFormat::Text => metapool::report::revman_text(&audited),
+            };
+            Ok(Output { text, hold })
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;
-            Ok(match format {
+            let hold = audited.iter().all(|a| a.verdict.kind.holds());
+            let text = match format {
                 ReportFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&audited).map_err(|e| {
+                    serde_json::to_string_pretty(&audited).map_err(|e| {
                         metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
+                    })? + "\n"
                 }
                 ReportFormat::Text => metapool::report::audit_text(&audited),
-            })
+            };
+            Ok(Output { text, hold })
         }
         Command::Effects {
             file,
@@ -690,7 +677,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
                 out += &format!("{},{yi},{vi}\n", csv_field(label));
             }
-            Ok(out)
+            Ok(out.into())
         }
     }
 }

@@ -79,3 +79,36 @@ pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
     }
     out
 }
+
+/// The checks of a RevMan export as text: one block per outcome, one line per figure,
+/// and the count of figures that hold.
+pub fn revman_text(outcomes: &[crate::audit::revman::OutcomeAudit]) -> String {
+    use crate::audit::VerdictKind;
+    let mut text = String::new();
+    let (mut n, mut reproduced) = (0, 0);
+    for o in outcomes {
+        text += &format!(
+            "Analysis {} {} ({}, {}, {})\n",
+            o.id, o.name, o.measure, o.method, o.model
+        );
+        for c in &o.checks {
+            if c.verdict.kind == VerdictKind::NotCheckable && c.column.is_empty() {
+                text += &format!("  not checkable: {}\n", c.verdict.reason);
+                continue;
+            }
+            n += 1;
+            if c.verdict.kind == VerdictKind::Reproduced {
+                reproduced += 1;
+            }
+            text += &format!(
+                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
+                c.row,
+                c.column,
+                c.printed,
+                c.verdict.recomputed,
+                c.verdict.kind.label().to_uppercase()
+            );
+        }
+    }
+    text + &format!("{n} printed figures, {reproduced} reproduced\n")
+}
