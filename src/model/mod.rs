@@ -20,8 +20,13 @@
 //!   the study, with file, row and column from [`pool`] ([`Error::Input`]) or
 //!   [`Error::Degenerate`] from [`pool_effects`] and [`fit_slices`]. Its inverse-variance
 //!   weight is infinite, so the fixed-effect estimate and Q, which every fit reports,
-//!   are undefined. metafor stops too ("Division by zero when computing the inverse
-//!   variance weights") for the fixed-effect model and every estimator but SJ.
+//!   are undefined. metafor 3.8-1 stops for the fixed-effect model ("Division by zero
+//!   when computing the inverse variance weights") and for DL, PM and HS ("... cannot
+//!   be used when there are non-positive sampling variances"); REML, ML, EB, SJ and HE
+//!   it fits when their τ² is above 0 (the weights 1/(v + τ²) are then finite), without
+//!   Q, I² or H² (`tests/golden/zero_variance.csv`, from
+//!   `tests/golden/generate_zero_variance.R`). metapool refuses these too, as its fits
+//!   always carry the fixed-effect estimate and Q; the message says so.
 //! - **Variances more than 1e7 apart**: a warning, as metafor's. Tiny variances (1e-300)
 //!   beside ordinary ones give the limit of every result as the variance goes to 0;
 //!   huge ones (1e300) weights of about 0.
@@ -270,12 +275,14 @@ pub struct Fit {
 /// that its results may be numerically unstable (metafor's `1/evtol`).
 const VARIANCE_RATIO_WARNING: f64 = 1e7;
 
-/// The message for a study whose inverse-variance weight 1/v is infinite.
+/// The message for a study whose inverse-variance weight 1/v is infinite. What it says
+/// of metafor 3.8-1 is checked against `tests/golden/zero_variance.csv`.
 fn infinite_weight(study: &str, v: f64) -> String {
     format!(
-        "{study} has a sampling variance of {v}, which gives it an infinite inverse-variance \
-         weight (metafor stops too: 'Division by zero when computing the inverse variance \
-         weights'); expected a variance greater than 0: correct it or leave the study out"
+        "{study} has a sampling variance of {v}: its inverse-variance weight is infinite, and \
+         the fixed-effect estimate and Q that every fit reports are undefined (metafor 3.8-1 \
+         stops for FE, DL, PM and HS; it fits REML, ML, EB, SJ and HE when their tau2 is \
+         above 0, without Q or I2); expected a variance greater than 0"
     )
 }
 
