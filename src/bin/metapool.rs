@@ -401,7 +401,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 )?;
             }
             if let Some(path) = &args.funnel {
-                write(path, metapool::report::svg::funnel(&fit, &[]))?;
+                write(path, metapool::report::svg::funnel(&fit, None))?;
             }
             Ok(Output::from(match args.format {
                 Format::Text => {
@@ -606,18 +606,11 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }
             if let Some(path) = &funnel {
                 let fit = pool(&table, &effect_options, &pool_options)?;
-                let extra: Vec<(f64, f64)> = report
-                    .trim_and_fill
-                    .filled
-                    .iter()
-                    .map(|f| (f.yi, f.vi.sqrt()))
-                    .collect();
-                std::fs::write(path, metapool::report::svg::funnel(&fit, &extra)).map_err(
-                    |source| metapool::Error::Io {
-                        file: path.display().to_string(),
-                        source,
-                    },
-                )?;
+                let svg = metapool::report::svg::funnel(&fit, Some(&report.trim_and_fill));
+                std::fs::write(path, svg).map_err(|source| metapool::Error::Io {
+                    file: path.display().to_string(),
+                    source,
+                })?;
             }
             Ok(Output::from(match format {
                 ReportFormat::Json => {
