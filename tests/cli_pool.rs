@@ -646,3 +646,38 @@ fn difference_intervals_are_not_flagged_as_ratios() {
     assert!(!stderr.contains("log scale"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The heterogeneity lines say which I² they print, and each I² interval stands beside
+/// its own I²: the Q-profile interval beside metafor's τ²-based I² (92.2%), the
+/// Higgins-Thompson interval beside the Q-based one, 100 (Q − df)/Q = 92.1%. R:
+/// rma(yi, vi, data=es, method="REML") on dat.bcg (tests/golden/rma.csv: I2, QE).
+#[test]
+fn heterogeneity_lines_name_their_i2() {
+    let g = |q| golden("bcg", "RR", "rma", "REML", "z", q);
+    let text = |extra: &[&str]| {
+        let mut args = vec!["pool", "tests/golden/inputs/bcg.csv"];
+        args.extend(extra);
+        let out = metapool(&args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let t = text(&[]);
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.0}% (from Tau\u{b2})", g("I2"))),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.1}% [", g("I2")))
+            && t.contains("CI from the Q-profile limits of Tau\u{b2}"),
+        "{t}"
+    );
+    let (q, df) = (g("QE"), g("k") - 1.0);
+    let t = text(&["--i2-ci", "ht"]);
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.1}% [", 100.0 * (q - df) / q))
+            && t.contains("from Chi\u{b2}, Higgins-Thompson CI"),
+        "{t}"
+    );
+    let t = text(&["--profile", "revman5"]);
+    assert!(t.contains("% (from Chi\u{b2})"), "{t}");
+}

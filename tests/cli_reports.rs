@@ -262,3 +262,28 @@ fn audit_exits_1_when_a_figure_does_not_hold() {
     let out = metapool(&["audit", fails.path(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `regress --tau2 none` fits the fixed-effects meta-regression (metafor:
+/// "Fixed-Effects with Moderators Model"); it was labelled "Mixed-effects".
+#[test]
+fn regress_without_tau2_is_labelled_fixed_effects() {
+    let out = metapool(&[
+        "regress",
+        "tests/golden/inputs/bcg_mods.csv",
+        "--mods",
+        "ablat",
+        "--tau2",
+        "none",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Fixed-effects meta-regression"), "{text}");
+    assert!(!text.contains("Mixed-effects"), "{text}");
+    let out = metapool(&[
+        "regress",
+        "tests/golden/inputs/bcg_mods.csv",
+        "--mods",
+        "ablat",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Mixed-effects (REML)"));
+}

@@ -149,6 +149,8 @@ pub struct Coefficient {
 /// A fitted meta-regression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Regression {
+    /// The τ² estimator (`FE`: the fixed-effects meta-regression, τ² = 0).
+    pub method: RegressionTau2,
     /// Coefficients, intercept first.
     pub coefficients: Vec<Coefficient>,
     /// Residual τ².
@@ -458,6 +460,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         }
     };
     Ok(Regression {
+        method,
         coefficients,
         tau2,
         qe,

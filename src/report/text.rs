@@ -140,14 +140,16 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         );
     }
     let h = &fit.heterogeneity;
-    let i2 = match fit.options.i2 {
-        I2Definition::FromQ => h.i2_q,
-        I2Definition::FromTau2 => h.i2_tau2,
+    // The I² beside Chi² says which definition it is: RevMan's (Q − df)/Q, or
+    // metafor's τ²/(τ² + ṽ) (see `crate::heterogeneity`).
+    let (i2, i2_from) = match fit.options.i2 {
+        I2Definition::FromQ => (h.i2_q, "from Chi\u{b2}"),
+        I2Definition::FromTau2 => (h.i2_tau2, "from Tau\u{b2}"),
     };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Heterogeneity: Tau\u{b2} = {}; Chi\u{b2} = {}, df = {} ({}); I\u{b2} = {:.0}%",
+        "Heterogeneity: Tau\u{b2} = {}; Chi\u{b2} = {}, df = {} ({}); I\u{b2} = {:.0}% ({i2_from})",
         fixed(h.tau2, 2),
         fixed(h.q, 2),
         h.df,
@@ -155,16 +157,24 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         i2
     );
     if h.tau2_ci_lower.is_finite() {
-        let i2_method = match fit.options.i2_ci {
-            crate::heterogeneity::I2Ci::QProfile => "from the Q-profile limits",
-            crate::heterogeneity::I2Ci::HigginsThompson => "Higgins-Thompson",
+        // Each interval beside the I² it is an interval for: the Q-profile limits map
+        // to the τ²-based I², Higgins and Thompson's ln H interval to the Q-based one.
+        let (i2_of_ci, i2_method) = match fit.options.i2_ci {
+            crate::heterogeneity::I2Ci::QProfile => (
+                h.i2_tau2,
+                "from Tau\u{b2}, CI from the Q-profile limits of Tau\u{b2}",
+            ),
+            crate::heterogeneity::I2Ci::HigginsThompson => {
+                (h.i2_q, "from Chi\u{b2}, Higgins-Thompson CI")
+            }
         };
         let _ = writeln!(
             out,
-            "  Tau\u{b2} {}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%] ({i2_method})",
+            "  Tau\u{b2} {}% CI (Q-profile) [{}, {}]; I\u{b2} = {}% [{}%, {}%] ({i2_method})",
             crate::model::level::percent(fit.level),
             fixed(h.tau2_ci_lower, 4),
             fixed(h.tau2_ci_upper, 4),
+            fixed(i2_of_ci, 1),
             fixed(h.i2_ci_lower, 1),
             fixed(h.i2_ci_upper, 1)
         );
@@ -243,8 +253,14 @@ pub fn render_regression(
     r: &crate::analysis::regression::Regression,
     permutation: Option<&crate::analysis::regression::PermutationTest>,
 ) -> String {
+    // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
+    // at 0, "Mixed-Effects Model" otherwise.
+    let model = match r.method {
+        crate::analysis::regression::RegressionTau2::FE => "Fixed-effects".to_string(),
+        other => format!("Mixed-effects ({other:?})"),
+    };
     let mut out = format!(
-        "Mixed-effects meta-regression (k = {}, {} coefficients, {} tests)\n\n",
+        "{model} meta-regression (k = {}, {} coefficients, {} tests)\n\n",
         r.k,
         r.p,
         if r.knapp_hartung {
