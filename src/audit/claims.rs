@@ -462,7 +462,7 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
             let recomputed = figure.format_like(e, lo, hi);
             let mut reason = format!(
                 "{} ({}), {} trial{}",
-                s.profile.name(),
+                s.profile.plain_name(),
                 kind_name(kind),
                 trials.len(),
                 if trials.len() == 1 { "" } else { "s" }
@@ -473,8 +473,8 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 let o = settings(&q, "other", claim)?;
                 let (e2, lo2, hi2) = pooled_figure(&trials, &o.effect, &o.pool, kind)?;
                 reason += &format!(
-                    "; {} gives {} ({})",
-                    o.profile.name(),
+                    "; {} give {} ({})",
+                    o.profile.plain_name(),
                     figure.format_like(e2, lo2, hi2),
                     p.get("compare_note")
                         .map_or("another convention", String::as_str)
@@ -538,10 +538,16 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 sets.iter().map(|(k, v)| (*k, v)).collect();
             ordered.sort_by_key(|(id, _)| (id.parse::<u64>().unwrap_or(u64::MAX), id.to_string()));
             let mut parts = Vec::new();
-            let (mut shown, mut first) = (String::new(), String::new());
+            // The first input that reproduces the figure (its figure and its description),
+            // and the figure of the first candidate (shown when none does).
+            let mut shown: Option<(String, String)> = None;
+            let mut first = String::new();
             // (candidate, None) as one comparison; (candidate, Some(v)) as two.
             let mut matched: std::collections::BTreeSet<(String, Option<usize>)> =
                 Default::default();
+            let arm = |t: &KnownTrial| {
+                format!("{}/{} against {}/{}", t.events_e, t.n_e, t.events_c, t.n_c)
+            };
             for kind in pooled_kinds(&p)? {
                 let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
                 for (id, set) in &ordered {
@@ -554,9 +560,12 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     if figure.matches_estimate(e, lo, hi) {
                         as_one.push(id.to_string());
                         matched.insert((id.to_string(), None));
-                        if shown.is_empty() {
-                            shown = figure.format_like(e, lo, hi);
-                        }
+                        shown.get_or_insert_with(|| {
+                            (
+                                figure.format_like(e, lo, hi),
+                                format!("candidate {id}, {}", kind_name(kind)),
+                            )
+                        });
                     }
                     for (vi, v) in variants.iter().enumerate() {
                         let trials: Vec<KnownTrial> =
@@ -566,11 +575,24 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                         if figure.matches_estimate(e, lo, hi) {
                             as_two += 1;
                             matched.insert((id.to_string(), Some(vi)));
+                            shown.get_or_insert_with(|| {
+                                (
+                                    figure.format_like(e, lo, hi),
+                                    format!(
+                                        "candidate {id}, {}, with '{}' entered as two comparisons \
+                                         (events/participants {} and {})",
+                                        kind_name(kind),
+                                        multiarm.map_or("", String::as_str),
+                                        arm(&v[0]),
+                                        arm(&v[1])
+                                    ),
+                                )
+                            });
                         }
                     }
                 }
                 let mut part = format!(
-                    "{}: {} of {} candidate splits reproduce it{}",
+                    "with {}, {} of the {} reproduce it{}",
                     kind_name(kind),
                     as_one.len(),
                     sets.len(),
@@ -582,25 +604,36 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 );
                 if let Some(m) = multiarm {
                     part += &format!(
-                        ", and {as_two} of {tried_two} when '{m}' is entered as two comparisons against a halved control group (arm sizes and events of the two arms enumerated)"
+                        ", and {as_two} of {tried_two} do when '{m}' is entered as two comparisons against a halved control group (every split of its arm sizes and events tried)"
                     );
                 }
                 parts.push(part);
             }
-            let reason = format!("{}; {}", s.profile.name(), parts.join("; "));
+            let file = candidates_file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            let reason = format!(
+                "{}; the per-trial counts are not known, and {file} lists {} candidate sets \
+                 that agree with what the sources print: {}",
+                s.profile.plain_name(),
+                sets.len(),
+                parts.join("; ")
+            );
             let n = matched.len();
-            Ok(if n > 0 {
-                let shown = if shown.is_empty() { first } else { shown };
-                Verdict::new(
+            Ok(match shown {
+                Some((figure_shown, which)) => Verdict::new(
                     VerdictKind::Consistent,
-                    shown,
+                    figure_shown,
                     format!(
-                        "consistent with {n} candidate input{}, not with a unique one: {reason}",
-                        if n == 1 { "" } else { "s" }
+                        "consistent with {n} of the candidate inputs, not with a unique one; \
+                         shown: {which}; {reason}"
                     ),
-                )
-            } else {
-                Verdict::new(VerdictKind::NotReproduced, first, reason)
+                ),
+                None => Verdict::new(
+                    VerdictKind::NotReproduced,
+                    first,
+                    format!("no candidate input reproduces it (shown: the first); {reason}"),
+                ),
             })
         }
         "ci_consistency" => {
