@@ -534,8 +534,12 @@ fn bias_command_matches_metafor() {
     };
     let v = json(&["bias", "tests/golden/inputs/bcg.csv", "--format", "json"]);
     close(
-        &v["egger"]["statistic"],
+        &v["regression_test_of_model"]["statistic"],
         golden(["bcg", "RR", "regtest", "REML", "z", "sei", "zval"]),
+    );
+    close(
+        &v["egger"]["statistic"],
+        golden(["bcg", "RR", "regtest", "lm", "t", "sei", "zval"]),
     );
     close(
         &v["begg"]["p_value"],

@@ -287,3 +287,84 @@ fn regress_without_tau2_is_labelled_fixed_effects() {
     ]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("Mixed-effects (REML)"));
 }
+
+/// One value of tests/golden/bias.csv (tests/golden/generate_bias.R, metafor 3.8-1).
+fn bias_golden(keys: &[&str]) -> f64 {
+    let mut rdr = csv::Reader::from_path("tests/golden/bias.csv").expect("golden");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        if keys.iter().enumerate().all(|(i, k)| &r[i] == *k) {
+            return r[keys.len()].parse().expect("number");
+        }
+    }
+    panic!("no {keys:?} in tests/golden/bias.csv");
+}
+
+fn close(actual: &serde_json::Value, expected: f64) {
+    let a = actual.as_f64().expect("a number");
+    assert!(
+        (a - expected).abs() <= 1e-8 * expected.abs() + 1e-12,
+        "{a} vs metafor {expected}"
+    );
+}
+
+/// `bias` reports Egger's test as papers and meta's metabias compute it (weighted
+/// regression with multiplicative dispersion: metafor regtest(model = "lm")) and the
+/// regression test of the model in use (regtest(x) of the REML fit), both named; it
+/// reported only the second. R: regtest(rma(yi, vi, data=es, method="REML"),
+/// model="lm") and regtest(rma(yi, vi, data=es, method="REML")) on dat.bcg (log RR);
+/// tolerance 1e-8 relative.
+#[test]
+fn bias_reports_eggers_test_and_the_regression_test_of_the_model() {
+    let out = metapool(&["bias", "tests/golden/inputs/bcg.csv", "--format", "json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let lm = |q| bias_golden(&["bcg", "RR", "regtest", "lm", "t", "sei", q]);
+    close(&v["egger"]["statistic"], lm("zval"));
+    close(&v["egger"]["p_value"], lm("pval"));
+    close(&v["egger"]["df"], lm("dfs"));
+    close(&v["egger"]["limit_estimate"]["estimate"], lm("est"));
+    assert_eq!(v["egger"]["model"], "lm");
+    let rma = |q| bias_golden(&["bcg", "RR", "regtest", "REML", "z", "sei", q]);
+    close(&v["regression_test_of_model"]["statistic"], rma("zval"));
+    close(&v["regression_test_of_model"]["p_value"], rma("pval"));
+    assert_eq!(v["regression_test_of_model"]["model"], "rma");
+    let out = metapool(&["bias", "tests/golden/inputs/bcg.csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Egger's test (weighted regression on SE, multiplicative dispersion)")
+            && text.contains("Regression test of the model in use (REML random-effects"),
+        "{text}"
+    );
+    assert!(!text.contains("below 10 studies"), "{text}");
+}
+
+/// Below 10 studies the small-study tests carry a warning, as meta's metabias refuses
+/// them by default (k.min = 10). dat.normand1999 has 9 studies; Egger's test there is
+/// metafor's regtest(model = "lm") (tests/golden/bias.csv).
+#[test]
+fn small_study_tests_below_ten_studies_carry_a_warning() {
+    let out = metapool(&[
+        "bias",
+        "tests/golden/inputs/normand1999.csv",
+        "--measure",
+        "MD",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("9 studies: small-study tests") && stderr.contains("k.min = 10"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["warnings"][0]
+        .as_str()
+        .expect("warning")
+        .contains("below 10 studies"));
+    close(
+        &v["egger"]["statistic"],
+        bias_golden(&["normand1999", "MD", "regtest", "lm", "t", "sei", "zval"]),
+    );
+}

@@ -398,8 +398,12 @@ pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyE
     };
     let _ = writeln!(
         out,
-        "  Egger's regression test (predictor: SE):  {}",
+        "  Egger's test (weighted regression on SE, multiplicative dispersion):  {}",
         test(egger)
+    );
+    let _ = writeln!(
+        out,
+        "    as metafor's regtest(model = \"lm\") and meta's metabias compute it"
     );
     if let Some(b) = &egger.limit_estimate {
         let _ = writeln!(
@@ -413,6 +417,16 @@ pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyE
             )
         );
     }
+    let model = &report.regression_test_of_model;
+    let model_name = match model.fit.tau2_method {
+        Some(m) => format!("{m} random-effects meta-regression on SE"),
+        None => "fixed-effect meta-regression on SE".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  Regression test of the model in use ({model_name}, metafor's regtest()):  {}",
+        test(model)
+    );
     let _ = writeln!(
         out,
         "  Begg and Mazumdar's rank correlation: Kendall's tau = {:.3} ({})",
@@ -458,7 +472,7 @@ pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyE
         filled.se_k0,
         effect_ci(measure.to_natural(est), measure.to_natural(lo), measure.to_natural(hi), 2)
     );
-    for w in &filled.warnings {
+    for w in report.warnings.iter().chain(&filled.warnings) {
         let _ = writeln!(out, "Note: {w}");
     }
     out

@@ -40,11 +40,28 @@ impl<T> From<Result<T>> for Computed<T> {
     }
 }
 
+/// The number of studies below which small-study tests carry a warning: meta's
+/// `metabias` refuses fewer than 10 by default (its `k.min = 10`), after Sterne et al.
+/// 2011 (*BMJ* 343:d4002), who advise against the tests below 10 studies, their power
+/// being too low to tell chance from asymmetry.
+pub const SMALL_STUDY_MIN_K: usize = 10;
+
 /// The small-study analyses of one meta-analysis (`metapool bias`).
+///
+/// Two regression tests of Egger's kind are reported, named: [`egger`](Self::egger),
+/// Egger's original test as most papers and meta's `metabias` compute it (weighted
+/// least squares of yi on √vi with weights 1/vi and a multiplicative dispersion, t on
+/// k − 2 df; metafor `regtest(x, model = "lm")`), and
+/// [`regression_test_of_model`](Self::regression_test_of_model), the same predictor in
+/// the meta-regression of the model in use (metafor's default `regtest(x)`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SmallStudyEffects {
-    /// Egger's regression test with the model of the analysis (metafor `regtest(x)`).
+    /// Egger's test: weighted regression with multiplicative dispersion (metafor
+    /// `regtest(x, model = "lm")`, meta `metabias(method.bias = "Egger")`).
     pub egger: RegressionTest,
+    /// The regression test on √vi with the model of the analysis (fixed or random
+    /// effects; metafor `regtest(x)`).
+    pub regression_test_of_model: RegressionTest,
     /// Begg and Mazumdar's rank correlation test.
     pub begg: RankCorrelationTest,
     /// Peters' test (binary data only).
@@ -72,7 +89,16 @@ pub fn small_study_effects(
 ) -> Result<SmallStudyEffects> {
     let (yi, vi) = (&effects.yi, &effects.vi);
     let mut warnings = Vec::new();
-    let egger = egger_test(yi, vi, RegressionModel::MetaRegression, options)?;
+    let egger = egger_test(yi, vi, RegressionModel::WeightedLeastSquares, options)?;
+    let regression_test_of_model = egger_test(yi, vi, RegressionModel::MetaRegression, options)?;
+    if effects.k() < SMALL_STUDY_MIN_K {
+        warnings.push(format!(
+            "{} studies: small-study tests have too little power below {SMALL_STUDY_MIN_K} \
+             studies to tell asymmetry from chance (Sterne et al. 2011); meta's metabias \
+             refuses them by default (k.min = {SMALL_STUDY_MIN_K})",
+            effects.k()
+        ));
+    }
     let begg = rank_correlation_test(yi, vi)?;
     let (peters, harbord) = match &table.data {
         StudyData::Binary(b) => {
@@ -97,6 +123,7 @@ pub fn small_study_effects(
     let trim_and_fill = trim_and_fill(yi, vi, trim, options)?;
     Ok(SmallStudyEffects {
         egger,
+        regression_test_of_model,
         begg,
         peters,
         harbord,
