@@ -685,3 +685,32 @@ fn heterogeneity_lines_name_their_i2() {
     let t = text(&["--profile", "revman5"]);
     assert!(t.contains("% (from Chi\u{b2})"), "{t}");
 }
+
+/// Identical estimates under HKSJ: the standard error is 0 and the statistic infinite;
+/// metafor gives zval = Inf, se = 0, pval = 0 (R: rma(c(0.2, 0.2, 0.2), c(0.01, 0.02,
+/// 0.03), method = "DL", test = "knha")). The JSON writes +∞ as "Infinity", apart from
+/// null, which stays "undefined": the τ² limits of a single study (metafor's confint
+/// stops there).
+#[test]
+fn infinite_statistics_are_written_apart_from_undefined_ones() {
+    let dir = std::env::temp_dir().join(format!("metapool-inf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("identical.csv");
+    std::fs::write(&path, "study,yi,vi\nA,0.2,0.01\nB,0.2,0.02\nC,0.2,0.03\n").expect("write");
+    let file = path.to_str().expect("path");
+    let v = json(&[
+        "pool", file, "--tau2", "DL", "--ci", "hksj", "--format", "json",
+    ]);
+    assert_eq!(v["random"]["statistic"], "Infinity", "{}", v["random"]);
+    assert_eq!(v["random"]["se"], 0.0);
+    assert_eq!(v["random"]["p_value"], 0.0);
+    let one = dir.join("one.csv");
+    std::fs::write(&one, "study,yi,vi\nA,0.2,0.01\n").expect("write");
+    let v = json(&["pool", one.to_str().expect("path"), "--format", "json"]);
+    assert!(
+        v["heterogeneity"]["tau2_ci_lower"].is_null(),
+        "{}",
+        v["heterogeneity"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,8 +16,8 @@ use crate::model::{fit_slices, pool, FixedMethod, PoolOptions, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// One group's result; every number on the analysis scale, NaN (null in JSON) when
-/// absent.
+/// One group's result; every number on the analysis scale, NaN when absent (null in
+/// JSON, an empty CSV cell); ±∞ are written `Infinity` and `-Infinity` in both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchRow {
     /// The group's value of the grouping column.
@@ -159,7 +159,7 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
 
     /// Appends the row as CSV to `out`, without a line end. Numbers are written in
     /// Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above
-    /// 1e16), absent ones as empty cells.
+    /// 1e16), absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`.
     pub fn write_csv(&self, out: &mut String) {
         use std::fmt::Write;
         let field = |out: &mut String, s: &str| {
@@ -196,6 +196,8 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
             out.push(',');
             if x.is_finite() {
                 let _ = write!(out, "{x:?}");
+            } else {
+                out.push_str(&crate::report::csv::num(x));
             }
         }
         out.push(',');

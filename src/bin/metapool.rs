@@ -5,6 +5,7 @@ use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCo
 use metapool::heterogeneity::I2Ci;
 use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
 use metapool::profile::{Overrides, Profile};
+use metapool::report::json;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -412,20 +413,11 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                     text
                 }
                 Format::Json => {
-                    let mut value = serde_json::to_value(&fit).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
+                    let mut value = json::to_value(&fit)?;
                     if let (Some(sg), Some(obj)) = (&subgroups, value.as_object_mut()) {
-                        let groups = serde_json::to_value(sg).map_err(|e| {
-                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                        })?;
-                        obj.insert("subgroups".into(), groups);
+                        obj.insert("subgroups".into(), json::to_value(sg)?);
                     }
-                    let mut s = serde_json::to_string_pretty(&value).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
+                    json::to_string_pretty(&value)?
                 }
                 Format::Csv => metapool::report::csv::render(&fit),
             }))
@@ -476,9 +468,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 }
                 BatchFormat::Jsonl => {
                     for r in &rows {
-                        out += &serde_json::to_string(r).map_err(|e| {
-                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                        })?;
+                        out += &json::to_string(r)?;
                         out.push('\n');
                     }
                 }
@@ -528,18 +518,11 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             };
             Ok(Output::from(match format {
                 ReportFormat::Json => {
-                    let mut v = serde_json::to_value(&fit)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
+                    let mut v = json::to_value(&fit)?;
                     if let (Some(test), Some(obj)) = (&perm, v.as_object_mut()) {
-                        obj.insert(
-                            "permutation".into(),
-                            serde_json::to_value(test)
-                                .map_err(|e| metapool::Error::Degenerate(e.to_string()))?,
-                        );
+                        obj.insert("permutation".into(), json::to_value(test)?);
                     }
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
+                    json::to_string_pretty(&v)?
                 }
                 ReportFormat::Text => {
                     metapool::report::text::render_regression(&fit, perm.as_ref())
@@ -565,10 +548,19 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
             Ok(Output::from(match format {
                 ReportFormat::Json => {
-                    let v = serde_json::json!({ "studies": effects.labels, "leave_one_out": l1o, "cumulative": cum, "influence": inf });
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
+                    #[derive(serde::Serialize)]
+                    struct Sensitivity<'a, L, C, I> {
+                        studies: &'a [String],
+                        leave_one_out: &'a L,
+                        cumulative: &'a C,
+                        influence: &'a I,
+                    }
+                    json::to_string_pretty(&Sensitivity {
+                        studies: &effects.labels,
+                        leave_one_out: &l1o,
+                        cumulative: &cum,
+                        influence: &inf,
+                    })?
                 }
                 ReportFormat::Text => metapool::report::text::render_sensitivity(
                     effects.measure,
@@ -613,11 +605,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 })?;
             }
             Ok(Output::from(match format {
-                ReportFormat::Json => {
-                    serde_json::to_string_pretty(&report)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
-                }
+                ReportFormat::Json => json::to_string_pretty(&report)?,
                 ReportFormat::Text => metapool::report::text::render_bias(effects.measure, &report),
             }))
         }
@@ -628,11 +616,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 audited.iter().flat_map(|o| &o.checks).collect();
             let hold = checks.iter().all(|c| c.verdict.kind.holds());
             let text = match format {
-                ReportFormat::Json => {
-                    serde_json::to_string_pretty(&checks).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })? + "\n"
-                }
+                ReportFormat::Json => json::to_string_pretty(&checks)?,
                 ReportFormat::Text => metapool::report::revman_text(&audited),
             };
             Ok(Output { text, hold })
@@ -641,11 +625,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             let audited = metapool::audit::claims::audit_registry(&claims)?;
             let hold = audited.iter().all(|a| a.verdict.kind.holds());
             let text = match format {
-                ReportFormat::Json => {
-                    serde_json::to_string_pretty(&audited).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })? + "\n"
-                }
+                ReportFormat::Json => json::to_string_pretty(&audited)?,
                 ReportFormat::Text => metapool::report::audit_text(&audited),
             };
             Ok(Output { text, hold })

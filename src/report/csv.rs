@@ -15,12 +15,16 @@ fn field(s: &str) -> String {
 }
 
 /// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5
-/// and above 1e16, so that 1e-300 is not written with 300 digits); empty when absent.
-fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:?}")
-    } else {
+/// and above 1e16, so that 1e-300 is not written with 300 digits); an empty cell for
+/// NaN (undefined or absent) and `Infinity` / `-Infinity` for ±∞, as in the JSON
+/// output ([`crate::report::json`]; R's `as.numeric` and Python's `float` read them).
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
         String::new()
+    } else if x.is_infinite() {
+        (if x > 0.0 { "Infinity" } else { "-Infinity" }).to_string()
+    } else {
+        format!("{x:?}")
     }
 }
 

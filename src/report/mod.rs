@@ -1,18 +1,24 @@
 //! Reports of a fit: RevMan-like text, JSON (the format of the design) and CSV.
+//!
+//! Every JSON document is written through [`json`], which keeps NaN (`null`:
+//! undefined or not computed) apart from ±∞ (`"Infinity"`, `"-Infinity"`); the CSV
+//! outputs write NaN as an empty cell and ±∞ as `Infinity`, `-Infinity`.
 
 pub mod csv;
+pub mod json;
 pub mod svg;
 pub mod text;
 
 use crate::model::Fit;
 
 /// The JSON document of `metapool pool --format json` (analysis scale: log for ratio
-/// measures). Non-finite numbers are written as `null`.
+/// measures), with a final line end. NaN is written as `null`, ±∞ as `"Infinity"` and
+/// `"-Infinity"` ([`json`]).
 ///
 /// # Errors
 /// Only if serialisation fails, which plain numbers and strings cannot make it do.
-pub fn json(fit: &Fit) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(fit)
+pub fn fit_json(fit: &Fit) -> crate::Result<String> {
+    json::to_string_pretty(fit)
 }
 
 /// Formats a number with `digits` decimals (in exponent notation beyond 1e15, so that
