@@ -21,10 +21,11 @@
 //! check, a parameter the check does not take (a misspelt key), a missing required
 //! parameter, a repeated parameter, an entry without `=`, a value outside those listed
 //! (`pooled=banana`, `scale=log`, a level that is neither a percentage nor a proportion:
-//! see [`crate::model::level`]) or a figure that cannot be read is an input error naming
-//! the file, the row (header = row 1) and the column (`check`, `params` or `figure`).
-//! A check that is well formed but fails on its data (an input file that cannot be
-//! read) gets a `not checkable` verdict naming the error.
+//! see [`crate::model::level`]), an input file that does not exist (or a count of
+//! inputs the check cannot use) or a figure that cannot be read is an input error naming
+//! the file, the row (header = row 1) and the column (`check`, `params`, `inputs` or
+//! `figure`). A check that is well formed but fails on its data (an input table that is
+//! malformed or not binary) gets a `not checkable` verdict naming the error.
 
 use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
 use super::figure::{Figure, Printed};
@@ -92,7 +93,8 @@ pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
     for (i, rec) in rdr.deserialize::<Claim>().enumerate() {
         let row = i + 2;
         let claim = rec.map_err(|e| Error::input(&name, Some(row), None, e.to_string()))?;
-        validate(&claim).map_err(|(column, message)| {
+        let base = path.parent().unwrap_or(Path::new(""));
+        validate(&claim, base).map_err(|(column, message)| {
             Error::input(
                 &name,
                 Some(row),
@@ -200,8 +202,9 @@ fn parse_params(text: &str) -> std::result::Result<BTreeMap<String, String>, Str
     Ok(map)
 }
 
-/// Checks a claim's check, parameters and figure; the error names the column.
-fn validate(claim: &Claim) -> std::result::Result<(), (&'static str, String)> {
+/// Checks a claim's check, parameters, inputs (relative to `base`) and figure; the
+/// error names the column.
+fn validate(claim: &Claim, base: &Path) -> std::result::Result<(), (&'static str, String)> {
     let Some((_, required, optional)) = CHECKS.iter().find(|(c, ..)| *c == claim.check) else {
         let known: Vec<&str> = CHECKS.iter().map(|(c, ..)| *c).collect();
         return Err((
@@ -287,6 +290,41 @@ fn validate(claim: &Claim) -> std::result::Result<(), (&'static str, String)> {
             }
             "a" | "b" => Printed::parse(value).map(drop).map_err(in_params)?,
             _ => {}
+        }
+    }
+    let inputs: Vec<&str> = claim
+        .inputs
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "none")
+        .collect();
+    for input in &inputs {
+        if !base.join(input).is_file() {
+            return Err((
+                "inputs",
+                format!(
+                    "no file '{input}' beside the registry; expected a study table (paths \
+                     relative to the registry's folder, separated by ';')"
+                ),
+            ));
+        }
+    }
+    let needed = match claim.check.as_str() {
+        "recompute" => Some((1, usize::MAX, "at least one study table")),
+        "recompute_candidates" => Some((2, 2, "two files: the trials; the candidates")),
+        _ => None,
+    };
+    if let Some((min, max, what)) = needed {
+        if inputs.len() < min || inputs.len() > max {
+            return Err((
+                "inputs",
+                format!(
+                    "{} input{} for {}; expected {what}",
+                    inputs.len(),
+                    if inputs.len() == 1 { "" } else { "s" },
+                    claim.check
+                ),
+            ));
         }
     }
     match claim.check.as_str() {

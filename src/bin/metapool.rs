@@ -487,6 +487,9 @@ fn run(cli: Cli) -> metapool::Result<Output> {
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
+            for w in &effects.warnings {
+                eprintln!("warning: {w}");
+            }
             let moderators =
                 metapool::analysis::regression::moderators_of(&table, &effects.index, &mods)?;
             let (x, names) = metapool::analysis::regression::design(effects.k(), &moderators)?;
@@ -537,6 +540,9 @@ fn run(cli: Cli) -> metapool::Result<Output> {
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
+            for w in &effects.warnings {
+                eprintln!("warning: {w}");
+            }
             let mut idx: Vec<usize> = (0..effects.k()).collect();
             if let Some(column) = &order {
                 let key = table.numeric_covariate(column)?;

@@ -5,8 +5,8 @@
 //! [`level_from_user`] reads both, as metafor 3.8-1's `.level()` does for values in
 //! [1, 100) (percent) and (0.5, 1) (proportion). metafor reads a value in (0, 0.5] as
 //! α (0.05 gives a 95% interval, 0.3 a 70% one); metapool refuses such a value rather
-//! than guess which was meant. The JSON output writes the level in percent (`"level":
-//! 95`), as the design of the output has it.
+//! than guess which was meant. The JSON output writes every level in percent
+//! (`"level": 95`, and in the options used), as the design of the output has it.
 
 use crate::error::{Error, Result};
 

@@ -145,7 +145,8 @@ pub struct PoolOptions {
     pub ci: CiMethod,
     /// Prediction interval method.
     pub pi: PiMethod,
-    /// Confidence level in (0, 1).
+    /// Confidence level in (0, 1) (written in percent in the JSON output).
+    #[serde(serialize_with = "level::serialize_percent")]
     pub level: f64,
     /// Variance of the MH risk difference.
     pub rd_variance: RdVariance,

@@ -70,7 +70,8 @@ pub struct SmallStudyEffects {
     pub harbord: Option<Computed<HarbordTest>>,
     /// Trim and fill.
     pub trim_and_fill: TrimAndFill,
-    /// Warnings (an analysis not computed, too few studies).
+    /// Warnings (those of the study effects, an analysis not computed, too few
+    /// studies).
     pub warnings: Vec<String>,
 }
 
@@ -88,7 +89,7 @@ pub fn small_study_effects(
     trim: &TrimFillOptions,
 ) -> Result<SmallStudyEffects> {
     let (yi, vi) = (&effects.yi, &effects.vi);
-    let mut warnings = Vec::new();
+    let mut warnings = effects.warnings.clone();
     let egger = egger_test(yi, vi, RegressionModel::WeightedLeastSquares, options)?;
     let regression_test_of_model = egger_test(yi, vi, RegressionModel::MetaRegression, options)?;
     if effects.k() < SMALL_STUDY_MIN_K {
