@@ -612,6 +612,11 @@ fn ratio_intervals_read_without_a_measure_are_flagged() {
             && stderr.contains("--measure OR"),
         "{stderr}"
     );
+    for command in ["bias", "sensitivity"] {
+        let out = metapool(&[command, "tests/golden/inputs/hackshaw1998_ci.csv"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("on the log scale"), "{command}: {stderr}");
+    }
     let v = json(&[
         "pool",
         "tests/golden/inputs/hackshaw1998_ci.csv",

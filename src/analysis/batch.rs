@@ -378,6 +378,53 @@ pub fn batch_by_row(
 ) -> Result<Vec<BatchRow>> {
     let table = &checked.table;
     let valid_groups = groups(table, column)?;
+    let (order, failed) = group_order(checked, column, &valid_groups);
+    let good: Vec<usize> = valid_groups
+        .iter()
+        .filter(|(g, _)| !failed.contains_key(g))
+        .flat_map(|(_, idx)| idx.iter().copied())
+        .collect();
+    let mut pooled: std::collections::HashMap<String, BatchRow> = if good.is_empty() {
+        Default::default()
+    } else {
+        let good_table = subset(table, &good)?;
+        batch(&good_table, column, effect, options, progress)?
+            .into_iter()
+            .map(|row| (row.group.clone(), row))
+            .collect()
+    };
+    Ok(order
+        .into_iter()
+        .map(|g| match failed.get(&g) {
+            Some(e) => {
+                progress();
+                BatchRow::failed(g, e)
+            }
+            None => pooled
+                .remove(&g)
+                .unwrap_or_else(|| BatchRow::failed(g, &Error::Degenerate("no study".into()))),
+        })
+        .collect())
+}
+
+/// The number of groups of a table read row by row, rejected rows included: the rows
+/// [`batch_by_row`] returns.
+///
+/// # Errors
+/// As [`groups`].
+pub fn group_count(checked: &RowChecked, column: &str) -> Result<usize> {
+    let valid_groups = groups(&checked.table, column)?;
+    Ok(group_order(checked, column, &valid_groups).0.len())
+}
+
+/// The groups in the order of their first row in the file, and the first rejected row's
+/// error of each group that has one.
+fn group_order<'a>(
+    checked: &'a RowChecked,
+    column: &str,
+    valid_groups: &[(String, Vec<usize>)],
+) -> (Vec<String>, std::collections::HashMap<String, &'a Error>) {
+    let table = &checked.table;
     let name = column.trim();
     let group_of = |r: &crate::data::RejectedRow| -> String {
         if name.eq_ignore_ascii_case("subgroup") {
@@ -397,40 +444,23 @@ pub fn batch_by_row(
         .iter()
         .map(|(g, idx)| (table.rows[idx[0]], g.clone()))
         .collect();
+    let mut position: std::collections::HashMap<String, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (_, g))| (g.clone(), i))
+        .collect();
     let mut failed: std::collections::HashMap<String, &Error> = Default::default();
     for r in &checked.rejected {
         let g = group_of(r);
-        match order.iter_mut().find(|(_, name)| *name == g) {
-            Some((first, _)) => *first = (*first).min(r.row),
-            None => order.push((r.row, g.clone())),
+        match position.get(&g) {
+            Some(&i) => order[i].0 = order[i].0.min(r.row),
+            None => {
+                position.insert(g.clone(), order.len());
+                order.push((r.row, g.clone()));
+            }
         }
         failed.entry(g).or_insert(&r.error);
     }
     order.sort_by_key(|(first, _)| *first);
-    let good: Vec<usize> = valid_groups
-        .iter()
-        .filter(|(g, _)| !failed.contains_key(g))
-        .flat_map(|(_, idx)| idx.iter().copied())
-        .collect();
-    let mut pooled: std::collections::HashMap<String, BatchRow> = if good.is_empty() {
-        Default::default()
-    } else {
-        let good_table = subset(table, &good)?;
-        batch(&good_table, column, effect, options, progress)?
-            .into_iter()
-            .map(|row| (row.group.clone(), row))
-            .collect()
-    };
-    Ok(order
-        .into_iter()
-        .map(|(_, g)| match failed.get(&g) {
-            Some(e) => {
-                progress();
-                BatchRow::failed(g, e)
-            }
-            None => pooled
-                .remove(&g)
-                .unwrap_or_else(|| BatchRow::failed(g, &Error::Degenerate("no study".into()))),
-        })
-        .collect())
+    (order.into_iter().map(|(_, g)| g).collect(), failed)
 }

@@ -428,8 +428,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             let checked = metapool::data::read_csv_path_by_row(&args.file)?;
             let (effect_options, pool_options) =
                 profile.resolve(checked.table.data_type(), &overrides);
-            let n_groups = metapool::analysis::batch::groups(&checked.table, &args.group_by)?.len()
-                + checked.rejected.len();
+            let n_groups = metapool::analysis::batch::group_count(&checked, &args.group_by)?;
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(n_groups as u64)
             } else {
