@@ -89,6 +89,37 @@ pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
             file: name.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
+    const COLUMNS: [&str; 9] = [
+        "id", "document", "claim", "figure", "measures", "inputs", "check", "params", "notes",
+    ];
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::input(&name, Some(1), None, e.to_string()))?
+        .clone();
+    for h in &headers {
+        if !COLUMNS.contains(&h) {
+            return Err(Error::input(
+                &name,
+                Some(1),
+                Some(h),
+                format!(
+                    "unknown column; expected the columns {}",
+                    COLUMNS.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(Error::input(
+            &name,
+            Some(1),
+            Some(missing),
+            format!(
+                "missing column; expected the columns {}",
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
     let mut claims = Vec::new();
     for (i, rec) in rdr.deserialize::<Claim>().enumerate() {
         let row = i + 2;
