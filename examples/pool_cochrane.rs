@@ -125,9 +125,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             conventions: &'a [Convention],
             claims: &'a [Audited],
         }
-        println!(
+        print!(
             "{}",
-            serde_json::to_string_pretty(&Report {
+            metapool::report::json::to_string_pretty(&Report {
                 figures: &figures,
                 conventions: &conventions,
                 claims: &claims

@@ -73,6 +73,15 @@ impl Profile {
         }
     }
 
+    /// The profile in the words of a report a reviewer reads.
+    pub fn plain_name(self) -> &'static str {
+        match self {
+            Profile::Metafor => "metafor's defaults",
+            Profile::RevMan5 => "RevMan 5's conventions",
+            Profile::RevManWeb => "RevMan Web's conventions",
+        }
+    }
+
     /// The profile's fixed-effect method for a measure and data type.
     pub fn default_fixed(self, measure: Measure, data_type: DataType) -> FixedMethod {
         match (self, data_type, measure) {

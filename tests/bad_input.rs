@@ -538,6 +538,34 @@ fn catalogue() -> Vec<Bad> {
             &["non-zero means"],
         )
     });
+    // The negative mean is in mean_e: the message names mean_e (it named mean_c).
+    cases.push(Bad {
+        args: &["--measure", "ROM"],
+        ..bad(
+            "ratio of means with a negative experimental mean",
+            format!(
+                "{CONT}A,10,2,20,12,2,20
+B,-3,2,20,12,2,20
+"
+            ),
+            Some(3),
+            Some("mean_e"),
+            &["same sign", "-3"],
+        )
+    });
+    cases.push(Bad {
+        args: &["--measure", "ROM"],
+        ..bad(
+            "ratio of means with a negative control mean",
+            format!(
+                "{CONT}A,10,2,20,-12,2,20
+"
+            ),
+            Some(2),
+            Some("mean_c"),
+            &["same sign", "-12"],
+        )
+    });
     cases
 }
 

@@ -113,3 +113,64 @@ fn an_unknown_grouping_column_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
+
+/// A bad row (a negative count in the second row of group 6 of dat.yusuf1985) used to
+/// abort every group with exit 2: it is now the error of its group, naming file, row
+/// and column, and every other group still matches its metafor fit
+/// (tests/golden/batch_yusuf1985.csv; 1e-8 relative).
+#[test]
+fn a_bad_row_is_the_error_of_its_group_only() {
+    let text = std::fs::read_to_string("tests/golden/inputs/yusuf1985.csv").expect("input");
+    let bad = text.replacen("\"Clausen 6\",\"18\"", "\"Clausen 6\",\"-18\"", 1);
+    assert_ne!(bad, text);
+    let path = std::env::temp_dir().join(format!("metapool-batch-bad-{}.csv", std::process::id()));
+    std::fs::write(&path, bad).expect("write");
+    let out = run(&[
+        "batch",
+        path.to_str().expect("path"),
+        "--group-by",
+        "subgroup",
+        "--measure",
+        "OR",
+        "--tau2",
+        "REML",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = rdr.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let ours: HashMap<String, csv::StringRecord> = rdr
+        .records()
+        .map(|r| r.expect("row"))
+        .map(|r| (r[col("group")].to_string(), r))
+        .collect();
+    let error = &ours["6"][col("error")];
+    assert!(
+        error.contains(", row 3, column 'events_e'") && error.contains("0 or more"),
+        "{error}"
+    );
+    let mut golden = csv::Reader::from_path("tests/golden/batch_yusuf1985.csv").expect("golden");
+    let mut n = 0;
+    for rec in golden.records() {
+        let g = rec.expect("golden row");
+        if &g[0] == "6" {
+            continue;
+        }
+        let row = &ours[&g[0]];
+        assert_eq!(&row[col("error")], "", "group {}", &g[0]);
+        let expected: f64 = g[2].parse().expect("number");
+        let actual: f64 = row[col("random_estimate")].parse().expect("our number");
+        assert!(
+            (actual - expected).abs() <= 1e-8 * expected.abs() + 1e-10,
+            "group {}: {actual} vs {expected}",
+            &g[0]
+        );
+        n += 1;
+    }
+    assert_eq!(n, 5, "groups compared");
+}

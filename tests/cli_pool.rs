@@ -32,9 +32,16 @@ fn golden(
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
+    json_with_status(args, 0)
+}
+
+/// The JSON of a run that exits with `status` (`revman` exits 1 when a figure does
+/// not hold).
+fn json_with_status(args: &[&str], status: i32) -> serde_json::Value {
     let out = metapool(args);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(status),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -323,8 +330,8 @@ fn higgins_thompson_i2_interval_matches_r() {
 }
 
 /// `metapool revman`: the hand-made export of CD007026.pub6 analysis 1.4
-/// (tests/revman/README.md) is re-run and every printed figure reproduced; a figure
-/// changed by hand is reported as not reproduced.
+/// (tests/revman/README.md) is re-run and every printed figure reproduced (exit 0); a
+/// figure changed by hand is reported as not reproduced (exit 1, as `diff`).
 #[test]
 fn revman_export_is_rerun_and_its_figures_checked() {
     let out = metapool(&["revman", "tests/revman/cd007026_pub6_analysis_1_4.csv"]);
@@ -341,12 +348,18 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     std::fs::create_dir_all(&dir).expect("dir");
     let changed = dir.join("changed.csv");
     std::fs::write(&changed, original.replacen("2.15", "2.25", 1)).expect("write");
-    let v = json(&[
-        "revman",
-        changed.to_str().expect("path"),
-        "--format",
-        "json",
-    ]);
+    let v = json_with_status(
+        &[
+            "revman",
+            changed.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let out = metapool(&["revman", changed.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT REPRODUCED"));
     let bad: Vec<&serde_json::Value> = v
         .as_array()
         .expect("array")
@@ -366,7 +379,10 @@ fn revman_export_is_rerun_and_its_figures_checked() {
 /// same export in Latin-1 (as written on Windows) reads the same.
 #[test]
 fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
-    let v = json(&["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"]);
+    let v = json_with_status(
+        &["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"],
+        1,
+    );
     let checks = v.as_array().expect("array");
     assert_eq!(checks.len(), 86);
     let bad: Vec<&serde_json::Value> = checks
@@ -400,7 +416,10 @@ fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("Fleiss93_CR.csv");
     std::fs::write(&path, latin1).expect("write");
-    let w = json(&["revman", path.to_str().expect("path"), "--format", "json"]);
+    let w = json_with_status(
+        &["revman", path.to_str().expect("path"), "--format", "json"],
+        1,
+    );
     assert_eq!(w, v);
 }
 
@@ -515,8 +534,12 @@ fn bias_command_matches_metafor() {
     };
     let v = json(&["bias", "tests/golden/inputs/bcg.csv", "--format", "json"]);
     close(
-        &v["egger"]["statistic"],
+        &v["regression_test_of_model"]["statistic"],
         golden(["bcg", "RR", "regtest", "REML", "z", "sei", "zval"]),
+    );
+    close(
+        &v["egger"]["statistic"],
+        golden(["bcg", "RR", "regtest", "lm", "t", "sei", "zval"]),
     );
     close(
         &v["begg"]["p_value"],
@@ -535,4 +558,164 @@ fn bias_command_matches_metafor() {
         golden(["bcg", "RR", "trimfill", "REML", "z", "L0", "beta"]),
     );
     assert_eq!(v["trim_and_fill"]["k0"], 1);
+}
+
+/// metafor reads `level = 0.95` as 95% (metafor 3.8-1 `.level()`); so does `--level`:
+/// the CI is metafor's 95% CI. R: rma(yi, vi, data=es, method="REML", test="z").
+#[test]
+fn level_given_as_a_proportion_is_read_as_metafor_reads_it() {
+    let g = |q| golden("bcg", "RR", "rma", "REML", "z", q);
+    for level in ["0.95", "95"] {
+        let v = json(&[
+            "pool",
+            "tests/golden/inputs/bcg.csv",
+            "--level",
+            level,
+            "--format",
+            "json",
+        ]);
+        close(&v["random"]["ci_lower"], g("ci.lb"));
+        close(&v["random"]["ci_upper"], g("ci.ub"));
+        assert_eq!(v["level"], 95.0, "--level {level}");
+    }
+    let out = metapool(&["pool", "tests/golden/inputs/bcg.csv", "--level", "0.95"]);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("95% CI"), "{text}");
+    assert!(!text.contains(" 1% CI"), "{text}");
+}
+
+#[test]
+fn level_metafor_would_read_as_alpha_is_refused_with_a_suggestion() {
+    let out = metapool(&["pool", "tests/golden/inputs/bcg.csv", "--level", "0.05"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("did you mean 95?"), "{stderr}");
+}
+
+/// Hackshaw 1998's odds ratios with CIs (metadat dat.hackshaw1998), read without
+/// `--measure`: pooled as GEN on the natural scale, with a warning that the intervals
+/// are those of ratios; with `--measure OR` the fixed-effect z is metafor's.
+/// R: rma(yi, vi, data=es, method="FE", test="z") (tests/golden/rma.csv).
+#[test]
+fn ratio_intervals_read_without_a_measure_are_flagged() {
+    let out = metapool(&[
+        "pool",
+        "tests/golden/inputs/hackshaw1998_ci.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("symmetric about its estimate on the log scale")
+            && stderr.contains("--measure OR"),
+        "{stderr}"
+    );
+    for command in ["bias", "sensitivity"] {
+        let out = metapool(&[command, "tests/golden/inputs/hackshaw1998_ci.csv"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("on the log scale"), "{command}: {stderr}");
+    }
+    let v = json(&[
+        "pool",
+        "tests/golden/inputs/hackshaw1998_ci.csv",
+        "--measure",
+        "OR",
+        "--tau2",
+        "none",
+        "--format",
+        "json",
+    ]);
+    close(
+        &v["fixed"]["z"],
+        golden("hackshaw1998_ci", "OR", "rma", "FE", "z", "zval"),
+    );
+    assert!(v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .all(|w| !w.as_str().unwrap_or_default().contains("log scale")));
+}
+
+/// Mean differences with CIs symmetric on the natural scale: no warning.
+#[test]
+fn difference_intervals_are_not_flagged_as_ratios() {
+    let dir = std::env::temp_dir().join(format!("metapool-md-ci-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("md.csv");
+    std::fs::write(
+        &path,
+        "study,estimate,ci_lower,ci_upper\nA,1.10,0.37,1.83\nB,2.50,1.50,3.50\nC,0.80,0.20,1.40\n",
+    )
+    .expect("write");
+    let out = metapool(&["pool", path.to_str().expect("path")]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("log scale"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The heterogeneity lines say which I² they print, and each I² interval stands beside
+/// its own I²: the Q-profile interval beside metafor's τ²-based I² (92.2%), the
+/// Higgins-Thompson interval beside the Q-based one, 100 (Q − df)/Q = 92.1%. R:
+/// rma(yi, vi, data=es, method="REML") on dat.bcg (tests/golden/rma.csv: I2, QE).
+#[test]
+fn heterogeneity_lines_name_their_i2() {
+    let g = |q| golden("bcg", "RR", "rma", "REML", "z", q);
+    let text = |extra: &[&str]| {
+        let mut args = vec!["pool", "tests/golden/inputs/bcg.csv"];
+        args.extend(extra);
+        let out = metapool(&args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let t = text(&[]);
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.0}% (from Tau\u{b2})", g("I2"))),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.1}% [", g("I2")))
+            && t.contains("CI from the Q-profile limits of Tau\u{b2}"),
+        "{t}"
+    );
+    let (q, df) = (g("QE"), g("k") - 1.0);
+    let t = text(&["--i2-ci", "ht"]);
+    assert!(
+        t.contains(&format!("I\u{b2} = {:.1}% [", 100.0 * (q - df) / q))
+            && t.contains("from Chi\u{b2}, Higgins-Thompson CI"),
+        "{t}"
+    );
+    let t = text(&["--profile", "revman5"]);
+    assert!(t.contains("% (from Chi\u{b2})"), "{t}");
+}
+
+/// Identical estimates under HKSJ: the standard error is 0 and the statistic infinite;
+/// metafor gives zval = Inf, se = 0, pval = 0 (R: rma(c(0.2, 0.2, 0.2), c(0.01, 0.02,
+/// 0.03), method = "DL", test = "knha")). The JSON writes +∞ as "Infinity", apart from
+/// null, which stays "undefined": the τ² limits of a single study (metafor's confint
+/// stops there).
+#[test]
+fn infinite_statistics_are_written_apart_from_undefined_ones() {
+    let dir = std::env::temp_dir().join(format!("metapool-inf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("identical.csv");
+    std::fs::write(&path, "study,yi,vi\nA,0.2,0.01\nB,0.2,0.02\nC,0.2,0.03\n").expect("write");
+    let file = path.to_str().expect("path");
+    let v = json(&[
+        "pool", file, "--tau2", "DL", "--ci", "hksj", "--format", "json",
+    ]);
+    assert_eq!(v["random"]["statistic"], "Infinity", "{}", v["random"]);
+    assert_eq!(v["random"]["se"], 0.0);
+    assert_eq!(v["random"]["p_value"], 0.0);
+    let one = dir.join("one.csv");
+    std::fs::write(&one, "study,yi,vi\nA,0.2,0.01\n").expect("write");
+    let v = json(&["pool", one.to_str().expect("path"), "--format", "json"]);
+    assert!(
+        v["heterogeneity"]["tau2_ci_lower"].is_null(),
+        "{}",
+        v["heterogeneity"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

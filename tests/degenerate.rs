@@ -448,6 +448,58 @@ fn a_zero_variance_is_an_error_naming_the_study() {
     assert!(m.contains(", row 3: study 'B'"), "{m}");
 }
 
+/// What the message says of metafor is what metafor 3.8-1 does
+/// (tests/golden/zero_variance.csv, from tests/golden/generate_zero_variance.R: rma()
+/// with a vi of 0 on two data sets). It said "metafor stops too" under REML, which
+/// metafor fits when its tau2 is above 0.
+#[test]
+fn the_zero_variance_message_says_what_metafor_does() {
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/zero_variance.csv"
+    ))
+    .expect("golden");
+    let (mut fits, mut stops) = (Vec::<String>::new(), Vec::<String>::new());
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        if &r[2] == "fits" {
+            assert_eq!(&r[4], "NA", "metafor computes no Q with a vi of 0");
+            if !fits.contains(&r[1].to_string()) {
+                fits.push(r[1].to_string());
+            }
+        }
+    }
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/zero_variance.csv"
+    ))
+    .expect("golden");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        if !fits.contains(&r[1].to_string()) && !stops.contains(&r[1].to_string()) {
+            stops.push(r[1].to_string());
+        }
+    }
+    let list = |v: &[String]| match v {
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let m = user_error(
+        "zero-variance-reml",
+        "study,yi,vi
+A,0.1,0
+B,0.3,0.02
+C,-0.2,0.03
+D,0.5,0.04
+E,0.25,0.01
+",
+        &["--tau2", "REML"],
+    );
+    assert!(m.contains(&format!("stops for {}", list(&stops))), "{m}");
+    assert!(m.contains(&format!("fits {} when", list(&fits))), "{m}");
+    assert!(!m.contains("stops too"), "{m}");
+}
+
 // ---------------------------------------------------------------------------------
 // ML and REML that do not converge by Fisher scoring.
 

@@ -16,10 +16,10 @@ fn pool_and_render(table: &StudyTable, effect: &EffectOptions, options: &PoolOpt
         return;
     };
     let _ = report::text::render(table, &fit);
-    let _ = report::json(&fit);
+    let _ = report::fit_json(&fit);
     let _ = report::csv::render(&fit);
     let _ = report::svg::forest(table, &fit, None);
-    let _ = report::svg::funnel(&fit, &[]);
+    let _ = report::svg::funnel(&fit, None);
 }
 
 /// The body of `fuzz/fuzz_targets/read_and_pool.rs`.

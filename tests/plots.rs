@@ -195,3 +195,96 @@ fn plots_render_to_pictures_that_are_not_blank() {
     let ink = render(&funnel, &browser);
     assert!(ink > 0.002 && ink < 0.8, "funnel plot ink share {ink}");
 }
+
+/// The `data-estimate` of the funnel plot's centre line.
+fn centre_of(svg: &str) -> f64 {
+    let tag = &svg[svg.find("class=\"centre\"").expect("centre line")..];
+    let key = "data-estimate=\"";
+    let start = tag.find(key).expect("data-estimate") + key.len();
+    tag[start..]
+        .split('"')
+        .next()
+        .expect("value")
+        .parse()
+        .expect("number")
+}
+
+/// One value of a golden CSV whose first columns are `keys`.
+fn golden(file: &str, keys: &[&str], value_col: usize) -> f64 {
+    let mut rdr = csv::Reader::from_path(file).expect("golden");
+    for rec in rdr.records() {
+        let r = rec.expect("record");
+        if keys.iter().enumerate().all(|(i, k)| &r[i] == *k) {
+            return r[value_col].parse().expect("number");
+        }
+    }
+    panic!("no {keys:?} in {file}");
+}
+
+fn close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() <= 1e-8 * expected.abs(),
+        "{actual} vs metafor {expected}"
+    );
+}
+
+/// The funnel plot of a REML fit is centred on the REML estimate (it was centred on
+/// the fixed-effect one), and its legend says so. R: rma(yi, vi, data=es,
+/// method="REML") on dat.bcg (tests/golden/rma.csv).
+#[test]
+fn funnel_plot_is_centred_on_the_model_in_use() {
+    let path = temp("funnel_reml.svg");
+    metapool(&[
+        "pool",
+        "tests/golden/inputs/bcg.csv",
+        "--tau2",
+        "REML",
+        "--funnel",
+        path.to_str().expect("path"),
+    ]);
+    let svg = std::fs::read_to_string(&path).expect("svg");
+    let beta = golden(
+        "tests/golden/rma.csv",
+        &["bcg", "RR", "rma", "REML", "z", "beta"],
+        6,
+    );
+    close(centre_of(&svg), beta);
+    assert!(svg.contains("REML random-effects estimate: "), "{svg}");
+    assert!(svg.contains("pseudo 95% limits"));
+    check_layout(&path, &["Standard error", "observed studies"]);
+}
+
+/// With trim and fill, the centre line is the axis the filled study mirrors: halfway
+/// between metafor's filled study and the study of the same variance that it mirrors.
+/// R: trimfill(rma(yi, vi, data=es, method="REML")) on dat.bcg (tests/golden/bias.csv:
+/// fill.yi.1, fill.vi.1).
+#[test]
+fn trim_and_fill_funnel_is_centred_on_the_axis_of_the_filled_studies() {
+    let path = temp("funnel_trimfill.svg");
+    metapool(&[
+        "bias",
+        "tests/golden/inputs/bcg.csv",
+        "--tau2",
+        "REML",
+        "--funnel",
+        path.to_str().expect("path"),
+    ]);
+    let svg = std::fs::read_to_string(&path).expect("svg");
+    let keys = |q| ["bcg", "RR", "trimfill", "REML", "z", "L0", q];
+    let fill_yi = golden("tests/golden/bias.csv", &keys("fill.yi.1"), 7);
+    let fill_vi = golden("tests/golden/bias.csv", &keys("fill.vi.1"), 7);
+    let mut rdr = csv::Reader::from_path("tests/golden/inputs/bcg_yi_vi.csv").expect("bcg");
+    let mirrored: f64 = rdr
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| {
+            let vi: f64 = r[2].parse().expect("vi");
+            (vi - fill_vi).abs() <= 1e-12 * fill_vi
+        })
+        .map(|r| r[1].parse().expect("yi"))
+        .expect("the mirrored study");
+    close(centre_of(&svg), (fill_yi + mirrored) / 2.0);
+    assert!(svg.contains("without the 1 trimmed study"), "{svg}");
+    assert!(svg.contains("studies filled in by trim and fill"));
+    check_layout(&path, &["Standard error"]);
+}

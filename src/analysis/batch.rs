@@ -2,10 +2,13 @@
 //! re-analyses, simulation studies), fitted in parallel with rayon.
 //!
 //! Groups keep the order of their first row. A group that cannot be pooled (a single
-//! double-zero study, say) gets a row with its error; the others are unaffected.
+//! double-zero study, say) gets a row with its error; the others are unaffected. Read
+//! from a file by [`batch_by_row`], a bad row (a negative variance, a cell that is not
+//! a number) is its group's error, naming file, row and column; the other groups are
+//! pooled.
 
 use super::subgroup::subset;
-use crate::data::StudyTable;
+use crate::data::{RowChecked, StudyTable};
 use crate::effect::EffectOptions;
 use crate::effect::{compute, AddTo};
 use crate::error::{Error, Result};
@@ -13,8 +16,8 @@ use crate::model::{fit_slices, pool, FixedMethod, PoolOptions, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// One group's result; every number on the analysis scale, NaN (null in JSON) when
-/// absent.
+/// One group's result; every number on the analysis scale, NaN when absent (null in
+/// JSON, an empty CSV cell); ±∞ are written `Infinity` and `-Infinity` in both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchRow {
     /// The group's value of the grouping column.
@@ -156,7 +159,7 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
 
     /// Appends the row as CSV to `out`, without a line end. Numbers are written in
     /// Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above
-    /// 1e16), absent ones as empty cells.
+    /// 1e16), absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`.
     pub fn write_csv(&self, out: &mut String) {
         use std::fmt::Write;
         let field = |out: &mut String, s: &str| {
@@ -193,6 +196,8 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
             out.push(',');
             if x.is_finite() {
                 let _ = write!(out, "{x:?}");
+            } else {
+                out.push_str(&crate::report::csv::num(x));
             }
         }
         out.push(',');
@@ -355,4 +360,107 @@ pub fn batch(
             row
         })
         .collect())
+}
+
+/// [`batch`] on a table read row by row ([`crate::data::read_csv_path_by_row`]): a
+/// group with a rejected row gets that row's error (the first, if several) and is not
+/// pooled; the others are pooled as [`batch`] pools them. Groups keep the order of
+/// their first row in the file, rejected rows included.
+///
+/// # Errors
+/// As [`groups`] (no column of that name).
+pub fn batch_by_row(
+    checked: &RowChecked,
+    column: &str,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<BatchRow>> {
+    let table = &checked.table;
+    let valid_groups = groups(table, column)?;
+    let (order, failed) = group_order(checked, column, &valid_groups);
+    let good: Vec<usize> = valid_groups
+        .iter()
+        .filter(|(g, _)| !failed.contains_key(g))
+        .flat_map(|(_, idx)| idx.iter().copied())
+        .collect();
+    let mut pooled: std::collections::HashMap<String, BatchRow> = if good.is_empty() {
+        Default::default()
+    } else {
+        let good_table = subset(table, &good)?;
+        batch(&good_table, column, effect, options, progress)?
+            .into_iter()
+            .map(|row| (row.group.clone(), row))
+            .collect()
+    };
+    Ok(order
+        .into_iter()
+        .map(|g| match failed.get(&g) {
+            Some(e) => {
+                progress();
+                BatchRow::failed(g, e)
+            }
+            None => pooled
+                .remove(&g)
+                .unwrap_or_else(|| BatchRow::failed(g, &Error::Degenerate("no study".into()))),
+        })
+        .collect())
+}
+
+/// The number of groups of a table read row by row, rejected rows included: the rows
+/// [`batch_by_row`] returns.
+///
+/// # Errors
+/// As [`groups`].
+pub fn group_count(checked: &RowChecked, column: &str) -> Result<usize> {
+    let valid_groups = groups(&checked.table, column)?;
+    Ok(group_order(checked, column, &valid_groups).0.len())
+}
+
+/// The groups in the order of their first row in the file, and the first rejected row's
+/// error of each group that has one.
+fn group_order<'a>(
+    checked: &'a RowChecked,
+    column: &str,
+    valid_groups: &[(String, Vec<usize>)],
+) -> (Vec<String>, std::collections::HashMap<String, &'a Error>) {
+    let table = &checked.table;
+    let name = column.trim();
+    let group_of = |r: &crate::data::RejectedRow| -> String {
+        if name.eq_ignore_ascii_case("subgroup") {
+            r.subgroup.clone().unwrap_or_default()
+        } else if name.eq_ignore_ascii_case("study") {
+            r.label.clone()
+        } else {
+            r.covariates
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        }
+    };
+    // Each group: its first row number and its first rejected row.
+    let mut order: Vec<(usize, String)> = valid_groups
+        .iter()
+        .map(|(g, idx)| (table.rows[idx[0]], g.clone()))
+        .collect();
+    let mut position: std::collections::HashMap<String, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (_, g))| (g.clone(), i))
+        .collect();
+    let mut failed: std::collections::HashMap<String, &Error> = Default::default();
+    for r in &checked.rejected {
+        let g = group_of(r);
+        match position.get(&g) {
+            Some(&i) => order[i].0 = order[i].0.min(r.row),
+            None => {
+                position.insert(g.clone(), order.len());
+                order.push((r.row, g.clone()));
+            }
+        }
+        failed.entry(g).or_insert(&r.error);
+    }
+    order.sort_by_key(|(first, _)| *first);
+    (order.into_iter().map(|(_, g)| g).collect(), failed)
 }

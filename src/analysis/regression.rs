@@ -23,6 +23,12 @@
 //! analysis code, so callers pass theirs as they have it); the fit copies it once into
 //! nalgebra, whose matrix products and Cholesky factorisation (p × p systems only)
 //! do the solves.
+//!
+//! Tests: Wald (z and χ²) or Knapp-Hartung (t and F), chosen from the interval method of
+//! a pooled analysis by [`knapp_hartung_for`]: `z` and `hksj`. metafor's `test = "t"`
+//! (t without the s² factor) and `"adhoc"` are not implemented here, and are refused
+//! rather than replaced by one of the two.
+//!
 //! Categorical moderators: the levels sorted as R sorts a factor's levels (here:
 //! byte order), the first one the reference, coefficients named `<column><level>`.
 
@@ -146,6 +152,8 @@ pub struct Coefficient {
 /// A fitted meta-regression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Regression {
+    /// The τ² estimator (`FE`: the fixed-effects meta-regression, τ² = 0).
+    pub method: RegressionTau2,
     /// Coefficients, intercept first.
     pub coefficients: Vec<Coefficient>,
     /// Residual τ².
@@ -377,6 +385,26 @@ fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
     Ok(((rss - tr_pv) / (k - p)).max(0.0))
 }
 
+/// Whether the tests of a meta-regression are Knapp-Hartung's, for the interval method
+/// `ci` of the pooled analysis: `Z` gives Wald tests (metafor `test = "z"`), `Hksj`
+/// Knapp-Hartung tests (`test = "knha"`).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for `T` and `HksjAdhoc`, which meta-regression does not
+/// implement (they are refused, not replaced).
+pub fn knapp_hartung_for(ci: crate::model::CiMethod) -> Result<bool> {
+    use crate::model::CiMethod;
+    match ci {
+        CiMethod::Z => Ok(false),
+        CiMethod::Hksj => Ok(true),
+        other => Err(Error::InvalidArgument(format!(
+            "meta-regression: the interval method {} is not implemented; expected z (Wald \
+             tests) or hksj (Knapp-Hartung tests)",
+            other.name()
+        ))),
+    }
+}
+
 /// Fits the meta-regression of `yi` (variances `vi`) on the design `x` (intercept
 /// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level`: [`Model::fit`].
 ///
@@ -531,6 +559,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         }
     };
     Ok(Regression {
+        method,
         coefficients,
         tau2,
         qe,

@@ -10,7 +10,7 @@
 //! estimates Q_between equals metafor's QM for `mods = ~ factor(subgroup)`,
 //! `method = "FE"`.
 
-use crate::data::{StudyData, StudyTable};
+use crate::data::StudyTable;
 use crate::distribution::chisq_sf;
 use crate::effect::EffectOptions;
 use crate::error::{Error, Result};
@@ -24,40 +24,7 @@ use serde::Serialize;
 /// # Errors
 /// [`Error::Input`] when no index is given (an empty table).
 pub fn subset(table: &StudyTable, indices: &[usize]) -> Result<StudyTable> {
-    let pick = |v: &[f64]| indices.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-    let data = match &table.data {
-        StudyData::Binary(b) => StudyData::Binary(crate::data::BinaryArms {
-            events_e: pick(&b.events_e),
-            n_e: pick(&b.n_e),
-            events_c: pick(&b.events_c),
-            n_c: pick(&b.n_c),
-        }),
-        StudyData::Continuous(c) => StudyData::Continuous(crate::data::ContinuousArms {
-            mean_e: pick(&c.mean_e),
-            sd_e: pick(&c.sd_e),
-            n_e: pick(&c.n_e),
-            mean_c: pick(&c.mean_c),
-            sd_c: pick(&c.sd_c),
-            n_c: pick(&c.n_c),
-        }),
-        StudyData::GenericVariance { yi, vi } => StudyData::GenericVariance {
-            yi: pick(yi),
-            vi: pick(vi),
-        },
-        StudyData::GenericSe { yi, sei } => StudyData::GenericSe {
-            yi: pick(yi),
-            sei: pick(sei),
-        },
-        StudyData::GenericCi {
-            estimate,
-            ci_lower,
-            ci_upper,
-        } => StudyData::GenericCi {
-            estimate: pick(estimate),
-            ci_lower: pick(ci_lower),
-            ci_upper: pick(ci_upper),
-        },
-    };
+    let data = table.data.select(indices);
     let text = |v: &[String]| {
         indices
             .iter()

@@ -8,14 +8,24 @@
 //!
 //! | check | what it does | params |
 //! |---|---|---|
-//! | `recompute` | pools the input and compares at the printed precision | `measure`, `profile`, `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`), optional `compare_profile` |
+//! | `recompute` | pools the input and compares at the printed precision | `measure`, `profile`, optional `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`, default `fixed`), `level` (default 95), `subgroup`, `compare_profile` with `compare_note` |
 //! | `recompute_candidates` | as `recompute`, once per candidate set (input 2 has a `candidate` column) added to input 1; for each listed `pooled` model | as `recompute`; `pooled` may list `fixed,random`; `multiarm` names a trial of input 1 to try also as two comparisons ([`two_comparisons`]) |
 //! | `ci_consistency` | estimate against its CI; implied SE, z and p | `scale` (`difference`/`ratio`), `level` |
 //! | `mann_whitney_p` | a printed p against the null SE of a Mann-Whitney effect | `n1`, `n2`, `p` |
 //! | `sum` | parts against a printed total | `parts` (`a+b+...`) |
-//! | `granularity_percent` | `;`-separated percentages against a total split into arms | `total`, optional `equal_arms` |
+//! | `granularity_percent` | `;`-separated percentages against a total split into arms | `total` |
 //! | `relative_difference` | a printed range against the relative and absolute differences of two percentages | `a`, `b` |
 //! | `none` | nothing can be checked | `missing` (what is missing) |
+//!
+//! The registry is read strictly ([`read_registry`]): an unknown column, an unknown
+//! check, a parameter the check does not take (a misspelt key), a missing required
+//! parameter, a repeated parameter, an entry without `=`, a value outside those listed
+//! (`pooled=banana`, `scale=log`, a level that is neither a percentage nor a proportion:
+//! see [`crate::model::level`]), an input file that does not exist (or a count of
+//! inputs the check cannot use) or a figure that cannot be read is an input error naming
+//! the file, the row (header = row 1) and the column (`check`, `params`, `inputs` or
+//! `figure`). A check that is well formed but fails on its data (an input table that is
+//! malformed or not binary) gets a `not checkable` verdict naming the error.
 
 use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
 use super::figure::{Figure, Printed};
@@ -34,6 +44,7 @@ use std::path::{Path, PathBuf};
 
 /// One row of the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claim {
     /// Identifier (`D3-2`).
     pub id: String,
@@ -64,10 +75,11 @@ pub struct Audited {
     pub verdict: Verdict,
 }
 
-/// Reads a registry.
+/// Reads a registry and checks every row's check, parameters and figure.
 ///
 /// # Errors
-/// [`Error::Io`] or [`Error::Input`] (with the row) for an unreadable or malformed file.
+/// [`Error::Io`] or [`Error::Input`] (with the row, and the column where there is
+/// one) for an unreadable or malformed file (see the module documentation).
 pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
     let name = path.display().to_string();
     let mut rdr = csv::ReaderBuilder::new()
@@ -77,9 +89,51 @@ pub fn read_registry(path: &Path) -> Result<Vec<Claim>> {
             file: name.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
+    const COLUMNS: [&str; 9] = [
+        "id", "document", "claim", "figure", "measures", "inputs", "check", "params", "notes",
+    ];
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::input(&name, Some(1), None, e.to_string()))?
+        .clone();
+    for h in &headers {
+        if !COLUMNS.contains(&h) {
+            return Err(Error::input(
+                &name,
+                Some(1),
+                Some(h),
+                format!(
+                    "unknown column; expected the columns {}",
+                    COLUMNS.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(Error::input(
+            &name,
+            Some(1),
+            Some(missing),
+            format!(
+                "missing column; expected the columns {}",
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
     let mut claims = Vec::new();
     for (i, rec) in rdr.deserialize::<Claim>().enumerate() {
-        claims.push(rec.map_err(|e| Error::input(&name, Some(i + 2), None, e.to_string()))?);
+        let row = i + 2;
+        let claim = rec.map_err(|e| Error::input(&name, Some(row), None, e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        validate(&claim, base).map_err(|(column, message)| {
+            Error::input(
+                &name,
+                Some(row),
+                Some(column),
+                format!("claim {}: {message}", claim.id),
+            )
+        })?;
+        claims.push(claim);
     }
     Ok(claims)
 }
@@ -133,13 +187,223 @@ fn audit_once(claim: &Claim, base: &Path) -> Result<Verdict> {
     Ok(v)
 }
 
-fn params(claim: &Claim) -> BTreeMap<String, String> {
-    claim
-        .params
+/// The parameters of each check: required, then optional.
+const CHECKS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "recompute",
+        &["measure", "profile"],
+        &[
+            "fixed",
+            "tau2",
+            "pooled",
+            "level",
+            "subgroup",
+            "compare_profile",
+            "compare_note",
+        ],
+    ),
+    (
+        "recompute_candidates",
+        &["measure", "profile"],
+        &["fixed", "tau2", "pooled", "level", "subgroup", "multiarm"],
+    ),
+    ("ci_consistency", &[], &["scale", "level"]),
+    ("mann_whitney_p", &["n1", "n2", "p"], &[]),
+    ("sum", &["parts"], &[]),
+    ("granularity_percent", &["total"], &[]),
+    ("relative_difference", &["a", "b"], &[]),
+    ("none", &[], &["missing"]),
+];
+
+/// A claim's parameters, `key=value; key=value`, read strictly: every entry needs a
+/// `=`, and a key may not repeat.
+fn parse_params(text: &str) -> std::result::Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    for entry in text.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((k, v)) = entry.split_once('=') else {
+            return Err(format!("'{entry}': expected key=value"));
+        };
+        let (k, v) = (k.trim().to_string(), v.trim().to_string());
+        if map.insert(k.clone(), v).is_some() {
+            return Err(format!(
+                "the parameter '{k}' is given twice; expected it once"
+            ));
+        }
+    }
+    Ok(map)
+}
+
+/// Checks a claim's check, parameters, inputs (relative to `base`) and figure; the
+/// error names the column.
+fn validate(claim: &Claim, base: &Path) -> std::result::Result<(), (&'static str, String)> {
+    let Some((_, required, optional)) = CHECKS.iter().find(|(c, ..)| *c == claim.check) else {
+        let known: Vec<&str> = CHECKS.iter().map(|(c, ..)| *c).collect();
+        return Err((
+            "check",
+            format!(
+                "unknown check '{}'; expected one of {}",
+                claim.check,
+                known.join(", ")
+            ),
+        ));
+    };
+    let p = parse_params(&claim.params).map_err(|e| ("params", e))?;
+    let in_params = |e: Error| ("params", e.to_string());
+    for key in p.keys() {
+        if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
+            let mut known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
+            known.sort_unstable();
+            return Err((
+                "params",
+                format!(
+                    "the check {} takes no parameter '{key}'; expected {}",
+                    claim.check,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        format!("one of {}", known.join(", "))
+                    }
+                ),
+            ));
+        }
+    }
+    for key in *required {
+        if !p.contains_key(*key) {
+            return Err((
+                "params",
+                format!("the check {} needs the parameter '{key}'", claim.check),
+            ));
+        }
+    }
+    for (key, value) in &p {
+        match key.as_str() {
+            "measure" => value.parse::<Measure>().map(drop).map_err(in_params)?,
+            "profile" | "compare_profile" => {
+                value.parse::<Profile>().map(drop).map_err(in_params)?
+            }
+            "fixed" => value.parse::<FixedMethod>().map(drop).map_err(in_params)?,
+            "tau2" => tau2_param(value).map(drop).map_err(in_params)?,
+            "pooled" => {
+                let kinds = pooled_kinds(&p).map_err(in_params)?;
+                if claim.check == "recompute" && kinds.len() > 1 {
+                    return Err((
+                        "params",
+                        format!(
+                            "pooled={value}: expected one model (fixed or random) for recompute"
+                        ),
+                    ));
+                }
+            }
+            "level" => level_param(value).map(drop).map_err(in_params)?,
+            "scale" => scale_param(value).map(drop).map_err(in_params)?,
+            "n1" | "n2" | "total" => {
+                let n = number(value, key).map_err(in_params)?;
+                if !(n > 0.0 && n.is_finite()) {
+                    return Err((
+                        "params",
+                        format!("{key}={value}: expected a number above 0"),
+                    ));
+                }
+            }
+            "p" => match Figure::parse(value) {
+                Ok(Figure::PValue { .. }) => {}
+                _ => {
+                    return Err((
+                        "params",
+                        format!("p={value}: expected a p-value such as 'P < 0.0001'"),
+                    ))
+                }
+            },
+            "parts" => {
+                for x in value.split('+') {
+                    number(x, "parts").map_err(in_params)?;
+                }
+            }
+            "a" | "b" => Printed::parse(value).map(drop).map_err(in_params)?,
+            _ => {}
+        }
+    }
+    let inputs: Vec<&str> = claim
+        .inputs
         .split(';')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "none")
+        .collect();
+    for input in &inputs {
+        if !base.join(input).is_file() {
+            return Err((
+                "inputs",
+                format!(
+                    "no file '{input}' beside the registry; expected a study table (paths \
+                     relative to the registry's folder, separated by ';')"
+                ),
+            ));
+        }
+    }
+    let needed = match claim.check.as_str() {
+        "recompute" => Some((1, usize::MAX, "at least one study table")),
+        "recompute_candidates" => Some((2, 2, "two files: the trials; the candidates")),
+        _ => None,
+    };
+    if let Some((min, max, what)) = needed {
+        if inputs.len() < min || inputs.len() > max {
+            return Err((
+                "inputs",
+                format!(
+                    "{} input{} for {}; expected {what}",
+                    inputs.len(),
+                    if inputs.len() == 1 { "" } else { "s" },
+                    claim.check
+                ),
+            ));
+        }
+    }
+    match claim.check.as_str() {
+        "none" | "relative_difference" => {}
+        "granularity_percent" => {
+            for part in claim.figure.split(';') {
+                if !matches!(Figure::parse(part), Ok(Figure::Percent(_))) {
+                    return Err((
+                        "figure",
+                        format!("'{part}': expected percentages separated by ';'"),
+                    ));
+                }
+            }
+        }
+        _ => {
+            Figure::parse(&claim.figure).map_err(|e| ("figure", e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
+    if value.eq_ignore_ascii_case("none") {
+        Ok(None)
+    } else {
+        value.parse::<Tau2Method>().map(Some)
+    }
+}
+
+fn level_param(value: &str) -> Result<f64> {
+    crate::model::level_from_user(number(value, "level")?)
+        .map_err(|e| Error::InvalidArgument(format!("level={e}")))
+}
+
+fn scale_param(value: &str) -> Result<Scale> {
+    match value {
+        "difference" => Ok(Scale::Difference),
+        "ratio" => Ok(Scale::Ratio),
+        other => Err(Error::InvalidArgument(format!(
+            "scale={other}: expected difference or ratio"
+        ))),
+    }
+}
+
+/// A claim's parameters; [`read_registry`] has checked them.
+fn params(claim: &Claim) -> Result<BTreeMap<String, String>> {
+    parse_params(&claim.params)
+        .map_err(|e| Error::InvalidArgument(format!("claim {}: {e}", claim.id)))
 }
 
 fn param<'a>(p: &'a BTreeMap<String, String>, key: &str, claim: &Claim) -> Result<&'a str> {
@@ -200,13 +464,13 @@ fn settings(p: &BTreeMap<String, String>, profile_key: &str, claim: &Claim) -> R
         .get("fixed")
         .map(|f| f.parse::<FixedMethod>())
         .transpose()?;
-    let (effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
+    let (mut effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
     if let Some(t) = p.get("tau2") {
-        pool.tau2 = if t.eq_ignore_ascii_case("none") {
-            None
-        } else {
-            Some(t.parse::<Tau2Method>()?)
-        };
+        pool.tau2 = tau2_param(t)?;
+    }
+    if let Some(level) = p.get("level") {
+        pool.level = level_param(level)?;
+        effect.level = pool.level;
     }
     Ok(Settings {
         profile,
@@ -215,17 +479,19 @@ fn settings(p: &BTreeMap<String, String>, profile_key: &str, claim: &Claim) -> R
     })
 }
 
-fn pooled_kinds(p: &BTreeMap<String, String>) -> Vec<Pooled> {
+/// The pooled models a claim names (`pooled=fixed`, `random` or `fixed,random`;
+/// default fixed).
+fn pooled_kinds(p: &BTreeMap<String, String>) -> Result<Vec<Pooled>> {
     p.get("pooled")
         .map(String::as_str)
         .unwrap_or("fixed")
         .split(',')
-        .map(|s| {
-            if s.trim() == "random" {
-                Pooled::Random
-            } else {
-                Pooled::Fixed
-            }
+        .map(|s| match s.trim() {
+            "fixed" => Ok(Pooled::Fixed),
+            "random" => Ok(Pooled::Random),
+            other => Err(Error::InvalidArgument(format!(
+                "pooled={other}: expected fixed or random"
+            ))),
         })
         .collect()
 }
@@ -242,7 +508,7 @@ fn kind_name(k: Pooled) -> &'static str {
 /// # Errors
 /// When the claim's params or inputs are malformed or cannot be read.
 pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
-    let p = params(claim);
+    let p = params(claim)?;
     let inputs: Vec<PathBuf> = claim
         .inputs
         .split(';')
@@ -260,12 +526,12 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 .map(|f| read_csv_path(f).and_then(|t| known_trials_in(&t, subgroup)))
                 .collect::<Result<Vec<_>>>()?
                 .concat();
-            let kind = pooled_kinds(&p)[0];
+            let kind = pooled_kinds(&p)?[0];
             let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind)?;
             let recomputed = figure.format_like(e, lo, hi);
             let mut reason = format!(
                 "{} ({}), {} trial{}",
-                s.profile.name(),
+                s.profile.plain_name(),
                 kind_name(kind),
                 trials.len(),
                 if trials.len() == 1 { "" } else { "s" }
@@ -276,8 +542,8 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 let o = settings(&q, "other", claim)?;
                 let (e2, lo2, hi2) = pooled_figure(&trials, &o.effect, &o.pool, kind)?;
                 reason += &format!(
-                    "; {} gives {} ({})",
-                    o.profile.name(),
+                    "; {} give {} ({})",
+                    o.profile.plain_name(),
                     figure.format_like(e2, lo2, hi2),
                     p.get("compare_note")
                         .map_or("another convention", String::as_str)
@@ -341,11 +607,17 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 sets.iter().map(|(k, v)| (*k, v)).collect();
             ordered.sort_by_key(|(id, _)| (id.parse::<u64>().unwrap_or(u64::MAX), id.to_string()));
             let mut parts = Vec::new();
-            let (mut shown, mut first) = (String::new(), String::new());
+            // The first input that reproduces the figure (its figure and its description),
+            // and the figure of the first candidate (shown when none does).
+            let mut shown: Option<(String, String)> = None;
+            let mut first = String::new();
             // (candidate, None) as one comparison; (candidate, Some(v)) as two.
             let mut matched: std::collections::BTreeSet<(String, Option<usize>)> =
                 Default::default();
-            for kind in pooled_kinds(&p) {
+            let arm = |t: &KnownTrial| {
+                format!("{}/{} against {}/{}", t.events_e, t.n_e, t.events_c, t.n_c)
+            };
+            for kind in pooled_kinds(&p)? {
                 let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
                 for (id, set) in &ordered {
                     let trials: Vec<KnownTrial> =
@@ -357,9 +629,12 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     if figure.matches_estimate(e, lo, hi) {
                         as_one.push(id.to_string());
                         matched.insert((id.to_string(), None));
-                        if shown.is_empty() {
-                            shown = figure.format_like(e, lo, hi);
-                        }
+                        shown.get_or_insert_with(|| {
+                            (
+                                figure.format_like(e, lo, hi),
+                                format!("candidate {id}, {}", kind_name(kind)),
+                            )
+                        });
                     }
                     for (vi, v) in variants.iter().enumerate() {
                         let trials: Vec<KnownTrial> =
@@ -369,11 +644,24 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                         if figure.matches_estimate(e, lo, hi) {
                             as_two += 1;
                             matched.insert((id.to_string(), Some(vi)));
+                            shown.get_or_insert_with(|| {
+                                (
+                                    figure.format_like(e, lo, hi),
+                                    format!(
+                                        "candidate {id}, {}, with '{}' entered as two comparisons \
+                                         (events/participants {} and {})",
+                                        kind_name(kind),
+                                        multiarm.map_or("", String::as_str),
+                                        arm(&v[0]),
+                                        arm(&v[1])
+                                    ),
+                                )
+                            });
                         }
                     }
                 }
                 let mut part = format!(
-                    "{}: {} of {} candidate splits reproduce it{}",
+                    "with {}, {} of the {} reproduce it{}",
                     kind_name(kind),
                     as_one.len(),
                     sets.len(),
@@ -385,25 +673,36 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 );
                 if let Some(m) = multiarm {
                     part += &format!(
-                        ", and {as_two} of {tried_two} when '{m}' is entered as two comparisons against a halved control group (arm sizes and events of the two arms enumerated)"
+                        ", and {as_two} of {tried_two} do when '{m}' is entered as two comparisons against a halved control group (every split of its arm sizes and events tried)"
                     );
                 }
                 parts.push(part);
             }
-            let reason = format!("{}; {}", s.profile.name(), parts.join("; "));
+            let file = candidates_file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            let reason = format!(
+                "{}; the per-trial counts are not known, and {file} lists {} candidate sets \
+                 that agree with what the sources print: {}",
+                s.profile.plain_name(),
+                sets.len(),
+                parts.join("; ")
+            );
             let n = matched.len();
-            Ok(if n > 0 {
-                let shown = if shown.is_empty() { first } else { shown };
-                Verdict::new(
+            Ok(match shown {
+                Some((figure_shown, which)) => Verdict::new(
                     VerdictKind::Consistent,
-                    shown,
+                    figure_shown,
                     format!(
-                        "consistent with {n} candidate input{}, not with a unique one: {reason}",
-                        if n == 1 { "" } else { "s" }
+                        "consistent with {n} of the candidate inputs, not with a unique one; \
+                         shown: {which}; {reason}"
                     ),
-                )
-            } else {
-                Verdict::new(VerdictKind::NotReproduced, first, reason)
+                ),
+                None => Verdict::new(
+                    VerdictKind::NotReproduced,
+                    first,
+                    format!("no candidate input reproduces it (shown: the first); {reason}"),
+                ),
             })
         }
         "ci_consistency" => {
@@ -418,16 +717,16 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     claim.id
                 )));
             };
-            let scale = match p.get("scale").map(String::as_str) {
-                Some("ratio") => Scale::Ratio,
-                _ => Scale::Difference,
-            };
+            let scale = p
+                .get("scale")
+                .map(|s| scale_param(s))
+                .transpose()?
+                .unwrap_or(Scale::Difference);
             let level = p
                 .get("level")
-                .map(|l| number(l, "level"))
+                .map(|l| level_param(l))
                 .transpose()?
-                .unwrap_or(95.0)
-                / 100.0;
+                .unwrap_or(0.95);
             let implied = check_ci(estimate, lo, hi, scale, level);
             let summary = format!(
                 "implied SE {:.3}, z {:.2}, two-sided p {:.2e} (between {:.1e} and {:.1e} within rounding)",

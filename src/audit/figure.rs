@@ -3,7 +3,10 @@
 //!
 //! Accepted forms (white space is free, `−` and `–` are read as `-`):
 //! - an estimate with a CI: `2.39 (1.10 to 5.23)`, `0.90 [0.61, 1.32]`,
-//!   `1.10; 95% CI 0.37 to 1.82`, `0.66 (0.55-0.78)`;
+//!   `1.10; 95% CI 0.37 to 1.82`, `0.66 (0.55-0.78)`, meta's `2.39 [1.10; 5.23]`,
+//!   `2.39, 95% CI 1.10 to 5.23`, `(95% CI: 1.10, 5.23)`; the estimate may follow the
+//!   name of its measure, as papers print it: `RR 2.39 (95% CI 1.10 to 5.23)`,
+//!   `OR = 0.66 (0.55-0.78)`, `HR: 0.80 [0.70, 0.91]`;
 //! - a bare number or a percentage: `1070`, `0.62`, `41%`;
 //! - a p-value: `P < 0.0001`, `p = 0.005`, `P<0.002`.
 
@@ -168,8 +171,11 @@ impl Figure {
         let bad = || Error::InvalidArgument(format!("cannot read '{text}' as a printed figure"));
         let t = text.trim().replace(['−', '–'], "-");
         let lower = t.to_ascii_lowercase();
-        if let Some(rest) = lower.strip_prefix('p') {
-            let rest = rest.trim_start();
+        let p_relation = lower
+            .strip_prefix('p')
+            .map(str::trim_start)
+            .filter(|rest| rest.starts_with(['<', '>', '=']));
+        if let Some(rest) = p_relation {
             let (relation, number) = if let Some(n) = rest.strip_prefix('<') {
                 (Relation::Below, n)
             } else if let Some(n) = rest.strip_prefix('>') {
@@ -184,11 +190,27 @@ impl Figure {
                 value: Printed::parse(number).map_err(|_| bad())?,
             });
         }
+        // The name of the measure before the estimate ("RR 2.39", "OR = 0.66", "HR: 0.8").
+        let t = if t.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let start = t
+                .find(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+                .ok_or_else(bad)?;
+            let label = &t[..start];
+            if !label
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c.is_whitespace() || c == '=' || c == ':')
+            {
+                return Err(bad());
+            }
+            t[start..].to_string()
+        } else {
+            t
+        };
         if let Some(number) = t.strip_suffix('%') {
             return Ok(Figure::Percent(Printed::parse(number).map_err(|_| bad())?));
         }
         // An estimate, then optionally a CI in brackets or after "CI".
-        let split_at = t.find(['(', '[', ';']).unwrap_or(t.len());
+        let split_at = t.find(['(', '[', ';', ',']).unwrap_or(t.len());
         let estimate = Printed::parse(&t[..split_at]).map_err(|_| bad())?;
         let rest = t[split_at..].trim();
         if rest.is_empty() {
@@ -200,17 +222,25 @@ impl Figure {
         }
         let brackets = rest.starts_with('[');
         let mut inner = rest
-            .trim_start_matches(['(', '[', ';'])
+            .trim_start_matches(['(', '[', ';', ','])
             .trim_end_matches([')', ']'])
             .trim()
             .to_string();
         if let Some(pos) = inner.to_ascii_lowercase().find("ci") {
-            inner = inner[pos + 2..].trim().to_string();
+            inner = inner[pos + 2..]
+                .trim()
+                .trim_start_matches([':', ','])
+                .trim()
+                .to_string();
         }
         let limits: Vec<&str> = if inner.contains(" to ") {
             inner.split(" to ").collect()
         } else if inner.contains(',') {
             inner.split(',').collect()
+        } else if inner.contains(';') {
+            inner.split(';').collect()
+        } else if inner.is_empty() {
+            return Err(bad());
         } else {
             // "0.55-0.78": a dash between two numbers (a leading minus stays with its number).
             match inner[1..].find('-') {
@@ -272,6 +302,14 @@ mod tests {
             ("1.10; 95% CI 0.37 to 1.82", 1.10, 0.37, 1.82),
             ("0.66 (0.55-0.78)", 0.66, 0.55, 0.78),
             ("-0.30 (-0.55 to -0.05)", -0.30, -0.55, -0.05),
+            // With the measure's name, as papers print it, and meta's "[a; b]".
+            ("RR 2.39 (95% CI 1.10 to 5.23)", 2.39, 1.10, 5.23),
+            ("2.39 [1.10; 5.23]", 2.39, 1.10, 5.23),
+            ("OR = 0.66 (0.55-0.78)", 0.66, 0.55, 0.78),
+            ("HR: 0.80 (95% CI: 0.70, 0.91)", 0.80, 0.70, 0.91),
+            ("2.39, 95% CI 1.10 to 5.23", 2.39, 1.10, 5.23),
+            ("2.39 (95% CI, 1.10 to 5.23)", 2.39, 1.10, 5.23),
+            ("MD −1.20 (−2.00 to −0.40)", -1.20, -2.00, -0.40),
         ] {
             match Figure::parse(text).expect(text) {
                 Figure::Estimate {
@@ -291,6 +329,9 @@ mod tests {
         assert!(
             matches!(Figure::parse("P < 0.0001"), Ok(Figure::PValue { relation: Relation::Below, value }) if value.decimals == 4)
         );
+        for bad in ["RR", "RR 2.39 (", "2.39 (95% CI)", "x1 2.39", "banana"] {
+            assert!(Figure::parse(bad).is_err(), "{bad}");
+        }
         assert!(matches!(
             Figure::parse("p = 0.005"),
             Ok(Figure::PValue {

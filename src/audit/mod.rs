@@ -9,6 +9,11 @@
 //! - [`reconstruct`]: the integer tables consistent with printed results;
 //! - [`claims`]: the registry of claims (`data/claims.csv`) and the checks behind
 //!   `metapool audit`.
+//!
+//! # Exit status of `metapool audit` and `metapool revman`
+//! As `diff`: 0 when every figure holds ([`VerdictKind::holds`]: reproduced or
+//! consistent), 1 when some do not (not reproduced, inconsistent, or not checkable: a
+//! figure that could not be checked is not confirmed), 2 for bad input.
 
 pub mod claims;
 pub mod consistency;
@@ -38,6 +43,12 @@ pub enum VerdictKind {
 }
 
 impl VerdictKind {
+    /// Whether the figure holds: reproduced, or consistent with its inputs. A figure
+    /// not reproduced, inconsistent or not checkable does not.
+    pub fn holds(self) -> bool {
+        matches!(self, VerdictKind::Reproduced | VerdictKind::Consistent)
+    }
+
     /// The words a reader sees.
     pub fn label(self) -> &'static str {
         match self {

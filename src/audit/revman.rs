@@ -250,3 +250,45 @@ pub fn check_outcome(o: &RevManOutcome) -> Result<Vec<FigureCheck>> {
     }
     Ok(out)
 }
+
+/// One outcome of an export with the checks of its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeAudit {
+    /// Outcome id ("1.4").
+    pub id: String,
+    /// Outcome name.
+    pub name: String,
+    /// Effect measure as the export names it.
+    pub measure: String,
+    /// Method as the export names it.
+    pub method: String,
+    /// Model as the export names it.
+    pub model: String,
+    /// The checks of its figures; one `not checkable` check naming the error when the
+    /// outcome cannot be re-run.
+    pub checks: Vec<FigureCheck>,
+}
+
+/// Re-runs every outcome of an export ([`check_outcome`]); an outcome that cannot be
+/// re-run gets one `not checkable` check saying why, so that nothing is lost.
+pub fn audit_export(outcomes: &[RevManOutcome]) -> Vec<OutcomeAudit> {
+    outcomes
+        .iter()
+        .map(|o| OutcomeAudit {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            measure: o.measure.clone(),
+            method: o.method.clone(),
+            model: o.model.clone(),
+            checks: check_outcome(o).unwrap_or_else(|e| {
+                vec![FigureCheck {
+                    outcome: o.id.clone(),
+                    row: o.name.clone(),
+                    column: String::new(),
+                    printed: String::new(),
+                    verdict: Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
+                }]
+            }),
+        })
+        .collect()
+}

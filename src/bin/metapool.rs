@@ -5,6 +5,7 @@ use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCo
 use metapool::heterogeneity::I2Ci;
 use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
 use metapool::profile::{Overrides, Profile};
+use metapool::report::json;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,8 +36,8 @@ enum Command {
         #[arg(default_value = "data/claims.csv")]
         claims: PathBuf,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Meta-regression on one or more moderator columns.
     Regress {
@@ -61,8 +62,8 @@ enum Command {
         #[arg(long, requires = "permutation")]
         exact: bool,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Leave-one-out, cumulative meta-analysis and influence diagnostics.
     Sensitivity {
@@ -74,8 +75,8 @@ enum Command {
         #[arg(long)]
         order: Option<String>,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Small-study effects: Egger, Begg-Mazumdar, Peters and Harbord tests; trim and fill.
     Bias {
@@ -93,16 +94,16 @@ enum Command {
         #[arg(long)]
         funnel: Option<PathBuf>,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
     Revman {
         /// The RevMan 5 "Data and analyses" CSV export.
         file: PathBuf,
         /// Output format: text or json.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects {
@@ -115,6 +116,13 @@ enum Command {
         #[arg(long, default_value = "metafor")]
         profile: String,
     },
+}
+
+/// The output of the commands that write a report: text or JSON (no CSV).
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,8 +158,8 @@ struct ModelArgs {
     /// Bundle of defaults: metafor, revman5 or revman-web.
     #[arg(long, default_value = "metafor")]
     profile: String,
-    /// Confidence level in percent.
-    #[arg(long)]
+    /// Confidence level: a percentage (95) or a proportion (0.95), as metafor reads it.
+    #[arg(long, allow_negative_numbers = true)]
     level: Option<f64>,
     /// Zero-cell increment.
     #[arg(long)]
@@ -224,8 +232,12 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
+            print!("{}", output.text);
+            if output.hold {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Err(e) => {
             eprintln!("metapool: {e}");
@@ -274,15 +286,8 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
         level: a
             .level
             .map(|l| {
-                if l > 0.0 && l < 100.0 {
-                    Ok(l / 100.0)
-                } else {
-                    Err(invalid(
-                        "level",
-                        &l.to_string(),
-                        "a percentage between 0 and 100",
-                    ))
-                }
+                metapool::model::level_from_user(l)
+                    .map_err(|e| metapool::Error::InvalidArgument(format!("--level {e}")))
             })
             .transpose()?,
         increment: a.add,
@@ -352,7 +357,20 @@ fn prepare(
     Ok((table, effect_options, pool_options))
 }
 
-fn run(cli: Cli) -> metapool::Result<String> {
+/// What a command writes on stdout, and whether every figure it checked holds (`revman`
+/// and `audit` exit with 1 when some do not, as `diff` does).
+struct Output {
+    text: String,
+    hold: bool,
+}
+
+impl From<String> for Output {
+    fn from(text: String) -> Self {
+        Output { text, hold: true }
+    }
+}
+
+fn run(cli: Cli) -> metapool::Result<Output> {
     match cli.command {
         Command::Pool(args) => {
             let (mut table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
@@ -384,9 +402,9 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 )?;
             }
             if let Some(path) = &args.funnel {
-                write(path, metapool::report::svg::funnel(&fit, &[]))?;
+                write(path, metapool::report::svg::funnel(&fit, None))?;
             }
-            Ok(match args.format {
+            Ok(Output::from(match args.format {
                 Format::Text => {
                     let mut text = metapool::report::text::render(&table, &fit);
                     if let Some(sg) = &subgroups {
@@ -395,34 +413,29 @@ fn run(cli: Cli) -> metapool::Result<String> {
                     text
                 }
                 Format::Json => {
-                    let mut value = serde_json::to_value(&fit).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
+                    let mut value = json::to_value(&fit)?;
                     if let (Some(sg), Some(obj)) = (&subgroups, value.as_object_mut()) {
-                        let groups = serde_json::to_value(sg).map_err(|e| {
-                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                        })?;
-                        obj.insert("subgroups".into(), groups);
+                        obj.insert("subgroups".into(), json::to_value(sg)?);
                     }
-                    let mut s = serde_json::to_string_pretty(&value).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
+                    json::to_string_pretty(&value)?
                 }
                 Format::Csv => metapool::report::csv::render(&fit),
-            })
+            }))
         }
         Command::Batch(args) => {
-            let (table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
-            let n_groups = metapool::analysis::batch::groups(&table, &args.group_by)?.len();
+            let profile: Profile = args.model.profile.parse()?;
+            let overrides = overrides(&args.model)?;
+            let checked = metapool::data::read_csv_path_by_row(&args.file)?;
+            let (effect_options, pool_options) =
+                profile.resolve(checked.table.data_type(), &overrides);
+            let n_groups = metapool::analysis::batch::group_count(&checked, &args.group_by)?;
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(n_groups as u64)
             } else {
                 indicatif::ProgressBar::hidden()
             };
-            let rows = metapool::analysis::batch::batch(
-                &table,
+            let rows = metapool::analysis::batch::batch_by_row(
+                &checked,
                 &args.group_by,
                 &effect_options,
                 &pool_options,
@@ -454,14 +467,12 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 }
                 BatchFormat::Jsonl => {
                     for r in &rows {
-                        out += &serde_json::to_string(r).map_err(|e| {
-                            metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                        })?;
+                        out += &json::to_string(r)?;
                         out.push('\n');
                     }
                 }
             }
-            Ok(out)
+            Ok(out.into())
         }
         Command::Regress {
             file,
@@ -475,6 +486,9 @@ fn run(cli: Cli) -> metapool::Result<String> {
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
+            for w in &effects.warnings {
+                eprintln!("warning: {w}");
+            }
             let moderators =
                 metapool::analysis::regression::moderators_of(&table, &effects.index, &mods)?;
             let (x, names) = metapool::analysis::regression::design(effects.k(), &moderators)?;
@@ -482,7 +496,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 None => metapool::analysis::regression::RegressionTau2::FE,
                 Some(t) => t.name().parse()?,
             };
-            let knha = matches!(pool_options.ci, CiMethod::Hksj | CiMethod::HksjAdhoc);
+            let knha = metapool::analysis::regression::knapp_hartung_for(pool_options.ci)?;
             let model = metapool::analysis::regression::Model {
                 yi: &effects.yi,
                 vi: &effects.vi,
@@ -504,23 +518,18 @@ fn run(cli: Cli) -> metapool::Result<String> {
             } else {
                 None
             };
-            Ok(match format {
-                Format::Json => {
-                    let mut v = serde_json::to_value(&fit)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?;
+            Ok(Output::from(match format {
+                ReportFormat::Json => {
+                    let mut v = json::to_value(&fit)?;
                     if let (Some(test), Some(obj)) = (&perm, v.as_object_mut()) {
-                        obj.insert(
-                            "permutation".into(),
-                            serde_json::to_value(test)
-                                .map_err(|e| metapool::Error::Degenerate(e.to_string()))?,
-                        );
+                        obj.insert("permutation".into(), json::to_value(test)?);
                     }
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
+                    json::to_string_pretty(&v)?
                 }
-                _ => metapool::report::text::render_regression(&fit, perm.as_ref()),
-            })
+                ReportFormat::Text => {
+                    metapool::report::text::render_regression(&fit, perm.as_ref())
+                }
+            }))
         }
         Command::Sensitivity {
             file,
@@ -530,6 +539,9 @@ fn run(cli: Cli) -> metapool::Result<String> {
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
+            for w in &effects.warnings {
+                eprintln!("warning: {w}");
+            }
             let mut idx: Vec<usize> = (0..effects.k()).collect();
             if let Some(column) = &order {
                 let key = table.numeric_covariate(column)?;
@@ -539,21 +551,31 @@ fn run(cli: Cli) -> metapool::Result<String> {
             let l1o = leave_one_out(&effects.yi, &effects.vi, &pool_options)?;
             let cum = cumulative(&effects.yi, &effects.vi, &idx, &pool_options)?;
             let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
-            Ok(match format {
-                Format::Json => {
-                    let v = serde_json::json!({ "studies": effects.labels, "leave_one_out": l1o, "cumulative": cum, "influence": inf });
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
+            Ok(Output::from(match format {
+                ReportFormat::Json => {
+                    #[derive(serde::Serialize)]
+                    struct Sensitivity<'a, L, C, I> {
+                        studies: &'a [String],
+                        leave_one_out: &'a L,
+                        cumulative: &'a C,
+                        influence: &'a I,
+                    }
+                    json::to_string_pretty(&Sensitivity {
+                        studies: &effects.labels,
+                        leave_one_out: &l1o,
+                        cumulative: &cum,
+                        influence: &inf,
+                    })?
                 }
-                _ => metapool::report::text::render_sensitivity(
+                ReportFormat::Text => metapool::report::text::render_sensitivity(
                     effects.measure,
                     &effects.labels,
                     &l1o,
                     &cum,
                     &inf,
+                    pool_options.level,
                 ),
-            })
+            }))
         }
         Command::Bias {
             file,
@@ -566,34 +588,6 @@ fn run(cli: Cli) -> metapool::Result<String> {
             use metapool::analysis::bias;
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = compute(&table, &effect_options)?;
-            let (yi, vi) = (&effects.yi, &effects.vi);
-            let egger =
-                bias::egger_test(yi, vi, bias::RegressionModel::MetaRegression, &pool_options)?;
-            let begg = bias::rank_correlation_test(yi, vi)?;
-            let (peters, harbord) = match &table.data {
-                metapool::data::StudyData::Binary(b) => {
-                    let pick =
-                        |v: &[f64]| effects.index.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-                    let (ee, ne, ec, nc) = (
-                        pick(&b.events_e),
-                        pick(&b.n_e),
-                        pick(&b.events_c),
-                        pick(&b.n_c),
-                    );
-                    let ni: Vec<f64> = ne.iter().zip(&nc).map(|(a, b)| a + b).collect();
-                    (
-                        Some(bias::peters_test(
-                            yi,
-                            vi,
-                            &ni,
-                            bias::RegressionModel::MetaRegression,
-                            &pool_options,
-                        )?),
-                        bias::harbord_test(&ee, &ne, &ec, &nc, pool_options.level).ok(),
-                    )
-                }
-                _ => (None, None),
-            };
             let trim = bias::TrimFillOptions {
                 estimator: match estimator.to_ascii_uppercase().as_str() {
                     "L0" => bias::MissingEstimator::L0,
@@ -603,93 +597,43 @@ fn run(cli: Cli) -> metapool::Result<String> {
                 side: side.as_deref().map(str::parse).transpose()?,
                 ..bias::TrimFillOptions::default()
             };
-            let filled = bias::trim_and_fill(yi, vi, &trim, &pool_options)?;
+            let report = bias::small_study_effects(&table, &effects, &pool_options, &trim)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             if let Some(path) = &funnel {
                 let fit = pool(&table, &effect_options, &pool_options)?;
-                let extra: Vec<(f64, f64)> =
-                    filled.filled.iter().map(|f| (f.yi, f.vi.sqrt())).collect();
-                std::fs::write(path, metapool::report::svg::funnel(&fit, &extra)).map_err(
-                    |source| metapool::Error::Io {
-                        file: path.display().to_string(),
-                        source,
-                    },
-                )?;
+                let svg = metapool::report::svg::funnel(&fit, Some(&report.trim_and_fill));
+                std::fs::write(path, svg).map_err(|source| metapool::Error::Io {
+                    file: path.display().to_string(),
+                    source,
+                })?;
             }
-            Ok(match format {
-                Format::Json => {
-                    let v = serde_json::json!({ "egger": egger, "begg": begg, "peters": peters, "harbord": harbord, "trim_and_fill": filled });
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| metapool::Error::Degenerate(e.to_string()))?
-                        + "\n"
-                }
-                _ => metapool::report::text::render_bias(
-                    effects.measure,
-                    &egger,
-                    &begg,
-                    peters.as_ref(),
-                    harbord.as_ref(),
-                    &filled,
-                ),
-            })
+            Ok(Output::from(match format {
+                ReportFormat::Json => json::to_string_pretty(&report)?,
+                ReportFormat::Text => metapool::report::text::render_bias(effects.measure, &report),
+            }))
         }
         Command::Revman { file, format } => {
             let outcomes = metapool::data::revman::read_revman(&file)?;
-            let mut checks = Vec::new();
-            let mut text = String::new();
-            for o in &outcomes {
-                text += &format!(
-                    "Analysis {} {} ({}, {}, {})\n",
-                    o.id, o.name, o.measure, o.method, o.model
-                );
-                match metapool::audit::revman::check_outcome(o) {
-                    Ok(found) => {
-                        for c in &found {
-                            text += &format!(
-                                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
-                                c.row,
-                                c.column,
-                                c.printed,
-                                c.verdict.recomputed,
-                                c.verdict.kind.label().to_uppercase()
-                            );
-                        }
-                        checks.extend(found);
-                    }
-                    Err(e) => text += &format!("  not checkable: {e}\n"),
-                }
-            }
-            let failed = checks
-                .iter()
-                .filter(|c| c.verdict.kind != metapool::audit::VerdictKind::Reproduced)
-                .count();
-            text += &format!(
-                "{} printed figures, {} reproduced\n",
-                checks.len(),
-                checks.len() - failed
-            );
-            Ok(match format {
-                Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&checks).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
-                }
-                _ => text,
-            })
+            let audited = metapool::audit::revman::audit_export(&outcomes);
+            let checks: Vec<&metapool::audit::revman::FigureCheck> =
+                audited.iter().flat_map(|o| &o.checks).collect();
+            let hold = checks.iter().all(|c| c.verdict.kind.holds());
+            let text = match format {
+                ReportFormat::Json => json::to_string_pretty(&checks)?,
+                ReportFormat::Text => metapool::report::revman_text(&audited),
+            };
+            Ok(Output { text, hold })
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;
-            Ok(match format {
-                Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&audited).map_err(|e| {
-                        metapool::Error::Degenerate(format!("JSON output failed: {e}"))
-                    })?;
-                    s.push('\n');
-                    s
-                }
-                _ => metapool::report::audit_text(&audited),
-            })
+            let hold = audited.iter().all(|a| a.verdict.kind.holds());
+            let text = match format {
+                ReportFormat::Json => json::to_string_pretty(&audited)?,
+                ReportFormat::Text => metapool::report::audit_text(&audited),
+            };
+            Ok(Output { text, hold })
         }
         Command::Effects {
             file,
@@ -711,7 +655,7 @@ fn run(cli: Cli) -> metapool::Result<String> {
             for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
                 out += &format!("{},{yi},{vi}\n", csv_field(label));
             }
-            Ok(out)
+            Ok(out.into())
         }
     }
 }

@@ -45,9 +45,56 @@ pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
         file: name.clone(),
         source,
     })?;
-    let parsed = parse_csv_bytes(name, &bytes)?;
+    let parsed = parse_csv_bytes(name, &bytes, false)?;
     drop(bytes);
     parsed.validate()
+}
+
+/// Reads a study table from a CSV file row by row: a row with a bad cell (not a
+/// number, a negative variance, events above the arm size, an empty label) is set
+/// aside with its error instead of failing the file, so that a caller pooling groups
+/// of rows (`metapool batch`) can give that row's group its error and pool the others.
+///
+/// # Errors
+/// As [`read_csv_path`] for what concerns the whole file (its encoding, its header, a
+/// row with too few or too many cells, a quote left open), and the error of the first
+/// rejected row when every row is rejected.
+pub fn read_csv_path_by_row(path: impl AsRef<Path>) -> Result<RowChecked> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        file: name.clone(),
+        source,
+    })?;
+    let parsed = parse_csv_bytes(name, &bytes, true)?;
+    drop(bytes);
+    parsed.validate_by_row()
+}
+
+/// A table read row by row ([`read_csv_path_by_row`]): the valid rows, and the rows set
+/// aside with their errors.
+#[derive(Debug)]
+pub struct RowChecked {
+    /// The valid rows, validated as [`read_csv_path`] validates a table.
+    pub table: StudyTable,
+    /// The rows set aside, in file order.
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// A row set aside by [`read_csv_path_by_row`], with its text cells (to find its
+/// group) and its error.
+#[derive(Debug)]
+pub struct RejectedRow {
+    /// Row number (header = 1).
+    pub row: usize,
+    /// The study label (possibly empty).
+    pub label: String,
+    /// The `subgroup` cell, when the table has that column.
+    pub subgroup: Option<String>,
+    /// The cells of the other text columns: (header name, value).
+    pub covariates: Vec<(String, String)>,
+    /// Why the row was set aside (an [`Error::Input`] naming file, row and column).
+    pub error: Error,
 }
 
 /// Reads a study table from CSV text; `source` names it in error messages.
@@ -76,7 +123,7 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, mut reader: R) -> Res
 }
 
 fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
-    parse_csv_bytes(source, bytes)?.validate()
+    parse_csv_bytes(source, bytes, false)?.validate()
 }
 
 /// A parsed table before validation, so that callers can free the file's bytes first.
@@ -87,6 +134,9 @@ struct Parsed {
     data: StudyData,
     subgroup: Option<Vec<String>>,
     covariates: Vec<Covariate>,
+    /// With a row-by-row reading: the first cell error of each row that has one, by
+    /// study index (its numbers are NaN).
+    row_errors: Vec<(usize, Error)>,
 }
 
 impl Parsed {
@@ -100,9 +150,65 @@ impl Parsed {
             self.covariates,
         )
     }
+
+    /// Validates each row on its own; the invalid ones are set aside with their error.
+    fn validate_by_row(self) -> Result<RowChecked> {
+        let k = self.labels.len();
+        let mut errors: Vec<Option<Error>> = (0..k).map(|_| None).collect();
+        for (i, e) in self.row_errors {
+            errors[i] = Some(e);
+        }
+        for (i, slot) in errors.iter_mut().enumerate() {
+            if slot.is_none() {
+                if let Err(e) = self
+                    .data
+                    .select(&[i])
+                    .validate(&self.source, &[self.rows[i]])
+                {
+                    *slot = Some(e);
+                }
+            }
+        }
+        let valid: Vec<usize> = (0..k).filter(|&i| errors[i].is_none()).collect();
+        let text = |v: &[String], idx: &[usize]| idx.iter().map(|&i| v[i].clone()).collect();
+        let mut rejected = Vec::new();
+        for (i, e) in errors.into_iter().enumerate() {
+            if let Some(error) = e {
+                rejected.push(RejectedRow {
+                    row: self.rows[i],
+                    label: self.labels[i].clone(),
+                    subgroup: self.subgroup.as_ref().map(|s| s[i].clone()),
+                    covariates: self
+                        .covariates
+                        .iter()
+                        .map(|c| (c.name.clone(), c.values[i].clone()))
+                        .collect(),
+                    error,
+                });
+            }
+        }
+        if valid.is_empty() && !rejected.is_empty() {
+            return Err(rejected.swap_remove(0).error);
+        }
+        let table = StudyTable::from_parts(
+            self.source.clone(),
+            text(&self.labels, &valid),
+            valid.iter().map(|&i| self.rows[i]).collect(),
+            self.data.select(&valid),
+            self.subgroup.as_ref().map(|s| text(s, &valid)),
+            self.covariates
+                .iter()
+                .map(|c| Covariate {
+                    name: c.name.clone(),
+                    values: text(&c.values, &valid),
+                })
+                .collect(),
+        )?;
+        Ok(RowChecked { table, rejected })
+    }
 }
 
-fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
+fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
             &source,
@@ -184,6 +290,7 @@ fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
         .iter()
         .map(|_| Vec::with_capacity(expected_rows))
         .collect();
+    let mut row_errors = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     while let Some(row) = records.next_record(&mut record)? {
         columns.check_length(row, &record)?;
@@ -204,8 +311,9 @@ fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
         // Every field is valid UTF-8 (checked just above).
         let cell = |i: usize| std::str::from_utf8(&record[i]).unwrap_or_default().trim();
         let label = cell(required_idx[0]);
+        let mut row_error = None;
         if label.is_empty() {
-            return Err(Error::input(
+            row_error = Some(Error::input(
                 &source,
                 Some(row),
                 Some("study"),
@@ -215,9 +323,23 @@ fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
         labels.push(label.to_owned());
         rows.push(row);
         for (j, &idx) in required_idx[1..].iter().enumerate() {
-            let value = parse_number(cell(idx))
-                .map_err(|m| Error::input(&source, Some(row), Some(required[j + 1]), m))?;
+            let value = match parse_number(cell(idx)) {
+                Ok(value) => value,
+                Err(m) => {
+                    if row_error.is_none() {
+                        row_error =
+                            Some(Error::input(&source, Some(row), Some(required[j + 1]), m));
+                    }
+                    f64::NAN
+                }
+            };
             numeric[j].push(value);
+        }
+        if let Some(e) = row_error {
+            if !by_row {
+                return Err(e);
+            }
+            row_errors.push((labels.len() - 1, e));
         }
         if let Some(idx) = subgroup_idx {
             subgroup.push(cell(idx).to_owned());
@@ -281,6 +403,7 @@ fn parse_csv_bytes(source: String, bytes: &[u8]) -> Result<Parsed> {
         data,
         subgroup: subgroup_idx.map(|_| subgroup),
         covariates,
+        row_errors,
     })
 }
 

@@ -24,7 +24,9 @@
 mod csv;
 pub mod revman;
 
-pub use self::csv::{read_csv_path, read_csv_reader, read_csv_str};
+pub use self::csv::{
+    read_csv_path, read_csv_path_by_row, read_csv_reader, read_csv_str, RejectedRow, RowChecked,
+};
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -173,6 +175,44 @@ impl StudyData {
                 ("ci_lower", ci_lower),
                 ("ci_upper", ci_upper),
             ],
+        }
+    }
+
+    /// The studies at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> StudyData {
+        let pick = |v: &[f64]| indices.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        match self {
+            StudyData::Binary(b) => StudyData::Binary(BinaryArms {
+                events_e: pick(&b.events_e),
+                n_e: pick(&b.n_e),
+                events_c: pick(&b.events_c),
+                n_c: pick(&b.n_c),
+            }),
+            StudyData::Continuous(c) => StudyData::Continuous(ContinuousArms {
+                mean_e: pick(&c.mean_e),
+                sd_e: pick(&c.sd_e),
+                n_e: pick(&c.n_e),
+                mean_c: pick(&c.mean_c),
+                sd_c: pick(&c.sd_c),
+                n_c: pick(&c.n_c),
+            }),
+            StudyData::GenericVariance { yi, vi } => StudyData::GenericVariance {
+                yi: pick(yi),
+                vi: pick(vi),
+            },
+            StudyData::GenericSe { yi, sei } => StudyData::GenericSe {
+                yi: pick(yi),
+                sei: pick(sei),
+            },
+            StudyData::GenericCi {
+                estimate,
+                ci_lower,
+                ci_upper,
+            } => StudyData::GenericCi {
+                estimate: pick(estimate),
+                ci_lower: pick(ci_lower),
+                ci_upper: pick(ci_upper),
+            },
         }
     }
 

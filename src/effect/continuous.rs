@@ -117,13 +117,32 @@ pub(super) fn compute(
                 let same_sign =
                     (mean_e[i] > 0.0 && mean_c[i] > 0.0) || (mean_e[i] < 0.0 && mean_c[i] < 0.0);
                 if !same_sign {
+                    // The column at fault: a zero mean, else the negative one beside a
+                    // positive one (ratios of means are mostly of positive quantities).
+                    let (column, value) = if mean_e[i] == 0.0 {
+                        ("mean_e", mean_e[i])
+                    } else if mean_c[i] <= 0.0 {
+                        ("mean_c", mean_c[i])
+                    } else {
+                        ("mean_e", mean_e[i])
+                    };
+                    let other = if column == "mean_e" {
+                        mean_c[i]
+                    } else {
+                        mean_e[i]
+                    };
                     return Err(Error::input(
                         &table.source,
                         Some(table.rows[i]),
-                        Some(if mean_e[i] == 0.0 { "mean_e" } else { "mean_c" }),
+                        Some(column),
                         format!(
-                            "the ratio of means needs two non-zero means of the same sign, found {} and {}",
-                            mean_e[i], mean_c[i]
+                            "{column} = {value} beside {} = {other}: the ratio of means needs \
+                             two non-zero means of the same sign",
+                            if column == "mean_e" {
+                                "mean_c"
+                            } else {
+                                "mean_e"
+                            }
                         ),
                     ));
                 }

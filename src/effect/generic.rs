@@ -8,8 +8,18 @@
 //!   yi = estimate and SE = (upper − lower) / (2 z); z = Φ⁻¹(1 − (1 − level)/2). This is
 //!   how RevMan's generic inverse-variance entry and the Cochrane Handbook (section
 //!   6.3.1) obtain an SE from a CI.
+//!
+//! A table of estimates with CIs read with a difference measure (GEN, the default for
+//! generic data) is pooled on the natural scale and tested against 0. When every
+//! interval is symmetric about its estimate on the log scale within the rounding of its
+//! printed digits, and not every one is on the natural scale, the figures are ratios
+//! (RR, OR, HR) and the analysis is almost surely wrong: the effects carry a warning
+//! that names the choice ([`looks_like_ratios`]). metapool warns rather than refuses,
+//! as a difference measure with skewed intervals is legal.
 
 use super::{Effects, Measure};
+use crate::audit::consistency::{check_ci, Scale};
+use crate::audit::figure::Printed;
 use crate::data::{StudyData, StudyTable};
 use crate::distribution::normal_quantile;
 use crate::error::{Error, Result};
@@ -22,6 +32,29 @@ pub fn se_from_ci(lower: f64, upper: f64, level: f64) -> f64 {
     (upper - lower) / (2.0 * normal_quantile(1.0 - (1.0 - level) / 2.0))
 }
 
+/// Whether a column of printed estimates with CIs looks like ratios: every estimate and
+/// limit positive, every interval symmetric on the log scale within rounding, and at
+/// least one not symmetric on the natural scale (see [`check_ci`]). Each number is read
+/// at the precision of its shortest decimal form (1.18 has 2 decimals).
+pub fn looks_like_ratios(estimate: &[f64], lower: &[f64], upper: &[f64]) -> bool {
+    let printed = |x: f64| Printed::parse(&x.to_string()).ok();
+    let mut natural_everywhere = true;
+    for ((&e, &l), &u) in estimate.iter().zip(lower).zip(upper) {
+        let (Some(pe), Some(pl), Some(pu)) = (printed(e), printed(l), printed(u)) else {
+            return false;
+        };
+        if l <= 0.0 || e <= 0.0 || u <= 0.0 {
+            return false;
+        }
+        // The level does not enter the symmetry, only the implied SE.
+        if !check_ci(pe, pl, pu, Scale::Ratio, 0.95).symmetric {
+            return false;
+        }
+        natural_everywhere &= check_ci(pe, pl, pu, Scale::Difference, 0.95).symmetric;
+    }
+    !estimate.is_empty() && !natural_everywhere
+}
+
 pub(super) fn compute(
     table: &StudyTable,
     data: &StudyData,
@@ -30,6 +63,7 @@ pub(super) fn compute(
 ) -> Result<Effects> {
     crate::model::check_level(level)?;
     let labels = table.labels.clone();
+    let mut warnings = Vec::new();
     let (yi, vi) = match data {
         StudyData::GenericVariance { yi, vi } => (yi.clone(), vi.clone()),
         StudyData::GenericSe { yi, sei } => (yi.clone(), sei.iter().map(|s| s * s).collect()),
@@ -39,6 +73,15 @@ pub(super) fn compute(
             ci_upper,
         } => {
             let k = table.k();
+            if !measure.is_ratio() && looks_like_ratios(estimate, ci_lower, ci_upper) {
+                warnings.push(format!(
+                    "{}: every confidence interval is symmetric about its estimate on the \
+                     log scale and not on the natural one, as ratios (RR, OR, HR) are; \
+                     they are pooled as {measure} on the natural scale and tested against \
+                     0; give a ratio measure (--measure OR or RR) to pool their logarithms",
+                    table.source
+                ));
+            }
             let (mut yi, mut vi) = (Vec::with_capacity(k), Vec::with_capacity(k));
             for i in 0..k {
                 let (mut est, mut lo, mut hi) = (estimate[i], ci_lower[i], ci_upper[i]);
@@ -70,5 +113,7 @@ pub(super) fn compute(
             )))
         }
     };
-    Effects::from_yi_vi(measure, labels, yi, vi)
+    let mut effects = Effects::from_yi_vi(measure, labels, yi, vi)?;
+    effects.warnings = warnings;
+    Ok(effects)
 }

@@ -254,7 +254,9 @@ pub struct EffectOptions {
     pub zero_cell: ZeroCellRule,
     /// SMD correction for continuous data.
     pub smd: SmdCorrection,
-    /// Confidence level of the intervals given with generic estimates, in (0, 1).
+    /// Confidence level of the intervals given with generic estimates, in (0, 1)
+    /// (written in percent in the JSON output).
+    #[serde(serialize_with = "crate::model::level::serialize_percent")]
     pub level: f64,
 }
 

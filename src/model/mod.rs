@@ -20,8 +20,13 @@
 //!   the study, with file, row and column from [`pool`] ([`Error::Input`]) or
 //!   [`Error::Degenerate`] from [`pool_effects`] and [`fit_slices`]. Its inverse-variance
 //!   weight is infinite, so the fixed-effect estimate and Q, which every fit reports,
-//!   are undefined. metafor stops too ("Division by zero when computing the inverse
-//!   variance weights") for the fixed-effect model and every estimator but SJ.
+//!   are undefined. metafor 3.8-1 stops for the fixed-effect model ("Division by zero
+//!   when computing the inverse variance weights") and for DL, PM and HS ("... cannot
+//!   be used when there are non-positive sampling variances"); REML, ML, EB, SJ and HE
+//!   it fits when their τ² is above 0 (the weights 1/(v + τ²) are then finite), without
+//!   Q, I² or H² (`tests/golden/zero_variance.csv`, from
+//!   `tests/golden/generate_zero_variance.R`). metapool refuses these too, as its fits
+//!   always carry the fixed-effect estimate and Q; the message says so.
 //! - **Variances more than 1e7 apart**: a warning, as metafor's. Tiny variances (1e-300)
 //!   beside ordinary ones give the limit of every result as the variance goes to 0;
 //!   huge ones (1e300) weights of about 0.
@@ -42,12 +47,15 @@
 //!   warning; metafor's `rma.mh` gives NA for all of them.
 
 pub mod fixed;
+pub mod level;
 pub mod mantel_haenszel;
 pub mod peto;
 pub mod random;
 pub mod tau2;
 
 pub use self::fixed::PooledEstimate;
+pub(crate) use self::level::check_level;
+pub use self::level::level_from_user;
 pub use self::mantel_haenszel::RdVariance;
 pub use self::random::{CiMethod, PiMethod};
 pub use self::tau2::{Convergence, Tau2Method};
@@ -146,7 +154,8 @@ pub struct PoolOptions {
     pub ci: CiMethod,
     /// Prediction interval method.
     pub pi: PiMethod,
-    /// Confidence level in (0, 1).
+    /// Confidence level in (0, 1) (written in percent in the JSON output).
+    #[serde(serialize_with = "level::serialize_percent")]
     pub level: f64,
     /// Variance of the MH risk difference.
     pub rd_variance: RdVariance,
@@ -252,7 +261,9 @@ pub struct Fit {
     /// Number of studies in the input, excluded ones included (metafor's `k` for
     /// `rma.mh` and `rma.peto`).
     pub k_all: usize,
-    /// Confidence level in percent.
+    /// Confidence level, a proportion in (0, 1) (written in percent in the JSON output,
+    /// `"level": 95`).
+    #[serde(serialize_with = "level::serialize_percent")]
     pub level: f64,
     /// Fixed-effect estimate.
     pub fixed: FixedFit,
@@ -270,28 +281,18 @@ pub struct Fit {
     pub options: PoolOptions,
 }
 
-/// A confidence level must lie in (0, 1): the one check every interval shares.
-pub(crate) fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "the confidence level must lie strictly between 0 and 100%, found {}%",
-            level * 100.0
-        )))
-    }
-}
-
 /// The ratio of the largest to the smallest sampling variance from which a fit warns
 /// that its results may be numerically unstable (metafor's `1/evtol`).
 const VARIANCE_RATIO_WARNING: f64 = 1e7;
 
-/// The message for a study whose inverse-variance weight 1/v is infinite.
+/// The message for a study whose inverse-variance weight 1/v is infinite. What it says
+/// of metafor 3.8-1 is checked against `tests/golden/zero_variance.csv`.
 fn infinite_weight(study: &str, v: f64) -> String {
     format!(
-        "{study} has a sampling variance of {v}, which gives it an infinite inverse-variance \
-         weight (metafor stops too: 'Division by zero when computing the inverse variance \
-         weights'); expected a variance greater than 0: correct it or leave the study out"
+        "{study} has a sampling variance of {v}: its inverse-variance weight is infinite, and \
+         the fixed-effect estimate and Q that every fit reports are undefined (metafor 3.8-1 \
+         stops for FE, DL, PM and HS; it fits REML, ML, EB, SJ and HE when their tau2 is \
+         above 0, without Q or I2); expected a variance greater than 0"
     )
 }
 
@@ -548,7 +549,7 @@ fn assemble(
         measure: effects.measure,
         k,
         k_all: k + effects.excluded.len(),
-        level: options.level * 100.0,
+        level: options.level,
         fixed: fixed_fit,
         random,
         heterogeneity: het,

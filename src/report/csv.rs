@@ -15,19 +15,23 @@ fn field(s: &str) -> String {
 }
 
 /// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5
-/// and above 1e16, so that 1e-300 is not written with 300 digits); empty when absent.
-fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:?}")
-    } else {
+/// and above 1e16, so that 1e-300 is not written with 300 digits); an empty cell for
+/// NaN (undefined or absent) and `Infinity` / `-Infinity` for ±∞, as in the JSON
+/// output ([`crate::report::json`]; R's `as.numeric` and Python's `float` read them).
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
         String::new()
+    } else if x.is_infinite() {
+        (if x > 0.0 { "Infinity" } else { "-Infinity" }).to_string()
+    } else {
+        format!("{x:?}")
     }
 }
 
 /// The CSV text.
 pub fn render(fit: &Fit) -> String {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     let mut out =
         String::from("row,study,yi,vi,estimate,ci_lower,ci_upper,weight_fixed,weight_random\n");
     for s in &fit.studies {

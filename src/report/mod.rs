@@ -1,18 +1,24 @@
 //! Reports of a fit: RevMan-like text, JSON (the format of the design) and CSV.
+//!
+//! Every JSON document is written through [`json`], which keeps NaN (`null`:
+//! undefined or not computed) apart from ±∞ (`"Infinity"`, `"-Infinity"`); the CSV
+//! outputs write NaN as an empty cell and ±∞ as `Infinity`, `-Infinity`.
 
 pub mod csv;
+pub mod json;
 pub mod svg;
 pub mod text;
 
 use crate::model::Fit;
 
 /// The JSON document of `metapool pool --format json` (analysis scale: log for ratio
-/// measures). Non-finite numbers are written as `null`.
+/// measures), with a final line end. NaN is written as `null`, ±∞ as `"Infinity"` and
+/// `"-Infinity"` ([`json`]).
 ///
 /// # Errors
 /// Only if serialisation fails, which plain numbers and strings cannot make it do.
-pub fn json(fit: &Fit) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(fit)
+pub fn fit_json(fit: &Fit) -> crate::Result<String> {
+    json::to_string_pretty(fit)
 }
 
 /// Formats a number with `digits` decimals (in exponent notation beyond 1e15, so that
@@ -78,4 +84,37 @@ pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
         }
     }
     out
+}
+
+/// The checks of a RevMan export as text: one block per outcome, one line per figure,
+/// and the count of figures that hold.
+pub fn revman_text(outcomes: &[crate::audit::revman::OutcomeAudit]) -> String {
+    use crate::audit::VerdictKind;
+    let mut text = String::new();
+    let (mut n, mut reproduced) = (0, 0);
+    for o in outcomes {
+        text += &format!(
+            "Analysis {} {} ({}, {}, {})\n",
+            o.id, o.name, o.measure, o.method, o.model
+        );
+        for c in &o.checks {
+            if c.verdict.kind == VerdictKind::NotCheckable && c.column.is_empty() {
+                text += &format!("  not checkable: {}\n", c.verdict.reason);
+                continue;
+            }
+            n += 1;
+            if c.verdict.kind == VerdictKind::Reproduced {
+                reproduced += 1;
+            }
+            text += &format!(
+                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
+                c.row,
+                c.column,
+                c.printed,
+                c.verdict.recomputed,
+                c.verdict.kind.label().to_uppercase()
+            );
+        }
+    }
+    text + &format!("{n} printed figures, {reproduced} reproduced\n")
 }

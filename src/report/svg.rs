@@ -5,7 +5,10 @@
 //! diamonds (fixed and random), the prediction interval as a bar, subgroups with their
 //! own diamonds when the table has a `subgroup` column, a log axis for ratio measures
 //! and the line of no effect. Funnel plot: effect against standard error (inverted),
-//! the fixed-effect estimate and its pseudo 95% limits θ ± 1.96·SE.
+//! a centre line at the estimate of the model in use (random effects when the fit has
+//! a τ² estimator, else fixed effect; with trim and fill, that model's estimate on the
+//! trimmed studies, about which the filled studies are mirrored) and its pseudo limits
+//! θ ± z·SE at the fit's level, with a legend naming each.
 //!
 //! Plain SVG 1.1 with text in a generic sans-serif font; every coordinate is inside the
 //! view box, so the file renders the same in a browser and in a vector editor.
@@ -161,7 +164,7 @@ fn fmt_ci(m: Measure, est: f64, lo: f64, hi: f64) -> String {
 /// [`crate::analysis::subgroup::subgroups`]) the studies are grouped with subtotals.
 pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis>) -> String {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     let study_ci = |yi: f64, vi: f64| (yi - z * vi.sqrt(), yi + z * vi.sqrt());
     // Rows: (kind, payload)
     enum Row<'a> {
@@ -254,7 +257,11 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
         x_txt,
         20.0,
         "end",
-        &format!("{} [{:.0}% CI]", m.name(), fit.level),
+        &format!(
+            "{} [{}% CI]",
+            m.name(),
+            crate::model::level::percent(fit.level)
+        ),
         true,
     );
     let weight_of = |j: usize| {
@@ -413,12 +420,34 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
 }
 
 /// The funnel plot of a fit: each study's effect (natural scale, log axis for ratios)
-/// against its standard error (0 at the top), the fixed-effect estimate and the pseudo
-/// 95% limits θ ± 1.96·SE. `extra` adds hollow points (for example studies filled in by
-/// trim and fill) as (yi, se) on the analysis scale.
-pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
+/// against its standard error (0 at the top), a centre line at the estimate of the
+/// model in use and the pseudo limits θ ± z·SE at the fit's level. With a trim-and-fill
+/// result the centre is the estimate on the trimmed studies (the axis the filled
+/// studies mirror: 2θ − y), and the filled studies are drawn as hollow points. A legend
+/// names the centre and the points. The centre line carries its estimate (analysis
+/// scale) as `data-estimate`.
+pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> String {
     let m = fit.measure;
-    let (width, height, x0, x1, y0, y1) = (640.0, 480.0, 70.0, 610.0, 30.0, 420.0);
+    let (width, height, x0, x1, y0, y1) = (640.0, 548.0, 70.0, 610.0, 30.0, 420.0);
+    let extra: Vec<(f64, f64)> = trim
+        .map(|t| t.filled.iter().map(|f| (f.yi, f.vi.sqrt())).collect())
+        .unwrap_or_default();
+    let model = match &fit.random {
+        Some(r) => format!("{} random-effects estimate", r.tau2_method),
+        None => "fixed-effect estimate".to_string(),
+    };
+    let (theta, centre_label) = match (trim, &fit.random) {
+        (Some(t), _) => (
+            t.trimmed_estimate,
+            format!(
+                "{model} without the {} trimmed stud{} (axis of the filled ones)",
+                t.k0,
+                if t.k0 == 1 { "y" } else { "ies" }
+            ),
+        ),
+        (None, Some(r)) => (r.pooled.estimate, model),
+        (None, None) => (fit.fixed.estimate, model),
+    };
     let se: Vec<f64> = fit
         .studies
         .iter()
@@ -426,8 +455,7 @@ pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
         .chain(extra.iter().map(|e| e.1))
         .collect();
     let se_max = se.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
-    let theta = fit.fixed.estimate;
-    let z = normal_quantile(0.975);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     let mut values: Vec<f64> = fit
         .studies
         .iter()
@@ -454,7 +482,7 @@ pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
     let _ = writeln!(out, "<polygon points=\"{xc:.1},{y0:.1} {xl:.1},{y1:.1} {xh:.1},{y1:.1}\" fill=\"#eef3f8\" stroke=\"#888\" stroke-dasharray=\"4,3\"/>");
     let _ = writeln!(
         out,
-        "<line x1=\"{xc:.1}\" y1=\"{y0:.1}\" x2=\"{xc:.1}\" y2=\"{y1:.1}\" stroke=\"#1f4e79\"/>"
+        "<line class=\"centre\" data-estimate=\"{theta:?}\" x1=\"{xc:.1}\" y1=\"{y0:.1}\" x2=\"{xc:.1}\" y2=\"{y1:.1}\" stroke=\"#1f4e79\"/>"
     );
     for s in &fit.studies {
         let _ = writeln!(
@@ -465,12 +493,73 @@ pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
             esc(&s.study)
         );
     }
-    for (yi, sei) in extra {
+    for (yi, sei) in &extra {
         let _ = writeln!(
             out,
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"#c0392b\"/>",
             axis.x(m.to_natural(*yi)),
             ys(*sei)
+        );
+    }
+    // Legend, one entry a line, below the axis title.
+    let mut ly = y1 + 66.0;
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x0}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#1f4e79\"/>",
+        ly - 4.0,
+        x0 + 18.0,
+        ly - 4.0
+    );
+    text(
+        &mut out,
+        x0 + 24.0,
+        ly,
+        "start",
+        &format!("{centre_label}: {}", super::fixed(m.to_natural(theta), 2)),
+        false,
+    );
+    ly += 16.0;
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x0}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"4,3\"/>",
+        ly - 4.0,
+        x0 + 18.0,
+        ly - 4.0
+    );
+    text(
+        &mut out,
+        x0 + 24.0,
+        ly,
+        "start",
+        &format!(
+            "pseudo {}% limits about it",
+            crate::model::level::percent(fit.level)
+        ),
+        false,
+    );
+    ly += 16.0;
+    let _ = writeln!(
+        out,
+        "<circle cx=\"{}\" cy=\"{:.1}\" r=\"4\" fill=\"#1f4e79\"/>",
+        x0 + 9.0,
+        ly - 4.0
+    );
+    text(&mut out, x0 + 24.0, ly, "start", "observed studies", false);
+    if !extra.is_empty() {
+        ly += 16.0;
+        let _ = writeln!(
+            out,
+            "<circle cx=\"{}\" cy=\"{:.1}\" r=\"4\" fill=\"white\" stroke=\"#c0392b\"/>",
+            x0 + 9.0,
+            ly - 4.0
+        );
+        text(
+            &mut out,
+            x0 + 24.0,
+            ly,
+            "start",
+            "studies filled in by trim and fill",
+            false,
         );
     }
     let _ = writeln!(
@@ -502,7 +591,7 @@ pub fn funnel(fit: &Fit, extra: &[(f64, f64)]) -> String {
     text(
         &mut out,
         (x0 + x1) / 2.0,
-        height - 15.0,
+        y1 + 40.0,
         "middle",
         &format!(
             "{} ({})",

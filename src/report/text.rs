@@ -54,15 +54,15 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
     let mut out = String::new();
     let model = match &fit.random {
         Some(r) => format!(
-            "{}, Random ({}), {:.0}% CI",
+            "{}, Random ({}), {}% CI",
             fixed_name(fit.fixed.method),
             r.tau2_method,
-            fit.level
+            crate::model::level::percent(fit.level)
         ),
         None => format!(
-            "{}, Fixed, {:.0}% CI",
+            "{}, Fixed, {}% CI",
             fixed_name(fit.fixed.method),
-            fit.level
+            crate::model::level::percent(fit.level)
         ),
     };
     let _ = writeln!(out, "{}: {} ({model})", table.source, measure_title(m));
@@ -76,16 +76,16 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         .max(22);
     let _ = writeln!(
         out,
-        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {} [{:.0}% CI]",
+        "{:<label_width$}  {:>18}  {:>18}  {:>8}  {:>8}  {} [{}% CI]",
         "Study",
         "Experimental",
         "Control",
         "W fixed",
         "W random",
         m.name(),
-        fit.level
+        crate::model::level::percent(fit.level)
     );
-    let z = normal_quantile(1.0 - (1.0 - fit.level / 100.0) / 2.0);
+    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
     for s in &fit.studies {
         let (e, c) = arms(table, s.index);
         let se = s.vi.sqrt();
@@ -140,14 +140,16 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         );
     }
     let h = &fit.heterogeneity;
-    let i2 = match fit.options.i2 {
-        I2Definition::FromQ => h.i2_q,
-        I2Definition::FromTau2 => h.i2_tau2,
+    // The I² beside Chi² says which definition it is: RevMan's (Q − df)/Q, or
+    // metafor's τ²/(τ² + ṽ) (see `crate::heterogeneity`).
+    let (i2, i2_from) = match fit.options.i2 {
+        I2Definition::FromQ => (h.i2_q, "from Chi\u{b2}"),
+        I2Definition::FromTau2 => (h.i2_tau2, "from Tau\u{b2}"),
     };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Heterogeneity: Tau\u{b2} = {}; Chi\u{b2} = {}, df = {} ({}); I\u{b2} = {:.0}%",
+        "Heterogeneity: Tau\u{b2} = {}; Chi\u{b2} = {}, df = {} ({}); I\u{b2} = {:.0}% ({i2_from})",
         fixed(h.tau2, 2),
         fixed(h.q, 2),
         h.df,
@@ -155,16 +157,24 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         i2
     );
     if h.tau2_ci_lower.is_finite() {
-        let i2_method = match fit.options.i2_ci {
-            crate::heterogeneity::I2Ci::QProfile => "from the Q-profile limits",
-            crate::heterogeneity::I2Ci::HigginsThompson => "Higgins-Thompson",
+        // Each interval beside the I² it is an interval for: the Q-profile limits map
+        // to the τ²-based I², Higgins and Thompson's ln H interval to the Q-based one.
+        let (i2_of_ci, i2_method) = match fit.options.i2_ci {
+            crate::heterogeneity::I2Ci::QProfile => (
+                h.i2_tau2,
+                "from Tau\u{b2}, CI from the Q-profile limits of Tau\u{b2}",
+            ),
+            crate::heterogeneity::I2Ci::HigginsThompson => {
+                (h.i2_q, "from Chi\u{b2}, Higgins-Thompson CI")
+            }
         };
         let _ = writeln!(
             out,
-            "  Tau\u{b2} {:.0}% CI (Q-profile) [{}, {}]; I\u{b2} [{}%, {}%] ({i2_method})",
-            fit.level,
+            "  Tau\u{b2} {}% CI (Q-profile) [{}, {}]; I\u{b2} = {}% [{}%, {}%] ({i2_method})",
+            crate::model::level::percent(fit.level),
             fixed(h.tau2_ci_lower, 4),
             fixed(h.tau2_ci_upper, 4),
+            fixed(i2_of_ci, 1),
             fixed(h.i2_ci_lower, 1),
             fixed(h.i2_ci_upper, 1)
         );
@@ -243,8 +253,14 @@ pub fn render_regression(
     r: &crate::analysis::regression::Regression,
     permutation: Option<&crate::analysis::regression::PermutationTest>,
 ) -> String {
+    // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
+    // at 0, "Mixed-Effects Model" otherwise.
+    let model = match r.method {
+        crate::analysis::regression::RegressionTau2::FE => "Fixed-effects".to_string(),
+        other => format!("Mixed-effects ({other:?})"),
+    };
     let mut out = format!(
-        "Mixed-effects meta-regression (k = {}, {} coefficients, {} tests)\n\n",
+        "{model} meta-regression (k = {}, {} coefficients, {} tests)\n\n",
         r.k,
         r.p,
         if r.knapp_hartung {
@@ -318,6 +334,7 @@ pub fn render_sensitivity(
     leave_one_out: &[crate::analysis::sensitivity::Refit],
     cumulative: &[crate::analysis::sensitivity::Refit],
     influence: &[crate::analysis::sensitivity::Influence],
+    level: f64,
 ) -> String {
     let nat = |x: f64| measure.to_natural(x);
     let width = labels
@@ -335,7 +352,11 @@ pub fn render_sensitivity(
             out,
             "{title}\n{:<width$}  {:>22}  {:>10}  {:>8}  {:>6}",
             "study",
-            format!("{} [95% CI]", measure.name()),
+            format!(
+                "{} [{}% CI]",
+                measure.name(),
+                crate::model::level::percent(level)
+            ),
             "p",
             "tau\u{b2}",
             "I\u{b2}"
@@ -369,14 +390,13 @@ pub fn render_sensitivity(
 }
 
 /// The small-study tests and trim and fill as text.
-pub fn render_bias(
-    measure: Measure,
-    egger: &crate::analysis::bias::RegressionTest,
-    begg: &crate::analysis::bias::RankCorrelationTest,
-    peters: Option<&crate::analysis::bias::RegressionTest>,
-    harbord: Option<&crate::analysis::bias::HarbordTest>,
-    filled: &crate::analysis::bias::TrimAndFill,
-) -> String {
+pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyEffects) -> String {
+    let (egger, begg, peters, filled) = (
+        &report.egger,
+        &report.begg,
+        report.peters.as_ref(),
+        &report.trim_and_fill,
+    );
     let mut out = String::from("Small-study effects\n");
     let test = |t: &crate::analysis::bias::RegressionTest| {
         let stat = match t.df {
@@ -387,8 +407,12 @@ pub fn render_bias(
     };
     let _ = writeln!(
         out,
-        "  Egger's regression test (predictor: SE):  {}",
+        "  Egger's test (weighted regression on SE, multiplicative dispersion):  {}",
         test(egger)
+    );
+    let _ = writeln!(
+        out,
+        "    as metafor's regtest(model = \"lm\") and meta's metabias compute it"
     );
     if let Some(b) = &egger.limit_estimate {
         let _ = writeln!(
@@ -402,6 +426,16 @@ pub fn render_bias(
             )
         );
     }
+    let model = &report.regression_test_of_model;
+    let model_name = match model.fit.tau2_method {
+        Some(m) => format!("{m} random-effects meta-regression on SE"),
+        None => "fixed-effect meta-regression on SE".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  Regression test of the model in use ({model_name}, metafor's regtest()):  {}",
+        test(model)
+    );
     let _ = writeln!(
         out,
         "  Begg and Mazumdar's rank correlation: Kendall's tau = {:.3} ({})",
@@ -415,14 +449,23 @@ pub fn render_bias(
             test(p)
         );
     }
-    if let Some(h) = harbord {
-        let _ = writeln!(
-            out,
-            "  Harbord's test:                           t({}) = {:.3} ({})",
-            h.df,
-            h.statistic,
-            p_value(h.p_value)
-        );
+    match &report.harbord {
+        Some(crate::analysis::bias::Computed::Value(h)) => {
+            let _ = writeln!(
+                out,
+                "  Harbord's test:                           t({}) = {:.3} ({})",
+                h.df,
+                h.statistic,
+                p_value(h.p_value)
+            );
+        }
+        Some(crate::analysis::bias::Computed::NotComputed { error }) => {
+            let _ = writeln!(
+                out,
+                "  Harbord's test:                           not computed: {error}"
+            );
+        }
+        None => {}
     }
     let f = &filled.fit;
     let (est, lo, hi) = match &f.random {
@@ -438,7 +481,7 @@ pub fn render_bias(
         filled.se_k0,
         effect_ci(measure.to_natural(est), measure.to_natural(lo), measure.to_natural(hi), 2)
     );
-    for w in &filled.warnings {
+    for w in report.warnings.iter().chain(&filled.warnings) {
         let _ = writeln!(out, "Note: {w}");
     }
     out

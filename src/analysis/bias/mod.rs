@@ -79,12 +79,14 @@ mod harbord;
 mod one_moderator;
 mod rank;
 mod regression_tests;
+mod report;
 mod trim_fill;
 
 pub use harbord::*;
 pub use one_moderator::*;
 pub use rank::*;
 pub use regression_tests::*;
+pub use report::*;
 pub use trim_fill::*;
 
 // ---------------------------------------------------------------------------------------

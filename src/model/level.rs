@@ -1,0 +1,92 @@
+//! The confidence level: one unit, a proportion in (0, 1), everywhere in the library.
+//!
+//! Every option and result holds the level as a proportion (0.95). A user writes it as
+//! a percentage (`--level 95`, a claim's `level=95`) or as a proportion (`0.95`);
+//! [`level_from_user`] reads both, as metafor 3.8-1's `.level()` does for values in
+//! [1, 100) (percent) and (0.5, 1) (proportion). metafor reads a value in (0, 0.5] as
+//! α (0.05 gives a 95% interval, 0.3 a 70% one); metapool refuses such a value rather
+//! than guess which was meant. The JSON output writes every level in percent
+//! (`"level": 95`, and in the options used), as the design of the output has it.
+
+use crate::error::{Error, Result};
+
+/// A confidence level must lie in (0, 1): the one check every interval shares.
+pub(crate) fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "the confidence level must lie strictly between 0 and 100%, found {}%",
+            level * 100.0
+        )))
+    }
+}
+
+/// Reads a confidence level as a user writes it and returns it as a proportion.
+///
+/// - a value in [1, 100) is a percentage: 95 gives 0.95;
+/// - a value in (0.5, 1) is a proportion: 0.95 gives 0.95 (metafor reads it so);
+/// - anything else is refused: 0, 100 and above, negative values, NaN, and values in
+///   (0, 0.5], which metafor reads as α while a reader may mean a proportion.
+///
+/// # Errors
+/// A message (without the name of the option, which the caller adds) saying what was
+/// expected.
+pub fn level_from_user(value: f64) -> std::result::Result<f64, String> {
+    if (1.0..100.0).contains(&value) {
+        Ok(value / 100.0)
+    } else if value > 0.5 && value < 1.0 {
+        Ok(value)
+    } else if value > 0.0 && value <= 0.5 {
+        Err(format!(
+            "{value}: expected a percentage in [1, 100) or a proportion in (0.5, 1); \
+             did you mean {}? (metafor reads a level of at most 0.5 as alpha)",
+            100.0 * (1.0 - value)
+        ))
+    } else {
+        Err(format!(
+            "{value}: expected a percentage in [1, 100) (95) or a proportion in (0.5, 1) (0.95)"
+        ))
+    }
+}
+
+/// The percentage of a level, for labels ("95% CI", "97.5% CI") and the JSON output:
+/// rounded to 9 decimals, so that 0.9 gives 90, not 90.00000000000001.
+pub fn percent(level: f64) -> f64 {
+    (level * 100.0 * 1e9).round() / 1e9
+}
+
+/// Writes a level in percent (the JSON output's `"level": 95`).
+pub(crate) fn serialize_percent<S: serde::Serializer>(
+    level: &f64,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_f64(percent(*level))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// metafor 3.8-1, `metafor:::.level`: `level >= 1` is percent, `0.5 < level < 1` a
+    /// proportion (R: `rma(yi, vi, level = 0.95)` and `level = 95` give the same CI).
+    #[test]
+    fn a_level_below_one_is_a_proportion_as_in_metafor() {
+        assert_eq!(level_from_user(95.0), Ok(0.95));
+        assert_eq!(level_from_user(0.95), Ok(0.95));
+        assert_eq!(level_from_user(90.0), Ok(0.9));
+        assert_eq!(level_from_user(1.0), Ok(0.01));
+        assert_eq!(percent(0.9), 90.0);
+        assert_eq!(format!("{}", percent(0.975)), "97.5");
+    }
+
+    #[test]
+    fn levels_metafor_reads_as_alpha_or_out_of_range_are_refused() {
+        for bad in [0.05, 0.5, 0.0, -95.0, 100.0, 150.0, f64::NAN, f64::INFINITY] {
+            assert!(level_from_user(bad).is_err(), "{bad}");
+        }
+        assert!(level_from_user(0.05)
+            .unwrap_err()
+            .contains("did you mean 95?"));
+    }
+}
