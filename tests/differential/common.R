@@ -104,3 +104,25 @@ ref_pm <- function(y, v) {
   while (f(hi) > 0) hi <- 2 * hi
   bisect(f, 0, hi)
 }
+
+# Closed forms, written so that nothing cancels when one v_i is tiny beside the others
+# (residuals about the most precise study; sum w - sum w^2/sum w by trace_p):
+#   Q   = sum w_i (y_i - mu(0))^2, w_i = 1/v_i             (Cochran)
+#   vt  = (k - 1) / (sum w - sum w^2 / sum w)               (typical within-study variance)
+#   DL  = max(0, (Q - (k - 1)) / (sum w - sum w^2 / sum w))  (DerSimonian & Laird 1986)
+#   HS  = max(0, (Q - k) / sum w)                            (Hunter & Schmidt)
+#   HE  = max(0, (sum (y - ybar)^2 - (k - 1)/k sum v) / (k - 1))   (Hedges, unweighted)
+#   SJ  = t0 Q(t0) / (k - 1), t0 = sum (y - ybar)^2 / k       (Sidik & Jonkman 2005)
+# I2 = 100 tau2 / (vt + tau2), H2 = 1 + tau2 / vt for a random-effects fit.
+typical_v <- function(v) if (length(v) < 2) 0 else (length(v) - 1) / trace_p(1 / v)
+closed_form <- function(method, y, v) {
+  k <- length(y)
+  if (k < 2) return(0)
+  q <- gen_q(0, y, v)
+  ss <- sum((y - mean(y))^2)
+  switch(method,
+         DL = max(0, (q - (k - 1)) / trace_p(1 / v)),
+         HS = max(0, (q - k) / sum(1 / v)),
+         HE = max(0, (ss - (k - 1) / k * sum(v)) / (k - 1)),
+         SJ = if (ss == 0) 0 else (ss / k) * gen_q(ss / k, y, v) / (k - 1))
+}
