@@ -691,5 +691,21 @@ pub fn pool(
         df: None,
         p_value: fe.p_value,
     };
-    finish(&effects, fixed, weights, options)
+    let mut fit = finish(&effects, fixed, weights, options)?;
+    // Q about a Mantel-Haenszel or Peto estimate is formed over the tables that carry
+    // information (not double zeros); with at most one of them it is 0 on 0 degrees of
+    // freedom, whatever the estimate (metafor's rma.mh: QE = 0, QEp = 1, I2 = 0, H2 = 1).
+    let informative = effects
+        .index
+        .iter()
+        .filter(|&&i| !all[i].is_double_zero())
+        .count();
+    if informative <= 1 {
+        let h = &mut fit.heterogeneity;
+        (h.q, h.p_value, h.i2_q) = (0.0, 1.0, 0.0);
+        if fit.random.is_none() {
+            h.h2 = 1.0;
+        }
+    }
+    Ok(fit)
 }
