@@ -22,15 +22,16 @@
 //!    beyond B, w_min ≥ w_max c/(c + 1), so Σw ≥ k w_max/2 (ML) and tr P ≥ Σw −
 //!    p w_max ≥ w_max (k − p)/2 (REML; tr[(XᵀWX)⁻¹XᵀW²X] ≤ p w_max), while w_max ≤
 //!    1/τ² < k/(2 RSS) or (k − p)/(2 RSS).
-//! 2. **Scans the score** U(τ²) = dℓ/dτ² at 0 and on a geometric grid from v_min/100
-//!    to past B, [`GRID_PER_DECADE`] points a decade (at most [`GRID_MAX`] points, the
-//!    grid coarser beyond). Each study's term of ℓ, ln(v_i + τ²) + r_i²/(v_i + τ²),
-//!    changes on the scale of one unit of ln(v_i + τ²), and so at most as fast in
-//!    ln τ²; below v_min/100 every term is close to linear in τ². A grid of ratio
-//!    10^(1/8) (0.29 in ln τ²) therefore separates the critical points of ℓ: a local
-//!    maximum is missed only if two sign changes of U fall between neighbouring points,
-//!    which needs a peak narrower than the terms it is made of. (This is a resolution
-//!    argument, not a proof; `tests/differential/` checks it against a dense scan.)
+//! 2. **Scans the score** U(τ²) = dℓ/dτ² on the grid τ²_j = v_min (ρ^j − 1) from 0 to
+//!    past B, geometric in v_min + τ² with [`GRID_PER_DECADE`] points a decade (at most
+//!    [`GRID_MAX`] points, the grid coarser beyond). Each study's term of ℓ,
+//!    ln(v_i + τ²) + r_i²/(v_i + τ²), changes on the scale of one unit of
+//!    ln(v_i + τ²), which moves at most as fast as ln(v_min + τ²) (v_i ≥ v_min). A grid
+//!    of ratio 10^(1/8) (0.29 in ln(v_min + τ²)) therefore separates the critical points
+//!    of ℓ: a local maximum is missed only if two sign changes of U fall between
+//!    neighbouring points, which needs a peak narrower than the terms it is made of.
+//!    (This is a resolution argument, not a proof; `tests/differential/` checks it
+//!    against a dense scan.)
 //! 3. **Brackets every local maximum**: 0 when U(0) ≤ 0, and every grid interval on
 //!    which U changes sign from + to −.
 //! 4. **Refines each** by Newton-Raphson inside its bracket (the observed information
@@ -120,18 +121,18 @@ fn upper_bound(model: &impl ProfileLikelihood) -> f64 {
     bound.min(f64::MAX / 4.0)
 }
 
-/// The scan's grid: 0, then geometric from v_min/100 to just past the bound B.
+/// The scan's grid: τ²_j = v_min (ρ^j − 1), j = 0, 1, …, n, geometric in v_min + τ²
+/// from 0 to just past the bound B, [`GRID_PER_DECADE`] points a decade of
+/// (v_min + τ²)/v_min (at most [`GRID_MAX`]).
 pub fn scan_grid(v_min: f64, bound: f64) -> Vec<f64> {
-    let lo = (v_min / 100.0).min(bound / 100.0);
-    let decades = (bound / lo).log10();
-    let points = ((decades * GRID_PER_DECADE).ceil() as usize).clamp(1, GRID_MAX - 2);
-    let ratio = (bound / lo).powf(1.0 / points as f64);
-    let mut grid = Vec::with_capacity(points + 2);
-    grid.push(0.0);
-    let mut t = lo;
+    let span = (v_min + bound) / v_min;
+    let points = ((span.log10() * GRID_PER_DECADE).ceil() as usize).clamp(1, GRID_MAX - 1);
+    let ratio = span.powf(1.0 / points as f64);
+    let mut grid = Vec::with_capacity(points + 1);
+    let mut power = 1.0;
     for _ in 0..=points {
-        grid.push(t);
-        t *= ratio;
+        grid.push(v_min * (power - 1.0));
+        power *= ratio;
     }
     // Rounding of the powers may leave the last point a hair below B.
     let last = grid.len() - 1;
