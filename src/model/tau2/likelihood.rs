@@ -153,11 +153,12 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
     let grid = scan_grid(scales.v_min, upper_bound(model));
     let mut scores = vec![0.0; grid.len()];
     model.scores(&grid, &mut scores);
+    // The log-likelihoods are filled in below, only when there are maxima to compare.
     let mut maxima: Vec<(LocalMaximum, Refined)> = Vec::new();
     if scores[0] <= 0.0 {
         let at_zero = LocalMaximum {
             tau2: 0.0,
-            log_likelihood: model.log_likelihood(0.0),
+            log_likelihood: f64::NAN,
         };
         maxima.push((at_zero, Refined::boundary()));
     }
@@ -175,9 +176,14 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
             );
             let maximum = LocalMaximum {
                 tau2: refined.tau2,
-                log_likelihood: model.log_likelihood(refined.tau2),
+                log_likelihood: f64::NAN,
             };
             maxima.push((maximum, refined));
+        }
+    }
+    if maxima.len() > 1 {
+        for (maximum, _) in &mut maxima {
+            maximum.log_likelihood = model.log_likelihood(maximum.tau2);
         }
     }
     let best = maxima
@@ -405,9 +411,9 @@ impl ProfileLikelihood for InterceptOnly<'_> {
     }
 
     /// Eight grid points in one pass: with d_i = y_i − y_r and, per point, the sums
-    /// Σw, Σwd, Σw², Σw²d, Σw²d², μ − y_r = Σwd/Σw and Σw²r² = Σw²d² − 2(μ − y_r)Σw²d +
-    /// (μ − y_r)²Σw²; tr P as 2 Σ_{i<j} w_i w_j/Σw ([`crate::model::fixed::TraceP`]),
-    /// which does not cancel.
+    /// Σw, Σwd, Σw², Σw²d, Σw²d², μ − y_r = Σwd/Σw, Σw²r² = Σw²d² − 2(μ − y_r)Σw²d +
+    /// (μ − y_r)²Σw² and tr P = Σw − Σw²/Σw; where either difference loses more than six
+    /// digits, the point is evaluated on its own by [`ProfileLikelihood::derivatives`].
     fn scores(&self, grid: &[f64], out: &mut [f64]) {
         const CHUNK: usize = 8;
         let reference = self.reference.0;
@@ -415,10 +421,7 @@ impl ProfileLikelihood for InterceptOnly<'_> {
             let n = points.len();
             let mut t = [points[n - 1]; CHUNK];
             t[..n].copy_from_slice(points);
-            // TraceP's scaling: weights relative to the largest, 1/(v_min + τ²).
-            let smallest = t.map(|t| self.reference.1 + t);
-            let [mut sw, mut swd, mut sw2, mut sw2d, mut sw2d2, mut su, mut pairs] =
-                [[0.0f64; CHUNK]; 7];
+            let [mut sw, mut swd, mut sw2, mut sw2d, mut sw2d2] = [[0.0f64; CHUNK]; 5];
             for (&y, &v) in self.yi.iter().zip(self.vi) {
                 let d = y - reference;
                 for j in 0..CHUNK {
@@ -429,25 +432,23 @@ impl ProfileLikelihood for InterceptOnly<'_> {
                     sw2[j] += w * w;
                     sw2d[j] += w * wd;
                     sw2d2[j] += wd * wd;
-                    let u = smallest[j] * w;
-                    pairs[j] += u * su[j];
-                    su[j] += u;
                 }
             }
             for j in 0..n {
                 let shift = swd[j] / sw[j];
                 let sw2r2 = sw2d2[j] - 2.0 * shift * sw2d[j] + shift * shift * sw2[j];
-                let penalty = if !self.reml {
-                    sw[j]
-                } else if pairs[j] == 0.0 {
-                    0.0
+                let penalty = if self.reml {
+                    sw[j] - sw2[j] / sw[j]
                 } else {
-                    2.0 * (pairs[j] / su[j]) / smallest[j]
+                    sw[j]
                 };
                 out[j] = 0.5 * (sw2r2 - penalty);
-                // The sums overflow where a weight is near 1e300 (v near 1e-300 at
-                // τ² = 0): the one-point form, which squares w r rather than w, there.
-                if !out[j].is_finite() {
+                // Where these sums cancel (one weight dwarfs the rest, so tr P = Σw −
+                // Σw²/Σw loses its digits, or Σw²r² is small beside its terms) or
+                // overflow (v near 1e-300 at τ² = 0), the one-point form of
+                // `derivatives`, which forms tr P without cancelling and squares w r.
+                let cancels = sw2r2 < 1e-6 * sw2d2[j] || (self.reml && penalty < 1e-6 * sw[j]);
+                if !out[j].is_finite() || cancels {
                     out[j] = self.derivatives(t[j]).score;
                 }
             }
