@@ -894,3 +894,33 @@ fn a_subnormal_q_gives_p_one_not_a_panic() {
         }
     }
 }
+
+/// Library misuse that used to panic, wrap or truncate silently (hostile-input review):
+/// an index out of range in `subset`, a negative variance in `fit_slices`, slices of
+/// different lengths, parts that overflow in `by_subtraction`, and t quantiles on ∞ df.
+#[test]
+fn library_misuse_is_an_error_or_not_a_number() {
+    let table = read_csv_str("t.csv", "study,yi,vi\nA,0.1,0.2\nB,0.3,0.4\n").expect("table");
+    assert!(metapool::analysis::subgroup::subset(&table, &[0, 7]).is_err());
+    assert!(fit_slices(&[0.1, 0.5], &[0.2, -0.1], &PoolOptions::default()).is_err());
+    assert!(fit_slices(&[f64::INFINITY, 0.5], &[0.2, 0.1], &PoolOptions::default()).is_err());
+    assert!(tau2::cochran_q(&[0.1, 0.2, 0.3], &[0.1, 0.1], 0.0).is_nan());
+    assert!(
+        metapool::model::fixed::inverse_variance(&[0.1, 0.2], &[0.1], 0.0)
+            .0
+            .is_nan()
+    );
+    for method in Tau2Method::ALL {
+        let est = tau2::estimate(method, &[0.1, 0.2, 0.3], &[0.1, 0.1], 1.0);
+        assert!(
+            est.tau2.is_nan() && est.convergence.fallback.is_some(),
+            "{method}"
+        );
+    }
+    assert!(tau2::likelihood(&[0.1, 0.2, 0.3], &[0.1, 0.1], true)
+        .tau2
+        .is_nan());
+    assert!(metapool::audit::reconstruct::by_subtraction(5, &[u64::MAX, 2]).is_err());
+    let z = metapool::distribution::normal_quantile(0.975);
+    assert_eq!(metapool::distribution::t_quantile(0.975, f64::INFINITY), z);
+}

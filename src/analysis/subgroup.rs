@@ -22,8 +22,16 @@ use serde::Serialize;
 /// The rows `indices` of a table, in that order.
 ///
 /// # Errors
-/// [`Error::Input`] when no index is given (an empty table).
+/// [`Error::Input`] when no index is given (an empty table); [`Error::InvalidArgument`]
+/// for an index out of range.
 pub fn subset(table: &StudyTable, indices: &[usize]) -> Result<StudyTable> {
+    if let Some(&i) = indices.iter().find(|&&i| i >= table.k()) {
+        return Err(Error::InvalidArgument(format!(
+            "study index {i} is out of range: the table has {} studies (0 to {})",
+            table.k(),
+            table.k().saturating_sub(1)
+        )));
+    }
     let data = table.data.select(indices);
     let text = |v: &[String]| {
         indices

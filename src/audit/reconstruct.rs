@@ -235,7 +235,15 @@ pub fn splits(
 /// # Errors
 /// [`Error::InvalidArgument`] when the parts exceed the total.
 pub fn by_subtraction(total: u64, parts: &[u64]) -> Result<u64> {
-    let sum: u64 = parts.iter().sum();
+    let sum = parts
+        .iter()
+        .try_fold(0u64, |sum, &p| sum.checked_add(p))
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "the parts add up to more than {} (they cannot be summed)",
+                u64::MAX
+            ))
+        })?;
     total.checked_sub(sum).ok_or_else(|| {
         Error::InvalidArgument(format!("the parts ({sum}) exceed the total ({total})"))
     })

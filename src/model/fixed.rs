@@ -8,9 +8,13 @@ use serde::Serialize;
 ///
 /// # Formula
 /// μ̂ = Σ w_i y_i / Σ w_i, SE(μ̂) = 1/√Σw_i, w_i = 1/(v_i + τ²) (τ² = 0 for the
-/// fixed-effect model; Borenstein et al. 2009, ch. 11 and 12). Returns (μ̂, SE, Σw).
-/// μ̂ is formed as [`WeightedMean`] forms it.
+/// fixed-effect model; Borenstein et al. 2009, ch. 11 and 12). Returns (μ̂, SE, Σw),
+/// not numbers when `yi` and `vi` differ in length. μ̂ is formed as [`WeightedMean`]
+/// forms it.
 pub fn inverse_variance(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64, f64) {
+    if yi.len() != vi.len() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
     let m = WeightedMean::new(yi, vi, tau2);
     (m.mean(), 1.0 / m.sum_w.sqrt(), m.sum_w)
 }

@@ -449,7 +449,8 @@ pub struct SliceFit {
 ///
 /// # Errors
 /// [`Error::Degenerate`] when there is no study or a sampling variance is 0;
-/// [`Error::InvalidArgument`] for a level outside (0, 1) or lengths that differ.
+/// [`Error::InvalidArgument`] for a level outside (0, 1), lengths that differ, a
+/// negative or non-finite variance or a non-finite estimate.
 pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<SliceFit> {
     check_level(options.level)?;
     if yi.is_empty() {
@@ -466,6 +467,20 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
         return Err(Error::Degenerate(infinite_weight(
             &format!("study {}", i + 1),
             vi[i],
+        )));
+    }
+    if let Some(i) = vi.iter().position(|&v| !(v > 0.0 && v.is_finite())) {
+        return Err(Error::InvalidArgument(format!(
+            "study {} has a sampling variance of {}; expected a finite number greater than 0",
+            i + 1,
+            vi[i]
+        )));
+    }
+    if let Some(i) = yi.iter().position(|y| !y.is_finite()) {
+        return Err(Error::InvalidArgument(format!(
+            "study {} has an estimate of {}; expected a finite number",
+            i + 1,
+            yi[i]
         )));
     }
     let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);

@@ -213,6 +213,18 @@ impl Tau2Estimate {
         }
     }
 
+    /// No estimate: `yi` and `vi` differ in length (not a number, with the reason).
+    fn mismatched(k_yi: usize, k_vi: usize) -> Self {
+        Tau2Estimate {
+            tau2: f64::NAN,
+            convergence: Convergence {
+                converged: false,
+                fallback: Some(format!("{k_yi} estimates but {k_vi} variances")),
+                ..Convergence::closed_form()
+            },
+        }
+    }
+
     /// The boundary maximum τ² = 0 of ML or REML, with the local maxima seen.
     fn boundary(local_maxima: usize) -> Self {
         Tau2Estimate {
@@ -392,7 +404,11 @@ pub fn dersimonian_laird(vi: &[f64], q: f64) -> f64 {
 }
 
 /// Cochran's Q with inverse-variance weights about `centre`: Σ (y_i − centre)² / v_i.
+/// Not a number when `yi` and `vi` differ in length.
 pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
+    if yi.len() != vi.len() {
+        return f64::NAN;
+    }
     yi.iter()
         .zip(vi)
         .map(|(&y, &v)| (y - centre) * (y - centre) / v)
@@ -485,6 +501,9 @@ pub fn likelihood(yi: &[f64], vi: &[f64], reml: bool) -> Tau2Estimate {
 /// [`likelihood()`] with a chosen number of Newton steps per bracket before Brent's
 /// method takes over.
 pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_refine: usize) -> Tau2Estimate {
+    if yi.len() != vi.len() {
+        return Tau2Estimate::mismatched(yi.len(), vi.len());
+    }
     if yi.len() < 2 {
         return Tau2Estimate::closed_form(0.0);
     }
@@ -495,8 +514,12 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_refine: usize) ->
 /// which the DerSimonian-Laird estimator takes (IV-centred in metafor, MH-centred in
 /// RevMan 5 when Mantel-Haenszel is the fixed method).
 ///
-/// Needs k ≥ 2; with k = 1 τ² is 0 by definition (as metafor).
+/// Needs k ≥ 2; with k = 1 τ² is 0 by definition (as metafor). Lengths that differ
+/// give τ² not a number, with the reason in [`Convergence::fallback`].
 pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau2Estimate {
+    if yi.len() != vi.len() {
+        return Tau2Estimate::mismatched(yi.len(), vi.len());
+    }
     if yi.len() < 2 {
         return Tau2Estimate::closed_form(0.0);
     }
