@@ -54,6 +54,21 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Output could not be written (a full disk, a closed pipe, a folder that cannot be
+    /// written). [`Error::is_broken_pipe`] tells a reader that went away (`| head`) from
+    /// the rest.
+    #[error("{file}: cannot write: {source}")]
+    Write {
+        /// The file written to, or `standard output`.
+        file: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The machine ran out of a resource the input is entitled to: memory for a table
+    /// the size limits allow. Not the input's fault (exit status 1).
+    #[error("out of memory: {0}")]
+    OutOfMemory(String),
     /// An option or argument is invalid (a level outside (0, 100), a measure that does
     /// not fit the data type, an increment below zero, ...).
     #[error("invalid argument: {0}")]
@@ -82,8 +97,11 @@ impl Error {
         }
     }
 
-    /// True for errors a user fixes by changing the input or the command line (every
-    /// variant today; the command line exits with status 2 for these, 1 otherwise).
+    /// True for errors a user fixes by changing the input or the command line: bad or
+    /// unreadable input, an invalid option, data with no answer (the command line exits
+    /// with status 2 for these). False for failures of the machine: output that cannot
+    /// be written ([`Error::Write`]), memory that cannot be had ([`Error::OutOfMemory`]);
+    /// those exit with status 1.
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
@@ -92,6 +110,45 @@ impl Error {
                 | Error::InvalidArgument(_)
                 | Error::Degenerate(_)
         )
+    }
+
+    /// True when output went to a reader that closed its end (`metapool ... | head`):
+    /// the command line then stops quietly with status 0, as `cat` does.
+    pub fn is_broken_pipe(&self) -> bool {
+        let Error::Write { source, .. } = self else {
+            return false;
+        };
+        // The CSV writer wraps the error of its output in its own: follow the chain.
+        let mut error: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(e) = error {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return true;
+            }
+            // csv's error does not name its cause as `source`.
+            if let Some(::csv::ErrorKind::Io(io)) =
+                e.downcast_ref::<::csv::Error>().map(|c| c.kind())
+            {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return true;
+                }
+            }
+            error = e
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| e.source());
+        }
+        false
+    }
+
+    /// A write error on `file` (`standard output` for stdout).
+    pub fn write(file: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Write {
+            file: file.into(),
+            source,
+        }
     }
 }
 

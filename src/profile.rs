@@ -151,8 +151,12 @@ pub struct Overrides {
     pub ci: Option<CiMethod>,
     /// Prediction interval method.
     pub pi: Option<PiMethod>,
-    /// Confidence level in (0, 1).
+    /// Confidence level of the output's intervals, in (0, 1).
     pub level: Option<f64>,
+    /// Confidence level at which the input table's intervals (`ci_lower`, `ci_upper`)
+    /// were printed, in (0, 1) (default 0.95; a `ci_level` column sets it row by row).
+    /// A property of the data: the output's `level` does not change it.
+    pub input_level: Option<f64>,
     /// Zero-cell increment.
     pub increment: Option<f64>,
     /// Which studies get the increment.
@@ -201,6 +205,8 @@ impl Profile {
         }
         if let Some(level) = overrides.level {
             pool.level = level;
+        }
+        if let Some(level) = overrides.input_level {
             effect.level = level;
         }
         if let Some(increment) = overrides.increment {

@@ -145,32 +145,44 @@ impl BatchRow {
         row
     }
 
-    /// The CSV header of [`BatchRow::csv`].
-    pub const CSV_HEADER: &'static str = "group,k,measure,fixed_estimate,fixed_se,fixed_ci_lower,fixed_ci_upper,fixed_p_value,\
-random_estimate,random_se,random_ci_lower,random_ci_upper,random_p_value,pi_lower,pi_upper,tau2,tau2_ci_lower,tau2_ci_upper,\
-q,q_df,q_p_value,i2_q,i2_tau2,error";
+    /// The CSV header of [`BatchRow::cells`].
+    pub const CSV_HEADER: [&'static str; 24] = [
+        "group",
+        "k",
+        "measure",
+        "fixed_estimate",
+        "fixed_se",
+        "fixed_ci_lower",
+        "fixed_ci_upper",
+        "fixed_p_value",
+        "random_estimate",
+        "random_se",
+        "random_ci_lower",
+        "random_ci_upper",
+        "random_p_value",
+        "pi_lower",
+        "pi_upper",
+        "tau2",
+        "tau2_ci_lower",
+        "tau2_ci_upper",
+        "q",
+        "q_df",
+        "q_p_value",
+        "i2_q",
+        "i2_tau2",
+        "error",
+    ];
 
-    /// The row as CSV (empty cells for absent numbers), without a line end.
-    pub fn csv(&self) -> String {
-        let mut out = String::with_capacity(420);
-        self.write_csv(&mut out);
-        out
-    }
-
-    /// Appends the row as CSV to `out`, without a line end. Numbers are written in
-    /// Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above
-    /// 1e16), absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`.
-    pub fn write_csv(&self, out: &mut String) {
-        use std::fmt::Write;
-        let field = |out: &mut String, s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
-                let _ = write!(out, "\"{}\"", s.replace('"', "\"\""));
-            } else {
-                out.push_str(s);
-            }
-        };
-        field(out, &self.group);
-        let _ = write!(out, ",{},{}", self.k, self.measure);
+    /// The row's CSV cells, in the order of [`BatchRow::CSV_HEADER`]: numbers in Rust's
+    /// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
+    /// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`
+    /// ([`crate::report::csv::num`]). Write them with a CSV writer
+    /// ([`crate::report::csv::writer`]), which quotes what needs quoting.
+    pub fn cells(&self) -> Vec<String> {
+        let mut cells = Vec::with_capacity(Self::CSV_HEADER.len());
+        cells.push(self.group.clone());
+        cells.push(self.k.to_string());
+        cells.push(self.measure.clone());
         for x in [
             self.fixed_estimate,
             self.fixed_se,
@@ -193,15 +205,10 @@ q,q_df,q_p_value,i2_q,i2_tau2,error";
             self.i2_q,
             self.i2_tau2,
         ] {
-            out.push(',');
-            if x.is_finite() {
-                let _ = write!(out, "{x:?}");
-            } else {
-                out.push_str(&crate::report::csv::num(x));
-            }
+            cells.push(crate::report::csv::num(x));
         }
-        out.push(',');
-        field(out, self.error.as_deref().unwrap_or(""));
+        cells.push(self.error.clone().unwrap_or_default());
+        cells
     }
 }
 

@@ -78,13 +78,28 @@ pub struct SubgroupFit {
     pub fit: Fit,
 }
 
+/// A subgroup that could not be pooled (no study in it has an estimable effect, or
+/// its fit has no answer): RevMan prints such a subgroup as "Not estimable".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotPooled {
+    /// The subgroup label.
+    pub subgroup: String,
+    /// Its number of studies in the input.
+    pub k_all: usize,
+    /// Why it could not be pooled.
+    pub reason: String,
+}
+
 /// A subgroup analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubgroupAnalysis {
     /// All studies together.
     pub overall: Fit,
-    /// Each subgroup, in order of first appearance.
+    /// Each subgroup that could be pooled, in order of first appearance.
     pub groups: Vec<SubgroupFit>,
+    /// The subgroups that could not be pooled, in order of first appearance; the tests
+    /// for subgroup differences leave them out.
+    pub not_pooled: Vec<NotPooled>,
     /// Test for differences between the fixed-effect subgroup estimates.
     pub test_fixed: SubgroupTest,
     /// Test for differences between the random-effects subgroup estimates.
@@ -111,9 +126,13 @@ pub fn difference_test(estimates: &[f64], se: &[f64]) -> SubgroupTest {
 /// Pools every subgroup of `table` (its `subgroup` column) and the whole table, and tests
 /// for subgroup differences.
 ///
+/// A subgroup that cannot be pooled (every study in it excluded, say double-zero
+/// studies for a ratio measure) is listed in [`SubgroupAnalysis::not_pooled`] with the
+/// reason, and the others are pooled and tested without it.
+///
 /// # Errors
-/// [`Error::InvalidArgument`] when the table has no `subgroup` column; as [`pool`] for
-/// a subgroup that cannot be pooled.
+/// [`Error::InvalidArgument`] when the table has no `subgroup` column; as [`pool`] when
+/// all studies together cannot be pooled.
 pub fn subgroups(
     table: &StudyTable,
     effect: &EffectOptions,
@@ -123,17 +142,34 @@ pub fn subgroups(
         .subgroup
         .as_ref()
         .ok_or_else(|| Error::InvalidArgument(format!("{}: no 'subgroup' column", table.source)))?;
+    // The subgroups in order of first appearance, with their studies.
     let mut order: Vec<&str> = Vec::new();
-    for l in labels {
-        if !order.contains(&l.as_str()) {
-            order.push(l);
-        }
+    let mut members: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        members
+            .entry(l.as_str())
+            .or_insert_with(|| {
+                order.push(l);
+                Vec::new()
+            })
+            .push(i);
     }
     let overall = pool(table, effect, options)?;
     let mut groups = Vec::with_capacity(order.len());
+    let mut not_pooled = Vec::new();
     for name in order {
-        let idx: Vec<usize> = (0..table.k()).filter(|&i| labels[i] == name).collect();
-        let mut fit = pool(&subset(table, &idx)?, effect, options)?;
+        let idx = members.remove(name).unwrap_or_default();
+        let mut fit = match pool(&subset(table, &idx)?, effect, options) {
+            Ok(fit) => fit,
+            Err(e) => {
+                not_pooled.push(NotPooled {
+                    subgroup: name.to_string(),
+                    k_all: idx.len(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
         // Study indices refer to the whole table, not to the subset.
         for s in &mut fit.studies {
             s.index = idx[s.index];
@@ -168,6 +204,7 @@ pub fn subgroups(
     Ok(SubgroupAnalysis {
         overall,
         groups,
+        not_pooled,
         test_fixed,
         test_random,
     })

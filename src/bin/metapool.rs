@@ -1,12 +1,11 @@
 //! The `metapool` command line: argument parsing and nothing else.
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use metapool::data::read_csv_path;
 use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
 use metapool::heterogeneity::I2Ci;
 use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
 use metapool::profile::{Overrides, Profile};
 use metapool::report::json;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -115,6 +114,8 @@ enum Command {
         /// Profile whose zero-cell and SMD conventions apply.
         #[arg(long, default_value = "metafor")]
         profile: String,
+        #[command(flatten)]
+        input: InputArgs,
     },
 }
 
@@ -130,6 +131,53 @@ enum Format {
     Text,
     Json,
     Csv,
+}
+
+/// The limits on the input files (see `metapool::data::input`).
+#[derive(Args)]
+struct InputArgs {
+    /// Largest input file read: bytes, or with K, M, G (powers of 1024) [default: 1G].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    max_input_size: Option<u64>,
+    /// Longest line of an input file: bytes, or with K, M, G [default: 16M].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    max_line_length: Option<u64>,
+}
+
+impl InputArgs {
+    fn limits(&self) -> metapool::data::InputLimits {
+        let d = metapool::data::InputLimits::DEFAULT;
+        metapool::data::InputLimits::new(
+            self.max_input_size.unwrap_or(d.max_bytes),
+            self.max_line_length.unwrap_or(d.max_line_bytes),
+        )
+    }
+}
+
+/// A size in bytes: a whole number, optionally followed by K, M or G (KiB, MiB, GiB).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        "T" | "TB" | "TIB" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "'{t}': expected a size such as 2G, 512M or 1000000"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("'{t}': expected a size such as 2G, 512M or 1000000"))
 }
 
 /// The options of a pooled analysis, shared by `pool` and `batch`.
@@ -158,9 +206,14 @@ struct ModelArgs {
     /// Bundle of defaults: metafor, revman5 or revman-web.
     #[arg(long, default_value = "metafor")]
     profile: String,
-    /// Confidence level: a percentage (95) or a proportion (0.95), as metafor reads it.
+    /// Confidence level of the output: a percentage (95) or a proportion (0.95), as
+    /// metafor reads it.
     #[arg(long, allow_negative_numbers = true)]
     level: Option<f64>,
+    /// Level at which the table's confidence intervals (ci_lower, ci_upper) were printed
+    /// [default: 95; a ci_level column gives it row by row].
+    #[arg(long, allow_negative_numbers = true)]
+    input_level: Option<f64>,
     /// Zero-cell increment.
     #[arg(long)]
     add: Option<f64>,
@@ -179,6 +232,8 @@ struct ModelArgs {
     /// Cells in the MH sums: observed or incremented.
     #[arg(long)]
     mh_cells: Option<String>,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Args)]
@@ -230,19 +285,37 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
-        Ok(output) => {
-            print!("{}", output.text);
-            if output.hold {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+    let written = run(cli).and_then(|output| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        match output.body {
+            Body::Text(text) => out.write_all(text.as_bytes()),
+            Body::Stream(write) => write(&mut out),
         }
+        .and_then(|()| out.flush())
+        .map_err(|e| metapool::Error::write("standard output", e))?;
+        Ok(output.hold)
+    });
+    match written {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        // The reader went away (`metapool ... | head`): stop quietly, as `cat` does.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("metapool: {e}");
+            warn_line(&format!("metapool: {e}"));
             ExitCode::from(if e.is_user_error() { 2 } else { 1 })
         }
+    }
+}
+
+/// Writes a line on stderr; a closed stderr is not a reason to fail.
+fn warn_line(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes each warning on stderr as `warning: ...`.
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        warn_line(&format!("warning: {w}"));
     }
 }
 
@@ -288,6 +361,13 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
             .map(|l| {
                 metapool::model::level_from_user(l)
                     .map_err(|e| metapool::Error::InvalidArgument(format!("--level {e}")))
+            })
+            .transpose()?,
+        input_level: a
+            .input_level
+            .map(|l| {
+                metapool::model::level_from_user(l)
+                    .map_err(|e| metapool::Error::InvalidArgument(format!("--input-level {e}")))
             })
             .transpose()?,
         increment: a.add,
@@ -352,7 +432,7 @@ fn prepare(
 )> {
     let profile: Profile = model.profile.parse()?;
     let overrides = overrides(model)?;
-    let table = read_csv_path(file)?;
+    let table = metapool::data::read_csv_path_within(file, &model.input.limits())?;
     let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
     Ok((table, effect_options, pool_options))
 }
@@ -360,13 +440,34 @@ fn prepare(
 /// What a command writes on stdout, and whether every figure it checked holds (`revman`
 /// and `audit` exit with 1 when some do not, as `diff` does).
 struct Output {
-    text: String,
+    body: Body,
     hold: bool,
+}
+
+/// A command's output: text made whole, or written as it is made (large outputs).
+enum Body {
+    Text(String),
+    Stream(StreamFn),
+}
+
+/// Writes a command's output to stdout.
+type StreamFn = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()>>;
+
+impl Output {
+    fn stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()> + 'static) -> Self {
+        Output {
+            body: Body::Stream(Box::new(write)),
+            hold: true,
+        }
+    }
 }
 
 impl From<String> for Output {
     fn from(text: String) -> Self {
-        Output { text, hold: true }
+        Output {
+            body: Body::Text(text),
+            hold: true,
+        }
     }
 }
 
@@ -375,57 +476,72 @@ fn run(cli: Cli) -> metapool::Result<Output> {
         Command::Pool(args) => {
             let (mut table, effect_options, pool_options) = prepare(&args.file, &args.model)?;
             let fit = pool(&table, &effect_options, &pool_options)?;
-            for w in &fit.warnings {
-                eprintln!("warning: {w}");
-            }
+            warn(&fit.warnings);
             let subgroups = match &args.subgroup {
                 Some(column) => {
                     metapool::analysis::subgroup::use_column_as_subgroup(&mut table, column)?;
-                    Some(metapool::analysis::subgroup::subgroups(
+                    let sg = metapool::analysis::subgroup::subgroups(
                         &table,
                         &effect_options,
                         &pool_options,
-                    )?)
+                    )?;
+                    for u in &sg.not_pooled {
+                        warn_line(&format!(
+                            "warning: subgroup '{}' ({} studies) could not be pooled: {}",
+                            u.subgroup, u.k_all, u.reason
+                        ));
+                    }
+                    Some(sg)
                 }
                 None => None,
             };
-            let write = |path: &PathBuf, svg: String| {
-                std::fs::write(path, svg).map_err(|source| metapool::Error::Io {
-                    file: path.display().to_string(),
-                    source,
-                })
-            };
+            let inputs = [args.file.as_path()];
             if let Some(path) = &args.forest {
-                write(
-                    path,
-                    metapool::report::svg::forest(&table, &fit, subgroups.as_ref()),
-                )?;
+                let svg = metapool::report::svg::forest(&table, &fit, subgroups.as_ref());
+                metapool::report::write_file(path, svg.as_bytes(), &inputs)?;
             }
             if let Some(path) = &args.funnel {
-                write(path, metapool::report::svg::funnel(&fit, None))?;
+                let svg = metapool::report::svg::funnel(&fit, None);
+                metapool::report::write_file(path, svg.as_bytes(), &inputs)?;
             }
-            Ok(Output::from(match args.format {
+            Ok(match args.format {
                 Format::Text => {
                     let mut text = metapool::report::text::render(&table, &fit);
                     if let Some(sg) = &subgroups {
                         text += &metapool::report::text::render_subgroups(sg);
                     }
-                    text
+                    Output::from(text)
                 }
-                Format::Json => {
-                    let mut value = json::to_value(&fit)?;
-                    if let (Some(sg), Some(obj)) = (&subgroups, value.as_object_mut()) {
-                        obj.insert("subgroups".into(), json::to_value(sg)?);
+                Format::Json => Output::stream(move |w| {
+                    /// The fit with its subgroups, in the fit's own key order.
+                    #[derive(serde::Serialize)]
+                    struct PoolReport<'a> {
+                        #[serde(flatten)]
+                        fit: &'a metapool::model::Fit,
+                        #[serde(skip_serializing_if = "Option::is_none")]
+                        subgroups: Option<&'a metapool::analysis::subgroup::SubgroupAnalysis>,
                     }
-                    json::to_string_pretty(&value)?
-                }
-                Format::Csv => metapool::report::csv::render(&fit),
-            }))
+                    json::to_writer_pretty(
+                        w,
+                        &PoolReport {
+                            fit: &fit,
+                            subgroups: subgroups.as_ref(),
+                        },
+                    )
+                }),
+                Format::Csv => Output::stream(move |w| match &subgroups {
+                    Some(sg) => metapool::report::csv::write_subgroups(w, sg),
+                    None => metapool::report::csv::write(w, &fit),
+                }),
+            })
         }
         Command::Batch(args) => {
             let profile: Profile = args.model.profile.parse()?;
             let overrides = overrides(&args.model)?;
-            let checked = metapool::data::read_csv_path_by_row(&args.file)?;
+            let checked = metapool::data::read_csv_path_by_row_within(
+                &args.file,
+                &args.model.input.limits(),
+            )?;
             let (effect_options, pool_options) =
                 profile.resolve(checked.table.data_type(), &overrides);
             let n_groups = metapool::analysis::batch::group_count(&checked, &args.group_by)?;
@@ -444,35 +560,33 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             bar.finish_and_clear();
             let failed = rows.iter().filter(|r| r.error.is_some()).count();
             if failed > 0 {
-                eprintln!(
+                warn_line(&format!(
                     "warning: {failed} of {} groups could not be pooled (see the error column)",
                     rows.len()
-                );
+                ));
             }
-            let mut out = String::new();
-            match args.format {
+            Ok(Output::stream(move |w| match args.format {
                 BatchFormat::Csv => {
+                    use metapool::analysis::batch::BatchRow;
                     use rayon::prelude::*;
-                    out += metapool::analysis::batch::BatchRow::CSV_HEADER;
-                    out.push('\n');
-                    let lines: Vec<String> = rows
-                        .par_iter()
-                        .map(|r| {
-                            let mut line = r.csv();
-                            line.push('\n');
-                            line
-                        })
-                        .collect();
-                    out.extend(lines);
+                    let mut writer = metapool::report::csv::writer(w);
+                    writer.write_record(BatchRow::CSV_HEADER)?;
+                    for chunk in rows.chunks(4096) {
+                        let cells: Vec<Vec<String>> =
+                            chunk.par_iter().map(BatchRow::cells).collect();
+                        for row in cells {
+                            writer.write_record(&row)?;
+                        }
+                    }
+                    writer.flush()
                 }
                 BatchFormat::Jsonl => {
                     for r in &rows {
-                        out += &json::to_string(r)?;
-                        out.push('\n');
+                        json::to_writer_line(&mut *w, r)?;
                     }
+                    Ok(())
                 }
-            }
-            Ok(out.into())
+            }))
         }
         Command::Regress {
             file,
@@ -624,7 +738,10 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 ReportFormat::Json => json::to_string_pretty(&checks)?,
                 ReportFormat::Text => metapool::report::revman_text(&audited),
             };
-            Ok(Output { text, hold })
+            Ok(Output {
+                body: Body::Text(text),
+                hold,
+            })
         }
         Command::Audit { claims, format } => {
             let audited = metapool::audit::claims::audit_registry(&claims)?;
@@ -633,37 +750,34 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 ReportFormat::Json => json::to_string_pretty(&audited)?,
                 ReportFormat::Text => metapool::report::audit_text(&audited),
             };
-            Ok(Output { text, hold })
+            Ok(Output {
+                body: Body::Text(text),
+                hold,
+            })
         }
         Command::Effects {
             file,
             measure,
             profile,
+            input,
         } => {
             let profile: Profile = profile.parse()?;
-            let table = read_csv_path(&file)?;
+            let table = metapool::data::read_csv_path_within(&file, &input.limits())?;
             let overrides = Overrides {
                 measure: measure.as_deref().map(str::parse::<Measure>).transpose()?,
                 ..Overrides::default()
             };
             let (options, _): (EffectOptions, _) = profile.resolve(table.data_type(), &overrides);
             let effects = compute(&table, &options)?;
-            for w in &effects.warnings {
-                eprintln!("warning: {w}");
-            }
-            let mut out = String::from("study,yi,vi\n");
-            for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
-                out += &format!("{},{yi},{vi}\n", csv_field(label));
-            }
-            Ok(out.into())
+            warn(&effects.warnings);
+            Ok(Output::stream(move |w| {
+                let mut writer = metapool::report::csv::writer(w);
+                writer.write_record(["study", "yi", "vi"])?;
+                for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
+                    writer.write_record([label.as_str(), &yi.to_string(), &vi.to_string()])?;
+                }
+                writer.flush()
+            }))
         }
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }

@@ -26,26 +26,31 @@
 //! included, so the header is row 1 (unless blank lines precede it) and the first study
 //! row 2; a quoted cell that runs over several lines stays in one row.
 
+use super::input::{read_bounded, InputLimits, UTF16};
 use super::{BinaryArms, ContinuousArms, Covariate, DataType, StudyData, StudyTable};
 use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
 
-/// Reads a study table from a CSV file.
+/// Reads a study table from a CSV file, within the default [`InputLimits`].
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be opened or read; [`Error::Input`] naming file,
-/// row and column for any malformed or invalid cell (see [`crate::data`]).
+/// row and column for any malformed or invalid cell (see [`crate::data`]), and for a
+/// file beyond the [`InputLimits`].
 pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
+    read_csv_path_within(path, &InputLimits::default())
+}
+
+/// [`read_csv_path`] within the given size limits.
+///
+/// # Errors
+/// As [`read_csv_path`].
+pub fn read_csv_path_within(path: impl AsRef<Path>, limits: &InputLimits) -> Result<StudyTable> {
     let path = path.as_ref();
-    let name = path.display().to_string();
-    // One read of the known size: no buffer doubling for large files; the bytes are
-    // freed before validation.
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        file: name.clone(),
-        source,
-    })?;
+    let (name, bytes) = read_file(path, limits)?;
     let parsed = parse_csv_bytes(name, &bytes, false)?;
+    // The bytes are freed before validation.
     drop(bytes);
     parsed.validate()
 }
@@ -60,15 +65,39 @@ pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
 /// row with too few or too many cells, a quote left open), and the error of the first
 /// rejected row when every row is rejected.
 pub fn read_csv_path_by_row(path: impl AsRef<Path>) -> Result<RowChecked> {
-    let path = path.as_ref();
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        file: name.clone(),
-        source,
-    })?;
+    read_csv_path_by_row_within(path, &InputLimits::default())
+}
+
+/// [`read_csv_path_by_row`] within the given size limits.
+///
+/// # Errors
+/// As [`read_csv_path_by_row`].
+pub fn read_csv_path_by_row_within(
+    path: impl AsRef<Path>,
+    limits: &InputLimits,
+) -> Result<RowChecked> {
+    let (name, bytes) = read_file(path.as_ref(), limits)?;
     let parsed = parse_csv_bytes(name, &bytes, true)?;
     drop(bytes);
     parsed.validate_by_row()
+}
+
+/// The name of `path` for messages and its bytes, read within `limits`.
+fn read_file(path: &Path, limits: &InputLimits) -> Result<(String, Vec<u8>)> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        file: name.clone(),
+        source,
+    })?;
+    // The size of a regular file is known: one allocation, no buffer doubling. A pipe
+    // or a device (`/dev/stdin`, `/dev/zero`) says 0 and is read in chunks.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let bytes = read_bounded(&name, file, size, limits)?;
+    Ok((name, bytes))
 }
 
 /// A table read row by row ([`read_csv_path_by_row`]): the valid rows, and the rows set
@@ -106,19 +135,13 @@ pub fn read_csv_str(source: &str, text: &str) -> Result<StudyTable> {
 }
 
 /// Reads a study table from any reader; `source` names it in error messages. The
-/// whole input is read into memory first.
+/// whole input is read into memory first, within the default [`InputLimits`].
 ///
 /// # Errors
 /// As [`read_csv_path`].
-pub fn read_csv_reader<R: Read>(source: impl Into<String>, mut reader: R) -> Result<StudyTable> {
+pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<StudyTable> {
     let source = source.into();
-    let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
-        return Err(Error::Io {
-            file: source,
-            source: e,
-        });
-    }
+    let bytes = read_bounded(&source, reader, None, &InputLimits::default())?;
     read_csv_bytes(source, &bytes)
 }
 
@@ -210,12 +233,7 @@ impl Parsed {
 
 fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            &source,
-            Some(1),
-            None,
-            "the file is UTF-16 text; expected UTF-8: save it as 'CSV UTF-8 (comma delimited)'",
-        ));
+        return Err(Error::input(&source, Some(1), None, UTF16));
     }
     let data = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut records = Records::new(&source, data);
@@ -273,9 +291,10 @@ fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed>
         .filter(|i| !required_idx.contains(i) && Some(*i) != subgroup_idx)
         .collect();
 
-    // Sized from the line count, so that no column is copied while it grows (a 10⁶-row
-    // table would otherwise hold old and new buffers at once).
-    let expected_rows = data.iter().filter(|&&b| b == b'\n').count() + 1;
+    // Sized from the count of lines that can hold a record, so that no column is copied
+    // while it grows (a 10⁶-row table would otherwise hold old and new buffers at
+    // once), and blank lines or rows of empty cells reserve nothing.
+    let expected_rows = record_lines(data);
     let mut labels = Vec::with_capacity(expected_rows);
     let mut rows = Vec::with_capacity(expected_rows);
     let mut numeric: Vec<Vec<f64>> = (1..required.len())
@@ -407,6 +426,18 @@ fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed>
     })
 }
 
+/// The number of lines of `data` with a character other than a separator, a quote or
+/// white space: at least the number of records that are not skipped (a record takes
+/// one line or more, and a record of empty cells is skipped).
+fn record_lines(data: &[u8]) -> usize {
+    data.split(|&b| b == b'\n' || b == b'\r')
+        .filter(|line| {
+            line.iter()
+                .any(|&b| !matches!(b, b',' | b'"' | b' ' | b'\t'))
+        })
+        .count()
+}
+
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
 /// of empty cells are skipped (and counted).
 struct Records<'a> {
@@ -487,6 +518,7 @@ struct HeaderMap<'a> {
 
 impl<'a> HeaderMap<'a> {
     fn new(source: &'a str, row: usize, names: Vec<String>) -> Result<Self> {
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             if name.is_empty() {
                 return Err(Error::input(
@@ -496,7 +528,7 @@ impl<'a> HeaderMap<'a> {
                     format!("header field {} is empty; every column needs a name", i + 1),
                 ));
             }
-            if names[..i].contains(name) {
+            if !seen.insert(name.as_str()) {
                 return Err(Error::input(
                     source,
                     Some(row),

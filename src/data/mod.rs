@@ -22,11 +22,15 @@
 //! rest in one summary line), and the rows are kept.
 
 mod csv;
+pub mod input;
 pub mod revman;
 
+pub(crate) use self::csv::parse_number;
 pub use self::csv::{
-    read_csv_path, read_csv_path_by_row, read_csv_reader, read_csv_str, RejectedRow, RowChecked,
+    read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within, read_csv_path_within,
+    read_csv_reader, read_csv_str, RejectedRow, RowChecked,
 };
+pub use self::input::InputLimits;
 
 use crate::error::{Error, Result};
 use serde::Serialize;

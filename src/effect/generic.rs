@@ -55,6 +55,33 @@ pub fn looks_like_ratios(estimate: &[f64], lower: &[f64], upper: &[f64]) -> bool
     !estimate.is_empty() && !natural_everywhere
 }
 
+/// The column that gives the level of each row's interval.
+pub const CI_LEVEL_COLUMN: &str = "ci_level";
+
+/// The levels of the `ci_level` column, row by row, read as `--level` is (95 or 0.95),
+/// when the table has one.
+///
+/// # Errors
+/// [`Error::Input`] naming the row and the column for a cell that is not a level.
+fn row_levels(table: &StudyTable) -> Result<Option<Vec<f64>>> {
+    let Some(column) = table.covariate(CI_LEVEL_COLUMN) else {
+        return Ok(None);
+    };
+    column
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let fail = |m: String| {
+                Error::input(&table.source, Some(table.rows[i]), Some(CI_LEVEL_COLUMN), m)
+            };
+            let value = crate::data::parse_number(cell).map_err(fail)?;
+            crate::model::level_from_user(value).map_err(fail)
+        })
+        .collect::<Result<Vec<f64>>>()
+        .map(Some)
+}
+
 pub(super) fn compute(
     table: &StudyTable,
     data: &StudyData,
@@ -82,6 +109,7 @@ pub(super) fn compute(
                     table.source
                 ));
             }
+            let levels = row_levels(table)?;
             let (mut yi, mut vi) = (Vec::with_capacity(k), Vec::with_capacity(k));
             for i in 0..k {
                 let (mut est, mut lo, mut hi) = (estimate[i], ci_lower[i], ci_upper[i]);
@@ -100,7 +128,7 @@ pub(super) fn compute(
                     }
                     (est, lo, hi) = (est.ln(), lo.ln(), hi.ln());
                 }
-                let se = se_from_ci(lo, hi, level);
+                let se = se_from_ci(lo, hi, levels.as_ref().map_or(level, |l| l[i]));
                 yi.push(est);
                 vi.push(se * se);
             }

@@ -254,8 +254,10 @@ pub struct EffectOptions {
     pub zero_cell: ZeroCellRule,
     /// SMD correction for continuous data.
     pub smd: SmdCorrection,
-    /// Confidence level of the intervals given with generic estimates, in (0, 1)
-    /// (written in percent in the JSON output).
+    /// Confidence level at which the intervals of generic estimates (`ci_lower`,
+    /// `ci_upper`) were printed, in (0, 1) (written in percent in the JSON output); a
+    /// `ci_level` column of the table gives it row by row instead. A property of the
+    /// input, apart from the level of the output's intervals.
     #[serde(serialize_with = "crate::model::level::serialize_percent")]
     pub level: f64,
 }

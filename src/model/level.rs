@@ -37,7 +37,7 @@ pub fn level_from_user(value: f64) -> std::result::Result<f64, String> {
         Ok(value / 100.0)
     } else if value > 0.5 && value < 1.0 {
         Ok(value)
-    } else if value > 0.0 && value <= 0.5 {
+    } else if value > 1e-4 && value <= 0.5 {
         Err(format!(
             "{value}: expected a percentage in [1, 100) or a proportion in (0.5, 1); \
              did you mean {}? (metafor reads a level of at most 0.5 as alpha)",

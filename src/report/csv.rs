@@ -2,17 +2,22 @@
 //! random, prediction), `study`, `yi`, `vi` (analysis scale), `estimate`, `ci_lower`,
 //! `ci_upper` (natural scale: exponentiated for ratio measures; Wald z intervals for
 //! studies), `weight_fixed`, `weight_random` (%).
+//!
+//! With subgroups ([`write_subgroups`]) four columns follow: `subgroup` (the study's
+//! subgroup; on pooled rows the subgroup pooled, empty for all studies together), and
+//! `q`, `df`, `p_value`: Cochran's Q of the studies pooled on `fixed` rows, and the test
+//! for subgroup differences on the rows `difference` (study `fixed` or `random`).
+//! A subgroup that could not be pooled has a row `not_pooled` with the reason in
+//! `study`.
+//!
+//! Every cell goes through the csv crate's writer, which quotes a cell holding a comma,
+//! a quote, a line feed or a carriage return (RFC 4180), so that any label reads back
+//! as one cell.
 
+use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
 use crate::distribution::normal_quantile;
 use crate::model::Fit;
-
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
+use std::io::Write;
 
 /// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5
 /// and above 1e16, so that 1e-300 is not written with 300 digits); an empty cell for
@@ -28,52 +33,202 @@ pub fn num(x: f64) -> String {
     }
 }
 
-/// The CSV text.
-pub fn render(fit: &Fit) -> String {
+/// The header of the study table report.
+const HEADER: [&str; 9] = [
+    "row",
+    "study",
+    "yi",
+    "vi",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "weight_fixed",
+    "weight_random",
+];
+
+/// The columns that follow [`HEADER`] with subgroups.
+const SUBGROUP_HEADER: [&str; 4] = ["subgroup", "q", "df", "p_value"];
+
+/// A CSV writer with the crate's quoting (cells holding `,`, `"`, LF or CR quoted).
+pub fn writer<W: Write>(out: W) -> ::csv::Writer<W> {
+    ::csv::WriterBuilder::new()
+        .flexible(false)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(out)
+}
+
+/// The rows of one fit: its studies (with `subgroup` of each study, when given), then
+/// its pooled rows; `extra` is appended to every row (the subgroup columns).
+fn write_fit<W: Write>(
+    w: &mut ::csv::Writer<W>,
+    fit: &Fit,
+    studies: bool,
+    extra: &dyn Fn(Row) -> Vec<String>,
+) -> std::io::Result<()> {
     let m = fit.measure;
     let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
-    let mut out =
-        String::from("row,study,yi,vi,estimate,ci_lower,ci_upper,weight_fixed,weight_random\n");
-    for s in &fit.studies {
-        let se = s.vi.sqrt();
-        out += &format!(
-            "study,{},{},{},{},{},{},{},{}\n",
-            field(&s.study),
-            num(s.yi),
-            num(s.vi),
-            num(m.to_natural(s.yi)),
-            num(m.to_natural(s.yi - z * se)),
-            num(m.to_natural(s.yi + z * se)),
-            num(s.weight_fixed),
-            s.weight_random.map_or(String::new(), num)
-        );
+    if studies {
+        for s in &fit.studies {
+            let se = s.vi.sqrt();
+            let mut row = vec![
+                "study".to_string(),
+                s.study.clone(),
+                num(s.yi),
+                num(s.vi),
+                num(m.to_natural(s.yi)),
+                num(m.to_natural(s.yi - z * se)),
+                num(m.to_natural(s.yi + z * se)),
+                num(s.weight_fixed),
+                s.weight_random.map_or(String::new(), num),
+            ];
+            row.extend(extra(Row::Study(s.index)));
+            w.write_record(&row)?;
+        }
     }
     let f = &fit.fixed;
-    out += &format!(
-        "fixed,{},{},{},{},{},{},100,\n",
-        f.method.name(),
+    let mut row = vec![
+        "fixed".to_string(),
+        f.method.name().to_string(),
         num(f.estimate),
         num(f.se * f.se),
         num(m.to_natural(f.estimate)),
         num(m.to_natural(f.ci_lower)),
-        num(m.to_natural(f.ci_upper))
-    );
+        num(m.to_natural(f.ci_upper)),
+        "100".to_string(),
+        String::new(),
+    ];
+    row.extend(extra(Row::Fixed));
+    w.write_record(&row)?;
     if let Some(r) = &fit.random {
-        out += &format!(
-            "random,{},{},{},{},{},{},,100\n",
-            r.tau2_method,
+        let mut row = vec![
+            "random".to_string(),
+            r.tau2_method.to_string(),
             num(r.pooled.estimate),
             num(r.pooled.se * r.pooled.se),
             num(m.to_natural(r.pooled.estimate)),
             num(m.to_natural(r.pooled.ci_lower)),
-            num(m.to_natural(r.pooled.ci_upper))
-        );
-        out += &format!(
-            "prediction,{},,,,{},{},,\n",
-            r.tau2_method,
+            num(m.to_natural(r.pooled.ci_upper)),
+            String::new(),
+            "100".to_string(),
+        ];
+        row.extend(extra(Row::Pooled));
+        w.write_record(&row)?;
+        let mut row = vec![
+            "prediction".to_string(),
+            r.tau2_method.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
             num(m.to_natural(r.pi_lower)),
-            num(m.to_natural(r.pi_upper))
-        );
+            num(m.to_natural(r.pi_upper)),
+            String::new(),
+            String::new(),
+        ];
+        row.extend(extra(Row::Pooled));
+        w.write_record(&row)?;
     }
-    out
+    Ok(())
+}
+
+/// Which row of a fit the subgroup columns are asked for.
+#[derive(Clone, Copy)]
+enum Row {
+    /// A study, by its index in the table.
+    Study(usize),
+    /// The fixed-effect row (which carries Q).
+    Fixed,
+    /// The random-effects and prediction rows.
+    Pooled,
+}
+
+/// Writes the CSV report of a fit to `out`.
+///
+/// # Errors
+/// The error of `out` (a full disk, a closed pipe).
+pub fn write<W: Write>(out: W, fit: &Fit) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(HEADER)?;
+    write_fit(&mut w, fit, true, &|_| Vec::new())?;
+    w.flush()
+}
+
+/// Writes the CSV report of a subgroup analysis to `out`: every study with its
+/// subgroup, the pooled rows of all studies, of each subgroup, and the tests for
+/// subgroup differences (columns in the module documentation).
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(HEADER.iter().chain(&SUBGROUP_HEADER))?;
+    // The subgroup of each study, by its index in the table.
+    let size = sg
+        .overall
+        .studies
+        .iter()
+        .map(|s| s.index + 1)
+        .max()
+        .unwrap_or(0);
+    let mut subgroup_of = vec![""; size];
+    for g in &sg.groups {
+        for s in &g.fit.studies {
+            if let Some(slot) = subgroup_of.get_mut(s.index) {
+                *slot = g.subgroup.as_str();
+            }
+        }
+    }
+    let of_study = |index: usize| subgroup_of.get(index).copied().unwrap_or("").to_string();
+    let heterogeneity = |fit: &Fit, subgroup: &str, row: Row| match row {
+        Row::Study(i) => vec![of_study(i), String::new(), String::new(), String::new()],
+        Row::Fixed => vec![
+            subgroup.to_string(),
+            num(fit.heterogeneity.q),
+            num(fit.heterogeneity.df),
+            num(fit.heterogeneity.p_value),
+        ],
+        Row::Pooled => vec![
+            subgroup.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    };
+    let overall = &sg.overall;
+    write_fit(&mut w, overall, true, &|row| {
+        heterogeneity(overall, "", row)
+    })?;
+    for g in &sg.groups {
+        write_fit(&mut w, &g.fit, false, &|row| {
+            heterogeneity(&g.fit, &g.subgroup, row)
+        })?;
+    }
+    for u in &sg.not_pooled {
+        let mut row = vec![String::new(); HEADER.len() + SUBGROUP_HEADER.len()];
+        row[0] = "not_pooled".into();
+        row[1] = u.reason.clone();
+        row[HEADER.len()] = u.subgroup.clone();
+        w.write_record(&row)?;
+    }
+    let test = |name: &str, t: &SubgroupTest| {
+        let mut row = vec![String::new(); HEADER.len() + SUBGROUP_HEADER.len()];
+        row[0] = "difference".into();
+        row[1] = name.into();
+        row[HEADER.len() + 1] = num(t.q);
+        row[HEADER.len() + 2] = num(t.df);
+        row[HEADER.len() + 3] = num(t.p_value);
+        row
+    };
+    w.write_record(test("fixed", &sg.test_fixed))?;
+    if let Some(t) = &sg.test_random {
+        w.write_record(test("random", t))?;
+    }
+    w.flush()
+}
+
+/// The CSV text of a fit ([`write`] to a string).
+pub fn render(fit: &Fit) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut out, fit);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -281,6 +281,31 @@ pub fn to_string_pretty<T: ?Sized + Serialize>(value: &T) -> crate::Result<Strin
         .map_err(json_error)
 }
 
+/// Writes `value` as indented JSON with a final line end to `out`, as it is
+/// serialised (no document in memory).
+///
+/// # Errors
+/// The error of `out` (a full disk, a closed pipe).
+pub fn to_writer_pretty<W: std::io::Write, T: ?Sized + Serialize>(
+    mut out: W,
+    value: &T,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &Finite(value))?;
+    out.write_all(b"\n")
+}
+
+/// Writes `value` as one line of JSON with its line end (JSON Lines) to `out`.
+///
+/// # Errors
+/// The error of `out`.
+pub fn to_writer_line<W: std::io::Write, T: ?Sized + Serialize>(
+    mut out: W,
+    value: &T,
+) -> std::io::Result<()> {
+    serde_json::to_writer(&mut out, &Finite(value))?;
+    out.write_all(b"\n")
+}
+
 /// `value` as one line of JSON, without a line end (JSON Lines).
 ///
 /// # Errors

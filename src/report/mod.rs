@@ -118,3 +118,71 @@ pub fn revman_text(outcomes: &[crate::audit::revman::OutcomeAudit]) -> String {
     }
     text + &format!("{n} printed figures, {reproduced} reproduced\n")
 }
+
+/// Writes `contents` to the file `path` as one step: into a temporary file beside it,
+/// then renamed over it, so that a reader (or a second run writing the same file)
+/// never sees half a plot. A path that names one of `inputs` (the same file, through
+/// any link) is refused: a plot must not overwrite the data it was drawn from.
+///
+/// # Errors
+/// [`crate::Error::InvalidArgument`] when `path` is one of `inputs`;
+/// [`crate::Error::Write`] when the file cannot be written.
+pub fn write_file(
+    path: &std::path::Path,
+    contents: &[u8],
+    inputs: &[&std::path::Path],
+) -> crate::Result<()> {
+    use std::io::Write as _;
+    let name = path.display().to_string();
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(crate::Error::InvalidArgument(format!(
+            "{name} is the input file {}: writing the plot there would overwrite the data; \
+             choose another file for the plot",
+            input.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temporary = dir.join(format!(".{file_name}.{}-{nanos}.tmp", std::process::id()));
+    let fail = |source| crate::Error::write(name.clone(), source);
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(contents).and_then(|()| f.flush()))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// True when `a` and `b` name one existing file (through links, `.` and `..`).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+    }
+}

@@ -231,6 +231,13 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
         }
         out.push('\n');
     }
+    for u in &sg.not_pooled {
+        let _ = writeln!(
+            out,
+            "  {:<30} k = {:<3} not estimable: {}",
+            u.subgroup, u.k_all, u.reason
+        );
+    }
     let line = |name: &str, t: &crate::analysis::subgroup::SubgroupTest| {
         format!(
             "Test for subgroup differences ({name}): Chi\u{b2} = {}, df = {} ({}), I\u{b2} = {:.1}%\n",

@@ -1,0 +1,239 @@
+//! Reading an input file into memory within limits on its size and its line length.
+//!
+//! Every file metapool reads (a study table, a claims registry and its inputs, a RevMan
+//! export) goes through [`read_bounded`], so that a file that is not a table at all
+//! (`/dev/zero`, a disk image, a spreadsheet's binary) is refused at its first bytes
+//! and a file too large for the machine is refused before it is read:
+//!
+//! - a NUL byte (0x00) ends the reading: CSV and text files never hold one, binary
+//!   files and UTF-16 text do (a UTF-16 byte-order mark is named as such);
+//! - a file larger than [`InputLimits::max_bytes`] (default 1 GiB: a table of 3 × 10⁷
+//!   generic studies) is refused, from its size when the file system knows it, else as
+//!   soon as that many bytes have been read;
+//! - a line longer than [`InputLimits::max_line_bytes`] (default 16 MiB: a header of a
+//!   million columns) is refused as soon as it has been read that far.
+//!
+//! The messages name the file, the row (line) and the limit, and how to raise it
+//! (`--max-input-size`, `--max-line-length` on the command line).
+
+use crate::error::{Error, Result};
+use std::io::Read;
+
+/// Limits on the files metapool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InputLimits {
+    /// The largest file, in bytes.
+    pub max_bytes: u64,
+    /// The longest line, in bytes (without its line end).
+    pub max_line_bytes: u64,
+}
+
+impl InputLimits {
+    /// The default limits: 1 GiB per file, 16 MiB per line.
+    pub const DEFAULT: InputLimits = InputLimits {
+        max_bytes: 1 << 30,
+        max_line_bytes: 16 << 20,
+    };
+
+    /// Limits of `max_bytes` per file and `max_line_bytes` per line.
+    pub fn new(max_bytes: u64, max_line_bytes: u64) -> Self {
+        InputLimits {
+            max_bytes,
+            max_line_bytes,
+        }
+    }
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        InputLimits::DEFAULT
+    }
+}
+
+/// A size as a message shows it: `1 GiB (1073741824 bytes)`.
+fn size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, scale) in UNITS {
+        if bytes >= scale && bytes.is_multiple_of(scale) {
+            return format!("{} {unit} ({bytes} bytes)", bytes / scale);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// The message of a UTF-16 file.
+pub(crate) const UTF16: &str =
+    "the file is UTF-16 text; expected UTF-8: save it as 'CSV UTF-8 (comma delimited)'";
+
+/// Reads `reader` to its end within `limits`; `name` names it in messages and `known`
+/// is its size when the file system knows it.
+///
+/// # Errors
+/// [`Error::Input`] for a NUL byte, a file beyond `limits.max_bytes` or a line beyond
+/// `limits.max_line_bytes` (with the row); [`Error::Io`] when reading fails;
+/// [`Error::OutOfMemory`] when the memory for a file within the limits cannot be had.
+pub fn read_bounded(
+    name: &str,
+    mut reader: impl Read,
+    known: Option<u64>,
+    limits: &InputLimits,
+) -> Result<Vec<u8>> {
+    let too_large = |row: Option<usize>| {
+        Error::input(
+            name,
+            row,
+            None,
+            format!(
+                "the file is larger than the input limit of {}; raise it with \
+                 --max-input-size if the file is really a table",
+                size(limits.max_bytes)
+            ),
+        )
+    };
+    if known.is_some_and(|n| n > limits.max_bytes) {
+        return Err(too_large(None));
+    }
+    let mut bytes = Vec::new();
+    let reserve = known.unwrap_or(0).min(limits.max_bytes) as usize;
+    bytes.try_reserve_exact(reserve).map_err(|_| {
+        Error::OutOfMemory(format!(
+            "{name}: {} for the file's bytes",
+            size(reserve as u64)
+        ))
+    })?;
+    const CHUNK: usize = 1 << 20;
+    // Length of the line that the bytes read so far end in.
+    let mut line = 0u64;
+    loop {
+        let start = bytes.len();
+        if bytes.capacity() - start < CHUNK {
+            bytes
+                .try_reserve(CHUNK)
+                .map_err(|_| Error::OutOfMemory(format!("{name}: {} read", size(start as u64))))?;
+        }
+        let room = bytes.capacity() - start;
+        bytes.resize(start + room, 0);
+        let n = loop {
+            match reader.read(&mut bytes[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(Error::Io {
+                        file: name.to_owned(),
+                        source,
+                    })
+                }
+            }
+        };
+        bytes.truncate(start + n);
+        if n == 0 {
+            return Ok(bytes);
+        }
+        let new = &bytes[start..];
+        if start == 0 && (new.starts_with(&[0xFF, 0xFE]) || new.starts_with(&[0xFE, 0xFF])) {
+            return Err(Error::input(name, Some(1), None, UTF16));
+        }
+        if let Some(at) = new.iter().position(|&b| b == 0) {
+            let at = start + at;
+            return Err(Error::input(
+                name,
+                Some(row_of(&bytes, at)),
+                None,
+                format!(
+                    "byte {} is a NUL byte (0x00): this is not a text file (a spreadsheet \
+                     saved in its own format, UTF-16 text or binary data?); expected CSV \
+                     text in UTF-8",
+                    at + 1
+                ),
+            ));
+        }
+        if bytes.len() as u64 > limits.max_bytes {
+            return Err(too_large(None));
+        }
+        let mut offset = start;
+        for (i, segment) in new.split(|&b| b == b'\n' || b == b'\r').enumerate() {
+            line = if i == 0 { line } else { 0 } + segment.len() as u64;
+            if line > limits.max_line_bytes {
+                return Err(Error::input(
+                    name,
+                    Some(row_of(&bytes, offset)),
+                    None,
+                    format!(
+                        "a line longer than the limit of {}; expected CSV text with one \
+                         record a line (raise the limit with --max-line-length if the \
+                         line is really a record)",
+                        size(limits.max_line_bytes)
+                    ),
+                ));
+            }
+            offset += segment.len() + 1;
+        }
+    }
+}
+
+/// The row (line, from 1) of byte `at`, counting LF, CRLF and CR line ends.
+fn row_of(bytes: &[u8], at: usize) -> usize {
+    let head = &bytes[..at.min(bytes.len())];
+    let lf = head.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = head
+        .windows(2)
+        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+        .count()
+        + usize::from(head.last() == Some(&b'\r'));
+    lf + lone_cr + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8], limits: &InputLimits) -> Result<Vec<u8>> {
+        read_bounded("t.csv", bytes, None, limits)
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_with_its_row() {
+        let e = read(b"study,yi,vi\nA,1,\x001\n", &InputLimits::DEFAULT).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("t.csv, row 2: byte 17 is a NUL byte"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn limits_on_size_and_line_are_named() {
+        let limits = InputLimits::new(20, 8);
+        let e = read(b"study,yi\nA,1\nB,2\nC,3\nD,4\n", &limits).unwrap_err();
+        assert!(e.to_string().contains("input limit of 20 bytes"), "{e}");
+        let e = read(b"study,yi\nA,1\nB,123456789\n", &InputLimits::new(100, 8)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv, row 3: a line longer"),
+            "{e}"
+        );
+        // A line of exactly the limit is fine, with every line end.
+        for text in [
+            &b"12345678\n12345678"[..],
+            b"12345678\r12345678",
+            b"1234\r\n5678",
+        ] {
+            assert_eq!(read(text, &InputLimits::new(100, 8)).unwrap(), text);
+        }
+        assert!(read(b"12345678\r\n123456789", &InputLimits::new(100, 8)).is_err());
+    }
+
+    #[test]
+    fn a_known_size_above_the_limit_is_refused_before_reading() {
+        let e = read_bounded("big", &b""[..], Some(2 << 30), &InputLimits::DEFAULT).unwrap_err();
+        assert!(e.to_string().contains("1 GiB (1073741824 bytes)"), "{e}");
+    }
+
+    #[test]
+    fn lines_longer_than_a_chunk_are_measured_across_chunks() {
+        let mut text = vec![b'x'; 3 << 20];
+        text.push(b'\n');
+        assert!(read(&text, &InputLimits::new(1 << 30, 4 << 20)).is_ok());
+        assert!(read(&text, &InputLimits::new(1 << 30, 2 << 20)).is_err());
+    }
+}
