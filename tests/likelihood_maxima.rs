@@ -137,3 +137,56 @@ fn a_fit_with_several_maxima_warns() {
         fit.warnings
     );
 }
+
+/// The REML maximum of a two-study set and of a meta-regression stays where it is when
+/// the data are rescaled by 10^±120 (y·c, v·c²): the weights' squares underflowed in
+/// the scan beyond variances of 1e154 (REML then reported two maxima and a τ² of
+/// 0.161 c² instead of 0.285 c²), and meta-regression refused variances below 1e-155.
+#[test]
+fn the_maximum_survives_rescaling_to_the_ends_of_double_precision() {
+    let (yi, vi) = (
+        [0.621657237237716, -0.207927691529136],
+        [0.00398697357947619, 0.113672598273039],
+    );
+    let base = metapool::model::tau2::likelihood(&yi, &vi, true).tau2;
+    for c in [1e-150, 1e-120, 1e120, 1e150] {
+        let y: Vec<f64> = yi.iter().map(|y| y * c).collect();
+        let v: Vec<f64> = vi.iter().map(|v| v * c * c).collect();
+        let scaled = metapool::model::tau2::likelihood(&y, &v, true);
+        assert!(
+            (scaled.tau2 / (c * c) - base).abs() <= 1e-9 * base,
+            "c = {c:e}: {} vs {base}",
+            scaled.tau2 / (c * c)
+        );
+        assert_eq!(scaled.convergence.local_maxima, Some(1), "c = {c:e}");
+    }
+    let yi = [0.0, 0.01, -0.01, 0.02, 5.0, -5.0];
+    let vi = [0.001, 0.001, 0.001, 0.001, 0.5, 0.5];
+    let x = [0.0, 1.0, 2.0, 3.0, 1.0, 2.0];
+    let design = ndarray::Array2::from_shape_fn((6, 2), |(i, j)| if j == 0 { 1.0 } else { x[i] });
+    let names = ["intrcpt".to_string(), "x".to_string()];
+    let fit = |c: f64| {
+        let y: Vec<f64> = yi.iter().map(|y| y * c).collect();
+        let v: Vec<f64> = vi.iter().map(|v| v * c * c).collect();
+        metapool::analysis::regression::fit(
+            &y,
+            &v,
+            design.view(),
+            &names,
+            metapool::analysis::regression::RegressionTau2::REML,
+            false,
+            0.95,
+        )
+        .expect("fit")
+        .tau2
+            / (c * c)
+    };
+    let base = fit(1.0);
+    for c in [1e-150, 1e-77, 1e85, 1e150] {
+        assert!(
+            (fit(c) - base).abs() <= 1e-9 * base,
+            "c = {c:e}: {} vs {base}",
+            fit(c)
+        );
+    }
+}

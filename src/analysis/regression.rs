@@ -277,9 +277,11 @@ pub(crate) fn likelihood_tau2(
     vi: &[f64],
     reml: bool,
 ) -> Result<Tau2Estimate> {
-    // Collinear moderators make XᵀWX singular for every τ²: said once, here.
-    weighted(x, y, vi, 0.0)?;
     let model = MixedEffects::new(x, y, vi, reml)?;
+    // Collinear moderators make XᵀWX singular for every τ²: said once, here (on the
+    // data rescaled by v_min, whose weights cannot overflow).
+    let (y_scaled, vi_scaled) = model.rescaled(model.scales.v_min);
+    weighted(x, &y_scaled, &vi_scaled, 0.0)?;
     let estimate = likelihood::global_maximum(&model, likelihood::MAX_REFINE);
     if estimate.tau2.is_nan() {
         return Err(Error::Degenerate(format!(
@@ -337,8 +339,14 @@ impl ProfileLikelihood for MixedEffects<'_> {
     /// REML: U = ½(yᵀPPy − tr P), I = ½ tr(PP), J = yᵀPPPy − ½ tr(PP); ML: Σw and Σw²
     /// in place of tr P and tr(PP). yᵀPPPy = aᵀPa with a = Py = W r:
     /// Σ w a² − (XᵀWa)ᵀ(XᵀWX)⁻¹(XᵀWa). Not a number if XᵀWX is singular.
+    ///
+    /// Evaluated on the data rescaled by s = v_min + τ² (y/√s, v/s, τ²/s), whose
+    /// weights lie in (0, 1]: its score is s U, its informations s² I, so that the
+    /// [`Derivatives`] (times s) are its score and its informations over s.
     fn derivatives(&self, tau2: f64) -> Derivatives {
-        let Ok(fit) = weighted(self.x, self.y, self.vi, tau2) else {
+        let s = self.scales.v_min + tau2;
+        let (y, vi) = self.rescaled(s);
+        let Ok(fit) = weighted(self.x, &y, &vi, tau2 / s) else {
             return Derivatives {
                 score: f64::NAN,
                 expected: f64::NAN,
@@ -355,13 +363,19 @@ impl ProfileLikelihood for MixedEffects<'_> {
         };
         Derivatives {
             score: 0.5 * (ypy2(&fit) - penalty),
-            expected: 0.5 * trace_pp,
-            observed: ypppy - 0.5 * trace_pp,
+            expected: 0.5 * trace_pp / s,
+            observed: (ypppy - 0.5 * trace_pp) / s,
         }
     }
 
+    /// ML: −½[k ln 2π + Σ ln(v_i + τ²) + yᵀPy]; REML: −½[(k − p) ln 2π − ln|XᵀX| +
+    /// Σ ln(v_i + τ²) + ln|XᵀWX| + yᵀPy]. Evaluated on the data rescaled by s = v_min
+    /// (weights in (0, 1]), where yᵀPy is the same, Σ ln(v_i + τ²) is less by k ln s
+    /// and ln|XᵀWX| more by p ln s.
     fn log_likelihood(&self, tau2: f64) -> f64 {
-        let Ok(fit) = weighted(self.x, self.y, self.vi, tau2) else {
+        let s = self.scales.v_min;
+        let (y, vi) = self.rescaled(s);
+        let Ok(fit) = weighted(self.x, &y, &vi, tau2 / s) else {
             return f64::NAN;
         };
         let (k, p) = (self.x.nrows() as f64, self.x.ncols() as f64);
@@ -369,10 +383,22 @@ impl ProfileLikelihood for MixedEffects<'_> {
         let log_v: f64 = self.vi.iter().map(|v| (v + tau2).ln()).sum();
         let ypy = fit.resid.component_mul(&fit.resid).dot(&fit.w);
         if self.reml {
-            -0.5 * ((k - p) * ln_2pi - self.ln_det_xtx + log_v + fit.ln_det + ypy)
+            let ln_det = fit.ln_det - p * s.ln();
+            -0.5 * ((k - p) * ln_2pi - self.ln_det_xtx + log_v + ln_det + ypy)
         } else {
             -0.5 * (k * ln_2pi + log_v + ypy)
         }
+    }
+}
+
+impl MixedEffects<'_> {
+    /// The estimates divided by √s and the variances by s.
+    fn rescaled(&self, s: f64) -> (DVector<f64>, Vec<f64>) {
+        let root_s = s.sqrt();
+        (
+            self.y.map(|y| y / root_s),
+            self.vi.iter().map(|v| v / s).collect(),
+        )
     }
 }
 

@@ -449,14 +449,19 @@ pub fn sidik_jonkman(yi: &[f64], vi: &[f64]) -> f64 {
 }
 
 /// Score, expected information and observed information of the (restricted)
-/// log-likelihood in τ², with μ profiled out.
+/// log-likelihood in τ², with μ profiled out, each multiplied by s = v_min + τ²
+/// ([`likelihood::Derivatives`]).
 ///
 /// ML: U = ½[Σw²r² − Σw], I = ½Σw², J = Σw³r² − ½Σw² − (Σw²r)²/Σw. REML adds the terms
 /// of the restricted likelihood: U += ½Σw²/Σw, I = ½[Σw² − 2Σw³/Σw + (Σw²/Σw)²],
 /// J += Σw³/Σw − ½(Σw²/Σw)²; r_i = y_i − μ(τ²), w_i = 1/(v_i + τ²) (J is −d²ℓ/dτ²,
-/// differentiating μ(τ²) too). The REML score takes Σw − Σw²/Σw from [`trace_p`] and
-/// Σw²r² as Σ(w r)², so that neither cancels nor overflows when one variance is tiny
-/// (near 1e-300).
+/// differentiating μ(τ²) too).
+///
+/// The sums are formed in u_i = s w_i ∈ (0, 1] and ρ_i = r_i/√s, so that s U =
+/// ½[Σu²ρ² − Σu] and s I = ½Σu²/s: no power of a weight underflows or overflows at any
+/// scale of the data (variances from 1e-300 to 1e300; Σw² itself underflows for
+/// variances above 1e154). The REML score takes tr P from [`TraceP`] (no cancelling
+/// when one weight dominates) and Σu²ρ² as Σ(u ρ)².
 fn score_information(
     yi: &[f64],
     vi: &[f64],
@@ -465,30 +470,32 @@ fn score_information(
     reference: (f64, f64),
 ) -> (f64, f64, f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference.0);
-    let sw = mean.sum_w;
-    let mut trace = TraceP::new(reference.1 + tau2);
-    let (mut sw2, mut sw3, mut sw2r2, mut sw3r2, mut sw2r) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let s = reference.1 + tau2;
+    let root_s = s.sqrt();
+    let mut trace = TraceP::new(1.0);
+    let (mut su, mut su2, mut su3, mut su2r2, mut su3r2, mut su2r) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
-        trace.add_weight(w);
-        let w2 = w * w;
-        let r = mean.residual(y);
-        let wr = w * r;
-        sw2 += w2;
-        sw3 += w2 * w;
-        sw2r2 += wr * wr;
-        sw3r2 += wr * wr * w;
-        sw2r += wr * w;
+        let u = s / (v + tau2);
+        trace.add_weight(u);
+        let u2 = u * u;
+        let rho = mean.residual(y) / root_s;
+        let ur = u * rho;
+        su += u;
+        su2 += u2;
+        su3 += u2 * u;
+        su2r2 += ur * ur;
+        su3r2 += ur * ur * u;
+        su2r += ur * u;
     }
-    let observed_ml = sw3r2 - 0.5 * sw2 - sw2r * sw2r / sw;
+    let observed_ml = (su3r2 - 0.5 * su2 - su2r * su2r / su) / s;
     if reml {
         (
-            0.5 * (sw2r2 - trace.value()),
-            0.5 * (sw2 - 2.0 * sw3 / sw + (sw2 / sw) * (sw2 / sw)),
-            observed_ml + sw3 / sw - 0.5 * (sw2 / sw) * (sw2 / sw),
+            0.5 * (su2r2 - trace.value()),
+            0.5 * (su2 - 2.0 * su3 / su + (su2 / su) * (su2 / su)) / s,
+            observed_ml + (su3 / su - 0.5 * (su2 / su) * (su2 / su)) / s,
         )
     } else {
-        (0.5 * (sw2r2 - sw), 0.5 * sw2, observed_ml)
+        (0.5 * (su2r2 - su), 0.5 * su2 / s, observed_ml)
     }
 }
 

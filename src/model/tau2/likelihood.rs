@@ -62,15 +62,21 @@ const TOL: f64 = 1e-13;
 /// order its square, 1e-16).
 const NEWTON_LAST_STEP: f64 = 1e-8;
 
-/// The score and informations of ℓ at one τ².
+/// The score and informations of ℓ at one τ², each multiplied by s = v_min + τ².
+///
+/// The factor changes neither the sign of the score (the brackets of the scan) nor the
+/// Newton step U/J, and keeps every sum in range at any scale of the data: in the
+/// weights u_i = s/(v_i + τ²) ∈ (0, 1] and the residuals r_i/√s, s U is of order one,
+/// where U itself (of order 1/s) and Σw² (1/s²) leave the range of double precision
+/// for variances beyond 1e154 or below 1e-154.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Derivatives {
-    /// U = dℓ/dτ².
+    /// s U, U = dℓ/dτ².
     pub score: f64,
-    /// The expected information E[−d²ℓ/dτ²] (½ tr(PP) for REML, ½ Σw² for ML).
+    /// s times the expected information E[−d²ℓ/dτ²] (½ tr(PP) for REML, ½ Σw² for ML).
     pub expected: f64,
-    /// The observed information −d²ℓ/dτ² (yᵀPPPy − ½ tr(PP) for REML, yᵀPPPy − ½ Σw²
-    /// for ML).
+    /// s times the observed information −d²ℓ/dτ² (yᵀPPPy − ½ tr(PP) for REML,
+    /// yᵀPPPy − ½ Σw² for ML).
     pub observed: f64,
 }
 
@@ -95,12 +101,13 @@ pub trait ProfileLikelihood {
     fn reml(&self) -> bool;
     /// The scales of the data (see [`Scales`]).
     fn scales(&self) -> Scales;
-    /// The score and informations at `tau2`.
+    /// The score and informations at `tau2`, times v_min + τ² ([`Derivatives`]).
     fn derivatives(&self, tau2: f64) -> Derivatives;
     /// ℓ(τ²) with metafor's constants.
     fn log_likelihood(&self, tau2: f64) -> f64;
-    /// The scores at every τ² of `grid`, into `out` (the same length). The default
-    /// evaluates [`ProfileLikelihood::derivatives`] point by point.
+    /// The scores at every τ² of `grid`, times v_min + τ² as in [`Derivatives`], into
+    /// `out` (the same length). The default evaluates
+    /// [`ProfileLikelihood::derivatives`] point by point.
     fn scores(&self, grid: &[f64], out: &mut [f64]) {
         for (o, &t) in out.iter_mut().zip(grid) {
             *o = self.derivatives(t).score;
@@ -410,44 +417,49 @@ impl ProfileLikelihood for InterceptOnly<'_> {
         }
     }
 
-    /// Eight grid points in one pass: with d_i = y_i − y_r and, per point, the sums
-    /// Σw, Σwd, Σw², Σw²d, Σw²d², μ − y_r = Σwd/Σw, Σw²r² = Σw²d² − 2(μ − y_r)Σw²d +
-    /// (μ − y_r)²Σw² and tr P = Σw − Σw²/Σw; where either difference loses more than six
-    /// digits, the point is evaluated on its own by [`ProfileLikelihood::derivatives`].
+    /// Eight grid points in one pass: per point s = v_min + τ², u_i = s/(v_i + τ²) and
+    /// d_i = (y_i − y_r)/√s, the sums Σu, Σud, Σu², Σu²d, Σu²d², the shift
+    /// (μ − y_r)/√s = Σud/Σu, Σu²ρ² = Σu²d² − 2 shift Σu²d + shift² Σu² and
+    /// tr P_u = Σu − Σu²/Σu, and s U = ½(Σu²ρ² − tr P_u) (Σu for ML); where either
+    /// difference loses more than six digits, the point is evaluated on its own by
+    /// [`ProfileLikelihood::derivatives`].
     fn scores(&self, grid: &[f64], out: &mut [f64]) {
         const CHUNK: usize = 8;
         let reference = self.reference.0;
+        let v_min = self.reference.1;
         for (points, out) in grid.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
             let n = points.len();
             let mut t = [points[n - 1]; CHUNK];
             t[..n].copy_from_slice(points);
-            let [mut sw, mut swd, mut sw2, mut sw2d, mut sw2d2] = [[0.0f64; CHUNK]; 5];
+            let s = t.map(|t| v_min + t);
+            let inv_root_s = s.map(|s| 1.0 / s.sqrt());
+            let [mut su, mut sud, mut su2, mut su2d, mut su2d2] = [[0.0f64; CHUNK]; 5];
             for (&y, &v) in self.yi.iter().zip(self.vi) {
                 let d = y - reference;
                 for j in 0..CHUNK {
-                    let w = 1.0 / (v + t[j]);
-                    let wd = w * d;
-                    sw[j] += w;
-                    swd[j] += wd;
-                    sw2[j] += w * w;
-                    sw2d[j] += w * wd;
-                    sw2d2[j] += wd * wd;
+                    let u = s[j] / (v + t[j]);
+                    let ud = u * (d * inv_root_s[j]);
+                    su[j] += u;
+                    sud[j] += ud;
+                    su2[j] += u * u;
+                    su2d[j] += u * ud;
+                    su2d2[j] += ud * ud;
                 }
             }
             for j in 0..n {
-                let shift = swd[j] / sw[j];
-                let sw2r2 = sw2d2[j] - 2.0 * shift * sw2d[j] + shift * shift * sw2[j];
+                let shift = sud[j] / su[j];
+                let su2r2 = su2d2[j] - 2.0 * shift * su2d[j] + shift * shift * su2[j];
                 let penalty = if self.reml {
-                    sw[j] - sw2[j] / sw[j]
+                    su[j] - su2[j] / su[j]
                 } else {
-                    sw[j]
+                    su[j]
                 };
-                out[j] = 0.5 * (sw2r2 - penalty);
+                out[j] = 0.5 * (su2r2 - penalty);
                 // Where these sums cancel (one weight dwarfs the rest, so tr P = Σw −
                 // Σw²/Σw loses its digits, or Σw²r² is small beside its terms) or
                 // overflow (v near 1e-300 at τ² = 0), the one-point form of
                 // `derivatives`, which forms tr P without cancelling and squares w r.
-                let cancels = sw2r2 < 1e-6 * sw2d2[j] || (self.reml && penalty < 1e-6 * sw[j]);
+                let cancels = su2r2 < 1e-6 * su2d2[j] || (self.reml && penalty < 1e-6 * su[j]);
                 if !out[j].is_finite() || cancels {
                     out[j] = self.derivatives(t[j]).score;
                 }
