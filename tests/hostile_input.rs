@@ -466,3 +466,55 @@ fn a_subgroup_that_cannot_be_pooled_is_named_and_the_others_go_on() {
     assert_eq!(v["subgroups"]["not_pooled"][0]["subgroup"], "none");
     assert_eq!(v["subgroups"]["groups"].as_array().map(Vec::len), Some(1));
 }
+
+/// Extreme numbers in messages are written in exponent notation, not as 300 digits;
+/// `--level 1e-300` is refused without suggesting an impossible level.
+#[test]
+fn messages_write_extreme_numbers_in_exponent_notation() {
+    let dir = Scratch::new("extreme");
+    let cases: [(&[u8], &[&str], &str); 3] = [
+        (
+            b"study,yi,vi\nA,1,-1e-300\nB,2,1\n",
+            &[],
+            "a variance must be 0 or more, found -1e-300",
+        ),
+        (
+            b"study,events_e,n_e,events_c,n_c\nA,1e300,1e300,1,2\nB,1,2,1,2\n",
+            &[],
+            "found 1e300",
+        ),
+        (
+            b"study,yi,vi\nA,1,1\nB,2,1\n",
+            &["--level", "1e-300"],
+            "--level 1e-300: expected",
+        ),
+    ];
+    for (i, (bytes, args, says)) in cases.iter().enumerate() {
+        let file = dir.file(&format!("{i}.csv"), bytes);
+        let mut all = vec!["pool", s(&file)];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(text.contains(says), "{text}");
+        assert!(text.len() < 400 && !text.contains("did you mean"), "{text}");
+    }
+}
+
+/// A group of `batch` that cannot be pooled names the file, row, column and study of
+/// the problem, as `pool` does (it said "study 1" of the group).
+#[test]
+fn batch_errors_name_the_row_and_the_study() {
+    let dir = Scratch::new("batch-row");
+    let file = dir.file(
+        "b.csv",
+        b"study,yi,vi,g\nC,1,0.1,b\nD,2,0.2,b\nE,1,0,c\nF,1,1,c\n",
+    );
+    let out = run(&["batch", s(&file), "--group-by", "g"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("b.csv, row 4, column 'vi': study 'E' has a sampling variance of 0"),
+        "{text}"
+    );
+}

@@ -339,34 +339,49 @@ pub fn batch(
         return Ok(groups
             .into_iter()
             .zip(fits)
-            .map(|((group, _), fit)| {
+            .map(|((group, idx), fit)| {
                 progress();
-                row_from_slices(group, measure, fit)
+                match fit {
+                    // The group's own table names the file, row and study of the error.
+                    Err(_) => pool_group(table, group, &idx, effect, options),
+                    fit => row_from_slices(group, measure, fit),
+                }
             })
             .collect());
     }
     Ok(groups
         .into_par_iter()
         .map(|(group, idx)| {
-            let row = subset(table, &idx)
-                .and_then(|t| pool(&t, effect, options))
-                .map(|fit| {
-                    let f = &fit.fixed;
-                    let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
-                    BatchRow::fitted(
-                        group.clone(),
-                        fit.measure.name(),
-                        fit.k,
-                        fixed,
-                        fit.random.as_ref(),
-                        &fit.heterogeneity,
-                    )
-                })
-                .unwrap_or_else(|e| BatchRow::failed(group, &e));
+            let row = pool_group(table, group, &idx, effect, options);
             progress();
             row
         })
         .collect())
+}
+
+/// The row of one group pooled from its own table (rows `idx` of `table`).
+fn pool_group(
+    table: &StudyTable,
+    group: String,
+    idx: &[usize],
+    effect: &EffectOptions,
+    options: &PoolOptions,
+) -> BatchRow {
+    subset(table, idx)
+        .and_then(|t| pool(&t, effect, options))
+        .map(|fit| {
+            let f = &fit.fixed;
+            let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
+            BatchRow::fitted(
+                group.clone(),
+                fit.measure.name(),
+                fit.k,
+                fixed,
+                fit.random.as_ref(),
+                &fit.heterogeneity,
+            )
+        })
+        .unwrap_or_else(|e| BatchRow::failed(group, &e))
 }
 
 /// [`batch`] on a table read row by row ([`crate::data::read_csv_path_by_row`]): a

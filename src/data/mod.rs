@@ -32,7 +32,7 @@ pub use self::csv::{
 };
 pub use self::input::InputLimits;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use serde::Serialize;
 
 /// The layout of a study table, recognised from its header.
@@ -252,21 +252,24 @@ impl StudyData {
                 return Err(at(
                     i,
                     column,
-                    format!("a count must be 0 or more, found {x}"),
+                    format!("a count must be 0 or more, found {}", Shown(x)),
                 ));
             }
             if x.fract() != 0.0 {
                 return Err(at(
                     i,
                     column,
-                    format!("a count must be a whole number, found {x}"),
+                    format!("a count must be a whole number, found {}", Shown(x)),
                 ));
             }
             if x > MAX_COUNT {
                 return Err(at(
                     i,
                     column,
-                    format!("a count must be at most 2^53 = {MAX_COUNT}, found {x}"),
+                    format!(
+                        "a count must be at most 2^53 = {MAX_COUNT}, found {}",
+                        Shown(x)
+                    ),
                 ));
             }
             Ok(())
@@ -276,14 +279,14 @@ impl StudyData {
                 return Err(at(
                     i,
                     column,
-                    format!("an arm size must be at least 1, found {n}"),
+                    format!("an arm size must be at least 1, found {}", Shown(n)),
                 ));
             }
             if n.fract() != 0.0 {
                 return Err(at(
                     i,
                     column,
-                    format!("an arm size must be a whole number, found {n}"),
+                    format!("an arm size must be a whole number, found {}", Shown(n)),
                 ));
             }
             check_count(i, column, n)
@@ -293,7 +296,10 @@ impl StudyData {
                 return Err(at(
                     i,
                     column,
-                    format!("a standard deviation must be greater than 0, found {sd}"),
+                    format!(
+                        "a standard deviation must be greater than 0, found {}",
+                        Shown(sd)
+                    ),
                 ));
             }
             Ok(())
@@ -334,7 +340,7 @@ impl StudyData {
                         return Err(at(
                             i,
                             "vi",
-                            format!("a variance must be 0 or more, found {v}"),
+                            format!("a variance must be 0 or more, found {}", Shown(v)),
                         ));
                     }
                 }
@@ -345,7 +351,7 @@ impl StudyData {
                         return Err(at(
                             i,
                             "sei",
-                            format!("a standard error must be 0 or more, found {s}"),
+                            format!("a standard error must be 0 or more, found {}", Shown(s)),
                         ));
                     }
                 }

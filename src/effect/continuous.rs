@@ -136,13 +136,15 @@ pub(super) fn compute(
                         Some(table.rows[i]),
                         Some(column),
                         format!(
-                            "{column} = {value} beside {} = {other}: the ratio of means needs \
+                            "{column} = {} beside {} = {}: the ratio of means needs \
                              two non-zero means of the same sign",
+                            crate::error::Shown(value),
                             if column == "mean_e" {
                                 "mean_c"
                             } else {
                                 "mean_e"
-                            }
+                            },
+                            crate::error::Shown(other)
                         ),
                     ));
                 }

@@ -121,7 +121,7 @@ pub(super) fn compute(
                                 Some(table.rows[i]),
                                 Some(column),
                                 format!(
-                                    "a {measure} must be greater than 0 on the natural scale, found {value}"
+                                    "a {measure} must be greater than 0 on the natural scale, found {}", crate::error::Shown(value)
                                 ),
                             ));
                         }

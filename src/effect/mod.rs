@@ -220,7 +220,7 @@ impl ZeroCellRule {
         if !(self.increment.is_finite() && self.increment >= 0.0) {
             return Err(Error::InvalidArgument(format!(
                 "the zero-cell increment must be a finite number of 0 or more, found {}",
-                self.increment
+                crate::error::Shown(self.increment)
             )));
         }
         Ok(())

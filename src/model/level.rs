@@ -17,7 +17,7 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
     } else {
         Err(Error::InvalidArgument(format!(
             "the confidence level must lie strictly between 0 and 100%, found {}%",
-            level * 100.0
+            crate::error::Shown(level * 100.0)
         )))
     }
 }
@@ -39,13 +39,15 @@ pub fn level_from_user(value: f64) -> std::result::Result<f64, String> {
         Ok(value)
     } else if value > 1e-4 && value <= 0.5 {
         Err(format!(
-            "{value}: expected a percentage in [1, 100) or a proportion in (0.5, 1); \
+            "{}: expected a percentage in [1, 100) or a proportion in (0.5, 1); \
              did you mean {}? (metafor reads a level of at most 0.5 as alpha)",
-            100.0 * (1.0 - value)
+            crate::error::Shown(value),
+            crate::error::Shown(100.0 * (1.0 - value))
         ))
     } else {
         Err(format!(
-            "{value}: expected a percentage in [1, 100) (95) or a proportion in (0.5, 1) (0.95)"
+            "{}: expected a percentage in [1, 100) (95) or a proportion in (0.5, 1) (0.95)",
+            crate::error::Shown(value)
         ))
     }
 }

@@ -289,10 +289,11 @@ const VARIANCE_RATIO_WARNING: f64 = 1e7;
 /// of metafor 3.8-1 is checked against `tests/golden/zero_variance.csv`.
 fn infinite_weight(study: &str, v: f64) -> String {
     format!(
-        "{study} has a sampling variance of {v}: its inverse-variance weight is infinite, and \
+        "{study} has a sampling variance of {}: its inverse-variance weight is infinite, and \
          the fixed-effect estimate and Q that every fit reports are undefined (metafor 3.8-1 \
          stops for FE, DL, PM and HS; it fits REML, ML, EB, SJ and HE when their tau2 is \
-         above 0, without Q or I2); expected a variance greater than 0"
+         above 0, without Q or I2); expected a variance greater than 0",
+        crate::error::Shown(v)
     )
 }
 
