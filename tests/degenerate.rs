@@ -924,3 +924,38 @@ fn library_misuse_is_an_error_or_not_a_number() {
     let z = metapool::distribution::normal_quantile(0.975);
     assert_eq!(metapool::distribution::t_quantile(0.975, f64::INFINITY), z);
 }
+
+/// Double zeros have no study-level risk difference, but they are in the
+/// Mantel-Haenszel risk difference (weight n_e n_c / N, difference 0), as in metafor's
+/// rma.mh: the estimate is Σ (a n_c − c n_e)/N / Σ n_e n_c/N over all three tables =
+/// −1 / (25 + 1640/81 + 15), and a warning says the excluded studies are in it.
+#[test]
+fn double_zeros_in_the_mh_risk_difference_are_said_to_be_in_it() {
+    let table = read_csv_str(
+        "rd",
+        "study,events_e,n_e,events_c,n_c\nA,3,50,5,50\nB,0,40,0,41\nC,0,30,0,30\n",
+    )
+    .expect("table");
+    let overrides = metapool::profile::Overrides {
+        measure: Some(Measure::RD),
+        fixed: Some(FixedMethod::MantelHaenszel),
+        tau2: Some(None),
+        ..Default::default()
+    };
+    let (effect, options) =
+        metapool::profile::Profile::Metafor.resolve(table.data_type(), &overrides);
+    let fit = pool(&table, &effect, &options).expect("fit");
+    near(
+        fit.fixed.estimate,
+        -1.0 / (25.0 + 1640.0 / 81.0 + 15.0),
+        1e-14,
+    );
+    assert_eq!(fit.excluded.len(), 2);
+    assert!(
+        fit.warnings
+            .iter()
+            .any(|w| w.contains("('B', 'C')") && w.contains("in the Mantel-Haenszel estimate")),
+        "{:?}",
+        fit.warnings
+    );
+}

@@ -660,6 +660,36 @@ pub fn pool(
                 }
             };
             let weights = mantel_haenszel::weights_percent(&kept, measure);
+            let mut effects = effects;
+            // Double zeros left out of the study rows still move the MH risk difference
+            // (weight n_e n_c / N, difference 0) when the sums are formed from every
+            // observed table: say so, lest "excluded" be read as "not in the estimate".
+            if measure == Measure::RD && options.mh_cells == MhCells::Observed {
+                let in_sums: Vec<&str> = effects
+                    .excluded
+                    .iter()
+                    .filter(|e| all[e.index].is_double_zero())
+                    .map(|e| e.study.as_str())
+                    .collect();
+                if !in_sums.is_empty() {
+                    effects.warnings.push(format!(
+                        "{} double-zero {} ('{}') {} no study-level risk difference in the \
+                         table, Q or I², but {} in the Mantel-Haenszel estimate (risk \
+                         difference 0, weight n_e n_c / N), as in metafor's rma.mh, whose k \
+                         counts {}",
+                        in_sums.len(),
+                        if in_sums.len() == 1 {
+                            "study"
+                        } else {
+                            "studies"
+                        },
+                        in_sums.join("', '"),
+                        if in_sums.len() == 1 { "has" } else { "have" },
+                        if in_sums.len() == 1 { "is" } else { "are" },
+                        if in_sums.len() == 1 { "it" } else { "them" },
+                    ));
+                }
+            }
             (effects, est, se, weights)
         }
         _ => {
