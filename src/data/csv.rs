@@ -409,7 +409,7 @@ fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed>
 
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
 /// of empty cells are skipped (and counted).
-struct Records<'a> {
+pub(super) struct Records<'a> {
     source: &'a str,
     data: &'a [u8],
     reader: ::csv::Reader<&'a [u8]>,
@@ -418,7 +418,7 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    fn new(source: &'a str, data: &'a [u8]) -> Self {
+    pub(super) fn new(source: &'a str, data: &'a [u8]) -> Self {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -433,7 +433,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record that has a non-empty cell into `record`; returns its row.
-    fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
+    pub(super) fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
         loop {
             let more = self.reader.read_byte_record(record).map_err(|e| {
                 Error::input(
