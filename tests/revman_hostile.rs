@@ -388,3 +388,245 @@ fn smd_study_with_three_participants_is_left_out_as_not_estimable() {
     let c = checks(&v);
     assert_eq!(kinds(&c), (2, 0));
 }
+
+/// A scratch copy of a committed export with `edit` applied, checked to change it.
+fn edited(name: &str, file: &str, edit: impl Fn(&str) -> String) -> String {
+    let original = std::fs::read_to_string(file).expect("export");
+    let changed = edit(&original);
+    assert_ne!(changed, original, "{name}: the edit changes nothing");
+    let dir = std::env::temp_dir().join(format!("metapool-revman-edit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(name);
+    std::fs::write(&path, changed).expect("write");
+    path.to_str().expect("path").to_string()
+}
+
+/// The real export (whose cells hold no comma) with a column `name` added after `df`,
+/// empty but on the lines (from 0) given.
+fn with_column(text: &str, name: &str, cells: &[(usize, &str)]) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut row: Vec<&str> = line.split(',').collect();
+            let cell = match cells.iter().find(|(j, _)| *j == i) {
+                _ if i == 0 => name,
+                Some((_, c)) => c,
+                None => "",
+            };
+            row.insert(31, cell);
+            row.join(",") + "\n"
+        })
+        .collect()
+}
+
+const FLEISS: &str = "tests/revman/Fleiss93_CR.csv";
+const CD007026: &str = "tests/revman/cd007026_pub6_analysis_1_4.csv";
+
+/// The structural errors of the module documentation that the cases above do not show,
+/// each naming its row and column.
+#[test]
+fn other_structural_errors_name_row_and_column() {
+    for (name, file, edit, says) in [
+        (
+            "second_outcome_row.csv",
+            CD007026,
+            (|t: &str| {
+                let outcome = t.lines().nth(2).expect("outcome row");
+                format!("{t}{outcome}\n")
+            }) as fn(&str) -> String,
+            "row 11, column 'Outcome Number'",
+        ),
+        (
+            "second_subgroup_row.csv",
+            CD007026,
+            |t: &str| {
+                let subgroup = t.lines().nth(3).expect("subgroup row");
+                format!("{t}{subgroup}\n")
+            },
+            "row 11, column 'Subgroup Number'",
+        ),
+        (
+            "study_without_subgroup.csv",
+            CD007026,
+            |t: &str| t.replacen("1,4,2,Ladurner 2005", "1,4,0,Ladurner 2005", 1),
+            "row 8, column 'Subgroup Number'",
+        ),
+        (
+            "mean_on_dichotomous_study.csv",
+            FLEISS,
+            |t: &str| {
+                t.replacen(
+                    "1,1,0,MRC-1,,,,,49,0,0,615",
+                    "1,1,0,MRC-1,,,,,49,3,0,615",
+                    1,
+                )
+            },
+            "row 4, column 'Mean 1'",
+        ),
+        (
+            "events_on_continuous_study.csv",
+            FLEISS,
+            |t: &str| t.replacen("1,2,0,Davis,,,,,0,5", "1,2,0,Davis,,,,,2,5", 1),
+            "row 12, column 'Events 1'",
+        ),
+        (
+            "method_on_study_row.csv",
+            FLEISS,
+            |t: &str| t.replacen("1,1,0,MRC-1,,,,,", "1,1,0,MRC-1,,MH,,,", 1),
+            "row 4, column 'Statistical Method'",
+        ),
+        (
+            "subgroup_of_other_data_type.csv",
+            CD007026,
+            |t: &str| t.replacen("1,4,2,50 mL x 21 d,DIC", "1,4,2,50 mL x 21 d,CON", 1),
+            "row 7, column 'Data Type'",
+        ),
+        (
+            "comparison_number_missing.csv",
+            CD007026,
+            |t: &str| t.replacen("1,4,2,Ladurner 2005", ",4,2,Ladurner 2005", 1),
+            "row 8, column 'Comparison Number'",
+        ),
+        (
+            "line_break_in_a_number.csv",
+            CD007026,
+            |t: &str| t.replacen("2,,,50,2,,,50", "2,,,\"5\n0\",2,,,50", 1),
+            "row 10, column 'Total 1'",
+        ),
+        (
+            "level_not_a_number.csv",
+            FLEISS,
+            |t: &str| with_column(t, "Study Confidence Interval", &[(2, "wide")]),
+            "row 3, column 'Study Confidence Interval'",
+        ),
+    ] {
+        let e = error(&edited(name, file, edit));
+        assert!(e.contains(says), "{name}: {e}");
+    }
+}
+
+/// Line ends of old Macs (CR), of Windows (CRLF) and a UTF-8 byte-order mark read as
+/// the export itself.
+#[test]
+fn line_ends_and_byte_order_mark_do_not_change_the_report() {
+    let original = report(FLEISS, 1);
+    for (name, edit) in [
+        (
+            "cr.csv",
+            (|t: &str| t.replace('\n', "\r")) as fn(&str) -> String,
+        ),
+        ("crlf.csv", |t: &str| t.replace('\n', "\r\n")),
+        ("bom.csv", |t: &str| format!("\u{feff}{t}")),
+    ] {
+        assert_eq!(report(&edited(name, FLEISS, edit), 1), original, "{name}");
+    }
+}
+
+/// A column the export does not have: a warning names it and each of its cells on the
+/// rows of an outcome is listed as not checked.
+#[test]
+fn unknown_column_is_warned_about_and_its_cells_listed() {
+    let path = edited("notes.csv", CD007026, |t: &str| {
+        t.lines()
+            .enumerate()
+            .map(|(i, l)| format!("{l},{}\n", if i == 0 { "Notes" } else { "n" }))
+            .collect()
+    });
+    let out = metapool(&["revman", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("column 'Notes': not a column"), "{stderr}");
+    assert!(
+        stderr.contains("1 cell of columns that are not read"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let notes: Vec<&Value> = checks(&v)
+        .into_iter()
+        .filter(|c| c["column"] == "Notes")
+        .collect();
+    // Every row but the comparison row (row 2).
+    assert_eq!(notes.len(), 8);
+    assert!(notes
+        .iter()
+        .all(|c| c["verdict"]["kind"] == "not_checkable"));
+}
+
+/// An analysis of swapped events is not re-run: its figures are listed as not checked.
+#[test]
+fn swapped_events_are_not_re_run() {
+    let path = edited("swapped.csv", CD007026, |t: &str| {
+        t.replacen(
+            ",DIC,MH,RR,Random,",
+            ",DIC,MH,Risk Ratio (Non-event),Random,",
+            1,
+        )
+    });
+    let v = report(&path, 1);
+    assert_eq!(outcomes(&v)[0]["status"], "not_checked");
+    assert!(outcomes(&v)[0]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("swaps events"));
+    assert_eq!(kinds(&checks(&v)), (0, 18));
+}
+
+/// The export's confidence levels are used: at `Study Confidence Interval` 95 the study
+/// intervals of the real export are reproduced, at 99 none of them is.
+#[test]
+fn study_confidence_interval_column_sets_the_level_of_study_intervals() {
+    let with_level = |level: &'static str| {
+        move |t: &str| with_column(t, "Study Confidence Interval", &[(2, level), (10, level)])
+    };
+    let study_ci = |v: &Value| -> Vec<String> {
+        checks(v)
+            .into_iter()
+            .filter(|c| {
+                (c["column"] == "CI Start" || c["column"] == "CI End")
+                    && c["row"] != 3
+                    && c["row"] != 11
+            })
+            .map(|c| c["verdict"]["kind"].as_str().expect("kind").to_string())
+            .collect()
+    };
+    let at_95 = report(&edited("ci95.csv", FLEISS, with_level("95")), 1);
+    assert_eq!(at_95["outcomes"], report(FLEISS, 1)["outcomes"]);
+    let at_99 = report(&edited("ci99.csv", FLEISS, with_level("99%")), 1);
+    let kinds = study_ci(&at_99);
+    assert_eq!(kinds.len(), 24);
+    assert!(kinds.iter().all(|k| k == "not_reproduced"), "{kinds:?}");
+}
+
+/// A double-zero study of a risk ratio is left out of the re-run (as RevMan does): it is
+/// listed with its reason, its printed weight is checked against 0 and its effect is
+/// listed as not checked.
+#[test]
+fn double_zero_study_is_listed_as_left_out() {
+    let path = edited("double_zero.csv", CD007026, |t: &str| {
+        t.replacen(
+            "1,4,2,Ladurner 2005,,,,,0,,,78,1,,,68,0.29,,0.01,7.03,",
+            "1,4,2,Ladurner 2005,,,,,0,,,78,0,,,68,0.29,,0.01,7.03,0",
+            1,
+        )
+    });
+    let v = report(&path, 1);
+    let o = &outcomes(&v)[0];
+    assert_eq!(o["excluded"][0]["name"], "Ladurner 2005");
+    assert!(o["excluded"][0]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("double-zero"));
+    let ladurner: Vec<&Value> = checks(&v)
+        .into_iter()
+        .filter(|c| c["name"] == "Ladurner 2005")
+        .collect();
+    assert_eq!(ladurner.len(), 4);
+    for c in ladurner {
+        let kind = if c["column"] == "Weight" {
+            "reproduced"
+        } else {
+            "not_checkable"
+        };
+        assert_eq!(c["verdict"]["kind"], kind, "{c}");
+    }
+}
