@@ -630,3 +630,51 @@ fn double_zero_study_is_listed_as_left_out() {
         assert_eq!(c["verdict"]["kind"], kind, "{c}");
     }
 }
+
+/// The body of the `revman_export` fuzz target (`fuzz/fuzz_targets/revman_export.rs`):
+/// read, audit and render, with the audit keeping every printed figure and outcome.
+fn read_audit_render(data: &[u8]) {
+    use metapool::audit::revman::audit_export;
+    use metapool::data::revman::read_revman_bytes;
+    let Ok(export) = read_revman_bytes("fuzz", data) else {
+        return;
+    };
+    let audit = audit_export(&export);
+    let printed: usize = export
+        .outcomes
+        .iter()
+        .flat_map(|o| o.printed_rows())
+        .map(|row| row.figures.len())
+        .sum();
+    assert_eq!(audit.figures, printed);
+    assert_eq!(
+        audit.figures,
+        audit.reproduced + audit.not_reproduced + audit.not_checked
+    );
+    assert_eq!(audit.outcomes.len(), export.outcomes.len());
+    let _ = metapool::report::revman_text(&audit);
+    metapool::report::revman_json(&audit).expect("JSON");
+}
+
+/// The fuzz target's seeds (the exports of `tests/revman/` and `tests/revman/hostile/`)
+/// and their prefixes (an export cut short, at every third byte): no panic, nothing
+/// lost.
+#[test]
+fn fuzz_seeds_and_their_prefixes_read_without_panic_or_loss() {
+    let mut files = Vec::new();
+    for dir in ["tests/revman", "tests/revman/hostile"] {
+        for entry in std::fs::read_dir(dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "csv") {
+                files.push(path);
+            }
+        }
+    }
+    assert_eq!(files.len(), 14);
+    for path in files {
+        let bytes = std::fs::read(&path).expect("read");
+        for end in (0..bytes.len()).step_by(3).chain([bytes.len()]) {
+            read_audit_render(&bytes[..end]);
+        }
+    }
+}
