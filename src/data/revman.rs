@@ -68,8 +68,10 @@
 //! - a subgroup row that no study row carries; studies of a subgroup without a subgroup
 //!   row (a warning: its pooled figures are not in the export);
 //! - outcomes of the data types metapool does not re-run (generic inverse variance
-//!   `IV`, O-E and variance `IPD`, other data `OTH`, or the long names), and analyses
-//!   of swapped events (`Swap event and non-event` YES, or a measure named `(Non-event)`);
+//!   `IV`, O-E and variance `IPD`, other data `OTH`, or the long names; only `DIC` and
+//!   `CON` are confirmed by an export at hand, the other codes follow the outcome types
+//!   of RevMan's own files), and analyses of swapped events (`Swap event and non-event`
+//!   YES, or a measure named `(Non-event)`);
 //! - a study with an arm total of 0, or an SD of 0 in continuous data: its effect and
 //!   variance are undefined here, so it is left out of the re-run with a warning (its
 //!   totals still count in the arm totals of the pooled rows);
@@ -219,7 +221,7 @@ enum Column {
 
 /// The columns of the export other than the figures, by the name RevMan writes (the
 /// list R's meta `read.rm5` reads).
-const COLUMNS: [(&str, Column); 32] = [
+const COLUMNS: [(&str, Column); 28] = [
     ("Comparison Number", Column::ComparisonNumber),
     ("Outcome Number", Column::OutcomeNumber),
     ("Subgroup Number", Column::SubgroupNumber),
@@ -237,7 +239,6 @@ const COLUMNS: [(&str, Column); 32] = [
     ("SD 2", Column::Sd2),
     ("O-E", Column::Oe),
     ("Var", Column::Var),
-    ("Variance", Column::Var),
     ("Totals", Column::Label),
     ("Test for subgroup differences", Column::Label),
     (
@@ -255,9 +256,6 @@ const COLUMNS: [(&str, Column); 32] = [
     ("Year of study", Column::Label),
     ("User defined order", Column::Label),
     ("Risk of bias tables", Column::Label),
-    ("Footnotes", Column::Label),
-    ("Study ID", Column::Label),
-    ("Comparison Name", Column::Label),
 ];
 
 /// The columns every export must have.
