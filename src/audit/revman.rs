@@ -510,7 +510,9 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         .and_then(|t| pool(t, &effect, &options).map_err(|e| e.to_string()));
     if let Ok(fit) = &overall {
         for e in &fit.excluded {
-            left_out[included[e.index]] = Some(in_export_terms(&e.reason));
+            if let Some(&i) = included.get(e.index) {
+                left_out[i] = Some(in_export_terms(&e.reason));
+            }
         }
     }
     for (i, reason) in left_out.iter().enumerate() {
