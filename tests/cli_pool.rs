@@ -360,10 +360,8 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     let out = metapool(&["revman", changed.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("NOT REPRODUCED"));
-    let bad: Vec<&serde_json::Value> = v
-        .as_array()
-        .expect("array")
-        .iter()
+    let bad: Vec<&serde_json::Value> = revman_checks(&v)
+        .into_iter()
         .filter(|c| c["verdict"]["kind"] != "reproduced")
         .collect();
     assert_eq!(bad.len(), 1, "{bad:?}");
@@ -371,27 +369,44 @@ fn revman_export_is_rerun_and_its_figures_checked() {
     assert_eq!(bad[0]["verdict"]["recomputed"], "2.15");
 }
 
+/// The checks of every outcome of a `metapool revman --format json` report.
+fn revman_checks(v: &serde_json::Value) -> Vec<&serde_json::Value> {
+    v["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .flat_map(|o| o["checks"].as_array().expect("checks"))
+        .collect()
+}
+
 /// `metapool revman` on a real RevMan 5 export (tests/revman/Fleiss93_CR.csv, shipped
-/// with R's meta package): 84 of its 86 figures (80 printed to 8 decimals, 6 arm totals)
-/// reproduced; the
-/// other two are RevMan's P(Q), 7e-8 and 6e-8 away from the χ² tail that R's `pchisq`
-/// gives (0.126942178044 and 0.226008892901), as tests/revman/README.md explains. The
-/// same export in Latin-1 (as written on Windows) reads the same.
+/// with R's meta package): 94 printed figures (80 printed to 8 decimals, 6 arm totals,
+/// and on each outcome row Weight, Qint, P(Qint) and I²(Qint)), 90 reproduced. Two are
+/// RevMan's P(Q), 7e-8 and 6e-8 away from the χ² tail that R's `pchisq` gives
+/// (0.126942178044 and 0.226008892901), as tests/revman/README.md explains; two are the
+/// P(Qint) of outcomes without subgroups, not checked (a test on 0 df has no P value).
+/// The same export in Latin-1 (as written on Windows) reads the same.
 #[test]
 fn real_revman_export_is_reproduced_but_for_revmans_own_p_q_rounding() {
     let v = json_with_status(
         &["revman", "tests/revman/Fleiss93_CR.csv", "--format", "json"],
         1,
     );
-    let checks = v.as_array().expect("array");
-    assert_eq!(checks.len(), 86);
-    let bad: Vec<&serde_json::Value> = checks
+    let checks = revman_checks(&v);
+    assert_eq!(checks.len(), 94);
+    let unchecked: Vec<&&serde_json::Value> = checks
         .iter()
-        .filter(|c| c["verdict"]["kind"] != "reproduced")
+        .filter(|c| c["verdict"]["kind"] == "not_checkable")
+        .collect();
+    assert_eq!(unchecked.len(), 2, "{unchecked:?}");
+    assert!(unchecked.iter().all(|c| c["column"] == "P(Qint)"));
+    let bad: Vec<&&serde_json::Value> = checks
+        .iter()
+        .filter(|c| c["verdict"]["kind"] == "not_reproduced")
         .collect();
     assert_eq!(bad.len(), 2, "{bad:?}");
     for (check, r) in bad.iter().zip([0.126942178044, 0.226008892901]) {
-        assert_eq!(check["column"], "p(q)");
+        assert_eq!(check["column"], "P(Q)");
         let ours: f64 = check["verdict"]["recomputed"]
             .as_str()
             .expect("text")

@@ -49,3 +49,43 @@ fn revman5_and_exact_hedges_differ_only_slightly() {
     assert!((g_ex - 0.95765).abs() < 5e-6, "{g_ex}");
     assert!(rel(g_rm, g_ex) < 1e-3);
 }
+
+/// N = n_e + n_c = 3 (arms of 1 and 2): RevMan 5's J = 1 − 3/(4N − 9) is 1 − 3/3 = 0, so
+/// g would be 0 (−0 for a negative d) whatever the means, with a variance term
+/// g²/(2(N − 3.94)) over a negative N − 3.94. RevMan 5 shows such a study as not
+/// estimable; so does the exact correction here (J(N − 2) needs N − 2 > 1). The function
+/// returns non-finite values for N < 4 as its documentation says, and the effects leave
+/// the study out with a warning instead of pooling an SMD of −0.
+#[test]
+fn revman5_smd_with_three_participants_is_not_estimable() {
+    use metapool::data::{ContinuousArms, StudyData, StudyTable};
+    use metapool::effect::{compute, EffectOptions, Measure};
+    for correction in [SmdCorrection::RevMan5, SmdCorrection::ExactHedges] {
+        let (g, v) = standardized_mean_difference(3.0, 1.0, 1.0, 5.0, 2.0, 2.0, correction);
+        assert!(!g.is_finite() && !v.is_finite(), "{correction:?}: {g}, {v}");
+    }
+    let table = StudyTable::new(
+        "n3",
+        vec!["three".into(), "twenty".into()],
+        StudyData::Continuous(ContinuousArms {
+            mean_e: vec![3.0, 5.0],
+            sd_e: vec![1.0, 2.0],
+            n_e: vec![1.0, 10.0],
+            mean_c: vec![5.0, 3.0],
+            sd_c: vec![2.0, 2.0],
+            n_c: vec![2.0, 10.0],
+        }),
+    )
+    .expect("table");
+    let mut options = EffectOptions::new(Measure::SMD);
+    options.smd = SmdCorrection::RevMan5;
+    let effects = compute(&table, &options).expect("effects");
+    assert_eq!(effects.labels, ["twenty"]);
+    assert_eq!(effects.excluded.len(), 1);
+    assert_eq!(effects.excluded[0].study, "three");
+    assert!(
+        effects.warnings.iter().any(|w| w.contains("'three'")),
+        "{:?}",
+        effects.warnings
+    );
+}

@@ -729,18 +729,16 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }))
         }
         Command::Revman { file, format } => {
-            let outcomes = metapool::data::revman::read_revman(&file)?;
-            let audited = metapool::audit::revman::audit_export(&outcomes);
-            let checks: Vec<&metapool::audit::revman::FigureCheck> =
-                audited.iter().flat_map(|o| &o.checks).collect();
-            let hold = checks.iter().all(|c| c.verdict.kind.holds());
+            let export = metapool::data::revman::read_revman(&file)?;
+            let audit = metapool::audit::revman::audit_export(&export);
+            warn(&audit.warnings);
             let text = match format {
-                ReportFormat::Json => json::to_string_pretty(&checks)?,
-                ReportFormat::Text => metapool::report::revman_text(&audited),
+                ReportFormat::Json => metapool::report::revman_json(&audit)?,
+                ReportFormat::Text => metapool::report::revman_text(&audit),
             };
             Ok(Output {
                 body: Body::Text(text),
-                hold,
+                hold: audit.holds(),
             })
         }
         Command::Audit { claims, format } => {

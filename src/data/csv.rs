@@ -84,20 +84,10 @@ pub fn read_csv_path_by_row_within(
 
 /// The name of `path` for messages and its bytes, read within `limits`.
 fn read_file(path: &Path, limits: &InputLimits) -> Result<(String, Vec<u8>)> {
-    let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        file: name.clone(),
-        source,
-    })?;
-    // The size of a regular file is known: one allocation, no buffer doubling. A pipe
-    // or a device (`/dev/stdin`, `/dev/zero`) says 0 and is read in chunks.
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    let bytes = read_bounded(&name, file, size, limits)?;
-    Ok((name, bytes))
+    Ok((
+        path.display().to_string(),
+        super::input::read_path(path, limits)?,
+    ))
 }
 
 /// A table read row by row ([`read_csv_path_by_row`]): the valid rows, and the rows set
@@ -440,7 +430,7 @@ fn record_lines(data: &[u8]) -> usize {
 
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
 /// of empty cells are skipped (and counted).
-struct Records<'a> {
+pub(super) struct Records<'a> {
     source: &'a str,
     data: &'a [u8],
     reader: ::csv::Reader<&'a [u8]>,
@@ -449,7 +439,7 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    fn new(source: &'a str, data: &'a [u8]) -> Self {
+    pub(super) fn new(source: &'a str, data: &'a [u8]) -> Self {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -464,7 +454,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record that has a non-empty cell into `record`; returns its row.
-    fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
+    pub(super) fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
         loop {
             let more = self.reader.read_byte_record(record).map_err(|e| {
                 Error::input(

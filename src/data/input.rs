@@ -172,6 +172,26 @@ pub fn read_bounded(
     }
 }
 
+/// Reads the file `path` within `limits` (its name, as given, names it in messages).
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be opened or read; as [`read_bounded`].
+pub fn read_path(path: &std::path::Path, limits: &InputLimits) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        file: name.clone(),
+        source,
+    })?;
+    // The size of a regular file is known: one allocation, no buffer doubling. A pipe
+    // or a device (`/dev/stdin`, `/dev/zero`) says 0 and is read in chunks.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    read_bounded(&name, file, size, limits)
+}
+
 /// The row (line, from 1) of byte `at`, counting LF, CRLF and CR line ends.
 fn row_of(bytes: &[u8], at: usize) -> usize {
     let head = &bytes[..at.min(bytes.len())];

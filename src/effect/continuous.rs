@@ -57,6 +57,10 @@ pub fn standardized_mean_difference(
             let g = j * d;
             (g, 1.0 / n_e + 1.0 / n_c + g * g / (2.0 * n))
         }
+        // Below N = 4 the approximation breaks down: at N = 3, J = 1 − 3/3 = 0 makes
+        // every g 0 (−0 for d < 0) and N − 3.94 is negative. RevMan 5 shows such a
+        // study as not estimable.
+        SmdCorrection::RevMan5 if n < 4.0 => (f64::NAN, f64::NAN),
         SmdCorrection::RevMan5 => {
             let g = (1.0 - 3.0 / (4.0 * n - 9.0)) * d;
             (g, n / (n_e * n_c) + g * g / (2.0 * (n - 3.94)))

@@ -86,37 +86,72 @@ pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
     out
 }
 
-/// The checks of a RevMan export as text: one block per outcome, one line per figure,
-/// and the count of figures that hold.
-pub fn revman_text(outcomes: &[crate::audit::revman::OutcomeAudit]) -> String {
-    use crate::audit::VerdictKind;
+/// The checks of a RevMan export as text: one block per outcome (its status, why it is
+/// not checked, the studies left out), one line per printed figure with the reason of
+/// those that do not hold, and the counts.
+pub fn revman_text(audit: &crate::audit::revman::ExportAudit) -> String {
+    use crate::audit::revman::OutcomeStatus;
     let mut text = String::new();
-    let (mut n, mut reproduced) = (0, 0);
-    for o in outcomes {
-        text += &format!(
-            "Analysis {} {} ({}, {}, {})\n",
-            o.id, o.name, o.measure, o.method, o.model
-        );
-        for c in &o.checks {
-            if c.verdict.kind == VerdictKind::NotCheckable && c.column.is_empty() {
-                text += &format!("  not checkable: {}\n", c.verdict.reason);
-                continue;
-            }
-            n += 1;
-            if c.verdict.kind == VerdictKind::Reproduced {
-                reproduced += 1;
-            }
+    for o in &audit.outcomes {
+        text += &match o.row {
+            Some(row) => format!(
+                "Analysis {} {} ({}, {}, {}), row {row}\n",
+                o.id, o.name, o.measure, o.method, o.model
+            ),
+            None => format!("Analysis {} (no outcome row)\n", o.id),
+        };
+        if o.status == OutcomeStatus::NotChecked {
+            text += &format!("  not checked: {}\n", o.reason);
+        }
+        for e in &o.excluded {
             text += &format!(
-                "  {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
-                c.row,
-                c.column,
-                c.printed,
-                c.verdict.recomputed,
-                c.verdict.kind.label().to_uppercase()
+                "  row {:<4} {} left out of the re-run: {}\n",
+                e.row, e.name, e.reason
             );
         }
+        // Cells as one short line each (a cell of a column not read may hold a line
+        // break).
+        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        for c in &o.checks {
+            let mut name: String = one_line(&c.name).chars().take(28).collect();
+            if name.len() < c.name.len() {
+                name.pop();
+                name.push('…');
+            }
+            text += &format!(
+                "  row {:<4} {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
+                c.row,
+                name,
+                one_line(&c.column),
+                one_line(&c.printed),
+                if c.verdict.recomputed.is_empty() {
+                    "-"
+                } else {
+                    &c.verdict.recomputed
+                },
+                c.verdict.kind.label().to_uppercase()
+            );
+            // The reason of each figure, unless it is the outcome's own.
+            let outcomes_reason =
+                o.status == OutcomeStatus::NotChecked && c.verdict.reason == o.reason;
+            if !c.verdict.kind.holds() && !c.verdict.reason.is_empty() && !outcomes_reason {
+                text += &format!("           {}\n", c.verdict.reason);
+            }
+        }
     }
-    text + &format!("{n} printed figures, {reproduced} reproduced\n")
+    text + &format!(
+        "{} printed figures, {} reproduced, {} not reproduced, {} not checked\n",
+        audit.figures, audit.reproduced, audit.not_reproduced, audit.not_checked
+    )
+}
+
+/// The checks of a RevMan export as JSON: the counts, every outcome with its status,
+/// reason, studies left out and checks, and the warnings ([`json`]).
+///
+/// # Errors
+/// Only if serialisation fails, which plain numbers and strings cannot make it do.
+pub fn revman_json(audit: &crate::audit::revman::ExportAudit) -> crate::Result<String> {
+    json::to_string_pretty(audit)
 }
 
 /// Writes `contents` to the file `path` as one step: into a temporary file beside it,
