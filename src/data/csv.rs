@@ -19,7 +19,9 @@
 //! few or too many cells (a decimal comma or thousands separator in an unquoted
 //! number makes too many), numbers with a decimal comma, a thousands separator, a `%`
 //! sign or an `NA`, and a quote left open. Cell text quoted in a message is cut to 40
-//! characters, with line breaks shown as `\n`.
+//! characters, with line breaks shown as `\n`. Before any of this, the file is read
+//! within [`InputLimits`] (a NUL byte, a file or a line beyond the limits are refused:
+//! [`crate::data::input`]).
 //!
 //! # Row numbers
 //! Rows are numbered as a spreadsheet shows the file: every line counts, blank ones

@@ -225,7 +225,7 @@ pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Resu
     w.flush()
 }
 
-/// The CSV text of a fit ([`write`] to a string).
+/// The CSV text of a fit ([`write()`] to a string).
 pub fn render(fit: &Fit) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail.
