@@ -463,19 +463,26 @@ impl StudyTable {
         }
         data.validate(&source, &rows)?;
         let mut warnings = Vec::new();
-        let mut seen = std::collections::HashMap::new();
+        let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(
+            labels.len(),
+            rustc_hash::FxBuildHasher,
+        );
         let mut repeats = 0usize;
         for (label, row) in labels.iter().zip(&rows) {
-            if let Some(&first) = seen.get(label.as_str()) {
-                repeats += 1;
-                if repeats <= MAX_DUPLICATE_WARNINGS {
-                    warnings.push(format!(
-                        "{source}, row {row}, column 'study': study label '{}' repeats row {first}",
-                        csv::shown(label)
-                    ));
+            match seen.entry(label.as_str()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    repeats += 1;
+                    if repeats <= MAX_DUPLICATE_WARNINGS {
+                        warnings.push(format!(
+                            "{source}, row {row}, column 'study': study label '{}' repeats row {}",
+                            csv::shown(label),
+                            first.get()
+                        ));
+                    }
                 }
-            } else {
-                seen.insert(label.as_str(), *row);
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(*row);
+                }
             }
         }
         if repeats > MAX_DUPLICATE_WARNINGS {
