@@ -727,7 +727,7 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 .map(|l| level_param(l))
                 .transpose()?
                 .unwrap_or(0.95);
-            let implied = check_ci(estimate, lo, hi, scale, level);
+            let implied = check_ci(estimate, lo, hi, scale, level)?;
             let summary = format!(
                 "implied SE {:.3}, z {:.2}, two-sided p {:.2e} (between {:.1e} and {:.1e} within rounding)",
                 implied.se, implied.z, implied.p, implied.p_range.0, implied.p_range.1
