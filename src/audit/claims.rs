@@ -842,26 +842,23 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                     )
                 };
             }
-            let found = allocations(&percents, total);
-            let closest = found
-                .iter()
-                .min_by_key(|a| a.iter().max().unwrap_or(&0) - a.iter().min().unwrap_or(&0));
+            let found = allocations(&percents, total)?;
             reason += &format!(
                 "{} allocations of {total} to {arms} arms make all of them attainable",
-                found.len()
+                found.count
             );
-            if let Some(c) = closest {
+            if let Some(c) = &found.most_nearly_equal {
                 reason += &format!(
                     " (the most nearly equal: {})",
                     c.iter().map(u64::to_string).collect::<Vec<_>>().join(" + ")
                 );
             }
-            Ok(if found.is_empty() {
+            Ok(if found.count == 0 {
                 Verdict::new(VerdictKind::Inconsistent, "", reason)
             } else {
                 Verdict::new(
                     VerdictKind::Consistent,
-                    format!("{} allocations", found.len()),
+                    format!("{} allocations", found.count),
                     format!("consistent only with some arm sizes: {reason}"),
                 )
             })
