@@ -602,7 +602,10 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
                 .iter()
                 .cloned()
                 .partition(|t| Some(&t.study) != multiarm);
-            let variants = multi.first().map(two_comparisons).unwrap_or_default();
+            let variants: Vec<[KnownTrial; 2]> = multi
+                .first()
+                .map(|t| two_comparisons(t).collect())
+                .unwrap_or_default();
             let mut ordered: Vec<(&str, &Vec<KnownTrial>)> =
                 sets.iter().map(|(k, v)| (*k, v)).collect();
             ordered.sort_by_key(|(id, _)| (id.parse::<u64>().unwrap_or(u64::MAX), id.to_string()));
