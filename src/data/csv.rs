@@ -408,8 +408,9 @@ fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed>
 }
 
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
-/// of empty cells are skipped (and counted).
-struct Records<'a> {
+/// of empty cells are skipped (and counted). Also reads the claims registries of
+/// [`crate::audit::claims`], so that their rows are numbered the same way.
+pub(crate) struct Records<'a> {
     source: &'a str,
     data: &'a [u8],
     reader: ::csv::Reader<&'a [u8]>,
@@ -418,7 +419,7 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    fn new(source: &'a str, data: &'a [u8]) -> Self {
+    pub(crate) fn new(source: &'a str, data: &'a [u8]) -> Self {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -433,7 +434,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record that has a non-empty cell into `record`; returns its row.
-    fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
+    pub(crate) fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
         loop {
             let more = self.reader.read_byte_record(record).map_err(|e| {
                 Error::input(

@@ -24,6 +24,7 @@
 mod csv;
 pub mod revman;
 
+pub(crate) use self::csv::Records;
 pub use self::csv::{
     read_csv_path, read_csv_path_by_row, read_csv_reader, read_csv_str, RejectedRow, RowChecked,
 };
