@@ -119,7 +119,7 @@ fn every_cochrane_figure_that_inputs_allow_is_reproduced_or_consistent() {
 #[test]
 fn implied_se_and_z_of_the_mmse_figure_by_hand() {
     let p = |s: &str| Printed::parse(s).expect("number");
-    let implied = check_ci(p("1.10"), p("0.37"), p("1.82"), Scale::Difference, 0.95);
+    let implied = check_ci(p("1.10"), p("0.37"), p("1.82"), Scale::Difference, 0.95).expect("a CI");
     assert!(implied.symmetric);
     assert!((implied.se - 0.369904).abs() < 1e-6, "{}", implied.se);
     assert!((implied.z - 2.9737).abs() < 1e-4, "{}", implied.z);

@@ -116,9 +116,10 @@ fn bias_reports_why_harbords_test_was_not_computed() {
 /// Writes a claims registry beside the data (its inputs are relative to its folder).
 fn registry(name: &str, rows: &[(&str, &str, &str)]) -> Scratch {
     let mut text = String::from("id,document,claim,figure,measures,inputs,check,params,notes\n");
-    for (figure, check, params) in rows {
+    for (i, (figure, check, params)) in rows.iter().enumerate() {
         text += &format!(
-            "T1,doc,claim,\"{figure}\",RR,cd007026/pub7_nonfatal_sae.csv,{check},\"{params}\",\n"
+            "T{},doc,claim,\"{figure}\",RR,cd007026/pub7_nonfatal_sae.csv,{check},\"{params}\",\n",
+            i + 1
         );
     }
     let path = PathBuf::from("data").join(format!("test-{}-{name}", std::process::id()));

@@ -2,6 +2,9 @@
 //! path: `read_csv_reader`, `model::pool` with the metafor and RevMan 5 profiles, every
 //! τ² estimator and the other measures of the data type, then every report. An error
 //! is a fine answer to these inputs; a panic is the bug each one found.
+//!
+//! The audit targets (`figure_parser`, `claims_registry`) share their bodies with this
+//! file (`fuzz/fuzz_targets/audit_bodies.rs`); their seeds run here.
 
 use metapool::analysis::subgroup::subgroups;
 use metapool::data::{read_csv_reader, DataType, StudyTable};
@@ -10,6 +13,9 @@ use metapool::effect::{EffectOptions, Measure};
 use metapool::model::{pool, PoolOptions, Tau2Method};
 use metapool::profile::{Overrides, Profile};
 use metapool::report;
+
+#[path = "../fuzz/fuzz_targets/audit_bodies.rs"]
+mod audit_bodies;
 
 fn pool_and_render(table: &StudyTable, effect: &EffectOptions, options: &PoolOptions) {
     let Ok(fit) = pool(table, effect, options) else {
@@ -85,4 +91,25 @@ fn chi_squared_tails_at_infinity_are_their_limits() {
     assert_eq!(chisq_sf(3.0, f64::INFINITY), 1.0);
     assert_eq!(chisq_cdf(3.0, f64::INFINITY), 0.0);
     assert!(chisq_sf(f64::INFINITY, f64::INFINITY).is_nan());
+}
+
+/// Every file of `fuzz/corpus/<target>/`, through `body`.
+fn run_seeds(target: &str, body: fn(&[u8])) {
+    let dir = std::path::Path::new("fuzz/corpus").join(target);
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("corpus folder") {
+        let path = entry.expect("corpus entry").path();
+        body(&std::fs::read(&path).expect("seed"));
+        n += 1;
+    }
+    assert!(n > 0, "no seed in {}", dir.display());
+}
+
+/// The seeds of the audit targets: the rows of data/claims.csv, the hostile figures of
+/// issue 12 (`2.39 [é]`, `2.39 (·1.10-5.23)`, a reversed CI, inputs outside the folder).
+#[test]
+fn the_seeds_of_the_audit_fuzz_targets_run_clean() {
+    run_seeds("figure_parser", audit_bodies::figure_parser);
+    run_seeds("claims_registry", audit_bodies::claims_registry);
+    audit_bodies::remove_scratch();
 }

@@ -10,6 +10,7 @@
 
 use super::figure::{Printed, Relation};
 use crate::distribution::{normal_quantile, normal_two_sided_p};
+use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// The scale on which the interval is symmetric.
@@ -50,14 +51,70 @@ pub struct Implied {
 }
 
 /// Checks a printed estimate with its CI at confidence `level` (in (0, 1)).
+///
+/// The lower bound of the SE range is at least 0: limits closer than their rounding
+/// allow an interval of no width.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when `level` is not in (0, 1), a printed value is not
+/// finite, the lower limit is above the upper, or (ratio scale) a value is below zero;
+/// [`Error::Degenerate`] when the limits print equal (the interval has no width at the
+/// printed precision: SE 0, z and p undefined) or, on the ratio scale, a value prints
+/// as zero (its logarithm is −∞ at that precision).
 pub fn check_ci(
     estimate: Printed,
     lower: Printed,
     upper: Printed,
     scale: Scale,
     level: f64,
-) -> Implied {
+) -> Result<Implied> {
+    if !(level > 0.0 && level < 1.0) {
+        return Err(Error::InvalidArgument(format!(
+            "level {level}: expected a proportion in (0, 1)"
+        )));
+    }
+    for x in [estimate, lower, upper] {
+        if !x.value.is_finite() {
+            return Err(Error::InvalidArgument(format!(
+                "{}: expected a finite number",
+                x.value
+            )));
+        }
+    }
+    if lower.value > upper.value {
+        return Err(Error::InvalidArgument(format!(
+            "the lower limit {} is above the upper limit {}; expected lower <= upper",
+            lower.text(),
+            upper.text()
+        )));
+    }
+    if lower.value == upper.value {
+        return Err(Error::Degenerate(format!(
+            "the limits print equal ({}): the interval has no width at the printed \
+             precision, so the implied SE is 0 and z and p are undefined",
+            lower.text()
+        )));
+    }
+    if scale == Scale::Ratio {
+        for x in [estimate, lower, upper] {
+            if x.value < 0.0 {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: a ratio must be above 0",
+                    x.text()
+                )));
+            }
+            if x.value == 0.0 {
+                return Err(Error::Degenerate(format!(
+                    "the ratio {} has no logarithm at its printed precision (its rounding \
+                     interval reaches 0); the check needs more decimals",
+                    x.text()
+                )));
+            }
+        }
+    }
     let g = |x: f64| scale.to_analysis(x);
+    // A positive printed value is at least one unit of its last digit, so its rounding
+    // interval stays above zero and every logarithm below is finite.
     let (el, eh) = estimate.bounds();
     let (ll, lh) = lower.bounds();
     let (ul, uh) = upper.bounds();
@@ -66,7 +123,7 @@ pub fn check_ci(
     let z_crit = normal_quantile(1.0 - (1.0 - level) / 2.0);
     let se = (g(upper.value) - g(lower.value)) / (2.0 * z_crit);
     let se_range = (
-        (g(ul) - g(lh)) / (2.0 * z_crit),
+        ((g(ul) - g(lh)) / (2.0 * z_crit)).max(0.0),
         (g(uh) - g(ll)) / (2.0 * z_crit),
     );
     let z = g(estimate.value) / se;
@@ -81,7 +138,7 @@ pub fn check_ci(
         normal_two_sided_p(far / se_range.0),
         normal_two_sided_p(near / se_range.1),
     );
-    Implied {
+    Ok(Implied {
         symmetric,
         midpoint: mid,
         se,
@@ -89,7 +146,7 @@ pub fn check_ci(
         z,
         p: normal_two_sided_p(z),
         p_range,
-    }
+    })
 }
 
 /// Whether a printed p-value (`P < x`, `P = x`, `P > x`) is attainable by a true p in
@@ -111,4 +168,48 @@ pub fn p_consistent(relation: Relation, printed: Printed, range: (f64, f64)) -> 
 /// variance of U/(n1 n2) (Mann & Whitney 1947).
 pub fn mann_whitney_null_se(n1: f64, n2: f64) -> f64 {
     ((n1 + n2 + 1.0) / (12.0 * n1 * n2)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Printed {
+        Printed::parse(s).expect("number")
+    }
+
+    /// Issue 12, item 12: a CI whose lower limit is above the upper was consistent with
+    /// a negative SE (2.39 (5.23 to 1.10) on the ratio scale: SE −0.398); a level of
+    /// 1.5 or NaN gave SE NaN and a verdict.
+    #[test]
+    fn impossible_intervals_and_levels_are_errors() {
+        let reversed = check_ci(p("2.39"), p("5.23"), p("1.10"), Scale::Ratio, 0.95);
+        assert!(matches!(reversed, Err(Error::InvalidArgument(m)) if m.contains("above")));
+        for level in [1.5, f64::NAN, 0.0, 1.0, -0.5] {
+            let r = check_ci(p("2.39"), p("1.10"), p("5.23"), Scale::Ratio, level);
+            assert!(matches!(r, Err(Error::InvalidArgument(_))), "{level}");
+        }
+        let negative = check_ci(p("-0.5"), p("-0.9"), p("-0.1"), Scale::Ratio, 0.95);
+        assert!(matches!(negative, Err(Error::InvalidArgument(_))));
+        let nan = Printed {
+            value: f64::NAN,
+            decimals: 2,
+        };
+        assert!(check_ci(nan, p("1.10"), p("5.23"), Scale::Difference, 0.95).is_err());
+    }
+
+    /// Degenerate but legal: limits that print equal, a ratio printed as zero.
+    #[test]
+    fn degenerate_intervals_say_why() {
+        let equal = check_ci(p("1.00"), p("1.00"), p("1.00"), Scale::Difference, 0.95);
+        assert!(matches!(equal, Err(Error::Degenerate(m)) if m.contains("print equal")));
+        let zero = check_ci(p("0.00"), p("0.00"), p("0.02"), Scale::Ratio, 0.95);
+        assert!(matches!(zero, Err(Error::Degenerate(m)) if m.contains("logarithm")));
+        // Limits closer than their rounding: the SE range starts at 0 and p at 0, not NaN.
+        let close =
+            check_ci(p("1.0"), p("1.0"), p("1.1"), Scale::Difference, 0.95).expect("an interval");
+        assert_eq!(close.se_range.0, 0.0);
+        assert_eq!(close.p_range.0, 0.0);
+        assert!(close.p_range.1.is_finite());
+    }
 }

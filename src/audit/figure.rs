@@ -99,27 +99,40 @@ fn round_decimal(x: f64, decimals: u32, to_even: bool) -> String {
     if frac.len() <= d {
         return format!("{:.*}", d, x);
     }
-    let kept: String = format!("{int}{}", &frac[..d]);
-    let rest = &frac[d..];
-    let first = rest.as_bytes()[0] - b'0';
-    let beyond = rest[1..].bytes().any(|b| b != b'0');
-    let last_even = kept
-        .bytes()
-        .last()
-        .is_some_and(|b| (b - b'0').is_multiple_of(2));
+    // The digits kept and the first dropped; rounding up adds one to the last kept
+    // digit with its carries, on the decimal text (no integer type bounds the digits).
+    let mut kept: Vec<u8> = int.bytes().chain(frac.bytes().take(d)).collect();
+    let rest = &frac.as_bytes()[d..];
+    let first = rest[0] - b'0';
+    let beyond = rest[1..].iter().any(|&b| b != b'0');
+    let last_even = kept.last().is_some_and(|b| (b - b'0').is_multiple_of(2));
     let up = first > 5 || (first == 5 && (beyond || !to_even || !last_even));
-    let mut n: u128 = kept.parse().unwrap_or(0);
     if up {
-        n += 1;
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
     }
-    let s = format!("{:0>width$}", n, width = d + 1);
-    let (i, f) = s.split_at(s.len() - d);
+    let nonzero = kept.iter().any(|&b| b != b'0');
+    // `int` has at least one digit, so the split leaves one before the point.
+    let (i, f) = kept.split_at(kept.len() - d);
+    let (i, f) = (String::from_utf8_lossy(i), String::from_utf8_lossy(f));
     let body = if d == 0 {
-        i.to_string()
+        i.into_owned()
     } else {
         format!("{i}.{f}")
     };
-    if negative && n != 0 {
+    if negative && nonzero {
         format!("-{body}")
     } else {
         body
@@ -168,7 +181,13 @@ impl Figure {
     /// # Errors
     /// [`Error::InvalidArgument`] naming the text when it has none of those forms.
     pub fn parse(text: &str) -> Result<Self> {
-        let bad = || Error::InvalidArgument(format!("cannot read '{text}' as a printed figure"));
+        let bad = || {
+            Error::InvalidArgument(format!(
+                "cannot read '{text}' as a printed figure; expected a number ('1070'), a \
+                 percentage ('41%'), an estimate with its CI ('2.39 (1.10 to 5.23)', \
+                 '0.90 [0.61, 1.32]') or a p-value ('P < 0.001')"
+            ))
+        };
         let t = text.trim().replace(['−', '–'], "-");
         let lower = t.to_ascii_lowercase();
         let p_relation = lower
@@ -242,9 +261,12 @@ impl Figure {
         } else if inner.is_empty() {
             return Err(bad());
         } else {
-            // "0.55-0.78": a dash between two numbers (a leading minus stays with its number).
-            match inner[1..].find('-') {
-                Some(pos) => vec![&inner[..pos + 1], &inner[pos + 2..]],
+            // "0.55-0.78": a dash between two numbers (a leading minus stays with its
+            // number). The search starts after the first character, whatever its width
+            // in bytes, so that every slice ends on a character boundary.
+            let first = inner.chars().next().map_or(0, char::len_utf8);
+            match inner[first..].find('-') {
+                Some(pos) => vec![&inner[..first + pos], &inner[first + pos + 1..]],
                 None => return Err(bad()),
             }
         };
@@ -356,5 +378,38 @@ mod tests {
         assert_eq!(round_half_up(-0.125, 2), "-0.13");
         assert_eq!(round_half_up(9.995, 2), "10.00");
         assert_eq!(round_half_up(1070.0, 0), "1070");
+        // More digits than any integer type holds: the carry runs through the text.
+        // 1.2345678901234567e-30 to 44 decimals: 45 digits kept, the 45th rounded up.
+        assert_eq!(
+            round_half_up(1.2345678901234567e-30, 44),
+            format!("0.{}123456789012346", "0".repeat(29))
+        );
+        assert_eq!(round_half_up(99.995, 2), "100.00");
+        assert_eq!(round_half_up(-0.004, 2), "0.00");
+    }
+
+    /// Issue 12, item 2: a character of several bytes where the parser sliced bytes
+    /// panicked; every such figure is an error naming the text.
+    #[test]
+    fn figures_with_multibyte_characters_are_errors() {
+        for text in [
+            "2.39 ()",
+            "2.39 [é]",
+            "2.39 (·1.10-5.23)",
+            "2.39 (é-5.23)",
+            "2.39 (1.10 to é)",
+            "é",
+            "RR· 2.39",
+            "P < é",
+            "é%",
+            "2.39 (ⅰ-ⅱ)",
+        ] {
+            match Figure::parse(text) {
+                Err(Error::InvalidArgument(m)) => assert!(m.contains(text), "{m}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        // A dash after a multi-byte first character still splits the limits.
+        assert!(Figure::parse("2.39 (−1.10-5.23)").is_ok());
     }
 }

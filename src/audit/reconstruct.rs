@@ -254,37 +254,180 @@ pub fn by_subtraction(total: u64, parts: &[u64]) -> Result<u64> {
 /// arm's size and events into two arms (each of at least one participant), with the
 /// control arm's size halved (the odd participant to the first half) and its events
 /// split every way. Arm sizes of the two arms are unknown, so every split is a candidate.
-pub fn two_comparisons(trial: &KnownTrial) -> Vec<[KnownTrial; 2]> {
-    let mut out = Vec::new();
+///
+/// The splits are produced one at a time, in increasing order of the first arm's size,
+/// then its events, then the first control half's events; [`TwoComparisons::count_up_to`]
+/// counts them without building them (a trial of thousands has billions).
+pub fn two_comparisons(trial: &KnownTrial) -> TwoComparisons {
     let (c1, c2) = (trial.n_c - trial.n_c / 2, trial.n_c / 2);
-    for n1 in 1..trial.n_e {
-        let n2 = trial.n_e - n1;
-        for k in 0..=trial.events_e.min(n1) {
-            if trial.events_e - k > n2 {
-                continue;
-            }
-            for j in 0..=trial.events_c.min(c1) {
-                if trial.events_c - j > c2 {
-                    continue;
-                }
-                out.push([
-                    KnownTrial {
-                        study: format!("{} (arm 1)", trial.study),
-                        events_e: k,
-                        n_e: n1,
-                        events_c: j,
-                        n_c: c1,
-                    },
-                    KnownTrial {
-                        study: format!("{} (arm 2)", trial.study),
-                        events_e: trial.events_e - k,
-                        n_e: n2,
-                        events_c: trial.events_c - j,
-                        n_c: c2,
-                    },
-                ]);
+    let feasible = trial.events_e <= trial.n_e && trial.events_c <= trial.n_c;
+    let mut splits = TwoComparisons {
+        trial: trial.clone(),
+        c1,
+        c2,
+        next: None,
+    };
+    if feasible && trial.n_e >= 2 {
+        splits.next = Some((1, splits.k_range(1).0, splits.j_range().0));
+    }
+    splits
+}
+
+/// The splits of [`two_comparisons`], an iterator.
+#[derive(Debug, Clone)]
+pub struct TwoComparisons {
+    trial: KnownTrial,
+    /// The control halves.
+    c1: u64,
+    c2: u64,
+    /// The next split: (first arm's size n1, its events k, first control half's events j).
+    next: Option<(u64, u64, u64)>,
+}
+
+impl TwoComparisons {
+    /// Events k of the first arm of size n1: both arms' events within their sizes,
+    /// max(0, E − n2) ≤ k ≤ min(E, n1) (never empty when E ≤ n_e).
+    fn k_range(&self, n1: u64) -> (u64, u64) {
+        let (e, n2) = (self.trial.events_e, self.trial.n_e - n1);
+        (e.saturating_sub(n2), e.min(n1))
+    }
+
+    /// Events j of the first control half: max(0, E_c − c2) ≤ j ≤ min(E_c, c1).
+    fn j_range(&self) -> (u64, u64) {
+        let e = self.trial.events_c;
+        (e.saturating_sub(self.c2), e.min(self.c1))
+    }
+
+    /// The number of splits, or `None` when it exceeds `cap`: the sum over n1 of the
+    /// counts of k and j, counted in at most `cap` steps (every n1 has a split).
+    pub fn count_up_to(&self, cap: u128) -> Option<u128> {
+        let Some((first, ..)) = self.next else {
+            return Some(0);
+        };
+        let (j_lo, j_hi) = self.j_range();
+        let per_k = u128::from(j_hi - j_lo + 1);
+        let mut total: u128 = 0;
+        for n1 in first..self.trial.n_e {
+            let (k_lo, k_hi) = self.k_range(n1);
+            total += u128::from(k_hi - k_lo + 1) * per_k;
+            if total > cap {
+                return None;
             }
         }
+        Some(total)
     }
-    out
+}
+
+impl Iterator for TwoComparisons {
+    type Item = [KnownTrial; 2];
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (n1, k, j) = self.next?;
+        let t = &self.trial;
+        let item = [
+            KnownTrial {
+                study: format!("{} (arm 1)", t.study),
+                events_e: k,
+                n_e: n1,
+                events_c: j,
+                n_c: self.c1,
+            },
+            KnownTrial {
+                study: format!("{} (arm 2)", t.study),
+                events_e: t.events_e - k,
+                n_e: t.n_e - n1,
+                events_c: t.events_c - j,
+                n_c: self.c2,
+            },
+        ];
+        let (j_lo, j_hi) = self.j_range();
+        self.next = if j < j_hi {
+            Some((n1, k, j + 1))
+        } else if k < self.k_range(n1).1 {
+            Some((n1, k + 1, j_lo))
+        } else if n1 + 1 < t.n_e {
+            Some((n1 + 1, self.k_range(n1 + 1).0, j_lo))
+        } else {
+            None
+        };
+        Some(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The splits as the nested loops of the definition list them.
+    fn listed(t: &KnownTrial) -> Vec<(u64, u64, u64)> {
+        let (c1, c2) = (t.n_c - t.n_c / 2, t.n_c / 2);
+        let mut out = Vec::new();
+        for n1 in 1..t.n_e {
+            let n2 = t.n_e - n1;
+            for k in 0..=t.events_e.min(n1) {
+                if t.events_e - k > n2 {
+                    continue;
+                }
+                for j in 0..=t.events_c.min(c1) {
+                    if t.events_c - j > c2 {
+                        continue;
+                    }
+                    out.push((n1, k, j));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn two_comparisons_are_the_splits_of_the_definition_in_order() {
+        for (e, n_e, c, n_c) in [
+            (7, 208, 0, 64),
+            (3, 5, 2, 7),
+            (0, 2, 0, 1),
+            (5, 5, 3, 3),
+            (0, 1, 0, 4),
+            (0, 0, 0, 0),
+        ] {
+            let t = KnownTrial {
+                study: "T".into(),
+                events_e: e,
+                n_e,
+                events_c: c,
+                n_c,
+            };
+            let got: Vec<(u64, u64, u64)> = two_comparisons(&t)
+                .map(|[a, b]| {
+                    assert_eq!((a.events_e + b.events_e, a.n_e + b.n_e), (e, n_e), "{t:?}");
+                    assert_eq!((a.events_c + b.events_c, a.n_c + b.n_c), (c, n_c));
+                    (a.n_e, a.events_e, a.events_c)
+                })
+                .collect();
+            assert_eq!(got, listed(&t), "{t:?}");
+            assert_eq!(
+                two_comparisons(&t).count_up_to(u128::MAX),
+                Some(got.len() as u128)
+            );
+        }
+    }
+
+    /// Issue 12, item 4: a trial of 3000 participants has billions of splits; they are
+    /// counted up to a cap, not built.
+    #[test]
+    fn the_splits_of_a_large_trial_are_counted_up_to_a_cap() {
+        let t = KnownTrial {
+            study: "Large".into(),
+            events_e: 300,
+            n_e: 2000,
+            events_c: 150,
+            n_c: 1000,
+        };
+        assert_eq!(two_comparisons(&t).count_up_to(1_000_000), None);
+        let impossible = KnownTrial {
+            events_e: 3,
+            n_e: 2,
+            ..t
+        };
+        assert_eq!(two_comparisons(&impossible).count(), 0);
+    }
 }

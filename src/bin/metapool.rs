@@ -37,6 +37,11 @@ enum Command {
         /// Output format: text or json.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Read inputs outside the registry's folder (absolute paths, `..` that climbs
+        /// out of it, links that point out of it); refused by default, as a registry is
+        /// data someone may send.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Meta-regression on one or more moderator columns.
     Regress {
@@ -741,8 +746,13 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 hold: audit.holds(),
             })
         }
-        Command::Audit { claims, format } => {
-            let audited = metapool::audit::claims::audit_registry(&claims)?;
+        Command::Audit {
+            claims,
+            format,
+            allow_outside,
+        } => {
+            let options = metapool::audit::claims::AuditOptions::allowing_outside(allow_outside);
+            let audited = metapool::audit::claims::audit_registry_with(&claims, options)?;
             let hold = audited.iter().all(|a| a.verdict.kind.holds());
             let text = match format {
                 ReportFormat::Json => json::to_string_pretty(&audited)?,

@@ -431,8 +431,9 @@ fn record_lines(data: &[u8]) -> usize {
 }
 
 /// The records of a CSV text with their spreadsheet row numbers; blank lines and rows
-/// of empty cells are skipped (and counted).
-pub(super) struct Records<'a> {
+/// of empty cells are skipped (and counted). Also reads the claims registries of
+/// [`crate::audit::claims`], so that their rows are numbered the same way.
+pub(crate) struct Records<'a> {
     source: &'a str,
     data: &'a [u8],
     reader: ::csv::Reader<&'a [u8]>,
@@ -441,7 +442,7 @@ pub(super) struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub(super) fn new(source: &'a str, data: &'a [u8]) -> Self {
+    pub(crate) fn new(source: &'a str, data: &'a [u8]) -> Self {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -456,7 +457,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record that has a non-empty cell into `record`; returns its row.
-    pub(super) fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
+    pub(crate) fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<usize>> {
         loop {
             let more = self.reader.read_byte_record(record).map_err(|e| {
                 Error::input(

@@ -26,6 +26,7 @@ pub mod input;
 pub mod revman;
 
 pub(crate) use self::csv::parse_number;
+pub(crate) use self::csv::Records;
 pub use self::csv::{
     read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within, read_csv_path_within,
     read_csv_reader, read_csv_str, RejectedRow, RowChecked,

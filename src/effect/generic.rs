@@ -47,10 +47,16 @@ pub fn looks_like_ratios(estimate: &[f64], lower: &[f64], upper: &[f64]) -> bool
             return false;
         }
         // The level does not enter the symmetry, only the implied SE.
-        if !check_ci(pe, pl, pu, Scale::Ratio, 0.95).symmetric {
+        if l == u {
+            // No width at the printed precision: symmetric on every scale, no evidence.
+            continue;
+        }
+        // An interval the check refuses (reversed) is no evidence of ratios.
+        if !check_ci(pe, pl, pu, Scale::Ratio, 0.95).is_ok_and(|c| c.symmetric) {
             return false;
         }
-        natural_everywhere &= check_ci(pe, pl, pu, Scale::Difference, 0.95).symmetric;
+        natural_everywhere &=
+            check_ci(pe, pl, pu, Scale::Difference, 0.95).is_ok_and(|c| c.symmetric);
     }
     !estimate.is_empty() && !natural_everywhere
 }
