@@ -268,7 +268,13 @@ pub fn trim_and_fill(
     let mut all_v = vi.to_vec();
     all_y.extend(filled.iter().map(|f| f.yi));
     all_v.extend(filled.iter().map(|f| f.vi));
-    let fit = fit_slices(&all_y, &all_v, options)?;
+    // The observed studies fit (the trimmed fits above); an error here is the filled
+    // studies' (mirrored estimates whose squares overflow, say): say so, not "study j".
+    let fit = fit_slices(&all_y, &all_v, options).map_err(|e| {
+        Error::Degenerate(format!(
+            "trim and fill: the fit of the {k} studies with the {k0} filled ones failed: {e}"
+        ))
+    })?;
     Ok(TrimAndFill {
         estimator: trim.estimator,
         side,
