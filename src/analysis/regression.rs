@@ -42,9 +42,10 @@
 //!   warning naming it ("Redundant predictors dropped from the model."); when no
 //!   moderator is left the meta-regression is refused (metafor would fit the
 //!   intercept-only model, which is `metapool pool`).
-//! - A moderator whose squares over the sampling variances leave the range of double
-//!   precision (values near 1e160 or 1e-160) is refused naming its column and the
-//!   power of ten to rescale it by ([`check_design`]), not reported as collinear.
+//! - A moderator whose squares over the sampling variances leave the range in which
+//!   XᵀWX keeps its digits (Σ x²/vi beyond 1e±289: values beyond about 1e144 or below
+//!   1e-144 with variances near 1) is refused naming its column and the power of ten to
+//!   rescale it by ([`check_design`]); it was reported as collinear.
 //!
 //! # Complexity
 //! A fit is O(k p²) per evaluation of the likelihood (p × p solves only, no k × k
@@ -236,8 +237,9 @@ fn weighted(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64], tau2: f64) -> Result
     let w = DVector::from_iterator(vi.len(), vi.iter().map(|v| 1.0 / (v + tau2)));
     let xtw = xt_diag(x, &w);
     let xtwx = &xtw * x;
-    // The design has passed `check_design` (no redundant column, every column of a
-    // moderate scale): what fails here is the weighting.
+    // The designs fitted have passed `check_design` (no redundant column, every column
+    // of a moderate scale) or are [1, x] with x not constant (the regression tests):
+    // what fails here is the weighting.
     let cholesky = xtwx.cholesky().ok_or_else(|| {
         Error::Degenerate(format!(
             "XᵀWX is not positive definite in double precision at τ² = {tau2}: with the \
@@ -1126,7 +1128,9 @@ pub struct RegressionData {
 ///   categorical one with one level) and a design column that is a linear combination
 ///   of the columns before it (R's `lm` tolerance, 1e-7 relative; metafor checks with
 ///   `lm(yi ~ X - 1)`) are dropped, with a warning naming them (metafor: "Redundant
-///   predictors dropped from the model.").
+///   predictors dropped from the model."; for a one-level factor in a formula R's
+///   `model.matrix` stops instead: "contrasts can be applied only to factors with 2 or
+///   more levels").
 /// - **Nothing left**: when every moderator is dropped, an error (the model would be the
 ///   intercept-only model, which `metapool pool` fits; metafor fits it with its
 ///   warning). When every study is omitted, an error.
@@ -1449,7 +1453,8 @@ fn check_scale(
 }
 
 /// The checks of a design before a meta-regression is fitted: every value finite, the
-/// scale of each column (see [`SCALE_LIMIT`]), and no column a linear combination of
+/// scale of each column (Σ x_ij²/v_i within 1e±289, so that XᵀWX neither overflows nor
+/// loses its digits among the subnormal numbers), and no column a linear combination of
 /// those before it ([`redundant_columns`]). [`regression_data`] drops redundant
 /// columns with a warning before this; a design given directly is refused instead.
 ///

@@ -513,12 +513,10 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                     exact,
                     seed,
                 };
-                // A refit costs about k times the passes of τ²; show a bar from about a
-                // second of them.
-                let bar = progress_bar(
-                    model.permutation_refits(&options),
-                    model.permutation_refits(&options) * data.yi.len() >= 200_000,
-                );
+                // A refit costs about 2 µs per study (REML); show a bar from about a
+                // second of refits (1000 iterations of 500 studies).
+                let refits = model.permutation_refits(&options);
+                let bar = progress_bar(refits, refits.saturating_mul(data.yi.len()) >= 500_000);
                 let test = model.permutation_test_with(&options, &|| bar.inc(1));
                 bar.finish_and_clear();
                 Some(test?)
@@ -620,9 +618,9 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 side: side.as_deref().map(str::parse).transpose()?,
                 ..bias::TrimFillOptions::default()
             };
-            // Trim and fill's ranks and the regression tests take about a second from
-            // k = 10^6.
-            let bar = progress_bar(bias::SMALL_STUDY_STEPS, effects.k() >= 1_000_000);
+            // The regression tests, Begg's test and trim and fill take about a second
+            // from k = 10^5.
+            let bar = progress_bar(bias::SMALL_STUDY_STEPS, effects.k() >= 100_000);
             let report =
                 bias::small_study_effects(&table, &effects, &pool_options, &trim, &|| bar.inc(1));
             bar.finish_and_clear();

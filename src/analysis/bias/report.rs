@@ -27,9 +27,7 @@ impl<T> Computed<T> {
             Computed::NotComputed { .. } => None,
         }
     }
-}
 
-impl<T> Computed<T> {
     /// Why it was not computed, if it was not.
     pub fn error(&self) -> Option<&str> {
         match self {
