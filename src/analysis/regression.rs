@@ -42,9 +42,9 @@
 //!   warning naming it ("Redundant predictors dropped from the model."); when no
 //!   moderator is left the meta-regression is refused (metafor would fit the
 //!   intercept-only model, which is `metapool pool`).
-//! - A moderator whose squares over the sampling variances leave the range in which
-//!   XᵀWX keeps its digits (Σ x²/vi beyond 1e±289: values beyond about 1e144 or below
-//!   1e-144 with variances near 1) is refused naming its column and the power of ten to
+//! - A moderator whose squares (over the sampling variances or not) leave the range in
+//!   which XᵀWX keeps its digits (Σ x² or Σ x²/vi beyond 1e±289: values beyond about
+//!   1e144 or below 1e-144 with variances near 1) is refused naming its column and the power of ten to
 //!   rescale it by ([`check_design`]); it was reported as collinear.
 //!
 //! # Complexity
@@ -856,9 +856,15 @@ impl Model<'_> {
             PermutationScheme::Rows
         };
         if exact && distinct > 1e7 {
+            let refits = if distinct.is_finite() {
+                format!("{distinct:.3e}")
+            } else {
+                "more than 1e308".to_string()
+            };
             return Err(Error::InvalidArgument(format!(
-                "an exact permutation test of these {k} studies needs {distinct:.3e} refits; \
-             use a random test"
+                "an exact permutation test of these {k} studies needs {refits} refits (every \
+                 distinct arrangement), and at most 1e7 are made; drop --exact for a random \
+                 test"
             )));
         }
         let mut tally = Tally::new(&observed);
@@ -1394,16 +1400,17 @@ pub fn redundant_columns(x: ArrayView2<'_, f64>) -> Vec<usize> {
     redundant
 }
 
-/// The range of Σ x_ij² w_i (w_i = 1/v_i, the largest weights) in which XᵀWX keeps its
-/// digits: within 2^±960 of 1, far from overflow (2^1024) and from the subnormal
-/// numbers (2^−1022), whatever τ² shrinks the weights to and k up to 2^60.
+/// The range of the sums of squares of a design column in which XᵀWX keeps its digits:
+/// within 1e±289 of 1, far from overflow (1.8e308) and from the subnormal numbers
+/// (below 2.2e-308), whatever τ² shrinks the weights to.
 const SCALE_LIMIT: f64 = 1e289;
 
-/// Each column of the design must have Σ x_ij²/v_i within [1/[`SCALE_LIMIT`],
-/// [`SCALE_LIMIT`]] (or be all zero): else XᵀWX overflows or loses its digits in the
-/// subnormal range, and its factorisation fails or lies. On failure the column and a
-/// message in the user's terms (its largest value, and the power of ten to divide it
-/// by).
+/// Each column of the design must have Σ x_ij² (the ordinary least-squares fits of HE
+/// and of the REML constant) and Σ x_ij²/v_i (the weighted fits) within
+/// [1/[`SCALE_LIMIT`], [`SCALE_LIMIT`]] (or be all zero): else XᵀWX overflows or loses
+/// its digits in the subnormal range, and its factorisation fails or lies. On failure
+/// the column and a message in the user's terms (its largest value, and the power of
+/// ten to divide it by).
 fn check_scale(
     x: ArrayView2<'_, f64>,
     names: &[String],
@@ -1414,48 +1421,53 @@ fn check_scale(
         if largest == 0.0 {
             continue;
         }
-        // Σ (x/M)² w times M², formed in logarithms so that neither part overflows.
-        let scaled: f64 = column
-            .iter()
-            .zip(vi)
-            .map(|(v, w)| (v / largest).powi(2) / w)
-            .sum();
-        let log10 = scaled.log10() + 2.0 * largest.log10();
-        if log10.abs() > SCALE_LIMIT.log10() || !log10.is_finite() {
-            let power = (largest.log10()).round();
-            if column.iter().all(|&v| v == 1.0) {
-                let v_min = vi.iter().copied().fold(f64::INFINITY, f64::min);
-                return Err((
-                    j,
-                    format!(
-                        "the sampling variances (the smallest {v_min:e}) give Σ 1/vi = \
-                         1e{log10:.0}, outside the range of double precision in which the \
-                         meta-regression can be computed; expected variances of moderate \
-                         size: rescale the estimates (multiplying them by c multiplies the \
-                         variances by c²)"
-                    ),
-                ));
-            }
+        // Σ (x/M)² and Σ (x/M)²/v, times M² in logarithms so that neither part overflows.
+        let (mut squares, mut weighted) = (0.0, 0.0);
+        for (&value, &v) in column.iter().zip(vi) {
+            let scaled = (value / largest).powi(2);
+            squares += scaled;
+            weighted += scaled / v;
+        }
+        let log_m2 = 2.0 * largest.log10();
+        let (log_squares, log_weighted) = (squares.log10() + log_m2, weighted.log10() + log_m2);
+        // Out of range, or not a number (a sum that overflowed).
+        let out = |l: f64| l.is_nan() || l.abs() > SCALE_LIMIT.log10();
+        if !(out(log_squares) || out(log_weighted)) {
+            continue;
+        }
+        if column.iter().all(|&value| value == 1.0) {
+            let v_min = vi.iter().copied().fold(f64::INFINITY, f64::min);
             return Err((
                 j,
                 format!(
-                    "the moderator '{}' has values up to {largest:e} in absolute value: with the \
-                     sampling variances, the sums of its squares (Σ x²/vi = 1e{log10:.0}) leave \
-                     the range of double precision, and the meta-regression cannot be computed; \
-                     expected values of moderate size: rescale the moderator (divide it by \
-                     1e{power:.0}, say)",
-                    names[j]
+                    "the sampling variances (the smallest {v_min:e}) give Σ 1/vi = \
+                     1e{log_weighted:.0}, outside the range of double precision in which the \
+                     meta-regression can be computed; expected variances of moderate size: \
+                     rescale the estimates (multiplying them by c multiplies the variances \
+                     by c²)"
                 ),
             ));
         }
+        let power = largest.log10().round();
+        return Err((
+            j,
+            format!(
+                "the moderator '{}' has values up to {largest:e} in absolute value: the sums of \
+                 its squares (Σ x² = 1e{log_squares:.0}, Σ x²/vi = 1e{log_weighted:.0}) leave \
+                 the range of double precision, and the meta-regression cannot be computed; \
+                 expected values of moderate size: rescale the moderator (divide it by \
+                 1e{power:.0}, say)",
+                names[j]
+            ),
+        ));
     }
     Ok(())
 }
 
 /// The checks of a design before a meta-regression is fitted: every value finite, the
-/// scale of each column (Σ x_ij²/v_i within 1e±289, so that XᵀWX neither overflows nor
-/// loses its digits among the subnormal numbers), and no column a linear combination of
-/// those before it ([`redundant_columns`]). [`regression_data`] drops redundant
+/// scale of each column (Σ x_ij² and Σ x_ij²/v_i within 1e±289, so that XᵀX and XᵀWX
+/// neither overflow nor lose their digits among the subnormal numbers), and no column a
+/// linear combination of those before it ([`redundant_columns`]). [`regression_data`] drops redundant
 /// columns with a warning before this; a design given directly is refused instead.
 ///
 /// # Errors

@@ -272,7 +272,10 @@ pub fn trim_and_fill(
     // studies' (mirrored estimates whose squares overflow, say): say so, not "study j".
     let fit = fit_slices(&all_y, &all_v, options).map_err(|e| {
         Error::Degenerate(format!(
-            "trim and fill: the fit of the {k} studies with the {k0} filled ones failed: {e}"
+            "trim and fill: the fit of the {k} studies with the {k0} filled ones (studies \
+             {} to {} of that fit, the mirror images 2μ̂₀ − yi of the most extreme) failed: {e}",
+            k + 1,
+            k + k0
         ))
     })?;
     Ok(TrimAndFill {
