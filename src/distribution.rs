@@ -478,7 +478,10 @@ pub fn chisq_quantile(p: f64, df: f64) -> f64 {
     let c = 2.0 / (9.0 * df);
     let z = statrs::distribution::Normal::standard().inverse_cdf(p);
     let wilson_hilferty = df * (1.0 - c + z * c.sqrt()).powi(3);
-    let start = if p < 0.5 && small < df / 10.0 {
+    // The expansion is also the start wherever its quantile is small (tiny ν puts
+    // almost all the mass near 0): statrs' inverse, by bisection, panics there (it
+    // hands gamma_lr an argument of 0 for ν near 1e-323).
+    let start = if (p < 0.5 && small < df / 10.0) || small < 1e-3 {
         small
     } else if df >= 2.0 && wilson_hilferty > 0.0 {
         wilson_hilferty

@@ -31,6 +31,26 @@
 //!
 //! Categorical moderators: the levels sorted as R sorts a factor's levels (here:
 //! byte order), the first one the reference, coefficients named `<column><level>`.
+//!
+//! # From a study table ([`regression_data`]), as metafor decides
+//! - A study with a missing moderator value (an empty cell, `NA` or `NaN`) is omitted,
+//!   with a warning naming its row and the k used (metafor's `na.action = "na.omit"`:
+//!   "Studies with NAs omitted from model fitting."); a column numeric but for its
+//!   missing cells stays numeric.
+//! - A moderator constant over the studies used (a categorical one with one level), or
+//!   a design column that is a linear combination of those before it, is dropped with a
+//!   warning naming it ("Redundant predictors dropped from the model."); when no
+//!   moderator is left the meta-regression is refused (metafor would fit the
+//!   intercept-only model, which is `metapool pool`).
+//! - A moderator whose squares (over the sampling variances or not) leave the range in
+//!   which XᵀWX keeps its digits (Σ x² or Σ x²/vi beyond 1e±289: values beyond about
+//!   1e144 or below 1e-144 with variances near 1) is refused naming its column and the power of ten to
+//!   rescale it by ([`check_design`]); it was reported as collinear.
+//!
+//! # Complexity
+//! A fit is O(k p²) per evaluation of the likelihood (p × p solves only, no k × k
+//! matrix); the permutation test makes [`Model::permutation_refits`] fits, after an
+//! O(k log k) count of the distinct row arrangements.
 
 use crate::distribution::{
     chisq_sf, normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p,
@@ -88,7 +108,9 @@ pub enum Moderator {
 /// The design matrix (with an intercept column first) and the coefficient names.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when the columns differ in length from `k`.
+/// [`Error::InvalidArgument`] when the columns differ in length from `k`;
+/// [`Error::Degenerate`] for a categorical moderator with one level, which has no
+/// dummy column ([`regression_data`] drops it with a warning first).
 pub fn design(k: usize, moderators: &[Moderator]) -> Result<(Array2<f64>, Vec<String>)> {
     let mut columns: Vec<Vec<f64>> = vec![vec![1.0; k]];
     let mut names = vec!["intrcpt".to_string()];
@@ -114,6 +136,13 @@ pub fn design(k: usize, moderators: &[Moderator]) -> Result<(Array2<f64>, Vec<St
                 let mut levels: Vec<&String> = labels.iter().collect();
                 levels.sort();
                 levels.dedup();
+                if levels.len() < 2 && k > 0 {
+                    return Err(Error::Degenerate(format!(
+                        "the categorical moderator {name} has one level ('{}'): it has no \
+                         contrast with the intercept; drop it",
+                        levels[0]
+                    )));
+                }
                 for level in levels.iter().skip(1) {
                     columns.push(
                         labels
@@ -208,8 +237,16 @@ fn weighted(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64], tau2: f64) -> Result
     let w = DVector::from_iterator(vi.len(), vi.iter().map(|v| 1.0 / (v + tau2)));
     let xtw = xt_diag(x, &w);
     let xtwx = &xtw * x;
+    // The designs fitted have passed `check_design` (no redundant column, every column
+    // of a moderate scale) or are [1, x] with x not constant (the regression tests):
+    // what fails here is the weighting.
     let cholesky = xtwx.cholesky().ok_or_else(|| {
-        Error::Degenerate("the moderators are collinear (XᵀWX is singular)".into())
+        Error::Degenerate(format!(
+            "XᵀWX is not positive definite in double precision at τ² = {tau2}: with the \
+             weights 1/(vi + τ²) the moderators are collinear to the last digit (the \
+             sampling variances differ so much that a few studies carry all the weight); \
+             expected moderators that vary among the studies with most of the weight"
+        ))
     })?;
     let ln_det = 2.0 * cholesky.l_dirty().diagonal().map(f64::ln).sum();
     let inv = cholesky.inverse();
@@ -507,6 +544,11 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
             "the design does not match the studies".into(),
         ));
     }
+    if with_r2 {
+        // Rearranged rows (permutations) and flipped signs keep the columns' values, so
+        // the observed fit checks the design for every refit of a permutation test.
+        check_design(x, names, vi)?;
+    }
     let x = &DMatrix::from_fn(k, p, |i, j| x[[i, j]]);
     if k <= p {
         return Err(Error::Degenerate(format!(
@@ -782,6 +824,47 @@ impl Model<'_> {
     /// arrangements, fewer than 2 iterations, or when 100 × `iterations` draws fail to
     /// refit; as [`Model::fit`] for the observed model.
     pub fn permutation_test(&self, options: &PermutationOptions) -> Result<PermutationTest> {
+        self.permutation_test_with(options, &|| {})
+    }
+
+    /// Whether the permutation test flips signs (no moderator), the number of distinct
+    /// arrangements, and whether the test is exact.
+    fn permutation_plan(&self, options: &PermutationOptions) -> (bool, f64, bool) {
+        let signs = intercept_only(self.x);
+        let distinct = if signs {
+            2f64.powi(self.yi.len() as i32)
+        } else {
+            distinct_row_arrangements(self.x)
+        };
+        (
+            signs,
+            distinct,
+            options.exact || distinct <= options.iterations as f64,
+        )
+    }
+
+    /// The refits [`Model::permutation_test`] makes with `options` (the steps of the
+    /// progress of [`Model::permutation_test_with`]): every distinct arrangement for the
+    /// exact test, `iterations − 1` draws for the random one (and one more for each
+    /// draw that fails to refit).
+    pub fn permutation_refits(&self, options: &PermutationOptions) -> usize {
+        match self.permutation_plan(options) {
+            (_, distinct, true) => distinct.min(1e7) as usize,
+            _ => options.iterations.saturating_sub(1),
+        }
+    }
+
+    /// [`Model::permutation_test`], calling `progress` after each refit. Each refit is a
+    /// fit of the k studies: O(k p²) times the iterations of τ²; the test makes
+    /// [`Model::permutation_refits`] of them.
+    ///
+    /// # Errors
+    /// As [`Model::permutation_test`].
+    pub fn permutation_test_with(
+        &self,
+        options: &PermutationOptions,
+        progress: &dyn Fn(),
+    ) -> Result<PermutationTest> {
         use rand::seq::SliceRandom;
         use rand::{RngExt, SeedableRng};
         let (yi, x) = (self.yi, self.x);
@@ -792,22 +875,22 @@ impl Model<'_> {
         }
         let observed = self.fit()?;
         let k = yi.len();
-        let signs = intercept_only(x);
+        let (signs, distinct, exact) = self.permutation_plan(options);
         let scheme = if signs {
             PermutationScheme::Signs
         } else {
             PermutationScheme::Rows
         };
-        let distinct = if signs {
-            2f64.powi(k as i32)
-        } else {
-            distinct_row_arrangements(x)
-        };
-        let exact = options.exact || distinct <= options.iterations as f64;
         if exact && distinct > 1e7 {
+            let refits = if distinct.is_finite() {
+                format!("{distinct:.3e}")
+            } else {
+                "more than 1e308".to_string()
+            };
             return Err(Error::InvalidArgument(format!(
-                "an exact permutation test of these {k} studies needs {distinct:.3e} refits; \
-             use a random test"
+                "an exact permutation test of these {k} studies needs {refits} refits (every \
+                 distinct arrangement), and at most 1e7 are made; drop --exact for a random \
+                 test"
             )));
         }
         let mut tally = Tally::new(&observed);
@@ -816,7 +899,9 @@ impl Model<'_> {
             tally.add(&observed);
         }
         let mut add = |a: &Arrangement| {
-            if let Some(r) = refit(self, a) {
+            let r = refit(self, a);
+            progress();
+            if let Some(r) = r {
                 tally.add(&r);
                 true
             } else {
@@ -944,9 +1029,17 @@ fn row_ranks(x: ArrayView2<'_, f64>) -> (Vec<usize>, Vec<usize>) {
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.sort_by_key(|&i| key(i));
     let keys: Vec<Vec<u64>> = order.iter().map(|&i| key(i)).collect();
-    let ranks = (0..keys.len())
-        .map(|t| keys.iter().position(|kk| *kk == keys[t]).unwrap_or(t))
-        .collect();
+    // Sorted, equal contents are adjacent: a position's rank is the start of its run
+    // (O(k p) after the sort, where a search from the start was O(k² p)).
+    let mut ranks = Vec::with_capacity(keys.len());
+    for t in 0..keys.len() {
+        let rank = if t > 0 && keys[t] == keys[t - 1] {
+            ranks[t - 1]
+        } else {
+            t
+        };
+        ranks.push(rank);
+    }
     (order, ranks)
 }
 
@@ -973,39 +1066,444 @@ fn next_permutation(a: &mut [usize]) -> bool {
     true
 }
 
-/// The moderators named by `columns`, for the studies `index` of a table: numeric when
-/// every cell is a number, categorical otherwise.
+/// Whether a moderator cell is missing: empty, or `NA` or `NaN` in any case, as R's
+/// `read.csv` reads a numeric column (empty cells and `NA` are `NA`, `NaN` is not a
+/// number, and `is.na()` is true for both). A study with a missing moderator value is
+/// omitted from the meta-regression (metafor's `na.action = "na.omit"`).
+pub fn is_missing(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty() || cell.eq_ignore_ascii_case("na") || cell.eq_ignore_ascii_case("nan")
+}
+
+/// Texts that stand for a missing value in some programs but that metapool does not read
+/// as missing ([`is_missing`]): in a column that is numeric otherwise they are an error,
+/// not a level of a categorical moderator.
+const MISSING_LOOKALIKES: [&str; 7] = ["n/a", "null", "none", ".", "-", "?", "missing"];
+
+use crate::data::shown;
+
+/// The most studies a warning lists by row; further ones are counted.
+const MAX_ROWS_LISTED: usize = 10;
+
+/// Rows as a message lists them: at most [`MAX_ROWS_LISTED`], then how many more.
+fn rows_listed(rows: &[usize]) -> String {
+    let mut listed: Vec<String> = rows
+        .iter()
+        .take(MAX_ROWS_LISTED)
+        .map(ToString::to_string)
+        .collect();
+    if rows.len() > MAX_ROWS_LISTED {
+        listed.push(format!("and {} more", rows.len() - MAX_ROWS_LISTED));
+    }
+    listed.join(", ")
+}
+
+/// The data of a meta-regression of a study table: the studies with every moderator
+/// present, the design matrix of the moderators that vary, and what was left out
+/// ([`regression_data`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegressionData {
+    /// The estimates of the studies used.
+    pub yi: Vec<f64>,
+    /// Their sampling variances.
+    pub vi: Vec<f64>,
+    /// The design matrix (intercept first), one row per study used.
+    pub x: Array2<f64>,
+    /// The coefficients' names.
+    pub names: Vec<String>,
+    /// For each study used, its position in the effects given.
+    pub used: Vec<usize>,
+    /// The rows (in the table's file) of the studies omitted for a missing moderator
+    /// value.
+    pub omitted_rows: Vec<usize>,
+    /// The coefficients dropped as redundant (a moderator constant over the studies
+    /// used, a categorical one with one level, a column that is a linear combination of
+    /// those before it).
+    pub dropped: Vec<String>,
+    /// What was omitted or dropped, and moderators read as categorical although some of
+    /// their cells are numbers.
+    pub warnings: Vec<String>,
+}
+
+/// The meta-regression of the study `effects` of `table` on the moderator `columns`,
+/// decided as metafor's `rma(yi, vi, mods = ...)` decides it:
+///
+/// - **Missing values** ([`is_missing`]: empty, `NA`, `NaN`): the studies with a missing
+///   value in any moderator are omitted, with a warning naming their rows and the k left
+///   (metafor: "Studies with NAs omitted from model fitting."). A column is numeric when
+///   every cell that is not missing is a number, so one missing cell does not make a
+///   numeric moderator categorical.
+/// - **Categorical** moderators (a cell that is not a number): dummy-coded by [`design`],
+///   the levels of the studies used. When some cells are numbers a warning names the
+///   first cell that is not. A cell that stands for a missing value elsewhere (`.`,
+///   `n/a`, `-`, `?`, `null`, `none`, `missing`) in a column otherwise numeric, or a
+///   number that is not finite (`inf`), is an error naming file, row and column.
+/// - **Redundant predictors**: a moderator constant over the studies used (a
+///   categorical one with one level) and a design column that is a linear combination
+///   of the columns before it (R's `lm` tolerance, 1e-7 relative; metafor checks with
+///   `lm(yi ~ X - 1)`) are dropped, with a warning naming them (metafor: "Redundant
+///   predictors dropped from the model."; for a one-level factor in a formula R's
+///   `model.matrix` stops instead: "contrasts can be applied only to factors with 2 or
+///   more levels").
+/// - **Nothing left**: when every moderator is dropped, an error (the model would be the
+///   intercept-only model, which `metapool pool` fits; metafor fits it with its
+///   warning). When every study is omitted, an error.
 ///
 /// # Errors
-/// [`Error::Input`] naming a column the table does not have.
-pub fn moderators_of(
+/// [`Error::Input`] naming the column for a column the table does not have, and file,
+/// row and column for the cells above; [`Error::Degenerate`] (naming the columns) when
+/// no study or no moderator is left; as [`check_design`] (moderators whose squares
+/// overflow or underflow double precision, naming the column).
+pub fn regression_data(
     table: &crate::data::StudyTable,
-    index: &[usize],
+    effects: &crate::effect::Effects,
     columns: &[String],
-) -> Result<Vec<Moderator>> {
-    columns
-        .iter()
-        .map(|c| {
-            let name = c.trim();
-            let column = table.covariate(name).ok_or_else(|| {
-                Error::input(
+) -> Result<RegressionData> {
+    let k = effects.k();
+    let row_of = |p: usize| table.rows.get(effects.index[p]).copied();
+    // Cells of each moderator for the studies of the effects.
+    let mut named = Vec::with_capacity(columns.len());
+    for c in columns {
+        let name = c.trim();
+        let column = table.covariate(name).ok_or_else(|| {
+            Error::input(
+                &table.source,
+                Some(1),
+                Some(name),
+                format!("no column named '{name}' to use as a moderator"),
+            )
+        })?;
+        let cells: Vec<&str> = effects
+            .index
+            .iter()
+            .map(|&i| column.values[i].as_str())
+            .collect();
+        named.push((column.name.clone(), cells));
+    }
+    let mut warnings = Vec::new();
+    // Numeric or categorical, from the cells that are not missing.
+    let mut numeric = Vec::with_capacity(named.len());
+    for (name, cells) in &named {
+        let present = || (0..k).filter(|&p| !is_missing(cells[p]));
+        let parsed = |p: usize| cells[p].trim().parse::<f64>().ok();
+        let not_a_number: Vec<usize> = present().filter(|&p| parsed(p).is_none()).collect();
+        if let Some(p) = present()
+            .find(|&p| parsed(p).is_some_and(|x| !x.is_finite()))
+            .filter(|_| not_a_number.is_empty())
+        {
+            return Err(Error::input(
+                &table.source,
+                row_of(p),
+                Some(name),
+                format!(
+                    "the moderator value '{}' is not a finite number; expected a finite number, \
+                     or NA or an empty cell for a missing value (the study is then omitted)",
+                    shown(cells[p].trim())
+                ),
+            ));
+        }
+        let numbers = present().count() - not_a_number.len();
+        if !not_a_number.is_empty() && numbers > 0 {
+            let lookalike = not_a_number.iter().copied().find(|&p| {
+                MISSING_LOOKALIKES.contains(&cells[p].trim().to_ascii_lowercase().as_str())
+            });
+            if let Some(p) = lookalike.filter(|_| {
+                not_a_number.iter().all(|&q| {
+                    MISSING_LOOKALIKES.contains(&cells[q].trim().to_ascii_lowercase().as_str())
+                })
+            }) {
+                return Err(Error::input(
                     &table.source,
-                    Some(1),
+                    row_of(p),
                     Some(name),
-                    format!("no column named '{name}' to use as a moderator"),
-                )
-            })?;
-            let cells: Vec<&String> = index.iter().map(|&i| &column.values[i]).collect();
-            let numbers: Option<Vec<f64>> = cells
-                .iter()
-                .map(|s| s.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
-                .collect();
-            Ok(match numbers {
-                Some(x) => Moderator::Numeric(name.to_string(), x),
-                None => {
-                    Moderator::Categorical(name.to_string(), cells.into_iter().cloned().collect())
-                }
-            })
+                    format!(
+                        "'{}' in a moderator whose other values are numbers; expected a \
+                         number, or NA or an empty cell for a missing value (the study is \
+                         then omitted)",
+                        shown(cells[p].trim())
+                    ),
+                ));
+            }
+            let first = not_a_number[0];
+            warnings.push(format!(
+                "{}, column '{name}': the moderator is categorical (dummy-coded) although \
+                 {numbers} of its cells are numbers: row {} holds '{}', which is not a number",
+                table.source,
+                row_of(first).map_or("?".to_string(), |r| r.to_string()),
+                shown(cells[first].trim())
+            ));
+        }
+        numeric.push(not_a_number.is_empty());
+    }
+    // Studies with every moderator present.
+    let used: Vec<usize> = (0..k)
+        .filter(|&p| named.iter().all(|(_, cells)| !is_missing(cells[p])))
+        .collect();
+    let omitted: Vec<usize> = (0..k)
+        .filter(|&p| named.iter().any(|(_, cells)| is_missing(cells[p])))
+        .collect();
+    let omitted_rows: Vec<usize> = omitted.iter().filter_map(|&p| row_of(p)).collect();
+    let names_of_columns = named
+        .iter()
+        .map(|(n, _)| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if used.is_empty() {
+        return Err(Error::Degenerate(format!(
+            "{}: every study has a missing value in the moderators ({names_of_columns}): no \
+             study left for the meta-regression",
+            table.source
+        )));
+    }
+    if !omitted.is_empty() {
+        warnings.push(format!(
+            "{}: {} of {k} studies omitted from the meta-regression for a missing value in \
+             the moderators ({names_of_columns}; rows {}): k = {} (metafor: \"Studies with \
+             NAs omitted from model fitting.\")",
+            table.source,
+            omitted.len(),
+            rows_listed(&omitted_rows),
+            used.len()
+        ));
+    }
+    // The moderators over the studies used; constant ones dropped.
+    let mut dropped = Vec::new();
+    let mut moderators = Vec::new();
+    for ((name, cells), is_numeric) in named.iter().zip(numeric) {
+        let values: Vec<&str> = used.iter().map(|&p| cells[p].trim()).collect();
+        let moderator = if is_numeric {
+            Moderator::Numeric(
+                name.clone(),
+                values
+                    .iter()
+                    .map(|c| c.parse::<f64>().unwrap_or(f64::NAN))
+                    .collect(),
+            )
+        } else {
+            Moderator::Categorical(name.clone(), values.iter().map(|c| c.to_string()).collect())
+        };
+        let constant = match &moderator {
+            Moderator::Numeric(_, x) => x.iter().all(|v| v == &x[0]),
+            Moderator::Categorical(_, l) => l.iter().all(|v| v == &l[0]),
+        };
+        if constant {
+            let what = if is_numeric {
+                format!("takes one value ({})", values[0])
+            } else {
+                format!("has one level ('{}')", shown(values[0]))
+            };
+            warnings.push(format!(
+                "{}, column '{name}': the moderator {what} in the {} studies used: it is \
+                 redundant with the intercept and dropped from the model (metafor: \
+                 \"Redundant predictors dropped from the model.\")",
+                table.source,
+                used.len()
+            ));
+            dropped.push(name.clone());
+        } else {
+            moderators.push(moderator);
+        }
+    }
+    let (mut x, mut names) = design(used.len(), &moderators)?;
+    let yi: Vec<f64> = used.iter().map(|&p| effects.yi[p]).collect();
+    let vi: Vec<f64> = used.iter().map(|&p| effects.vi[p]).collect();
+    check_scale(x.view(), &names, &vi).map_err(|(j, message)| {
+        // Column 0 is the intercept: the variances are at fault, not a moderator.
+        let column = (j > 0).then(|| moderator_of(&names[j], &moderators));
+        Error::input(&table.source, None, column.as_deref(), message)
+    })?;
+    let redundant = redundant_columns(x.view());
+    if !redundant.is_empty() {
+        let keep: Vec<usize> = (0..names.len())
+            .filter(|j| !redundant.contains(j))
+            .collect();
+        let listed: Vec<String> = redundant.iter().map(|&j| names[j].clone()).collect();
+        warnings.push(format!(
+            "{}: the coefficient{} {} {} a linear combination of the columns before {} in the \
+             design: dropped from the model (metafor: \"Redundant predictors dropped from the \
+             model.\")",
+            table.source,
+            if listed.len() == 1 { "" } else { "s" },
+            listed.join(", "),
+            if listed.len() == 1 { "is" } else { "are" },
+            if listed.len() == 1 { "it" } else { "them" },
+        ));
+        dropped.extend(listed);
+        x = x.select(Axis(1), &keep);
+        names = keep.iter().map(|&j| names[j].clone()).collect();
+    }
+    if names.len() == 1 {
+        return Err(Error::Degenerate(format!(
+            "{}: no moderator left to regress on: {} redundant with the intercept in the {} \
+             studies used (see the warnings); expected a moderator that varies (the \
+             intercept-only model is the pooled estimate: metapool pool)",
+            table.source,
+            if dropped.len() == 1 {
+                format!("'{}' is", dropped[0])
+            } else {
+                format!("'{}' are", dropped.join("', '"))
+            },
+            used.len()
+        )));
+    }
+    Ok(RegressionData {
+        yi,
+        vi,
+        x,
+        names,
+        used,
+        omitted_rows,
+        dropped,
+        warnings,
+    })
+}
+
+/// The moderator column a coefficient comes from (`dose`, or `grp` for `grpB`).
+fn moderator_of(coefficient: &str, moderators: &[Moderator]) -> String {
+    moderators
+        .iter()
+        .map(|m| match m {
+            Moderator::Numeric(n, _) | Moderator::Categorical(n, _) => n,
         })
-        .collect()
+        .find(|n| coefficient.starts_with(n.as_str()))
+        .map_or_else(|| coefficient.to_string(), |n| n.clone())
+}
+
+/// The tolerance of [`redundant_columns`]: R's `lm` (and `qr`) default.
+const REDUNDANCY_TOLERANCE: f64 = 1e-7;
+
+/// The columns of `x` that are linear combinations of the columns before them: by
+/// Gram-Schmidt (orthogonalised twice) on the columns scaled by their largest value, a
+/// column whose part orthogonal to the columns kept before it has a norm below 1e-7
+/// times its own (R's `qr` with `lm`'s tolerance, which metafor uses to drop redundant
+/// predictors). O(k p²).
+pub fn redundant_columns(x: ArrayView2<'_, f64>) -> Vec<usize> {
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    let mut redundant = Vec::new();
+    for (j, column) in x.axis_iter(Axis(1)).enumerate() {
+        let scale = column.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if !(scale > 0.0 && scale.is_finite()) {
+            if scale == 0.0 {
+                redundant.push(j);
+            }
+            continue;
+        }
+        let mut c: Vec<f64> = column.iter().map(|v| v / scale).collect();
+        let norm0 = c.iter().map(|v| v * v).sum::<f64>().sqrt();
+        for _ in 0..2 {
+            for q in &basis {
+                let dot: f64 = q.iter().zip(&c).map(|(a, b)| a * b).sum();
+                for (ci, qi) in c.iter_mut().zip(q) {
+                    *ci -= dot * qi;
+                }
+            }
+        }
+        let norm = c.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm <= REDUNDANCY_TOLERANCE * norm0 {
+            redundant.push(j);
+        } else {
+            basis.push(c.iter().map(|v| v / norm).collect());
+        }
+    }
+    redundant
+}
+
+/// The range of the sums of squares of a design column in which XᵀWX keeps its digits:
+/// within 1e±289 of 1, far from overflow (1.8e308) and from the subnormal numbers
+/// (below 2.2e-308), whatever τ² shrinks the weights to.
+const SCALE_LIMIT: f64 = 1e289;
+
+/// Each column of the design must have Σ x_ij² (the ordinary least-squares fits of HE
+/// and of the REML constant) and Σ x_ij²/v_i (the weighted fits) within
+/// [1/[`SCALE_LIMIT`], [`SCALE_LIMIT`]] (or be all zero): else XᵀWX overflows or loses
+/// its digits in the subnormal range, and its factorisation fails or lies. On failure
+/// the column and a message in the user's terms (its largest value, and the power of
+/// ten to divide it by).
+fn check_scale(
+    x: ArrayView2<'_, f64>,
+    names: &[String],
+    vi: &[f64],
+) -> std::result::Result<(), (usize, String)> {
+    for (j, column) in x.axis_iter(Axis(1)).enumerate() {
+        let largest = column.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if largest == 0.0 {
+            continue;
+        }
+        // Σ (x/M)² and Σ (x/M)²/v, times M² in logarithms so that neither part overflows.
+        let (mut squares, mut weighted) = (0.0, 0.0);
+        for (&value, &v) in column.iter().zip(vi) {
+            let scaled = (value / largest).powi(2);
+            squares += scaled;
+            weighted += scaled / v;
+        }
+        let log_m2 = 2.0 * largest.log10();
+        let (log_squares, log_weighted) = (squares.log10() + log_m2, weighted.log10() + log_m2);
+        // Out of range, or not a number (a sum that overflowed).
+        let out = |l: f64| l.is_nan() || l.abs() > SCALE_LIMIT.log10();
+        if !(out(log_squares) || out(log_weighted)) {
+            continue;
+        }
+        if column.iter().all(|&value| value == 1.0) {
+            let v_min = vi.iter().copied().fold(f64::INFINITY, f64::min);
+            return Err((
+                j,
+                format!(
+                    "the sampling variances (the smallest {v_min:e}) give Σ 1/vi = \
+                     1e{log_weighted:.0}, outside the range of double precision in which the \
+                     meta-regression can be computed; expected variances of moderate size: \
+                     rescale the estimates (multiplying them by c multiplies the variances \
+                     by c²)"
+                ),
+            ));
+        }
+        let power = largest.log10().round();
+        return Err((
+            j,
+            format!(
+                "the moderator '{}' has values up to {largest:e} in absolute value: the sums of \
+                 its squares (Σ x² = 1e{log_squares:.0}, Σ x²/vi = 1e{log_weighted:.0}) leave \
+                 the range of double precision, and the meta-regression cannot be computed; \
+                 expected values of moderate size: rescale the moderator (divide it by \
+                 1e{power:.0}, say)",
+                names[j]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The checks of a design before a meta-regression is fitted: every value finite, the
+/// scale of each column (Σ x_ij² and Σ x_ij²/v_i within 1e±289, so that XᵀX and XᵀWX
+/// neither overflow nor lose their digits among the subnormal numbers), and no column a
+/// linear combination of those before it ([`redundant_columns`]). [`regression_data`] drops redundant
+/// columns with a warning before this; a design given directly is refused instead.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming the coefficient for a value that is not finite;
+/// [`Error::Degenerate`] naming the coefficient for a scale problem or a redundant
+/// column.
+pub fn check_design(x: ArrayView2<'_, f64>, names: &[String], vi: &[f64]) -> Result<()> {
+    if let Some(((i, j), v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::InvalidArgument(format!(
+            "the design has {v} for '{}' in study {}; expected finite numbers",
+            names.get(j).map_or("?", String::as_str),
+            i + 1
+        )));
+    }
+    check_scale(x, names, vi).map_err(|(_, message)| Error::Degenerate(message))?;
+    let redundant = redundant_columns(x);
+    if !redundant.is_empty() {
+        let listed: Vec<&str> = redundant
+            .iter()
+            .map(|&j| names.get(j).map_or("?", String::as_str))
+            .collect();
+        return Err(Error::Degenerate(format!(
+            "the moderators are collinear: {} {} a linear combination of the columns before \
+             in the design (drop {})",
+            listed.join(", "),
+            if listed.len() == 1 { "is" } else { "are" },
+            if listed.len() == 1 { "it" } else { "them" },
+        )));
+    }
+    Ok(())
 }

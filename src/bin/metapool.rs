@@ -604,49 +604,57 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             format,
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
-            let effects = compute(&table, &effect_options)?;
-            for w in &effects.warnings {
-                eprintln!("warning: {w}");
-            }
-            let moderators =
-                metapool::analysis::regression::moderators_of(&table, &effects.index, &mods)?;
-            let (x, names) = metapool::analysis::regression::design(effects.k(), &moderators)?;
+            let effects = analysis_effects("regress", &table, &effect_options, &pool_options)?;
+            let data = metapool::analysis::regression::regression_data(&table, &effects, &mods)?;
+            let mut warnings = metapool::model::data_warnings(&effects);
+            warnings.extend(data.warnings.iter().cloned());
+            warn(&warnings);
             let method = match pool_options.tau2 {
                 None => metapool::analysis::regression::RegressionTau2::FE,
                 Some(t) => t.name().parse()?,
             };
             let knha = metapool::analysis::regression::knapp_hartung_for(pool_options.ci)?;
             let model = metapool::analysis::regression::Model {
-                yi: &effects.yi,
-                vi: &effects.vi,
-                x: x.view(),
-                names: &names,
+                yi: &data.yi,
+                vi: &data.vi,
+                x: data.x.view(),
+                names: &data.names,
                 method,
                 knapp_hartung: knha,
                 level: pool_options.level,
             };
             let fit = model.fit()?;
             let perm = if permutation {
-                Some(model.permutation_test(
-                    &metapool::analysis::regression::PermutationOptions {
-                        iterations,
-                        exact,
-                        seed,
-                    },
-                )?)
+                let options = metapool::analysis::regression::PermutationOptions {
+                    iterations,
+                    exact,
+                    seed,
+                };
+                // A refit costs about 2 µs per study (REML); show a bar from about a
+                // second of refits (1000 iterations of 500 studies).
+                let refits = model.permutation_refits(&options);
+                let bar = progress_bar(refits, refits.saturating_mul(data.yi.len()) >= 500_000);
+                let test = model.permutation_test_with(&options, &|| bar.inc(1));
+                bar.finish_and_clear();
+                Some(test?)
             } else {
                 None
             };
             Ok(Output::from(match format {
                 ReportFormat::Json => {
                     let mut v = json::to_value(&fit)?;
-                    if let (Some(test), Some(obj)) = (&perm, v.as_object_mut()) {
-                        obj.insert("permutation".into(), json::to_value(test)?);
+                    if let Some(obj) = v.as_object_mut() {
+                        if let Some(test) = &perm {
+                            obj.insert("permutation".into(), json::to_value(test)?);
+                        }
+                        obj.insert("omitted_rows".into(), json::to_value(&data.omitted_rows)?);
+                        obj.insert("dropped".into(), json::to_value(&data.dropped)?);
+                        obj.insert("warnings".into(), json::to_value(&warnings)?);
                     }
                     json::to_string_pretty(&v)?
                 }
                 ReportFormat::Text => {
-                    metapool::report::text::render_regression(&fit, perm.as_ref())
+                    metapool::report::text::render_regression(&fit, perm.as_ref(), &warnings)
                 }
             }))
         }
@@ -657,41 +665,48 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             format,
         } => {
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
-            let effects = compute(&table, &effect_options)?;
-            for w in &effects.warnings {
-                eprintln!("warning: {w}");
-            }
+            let effects = analysis_effects("sensitivity", &table, &effect_options, &pool_options)?;
+            let mut warnings = metapool::model::data_warnings(&effects);
+            warn(&warnings);
             let mut idx: Vec<usize> = (0..effects.k()).collect();
             if let Some(column) = &order {
                 let key = table.numeric_covariate(column)?;
                 idx.sort_by(|&a, &b| key[effects.index[a]].total_cmp(&key[effects.index[b]]));
             }
-            use metapool::analysis::sensitivity::{cumulative, influence, leave_one_out};
-            let l1o = leave_one_out(&effects.yi, &effects.vi, &pool_options)?;
-            let cum = cumulative(&effects.yi, &effects.vi, &idx, &pool_options)?;
-            let inf = influence(&effects.yi, &effects.vi, &pool_options)?;
+            use metapool::analysis::sensitivity::{sensitivity, Sensitivity};
+            let k = effects.k();
+            // About a second of refits from k = 2000 (REML, one core); fewer never
+            // show a bar.
+            let bar = progress_bar(Sensitivity::fits(k), k >= 2000);
+            let result = sensitivity(&effects.yi, &effects.vi, &idx, &pool_options, &|| {
+                bar.inc(1)
+            });
+            bar.finish_and_clear();
+            let result = result?;
+            let refit_warnings =
+                metapool::report::text::sensitivity_warnings(&effects.labels, &result);
+            warn(&refit_warnings);
+            warnings.extend(refit_warnings);
             Ok(Output::from(match format {
                 ReportFormat::Json => {
                     #[derive(serde::Serialize)]
-                    struct Sensitivity<'a, L, C, I> {
+                    struct Report<'a> {
                         studies: &'a [String],
-                        leave_one_out: &'a L,
-                        cumulative: &'a C,
-                        influence: &'a I,
+                        #[serde(flatten)]
+                        sensitivity: &'a Sensitivity,
+                        warnings: &'a [String],
                     }
-                    json::to_string_pretty(&Sensitivity {
+                    json::to_string_pretty(&Report {
                         studies: &effects.labels,
-                        leave_one_out: &l1o,
-                        cumulative: &cum,
-                        influence: &inf,
+                        sensitivity: &result,
+                        warnings: &warnings,
                     })?
                 }
                 ReportFormat::Text => metapool::report::text::render_sensitivity(
                     effects.measure,
                     &effects.labels,
-                    &l1o,
-                    &cum,
-                    &inf,
+                    &result,
+                    &warnings,
                     pool_options.level,
                 ),
             }))
@@ -706,7 +721,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
         } => {
             use metapool::analysis::bias;
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
-            let effects = compute(&table, &effect_options)?;
+            let effects = analysis_effects("bias", &table, &effect_options, &pool_options)?;
             let trim = bias::TrimFillOptions {
                 estimator: match estimator.to_ascii_uppercase().as_str() {
                     "L0" => bias::MissingEstimator::L0,
@@ -716,17 +731,26 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 side: side.as_deref().map(str::parse).transpose()?,
                 ..bias::TrimFillOptions::default()
             };
-            let report = bias::small_study_effects(&table, &effects, &pool_options, &trim)?;
-            for w in &report.warnings {
-                eprintln!("warning: {w}");
-            }
+            // The regression tests, Begg's test and trim and fill take about a second
+            // from k = 10^5.
+            let bar = progress_bar(bias::SMALL_STUDY_STEPS, effects.k() >= 100_000);
+            let report =
+                bias::small_study_effects(&table, &effects, &pool_options, &trim, &|| bar.inc(1));
+            bar.finish_and_clear();
+            let report = report?;
+            warn(&report.warnings);
             if let Some(path) = &funnel {
                 let fit = pool(&table, &effect_options, &pool_options)?;
-                let svg = metapool::report::svg::funnel(&fit, Some(&report.trim_and_fill));
-                std::fs::write(path, svg).map_err(|source| metapool::Error::Io {
-                    file: path.display().to_string(),
-                    source,
-                })?;
+                let filled = report.trim_and_fill.value();
+                if filled.is_none() {
+                    warn_line(&format!(
+                        "warning: {}: the funnel plot shows the observed studies only (trim and \
+                         fill was not computed)",
+                        path.display()
+                    ));
+                }
+                let svg = metapool::report::svg::funnel(&fit, filled);
+                metapool::report::write_file(path, svg.as_bytes(), &[file.as_path()])?;
             }
             Ok(Output::from(match format {
                 ReportFormat::Json => json::to_string_pretty(&report)?,
@@ -787,5 +811,35 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 writer.flush()
             }))
         }
+    }
+}
+
+/// The study effects of the analyses built on them (`sensitivity`, `regress`, `bias`):
+/// those `pool` pools by inverse variance, checked as `pool` checks them. These analyses
+/// fit inverse-variance models only: a Mantel-Haenszel or Peto fixed-effect method
+/// (asked for, or the profile's default) is refused rather than replaced.
+fn analysis_effects(
+    command: &str,
+    table: &metapool::data::StudyTable,
+    effect_options: &EffectOptions,
+    pool_options: &metapool::model::PoolOptions,
+) -> metapool::Result<metapool::effect::Effects> {
+    if pool_options.fixed != FixedMethod::InverseVariance {
+        return Err(metapool::Error::InvalidArgument(format!(
+            "`metapool {command}` fits inverse-variance models, and the {} fixed-effect \
+             method (from --fixed or the profile) has none here; add --fixed iv",
+            pool_options.fixed.name()
+        )));
+    }
+    metapool::model::study_effects(table, effect_options)
+}
+
+/// A progress bar of `len` steps on stderr, shown when stderr is a terminal and the work
+/// is `worth_showing` (it may take over a second); hidden otherwise.
+fn progress_bar(len: usize, worth_showing: bool) -> indicatif::ProgressBar {
+    if worth_showing && std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(len as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
     }
 }

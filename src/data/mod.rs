@@ -25,8 +25,8 @@ mod csv;
 pub mod input;
 pub mod revman;
 
-pub(crate) use self::csv::parse_number;
 pub(crate) use self::csv::Records;
+pub(crate) use self::csv::{parse_number, shown};
 pub use self::csv::{
     read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within, read_csv_path_within,
     read_csv_reader, read_csv_str, RejectedRow, RowChecked,

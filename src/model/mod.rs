@@ -234,6 +234,21 @@ pub struct RandomFit {
     pub convergence: Convergence,
 }
 
+impl RandomFit {
+    /// What the τ² estimator warned about: its fallback, and several local maxima of
+    /// the likelihood, each prefixed by the estimator's name (as a [`Fit`] lists them).
+    pub fn convergence_warnings(&self) -> Vec<String> {
+        [
+            self.convergence.fallback.clone(),
+            self.convergence.multiple_maxima_warning(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|w| format!("{}: {w}", self.tau2_method))
+        .collect()
+    }
+}
+
 /// One study of a fit (JSON `studies`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StudyRow {
@@ -351,6 +366,43 @@ fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> 
         }
         None => Err(Error::Degenerate(message)),
     }
+}
+
+/// The warnings about the study effects themselves, whatever is fitted to them: those of
+/// [`effect::compute`] (zero-cell increments, studies excluded, repeated study labels)
+/// and sampling variances more than 1e7 apart (metafor's warning). A [`Fit`] lists them
+/// first; `metapool sensitivity`, `regress` and `bias` report the same ones.
+pub fn data_warnings(effects: &Effects) -> Vec<String> {
+    let mut warnings = effects.warnings.clone();
+    let (v_min, v_max) = effects
+        .vi
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if v_max / v_min >= VARIANCE_RATIO_WARNING {
+        warnings.push(format!(
+            "the largest sampling variance is {:.1e} times the smallest: results may be \
+             numerically unstable (metafor warns from 1e7)",
+            v_max / v_min
+        ));
+    }
+    warnings
+}
+
+/// The study effects of `table` that an inverse-variance analysis with `options` pools
+/// ([`pool`] with `FixedMethod::InverseVariance`), checked as `pool` checks them: a
+/// sampling variance of 0, or estimates too large for their variances, is an error
+/// naming file, row and column. The analyses built on study effects (sensitivity,
+/// meta-regression, small-study effects) take their effects from here, so that they
+/// refuse and warn as `pool` does.
+///
+/// # Errors
+/// As [`effect::compute`]; [`Error::Input`] as above.
+pub fn study_effects(table: &StudyTable, effect_options: &EffectOptions) -> Result<Effects> {
+    let effects = effect::compute(table, effect_options)?;
+    check_variances(&effects, Some(table))?;
+    Ok(effects)
 }
 
 /// Pools study effects by inverse variance (fixed effect and, with `options.tau2`,
@@ -523,14 +575,9 @@ fn assemble(
 ) -> Result<Fit> {
     let (yi, vi) = (&effects.yi, &effects.vi);
     let k = yi.len();
-    let mut warnings = effects.warnings.clone();
+    let mut warnings = data_warnings(effects);
     if let Some(r) = &random {
-        if let Some(fallback) = &r.convergence.fallback {
-            warnings.push(format!("{}: {fallback}", r.tau2_method));
-        }
-        if let Some(several) = r.convergence.multiple_maxima_warning() {
-            warnings.push(format!("{}: {several}", r.tau2_method));
-        }
+        warnings.extend(r.convergence_warnings());
     }
     if k == 1 {
         warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
@@ -539,16 +586,6 @@ fn assemble(
             warnings
                 .push("only one study: z intervals replace the t-based ones (as metafor)".into());
         }
-    }
-    let (v_min, v_max) = vi.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    });
-    if v_max / v_min >= VARIANCE_RATIO_WARNING {
-        warnings.push(format!(
-            "the largest sampling variance is {:.1e} times the smallest: results may be \
-             numerically unstable (metafor warns from 1e7)",
-            v_max / v_min
-        ));
     }
     let weights_random = random.as_ref().map(|r| fixed::weights_percent(vi, r.tau2));
     let studies = (0..k)
@@ -616,9 +653,7 @@ pub fn pool(
     let measure = effect_options.measure;
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
-            let effects = effect::compute(table, effect_options)?;
-            check_variances(&effects, Some(table))?;
-            return pool_effects(&effects, options);
+            return pool_effects(&study_effects(table, effect_options)?, options);
         }
         (StudyData::Binary(arms), _) => arms,
         _ => {

@@ -259,6 +259,7 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
 pub fn render_regression(
     r: &crate::analysis::regression::Regression,
     permutation: Option<&crate::analysis::regression::PermutationTest>,
+    notes: &[String],
 ) -> String {
     // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
     // at 0, "Mixed-Effects Model" otherwise.
@@ -331,16 +332,40 @@ pub fn render_regression(
             let _ = writeln!(out, "  {:<22} {}", c.name, p_value(*pv));
         }
     }
+    for n in notes {
+        let _ = writeln!(out, "Note: {n}");
+    }
     out
 }
 
-/// Leave-one-out, cumulative and influence tables as text (natural scale for ratios).
+/// The warnings of the refits of a sensitivity analysis (a τ² estimator's fallback,
+/// several local maxima of a likelihood), each naming its refit.
+pub fn sensitivity_warnings(
+    labels: &[String],
+    result: &crate::analysis::sensitivity::Sensitivity,
+) -> Vec<String> {
+    let name = |i: usize| labels.get(i).map_or("?", String::as_str);
+    let mut out = Vec::new();
+    for r in &result.leave_one_out {
+        for w in &r.warnings {
+            out.push(format!("leave one out, without '{}': {w}", name(r.study)));
+        }
+    }
+    for r in &result.cumulative {
+        for w in &r.warnings {
+            out.push(format!("cumulative, up to '{}': {w}", name(r.study)));
+        }
+    }
+    out
+}
+
+/// Leave-one-out, cumulative and influence tables as text (natural scale for ratios),
+/// with `notes` (the warnings of the data and of the refits) at the end.
 pub fn render_sensitivity(
     measure: Measure,
     labels: &[String],
-    leave_one_out: &[crate::analysis::sensitivity::Refit],
-    cumulative: &[crate::analysis::sensitivity::Refit],
-    influence: &[crate::analysis::sensitivity::Influence],
+    result: &crate::analysis::sensitivity::Sensitivity,
+    notes: &[String],
     level: f64,
 ) -> String {
     let nat = |x: f64| measure.to_natural(x);
@@ -352,8 +377,8 @@ pub fn render_sensitivity(
         .max(12);
     let mut out = String::new();
     for (title, rows) in [
-        ("Leave one out (study omitted)", leave_one_out),
-        ("Cumulative (study added)", cumulative),
+        ("Leave one out (study omitted)", &result.leave_one_out),
+        ("Cumulative (study added)", &result.cumulative),
     ] {
         let _ = writeln!(
             out,
@@ -386,109 +411,127 @@ pub fn render_sensitivity(
         "Influence diagnostics\n{:<width$}  {:>9} {:>9} {:>9} {:>8} {:>9} {:>9} {:>7}",
         "study", "rstudent", "dffits", "cook.d", "cov.r", "tau\u{b2}.del", "QE.del", "weight"
     );
-    for i in influence {
+    for i in &result.influence {
         let _ = writeln!(
             out,
             "{:<width$}  {:>9.3} {:>9.3} {:>9.3} {:>8.3} {:>9.4} {:>9.2} {:>6.1}%",
             labels[i.study], i.rstudent, i.dffits, i.cook_d, i.cov_r, i.tau2_del, i.q_del, i.weight
         );
     }
+    for n in notes {
+        let _ = writeln!(out, "Note: {n}");
+    }
     out
 }
 
-/// The small-study tests and trim and fill as text.
+/// The small-study tests and trim and fill as text; an analysis not computed is listed
+/// with its reason.
 pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyEffects) -> String {
-    let (egger, begg, peters, filled) = (
-        &report.egger,
-        &report.begg,
-        report.peters.as_ref(),
-        &report.trim_and_fill,
-    );
+    use crate::analysis::bias::{Computed, RegressionTest};
     let mut out = String::from("Small-study effects\n");
-    let test = |t: &crate::analysis::bias::RegressionTest| {
+    let test = |t: &RegressionTest| {
         let stat = match t.df {
             Some(df) => format!("t({df}) = {:.3}", t.statistic),
             None => format!("z = {:.3}", t.statistic),
         };
         format!("{stat} ({})", p_value(t.p_value))
     };
-    let _ = writeln!(
-        out,
-        "  Egger's test (weighted regression on SE, multiplicative dispersion):  {}",
-        test(egger)
-    );
-    let _ = writeln!(
-        out,
-        "    as metafor's regtest(model = \"lm\") and meta's metabias compute it"
-    );
-    if let Some(b) = &egger.limit_estimate {
-        let _ = writeln!(
-            out,
-            "    limit estimate (SE -> 0): {}",
-            effect_ci(
-                measure.to_natural(b.estimate),
-                measure.to_natural(b.ci_lower),
-                measure.to_natural(b.ci_upper),
-                2
-            )
-        );
-    }
-    let model = &report.regression_test_of_model;
-    let model_name = match model.fit.tau2_method {
-        Some(m) => format!("{m} random-effects meta-regression on SE"),
-        None => "fixed-effect meta-regression on SE".to_string(),
-    };
-    let _ = writeln!(
-        out,
-        "  Regression test of the model in use ({model_name}, metafor's regtest()):  {}",
-        test(model)
-    );
-    let _ = writeln!(
-        out,
-        "  Begg and Mazumdar's rank correlation: Kendall's tau = {:.3} ({})",
-        begg.tau,
-        p_value(begg.p_value)
-    );
-    if let Some(p) = peters {
-        let _ = writeln!(
-            out,
-            "  Peters' test (predictor: 1/n):            {}",
-            test(p)
-        );
-    }
-    match &report.harbord {
-        Some(crate::analysis::bias::Computed::Value(h)) => {
+    let not_computed = |error: &str| format!("not computed: {error}");
+    match &report.egger {
+        Computed::Value(egger) => {
             let _ = writeln!(
                 out,
-                "  Harbord's test:                           t({}) = {:.3} ({})",
-                h.df,
-                h.statistic,
-                p_value(h.p_value)
+                "  Egger's test (weighted regression on SE, multiplicative dispersion):  {}",
+                test(egger)
             );
-        }
-        Some(crate::analysis::bias::Computed::NotComputed { error }) => {
             let _ = writeln!(
                 out,
-                "  Harbord's test:                           not computed: {error}"
+                "    as metafor's regtest(model = \"lm\") and meta's metabias compute it"
+            );
+            if let Some(b) = &egger.limit_estimate {
+                let _ = writeln!(
+                    out,
+                    "    limit estimate (SE -> 0): {}",
+                    effect_ci(
+                        measure.to_natural(b.estimate),
+                        measure.to_natural(b.ci_lower),
+                        measure.to_natural(b.ci_upper),
+                        2
+                    )
+                );
+            }
+        }
+        Computed::NotComputed { error } => {
+            let _ = writeln!(
+                out,
+                "  Egger's test (weighted regression on SE, multiplicative dispersion):  {}",
+                not_computed(error)
             );
         }
-        None => {}
     }
-    let f = &filled.fit;
-    let (est, lo, hi) = match &f.random {
-        Some(r) => (r.pooled.estimate, r.pooled.ci_lower, r.pooled.ci_upper),
-        None => (f.fixed.estimate, f.fixed.ci_lower, f.fixed.ci_upper),
+    match &report.regression_test_of_model {
+        Computed::Value(model) => {
+            let model_name = match model.fit.tau2_method {
+                Some(m) => format!("{m} random-effects meta-regression on SE"),
+                None => "fixed-effect meta-regression on SE".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  Regression test of the model in use ({model_name}, metafor's regtest()):  {}",
+                test(model)
+            );
+        }
+        Computed::NotComputed { error } => {
+            let _ = writeln!(
+                out,
+                "  Regression test of the model in use (metafor's regtest()):  {}",
+                not_computed(error)
+            );
+        }
+    }
+    let begg = match &report.begg {
+        Computed::Value(b) => format!("Kendall's tau = {:.3} ({})", b.tau, p_value(b.p_value)),
+        Computed::NotComputed { error } => not_computed(error),
     };
-    let _ = writeln!(
-        out,
-        "Trim and fill ({:?}): {} missing studies on the {:?} side (SE {:.3}); with them filled: {}",
-        filled.estimator,
-        filled.k0,
-        filled.side,
-        filled.se_k0,
-        effect_ci(measure.to_natural(est), measure.to_natural(lo), measure.to_natural(hi), 2)
-    );
-    for w in report.warnings.iter().chain(&filled.warnings) {
+    let _ = writeln!(out, "  Begg and Mazumdar's rank correlation: {begg}");
+    if let Some(p) = &report.peters {
+        let peters = match p {
+            Computed::Value(p) => test(p),
+            Computed::NotComputed { error } => not_computed(error),
+        };
+        let _ = writeln!(out, "  Peters' test (predictor: 1/n):            {peters}");
+    }
+    if let Some(h) = &report.harbord {
+        let harbord = match h {
+            Computed::Value(h) => {
+                format!("t({}) = {:.3} ({})", h.df, h.statistic, p_value(h.p_value))
+            }
+            Computed::NotComputed { error } => not_computed(error),
+        };
+        let _ = writeln!(out, "  Harbord's test:                           {harbord}");
+    }
+    match &report.trim_and_fill {
+        Computed::Value(filled) => {
+            let f = &filled.fit;
+            let (est, lo, hi) = match &f.random {
+                Some(r) => (r.pooled.estimate, r.pooled.ci_lower, r.pooled.ci_upper),
+                None => (f.fixed.estimate, f.fixed.ci_lower, f.fixed.ci_upper),
+            };
+            let _ = writeln!(
+                out,
+                "Trim and fill ({:?}): {} missing studies on the {:?} side (SE {:.3}); with them filled: {}",
+                filled.estimator,
+                filled.k0,
+                filled.side,
+                filled.se_k0,
+                effect_ci(measure.to_natural(est), measure.to_natural(lo), measure.to_natural(hi), 2)
+            );
+        }
+        Computed::NotComputed { error } => {
+            let _ = writeln!(out, "Trim and fill: {}", not_computed(error));
+        }
+    }
+    for w in &report.warnings {
         let _ = writeln!(out, "Note: {w}");
     }
     out

@@ -206,26 +206,46 @@ pub fn fit_one_moderator(
     weighted_least_squares: bool,
     options: &PoolOptions,
 ) -> Result<OneModeratorFit> {
-    check_options("a meta-regression", options)?;
-    check_effects("a meta-regression on one moderator", yi, vi, 3)?;
+    fit_one_moderator_as(
+        "a meta-regression on one moderator",
+        yi,
+        vi,
+        x,
+        weighted_least_squares,
+        options,
+    )
+}
+
+/// [`fit_one_moderator`] for the analysis `what` (a test's name), which its errors name.
+pub(super) fn fit_one_moderator_as(
+    what: &str,
+    yi: &[f64],
+    vi: &[f64],
+    x: &[f64],
+    weighted_least_squares: bool,
+    options: &PoolOptions,
+) -> Result<OneModeratorFit> {
+    check_options(what, options)?;
+    check_effects(what, yi, vi, 3)?;
     if x.len() != yi.len() {
         return Err(Error::InvalidArgument(format!(
-            "{} moderator values for {} studies",
+            "{what}: {} moderator values for {} studies",
             x.len(),
             yi.len()
         )));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Error::Degenerate(format!(
-            "the moderator of study {} is {}; expected a finite number",
+            "{what}: the moderator of study {} is {}; expected a finite number",
             i + 1,
             x[i]
         )));
     }
     if x.iter().all(|&v| v == x[0]) {
-        return Err(Error::Degenerate(
-            "the moderator takes one value only: its slope cannot be estimated".into(),
-        ));
+        return Err(Error::Degenerate(format!(
+            "{what}: the moderator is {} in every study: its slope cannot be estimated",
+            x[0]
+        )));
     }
     let df = yi.len() as f64 - 2.0;
     let (tau2_method, (tau2, convergence), method) = if weighted_least_squares {

@@ -65,6 +65,18 @@ impl Predictor {
         !matches!(self, Predictor::SampleSize | Predictor::SqrtSampleSize)
     }
 
+    /// The test on this predictor as messages name it.
+    pub fn test_name(self) -> &'static str {
+        match self {
+            Predictor::StandardError => "the regression test on the standard error (Egger's)",
+            Predictor::Variance => "the regression test on the variance",
+            Predictor::SampleSize => "the regression test on the sample size",
+            Predictor::InverseSampleSize => "the regression test on 1/n (Peters')",
+            Predictor::SqrtSampleSize => "the regression test on √n",
+            Predictor::InverseSqrtSampleSize => "the regression test on 1/√n",
+        }
+    }
+
     fn value(self, v: f64, n: f64) -> f64 {
         match self {
             Predictor::StandardError => v.sqrt(),
@@ -142,25 +154,30 @@ pub fn regression_test(
     model: RegressionModel,
     options: &PoolOptions,
 ) -> Result<RegressionTest> {
+    let what = predictor.test_name();
     let x: Vec<f64> = if predictor.needs_sample_sizes() {
         let ni = ni.ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "the predictor {} needs the sample sizes of the studies",
-                predictor.name()
-            ))
+            Error::InvalidArgument(format!("{what} needs the sample sizes of the studies"))
         })?;
         if ni.len() != yi.len() {
             return Err(Error::InvalidArgument(format!(
-                "{} sample sizes for {} studies",
+                "{what}: {} sample sizes for {} studies",
                 ni.len(),
                 yi.len()
             )));
         }
         if let Some(i) = ni.iter().position(|&n| !(n > 0.0 && n.is_finite())) {
             return Err(Error::Degenerate(format!(
-                "study {} has the sample size {}; expected a number greater than 0",
+                "{what}: study {} has the sample size {}; expected a number greater than 0",
                 i + 1,
                 ni[i]
+            )));
+        }
+        if yi.len() >= 3 && ni.iter().all(|&n| n == ni[0]) {
+            return Err(Error::Degenerate(format!(
+                "{what}: every study has the same sample size ({}), so the predictor does \
+                 not vary and its slope cannot be estimated",
+                ni[0]
             )));
         }
         vi.iter()
@@ -168,9 +185,17 @@ pub fn regression_test(
             .map(|(&v, &n)| predictor.value(v, n))
             .collect()
     } else {
+        if yi.len() >= 3 && vi.iter().all(|&v| v == vi[0]) {
+            return Err(Error::Degenerate(format!(
+                "{what}: every study has the same sampling variance ({}), so the predictor \
+                 does not vary and its slope cannot be estimated",
+                vi[0]
+            )));
+        }
         vi.iter().map(|&v| predictor.value(v, f64::NAN)).collect()
     };
-    let fit = fit_one_moderator(
+    let fit = fit_one_moderator_as(
+        what,
         yi,
         vi,
         &x,

@@ -268,7 +268,16 @@ pub fn trim_and_fill(
     let mut all_v = vi.to_vec();
     all_y.extend(filled.iter().map(|f| f.yi));
     all_v.extend(filled.iter().map(|f| f.vi));
-    let fit = fit_slices(&all_y, &all_v, options)?;
+    // The observed studies fit (the trimmed fits above); an error here is the filled
+    // studies' (mirrored estimates whose squares overflow, say): say so, not "study j".
+    let fit = fit_slices(&all_y, &all_v, options).map_err(|e| {
+        Error::Degenerate(format!(
+            "trim and fill: the fit of the {k} studies with the {k0} filled ones (studies \
+             {} to {} of that fit, the mirror images 2μ̂₀ − yi of the most extreme) failed: {e}",
+            k + 1,
+            k + k0
+        ))
+    })?;
     Ok(TrimAndFill {
         estimator: trim.estimator,
         side,
