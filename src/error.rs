@@ -65,6 +65,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A result could not be serialised (JSON). The crate's results cannot make this
+    /// happen; it is an internal error (exit status 1), not the input's fault.
+    #[error("cannot serialise the output: {0}")]
+    Serialize(String),
     /// The machine ran out of a resource the input is entitled to: memory for a table
     /// the size limits allow. Not the input's fault (exit status 1).
     #[error("out of memory: {0}")]
@@ -101,7 +105,8 @@ impl Error {
     /// unreadable input, an invalid option, data with no answer (the command line exits
     /// with status 2 for these). False for failures of the machine: output that cannot
     /// be written ([`Error::Write`]), memory that cannot be had ([`Error::OutOfMemory`]);
-    /// those exit with status 1.
+    /// those exit with status 1, as does a result that cannot be serialised
+    /// ([`Error::Serialize`]).
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,

@@ -259,13 +259,13 @@ impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for Compound<C>
 }
 
 fn json_error(e: serde_json::Error) -> crate::Error {
-    crate::Error::Degenerate(format!("JSON output failed: {e}"))
+    crate::Error::Serialize(e.to_string())
 }
 
 /// The JSON value of `value` (see the module documentation for non-finite numbers).
 ///
 /// # Errors
-/// [`crate::Error::Degenerate`] if serialisation fails (a map with keys that are not
+/// [`crate::Error::Serialize`] if serialisation fails (a map with keys that are not
 /// strings), which the crate's results cannot make it do.
 pub fn to_value<T: ?Sized + Serialize>(value: &T) -> crate::Result<serde_json::Value> {
     serde_json::to_value(Finite(value)).map_err(json_error)
