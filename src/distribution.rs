@@ -469,6 +469,12 @@ pub fn chisq_quantile(p: f64, df: f64) -> f64 {
         let c = 2.0 / (9.0 * df);
         return df * (1.0 - c + normal_quantile(p) * c.sqrt()).powi(3);
     }
+    if df < TINY_DF {
+        // The limit as ν → 0: all the mass at 0. The quantile 2 (p Γ(1 + ν/2))^{2/ν}
+        // of the lower tail, and 2 e^{−2(1 − p)/ν} of the upper one, underflow to 0 for
+        // every p ≤ 1 − 2^−53 once ν < 1e-300.
+        return 0.0;
+    }
     let half = df / 2.0;
     let ln_gamma_half = ln_gamma(half);
     // Small-p expansion of the lower tail, P ≈ (x/2)^{ν/2} / Γ(ν/2 + 1).

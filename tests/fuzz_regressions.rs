@@ -113,3 +113,15 @@ fn the_seeds_of_the_audit_fuzz_targets_run_clean() {
     run_seeds("claims_registry", audit_bodies::claims_registry);
     audit_bodies::remove_scratch();
 }
+
+/// Found by the `distributions` target (2026-12-01): the χ² quantile of degrees of
+/// freedom 5e-324 (ν/2 rounds to 0) was NaN; the limit as ν → 0 is 0.
+#[test]
+fn chi_squared_quantile_of_subnormal_degrees_of_freedom_is_zero() {
+    use metapool::distribution::chisq_quantile;
+    for df in [5e-324, 1e-310, 1e-301] {
+        for p in [5e-324, 1e-300, 0.5, 0.975, 1.0 - f64::EPSILON] {
+            assert_eq!(chisq_quantile(p, df), 0.0, "p = {p:e}, df = {df:e}");
+        }
+    }
+}
