@@ -518,3 +518,63 @@ fn batch_errors_name_the_row_and_the_study() {
         "{text}"
     );
 }
+
+/// A plot path that is a symbolic link writes the file it names and keeps the link; an
+/// existing plot keeps its permissions; a named pipe (or a device, `/dev/stdout`) is
+/// written to, never replaced by a file (the rename replaced it); `--forest` and
+/// `--funnel` naming one file are refused.
+#[cfg(unix)]
+#[test]
+fn plots_follow_links_and_never_replace_what_is_not_a_file() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = Scratch::new("plot-targets");
+    let table = dir.file("t.csv", generic_table(4).as_bytes());
+    let real = dir.file("real.svg", b"old");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("mode");
+    let link = dir.0.join("link.svg");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let out = run(&["pool", s(&table), "--forest", s(&link)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    let svg = std::fs::read_to_string(&real).expect("real");
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let mode = std::fs::metadata(&real).expect("real").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let fifo = dir.0.join("pipe.svg");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).expect("read the pipe"))
+    };
+    let out = run(&["pool", s(&table), "--funnel", s(&fifo)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = reader.join().expect("reader");
+    assert!(String::from_utf8_lossy(&got).trim_end().ends_with("</svg>"));
+    assert!(std::fs::symlink_metadata(&fifo)
+        .expect("fifo")
+        .file_type()
+        .is_fifo());
+    let both = dir.0.join("both.svg");
+    let out = run(&[
+        "pool",
+        s(&table),
+        "--forest",
+        s(&both),
+        "--funnel",
+        s(&both),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--forest and --funnel both name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!both.exists());
+}

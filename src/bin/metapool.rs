@@ -501,6 +501,15 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                 None => None,
             };
             let inputs = [args.file.as_path()];
+            if let (Some(forest), Some(funnel)) = (&args.forest, &args.funnel) {
+                if metapool::report::same_target(forest, funnel) {
+                    return Err(metapool::Error::InvalidArgument(format!(
+                        "--forest and --funnel both name {}: one plot would overwrite the \
+                         other; give two files",
+                        funnel.display()
+                    )));
+                }
+            }
             if let Some(path) = &args.forest {
                 let svg = metapool::report::svg::forest(&table, &fit, subgroups.as_ref());
                 metapool::report::write_file(path, svg.as_bytes(), &inputs)?;

@@ -156,8 +156,11 @@ pub fn revman_json(audit: &crate::audit::revman::ExportAudit) -> crate::Result<S
 
 /// Writes `contents` to the file `path` as one step: into a temporary file beside it,
 /// then renamed over it, so that a reader (or a second run writing the same file)
-/// never sees half a plot. A path that names one of `inputs` (the same file, through
-/// any link) is refused: a plot must not overwrite the data it was drawn from.
+/// never sees half a plot. A symbolic link is followed (the file it names is written,
+/// the link kept), an existing file keeps its permissions, and a path that is not a
+/// regular file (`/dev/stdout`, a named pipe, a device) is written to directly, never
+/// replaced. A path that names one of `inputs` (the same file, through any link) is
+/// refused: a plot must not overwrite the data it was drawn from.
 ///
 /// # Errors
 /// [`crate::Error::InvalidArgument`] when `path` is one of `inputs`;
@@ -176,11 +179,25 @@ pub fn write_file(
             input.display()
         )));
     }
-    let dir = match path.parent() {
+    let fail = |source| crate::Error::write(name.clone(), source);
+    // What the path names, through its links.
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(contents).and_then(|()| f.flush()))
+            .map_err(fail);
+    }
+    let target = match std::fs::canonicalize(path) {
+        Ok(resolved) if existing.is_some() => resolved,
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let file_name = path
+    let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -188,18 +205,51 @@ pub fn write_file(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let temporary = dir.join(format!(".{file_name}.{}-{nanos}.tmp", std::process::id()));
-    let fail = |source| crate::Error::write(name.clone(), source);
     let result = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&temporary)
-        .and_then(|mut f| f.write_all(contents).and_then(|()| f.flush()))
-        .and_then(|()| std::fs::rename(&temporary, path));
+        .and_then(|mut f| {
+            f.write_all(contents)?;
+            f.flush()?;
+            if let Some(m) = &existing {
+                f.set_permissions(m.permissions())?;
+            }
+            Ok(())
+        })
+        .and_then(|()| std::fs::rename(&temporary, &target));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// True when `a` and `b` name one file: the same existing file (through links, `.` and
+/// `..`), or, when neither exists yet, the same path.
+pub fn same_target(a: &std::path::Path, b: &std::path::Path) -> bool {
+    same_file(a, b)
+        || (std::fs::metadata(a).is_err()
+            && match (a.parent(), b.parent(), a.file_name(), b.file_name()) {
+                (Some(pa), Some(pb), Some(na), Some(nb)) => {
+                    na == nb
+                        && (pa == pb
+                            || matches!(
+                                (std::fs::canonicalize(dir_of(pa)), std::fs::canonicalize(dir_of(pb))),
+                                (Ok(x), Ok(y)) if x == y
+                            ))
+                }
+                _ => a == b,
+            })
+}
+
+/// A parent path as a folder (`.` for the empty parent of a bare file name).
+fn dir_of(p: &std::path::Path) -> &std::path::Path {
+    if p.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        p
+    }
 }
 
 /// True when `a` and `b` name one existing file (through links, `.` and `..`).
