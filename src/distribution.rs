@@ -153,6 +153,20 @@ pub fn normal_quantile(p: f64) -> f64 {
     )
 }
 
+/// The two-sided critical value z of the standard normal at confidence `level` (a
+/// proportion): P(|Z| > z) = 1 − level, z = −Φ⁻¹((1 − level)/2). Formed from the tail
+/// probability, so that a level within 1e-16 of 1 keeps its digits (Φ⁻¹(1 − α/2)
+/// rounds 1 − α/2 to 1 there and gives ∞).
+pub fn normal_critical(level: f64) -> f64 {
+    -normal_quantile((1.0 - level) / 2.0)
+}
+
+/// The two-sided critical value of Student's t with `df` degrees of freedom at
+/// confidence `level`, −t⁻¹((1 − level)/2; ν), from the tail as [`normal_critical`].
+pub fn t_critical(level: f64, df: f64) -> f64 {
+    -t_quantile((1.0 - level) / 2.0, df)
+}
+
 /// Upper tail of Student's t with `df` degrees of freedom.
 pub fn t_sf(t: f64, df: f64) -> f64 {
     if !is_positive(df) || t.is_nan() {

@@ -25,7 +25,7 @@
 //! - I² near 100: the H² limits are 1 + τ²/ṽ (not 100/(100 − I²), which overflows).
 //! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
-use crate::distribution::{chisq_quantile, chisq_sf, normal_quantile};
+use crate::distribution::{chisq_quantile, chisq_sf};
 use crate::model::fixed::trace_p;
 use crate::model::tau2::solve_generalized_q;
 use serde::Serialize;
@@ -130,7 +130,7 @@ pub fn i2_higgins_thompson(q: f64, k: usize, level: f64) -> (f64, f64) {
     } else {
         ((1.0 / (2.0 * (kf - 2.0))) * (1.0 - 1.0 / (3.0 * (kf - 2.0) * (kf - 2.0)))).sqrt()
     };
-    let z = normal_quantile(1.0 - (1.0 - level) / 2.0);
+    let z = crate::distribution::normal_critical(level);
     let i2 = |ln_h: f64| {
         let h2 = (2.0 * ln_h).exp().max(1.0);
         100.0 * (h2 - 1.0) / h2

@@ -578,3 +578,40 @@ fn plots_follow_links_and_never_replace_what_is_not_a_file() {
     );
     assert!(!both.exists());
 }
+
+/// A level within 1e-16 of 100% has a finite critical value (z = 8.29 at
+/// 1 − 1.1e-16): the quantile is taken of the tail (1 − level)/2, not of 1 − α/2,
+/// which rounds to 1 (the interval was infinite), for the output and for the input's
+/// intervals alike.
+#[test]
+fn a_level_next_to_100_percent_has_a_finite_interval() {
+    let out = run(&[
+        "pool",
+        "tests/golden/inputs/bcg_yi_vi.csv",
+        "--level",
+        "99.99999999999999",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (est, lo, hi) = (
+        v["fixed"]["estimate"].as_f64().expect("estimate"),
+        v["fixed"]["ci_lower"].as_f64().expect("finite lower limit"),
+        v["fixed"]["ci_upper"].as_f64().expect("finite upper limit"),
+    );
+    let se = v["fixed"]["se"].as_f64().expect("se");
+    // 1 − level = 1.1e-16, so z = −Φ⁻¹(5.6e-17), about 8.29.
+    let z = (hi - est) / se;
+    assert!(z.is_finite() && z > 8.0 && z < 8.5, "z = {z}");
+    assert!((est - lo - (hi - est)).abs() < 1e-12);
+    let out = run(&[
+        "pool",
+        "tests/golden/inputs/hackshaw1998_ci.csv",
+        "--measure",
+        "OR",
+        "--input-level",
+        "99.99999999999999",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

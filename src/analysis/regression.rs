@@ -52,9 +52,7 @@
 //! matrix); the permutation test makes [`Model::permutation_refits`] fits, after an
 //! O(k log k) count of the distinct row arrangements.
 
-use crate::distribution::{
-    chisq_sf, normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p,
-};
+use crate::distribution::{chisq_sf, normal_two_sided_p, t_two_sided_p};
 use crate::error::{Error, Result};
 use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
 use crate::model::tau2::{Convergence, Tau2Estimate};
@@ -570,9 +568,9 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
     };
     let vb = &fit.inv * s2;
     let crit = if knapp_hartung {
-        t_quantile(1.0 - (1.0 - level) / 2.0, df)
+        crate::distribution::t_critical(level, df)
     } else {
-        normal_quantile(1.0 - (1.0 - level) / 2.0)
+        crate::distribution::normal_critical(level)
     };
     let coefficients = (0..p)
         .map(|j| {

@@ -9,7 +9,7 @@
 //! BMJ 2011;343:d2090). Ranges are carried through from the rounding bounds.
 
 use super::figure::{Printed, Relation};
-use crate::distribution::{normal_quantile, normal_two_sided_p};
+use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -120,7 +120,7 @@ pub fn check_ci(
     let (ul, uh) = upper.bounds();
     let mid = ((g(ll) + g(ul)) / 2.0, (g(lh) + g(uh)) / 2.0);
     let symmetric = mid.0 <= g(eh) && g(el) <= mid.1;
-    let z_crit = normal_quantile(1.0 - (1.0 - level) / 2.0);
+    let z_crit = crate::distribution::normal_critical(level);
     let se = (g(upper.value) - g(lower.value)) / (2.0 * z_crit);
     let se_range = (
         ((g(ul) - g(lh)) / (2.0 * z_crit)).max(0.0),

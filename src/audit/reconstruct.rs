@@ -14,7 +14,6 @@
 
 use super::figure::Figure;
 use crate::data::{BinaryArms, StudyData, StudyTable};
-use crate::distribution::normal_quantile;
 use crate::effect::binary::{effect_of, increments, Table2x2};
 use crate::effect::{EffectOptions, Measure, ZeroCellRule};
 use crate::error::{Error, Result};
@@ -35,7 +34,7 @@ pub fn single_trial(
     rule: &ZeroCellRule,
     level: f64,
 ) -> Vec<Events> {
-    let z = normal_quantile(1.0 - (1.0 - level) / 2.0);
+    let z = crate::distribution::normal_critical(level);
     let formula = effect_of(measure);
     let mut found = Vec::new();
     for a in 0..=n_e {

@@ -42,7 +42,6 @@ use crate::data::revman::{
     Analysis, Figure, Model, PrintedRow, RevManExport, RevManOutcome, StudyArms,
 };
 use crate::data::{BinaryArms, ContinuousArms, StudyData, StudyTable};
-use crate::distribution::normal_quantile;
 use crate::error::Result;
 use crate::model::{pool, Fit, StudyRow, Tau2Method};
 use crate::profile::Profile;
@@ -713,7 +712,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     }
 
     // The study rows, on the fit of the whole outcome.
-    let z = normal_quantile(1.0 - (1.0 - a.study_level) / 2.0);
+    let z = crate::distribution::normal_critical(a.study_level);
     for (i, study) in o.studies.iter().enumerate() {
         let fitted = overall
             .as_ref()

@@ -21,7 +21,6 @@ use super::{Effects, Measure};
 use crate::audit::consistency::{check_ci, Scale};
 use crate::audit::figure::Printed;
 use crate::data::{StudyData, StudyTable};
-use crate::distribution::normal_quantile;
 use crate::error::{Error, Result};
 
 /// Standard error implied by a symmetric confidence interval on the analysis scale.
@@ -29,7 +28,7 @@ use crate::error::{Error, Result};
 /// # Formula
 /// SE = (upper − lower) / (2 Φ⁻¹(1 − (1 − level)/2)) (Cochrane Handbook 6.3.1).
 pub fn se_from_ci(lower: f64, upper: f64, level: f64) -> f64 {
-    (upper - lower) / (2.0 * normal_quantile(1.0 - (1.0 - level) / 2.0))
+    (upper - lower) / (2.0 * crate::distribution::normal_critical(level))
 }
 
 /// Whether a column of printed estimates with CIs looks like ratios: every estimate and

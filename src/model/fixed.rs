@@ -1,7 +1,7 @@
 //! The inverse-variance pooled estimate, and the confidence intervals shared by every
 //! model.
 
-use crate::distribution::{normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p};
+use crate::distribution::{normal_two_sided_p, t_two_sided_p};
 use serde::Serialize;
 
 /// Inverse-variance weighted mean of `yi` with weights 1/(v_i + τ²).
@@ -180,8 +180,7 @@ impl PooledEstimate {
     /// Wald-type interval estimate ± crit·se with crit from the normal distribution
     /// (`df = None`) or Student's t with `df` degrees of freedom.
     pub fn wald(estimate: f64, se: f64, level: f64, df: Option<f64>) -> Self {
-        let upper_p = 1.0 - (1.0 - level) / 2.0;
-        let (crit, statistic) = (critical_value(upper_p, df), estimate / se);
+        let (crit, statistic) = (critical_value(level, df), estimate / se);
         let p_value = match df {
             // An SE of 0 (HKSJ with identical estimates): metafor reports p = 0.
             _ if statistic.is_infinite() => 0.0,
@@ -200,10 +199,11 @@ impl PooledEstimate {
     }
 }
 
-/// The `p` quantile of the normal (`df = None`) or t distribution.
-pub fn critical_value(p: f64, df: Option<f64>) -> f64 {
+/// The two-sided critical value at confidence `level` of the normal (`df = None`) or
+/// t distribution ([`crate::distribution::normal_critical`], [`crate::distribution::t_critical`]).
+pub fn critical_value(level: f64, df: Option<f64>) -> f64 {
     match df {
-        Some(df) => t_quantile(p, df),
-        None => normal_quantile(p),
+        Some(df) => crate::distribution::t_critical(level, df),
+        None => crate::distribution::normal_critical(level),
     }
 }

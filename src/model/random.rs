@@ -125,7 +125,7 @@ pub fn prediction_interval(
         PiMethod::FollowCi => pooled.df,
         PiMethod::HigginsThompsonSpiegelhalter => Some(k as f64 - 2.0),
     };
-    let crit = critical_value(1.0 - (1.0 - level) / 2.0, df);
+    let crit = critical_value(level, df);
     let half = crit * (pooled.se * pooled.se + tau2).sqrt();
     (pooled.estimate - half, pooled.estimate + half)
 }

@@ -15,7 +15,6 @@
 //! as one cell.
 
 use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
-use crate::distribution::normal_quantile;
 use crate::model::Fit;
 use std::io::Write;
 
@@ -66,7 +65,7 @@ fn write_fit<W: Write>(
     extra: &dyn Fn(Row) -> Vec<String>,
 ) -> std::io::Result<()> {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
+    let z = crate::distribution::normal_critical(fit.level);
     if studies {
         for s in &fit.studies {
             let se = s.vi.sqrt();

@@ -15,7 +15,6 @@
 
 use crate::analysis::subgroup::SubgroupAnalysis;
 use crate::data::{StudyData, StudyTable};
-use crate::distribution::normal_quantile;
 use crate::effect::Measure;
 use crate::model::Fit;
 use std::fmt::Write;
@@ -164,7 +163,7 @@ fn fmt_ci(m: Measure, est: f64, lo: f64, hi: f64) -> String {
 /// [`crate::analysis::subgroup::subgroups`]) the studies are grouped with subtotals.
 pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis>) -> String {
     let m = fit.measure;
-    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
+    let z = crate::distribution::normal_critical(fit.level);
     let study_ci = |yi: f64, vi: f64| (yi - z * vi.sqrt(), yi + z * vi.sqrt());
     // Rows: (kind, payload)
     enum Row<'a> {
@@ -455,7 +454,7 @@ pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> S
         .chain(extra.iter().map(|e| e.1))
         .collect();
     let se_max = se.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
-    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
+    let z = crate::distribution::normal_critical(fit.level);
     let mut values: Vec<f64> = fit
         .studies
         .iter()

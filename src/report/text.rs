@@ -4,7 +4,6 @@
 
 use super::{effect_ci, fixed, p_value};
 use crate::data::{StudyData, StudyTable};
-use crate::distribution::normal_quantile;
 use crate::effect::Measure;
 use crate::model::{CiMethod, Fit, FixedMethod, I2Definition};
 use std::fmt::Write;
@@ -85,7 +84,7 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         m.name(),
         crate::model::level::percent(fit.level)
     );
-    let z = normal_quantile(1.0 - (1.0 - fit.level) / 2.0);
+    let z = crate::distribution::normal_critical(fit.level);
     for s in &fit.studies {
         let (e, c) = arms(table, s.index);
         let se = s.vi.sqrt();
