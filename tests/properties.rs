@@ -289,3 +289,39 @@ fn ml_converges_to_relative_precision_when_tau2_is_small() {
         );
     }
 }
+
+/// HKSJ and the prediction interval at the small end of double precision: with τ² = 0
+/// (DerSimonian-Laird truncated: Q < df), multiplying the estimates by c multiplies μ̂,
+/// the HKSJ SE and the prediction interval by c and leaves the statistic and p. For
+/// estimates near 1e-170 and 1e-300, whose squared deviations underflow, they gave an
+/// SE of 0, p = 0 and a prediction interval of zero width.
+#[test]
+fn hksj_and_prediction_intervals_survive_tiny_estimates() {
+    let (yi, vi) = ([0.1, -0.1, 0.3], [1.0, 2.0, 1.0]);
+    let at = |c: f64| {
+        let s: Vec<(f64, f64)> = yi.iter().zip(&vi).map(|(y, v)| (y * c, *v)).collect();
+        fit(&s, Tau2Method::DL, CiMethod::Hksj)
+            .random
+            .expect("random")
+    };
+    let base = at(1.0);
+    assert_eq!(base.tau2, 0.0);
+    for c in [1e-170, 1e-300] {
+        let r = at(c);
+        assert!(
+            close(r.pooled.statistic, base.pooled.statistic, 1e-9, 0.0),
+            "statistic (c = {c:e}): {}",
+            r.pooled.statistic
+        );
+        assert!(
+            close(r.pooled.p_value, base.pooled.p_value, 1e-9, 0.0),
+            "p (c = {c:e}): {}",
+            r.pooled.p_value
+        );
+        let width = (r.pi_upper - r.pi_lower) / c;
+        assert!(
+            close(width, base.pi_upper - base.pi_lower, 1e-9, 0.0),
+            "PI width (c = {c:e}): {width}"
+        );
+    }
+}

@@ -97,18 +97,27 @@ pub fn inference(
         CiMethod::Z => PooledEstimate::wald(mu, se, level, None),
         CiMethod::T => PooledEstimate::wald(mu, se, level, Some(k - 1.0)),
         CiMethod::Hksj | CiMethod::HksjAdhoc => {
-            let q = yi
-                .iter()
-                .zip(vi)
-                .map(|(&y, &v)| (y - mu) * (y - mu) / (v + tau2))
-                .sum::<f64>()
-                / (k - 1.0);
-            let factor = if method == CiMethod::HksjAdhoc {
-                q.max(1.0)
+            // q = Σ w (y − μ)² / (k − 1), formed as m² Σ w ((y − μ)/m)² with m the
+            // largest |y − μ|, so that deviations near 1e-170 do not square to 0 (an SE
+            // of 0 and p = 0); SE = √(q / Σw) = m √(Σ w ((y − μ)/m)² / ((k − 1) Σw)).
+            let m = yi.iter().fold(0.0f64, |m, &y| m.max((y - mu).abs()));
+            let scaled = if m > 0.0 {
+                yi.iter()
+                    .zip(vi)
+                    .map(|(&y, &v)| ((y - mu) / m).powi(2) / (v + tau2))
+                    .sum::<f64>()
+                    / (k - 1.0)
             } else {
-                q
+                0.0
             };
-            PooledEstimate::wald(mu, (factor / sw).sqrt(), level, Some(k - 1.0))
+            let se_hksj = m * (scaled / sw).sqrt();
+            let se = if method == CiMethod::HksjAdhoc {
+                // max(q, 1): the Knapp-Hartung SE, or the Wald SE where it is smaller.
+                se_hksj.max((1.0 / sw).sqrt())
+            } else {
+                se_hksj
+            };
+            PooledEstimate::wald(mu, se, level, Some(k - 1.0))
         }
     }
 }
@@ -126,6 +135,7 @@ pub fn prediction_interval(
         PiMethod::HigginsThompsonSpiegelhalter => Some(k as f64 - 2.0),
     };
     let crit = critical_value(level, df);
-    let half = crit * (pooled.se * pooled.se + tau2).sqrt();
+    // √(SE² + τ²) as hypot, which neither underflows nor overflows in the squares.
+    let half = crit * pooled.se.hypot(tau2.sqrt());
     (pooled.estimate - half, pooled.estimate + half)
 }
