@@ -741,3 +741,45 @@ fn degenerate_cis_are_not_checkable_with_the_reason() {
     }
     assert_eq!(v[2]["verdict"]["kind"], "consistent", "{v}");
 }
+
+/// The level printed with a figure's CI is the level it is checked at: Cochrane
+/// CD007026 pub7's RR 2.39 (1.10 to 5.23) is a 95% CI, so printed as a 90% CI it is
+/// not reproduced (it was REPRODUCED at 95%); a level that is not a percentage, or
+/// `level=` disagreeing with the printed one, is an error of its cell.
+#[test]
+fn the_printed_level_of_a_ci_is_the_level_it_is_checked_at() {
+    let s = Scratch::new("printed-level");
+    s.with_cd007026("reg", &["pub7_nonfatal_sae.csv"]);
+    let params = "\"measure=RR; profile=revman5; fixed=mh; tau2=none; pooled=fixed\"";
+    let row = |figure: &str, extra: &str| {
+        format!(
+            "T1,d,c,\"{figure}\",RR,pub7_nonfatal_sae.csv,recompute,{}{extra}\",\n",
+            &params[..params.len() - 1]
+        )
+    };
+    let holds = s.registry("reg", &row("2.39 (95% CI 1.10 to 5.23)", ""));
+    assert_eq!(audit(&holds, &[]).status.code(), Some(0));
+    let at_90 = s.registry("reg", &row("2.39 (90% CI 1.10 to 5.23)", ""));
+    let out = audit(&at_90, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT REPRODUCED"));
+    for (figure, extra, column) in [
+        ("2.39 (150% CI 1.10 to 5.23)", "", "figure"),
+        ("2.39 (0% CI 1.10 to 5.23)", "", "figure"),
+        ("2.39 (90% CI 1.10 to 5.23)", "; level=95", "params"),
+    ] {
+        let bad = s.registry("reg", &row(figure, extra));
+        let out = audit(&bad, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{figure}: {stderr}");
+        assert!(
+            stderr.contains(&format!("column '{column}'")),
+            "{figure}: {stderr}"
+        );
+    }
+}

@@ -991,8 +991,36 @@ fn percent_range(text: &str) -> std::result::Result<(f64, f64), String> {
 }
 
 /// A claim's parameters; [`Registry::read`] has checked them.
+/// The claim's params; for a check with a level, the level printed with the figure's
+/// CI (`90% CI`) is its `level` when the params give none, and must agree with it
+/// when they do.
 fn params(claim: &Claim) -> Checked<BTreeMap<String, String>> {
-    parse_params(&claim.params).map_err(|e| Failure::Cell("params", e))
+    let mut p = parse_params(&claim.params).map_err(|e| Failure::Cell("params", e))?;
+    let with_level = ["recompute", "recompute_candidates", "ci_consistency"];
+    if with_level.contains(&claim.check.as_str()) {
+        let printed = cell("figure", Figure::parse(&claim.figure))?.printed_level();
+        if let Some(printed) = printed {
+            match p.get("level") {
+                None => {
+                    p.insert("level".into(), format!("{}", printed * 100.0));
+                }
+                Some(given) => {
+                    let given_level = cell("params", level_param(given))?;
+                    if (given_level - printed).abs() > 1e-9 {
+                        return Err(Failure::Cell(
+                            "params",
+                            format!(
+                                "level={given} but the figure prints a {}% CI; give the \
+                                 level the figure was printed at",
+                                printed * 100.0
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(p)
 }
 
 fn param<'a>(p: &'a BTreeMap<String, String>, key: &str) -> Checked<&'a str> {

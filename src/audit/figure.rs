@@ -150,6 +150,17 @@ pub enum Relation {
     Above,
 }
 
+/// The level of a printed `NN% CI`, as a proportion: a percentage in (0, 100).
+fn printed_level(percent: &str, text: &str) -> Result<f64> {
+    match percent.parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 100.0 => Ok(p / 100.0),
+        _ => Err(Error::InvalidArgument(format!(
+            "'{text}' prints a {percent}% CI: a confidence level is a percentage between 0 \
+             and 100"
+        ))),
+    }
+}
+
 /// A parsed reported figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -163,6 +174,9 @@ pub enum Figure {
         /// How the interval was written: `[a, b]` (true) or `(a to b)` and the other
         /// forms (false).
         brackets: bool,
+        /// The confidence level printed with the interval (`90% CI`, `CI 99%`), a
+        /// proportion; `None` when none is printed.
+        level: Option<f64>,
     },
     /// A percentage (the value in percent).
     Percent(Printed),
@@ -237,6 +251,7 @@ impl Figure {
                 estimate,
                 ci: None,
                 brackets: false,
+                level: None,
             });
         }
         let brackets = rest.starts_with('[');
@@ -245,8 +260,23 @@ impl Figure {
             .trim_end_matches([')', ']'])
             .trim()
             .to_string();
+        let mut level = None;
         if let Some(pos) = inner.to_ascii_lowercase().find("ci") {
-            inner = inner[pos + 2..]
+            // A level before "CI" ("90% CI") or right after it ("CI 99%:").
+            let before = inner[..pos].trim().trim_start_matches(['(', '[']).trim();
+            let mut after = inner[pos + 2..].trim().to_string();
+            if let Some(percent) = before.strip_suffix('%') {
+                level = Some(printed_level(percent.trim(), text)?);
+            } else if !before.is_empty() {
+                return Err(bad());
+            } else if let Some(end) = after.find('%') {
+                let number = after[..end].trim();
+                if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                    level = Some(printed_level(number, text)?);
+                    after = after[end + 1..].to_string();
+                }
+            }
+            inner = after
                 .trim()
                 .trim_start_matches([':', ','])
                 .trim()
@@ -279,7 +309,16 @@ impl Figure {
             estimate,
             ci: Some((lo, hi)),
             brackets,
+            level,
         })
+    }
+
+    /// The confidence level printed with the interval, if any (a proportion).
+    pub fn printed_level(&self) -> Option<f64> {
+        match self {
+            Figure::Estimate { level, .. } => *level,
+            _ => None,
+        }
     }
 
     /// True when an estimate and its limits all print as this figure.
