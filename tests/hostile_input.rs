@@ -615,3 +615,24 @@ fn a_level_next_to_100_percent_has_a_finite_interval() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A continuous study whose effect or variance leaves double precision (an SD of
+/// 1e300) is an error naming its row, not a study dropped for "the SMD correction
+/// needs n_e + n_c >= 4" (the reason every non-finite effect was given).
+#[test]
+fn a_continuous_effect_beyond_double_precision_is_an_error_of_its_row() {
+    let dir = Scratch::new("continuous");
+    let file = dir.file(
+        "c.csv",
+        b"study,mean_e,sd_e,n_e,mean_c,sd_c,n_c\na,1,1e300,20,0,1,20\nb,1,1,20,0,1,20\n",
+    );
+    let out = run(&["pool", s(&file), "--measure", "MD"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("c.csv, row 2: the MD"), "{text}");
+    assert!(!text.contains("n_e + n_c"), "{text}");
+    // The SMD of those arms is finite (about 0): pooled, the SD printed as 1e300.
+    let out = run(&["pool", s(&file), "--measure", "SMD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 (1e300) 20"));
+}

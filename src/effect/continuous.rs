@@ -156,14 +156,30 @@ pub(super) fn compute(
             }
         };
         if !yi.is_finite() || !vi.is_finite() {
-            effects.excluded.push(Excluded {
-                index: i,
-                study: table.labels[i].clone(),
-                reason: format!(
-                    "{measure} not estimable (the SMD correction needs n_e + n_c >= 4)"
+            if measure == Measure::SMD && n_e[i] + n_c[i] < 4.0 {
+                effects.excluded.push(Excluded {
+                    index: i,
+                    study: table.labels[i].clone(),
+                    reason: format!(
+                        "{measure} not estimable (the SMD correction needs n_e + n_c >= 4)"
+                    ),
+                });
+                continue;
+            }
+            // Finite means and SDs whose effect or variance leaves double precision
+            // (an SD of 1e300, a mean ratio of 1e600): not a study to drop in silence.
+            return Err(Error::input(
+                &table.source,
+                Some(table.rows[i]),
+                None,
+                format!(
+                    "the {measure} of this study is not a finite number in double precision \
+                     (estimate {}, variance {}); expected means and standard deviations of \
+                     moderate size: rescale the data",
+                    crate::error::Shown(yi),
+                    crate::error::Shown(vi)
                 ),
-            });
-            continue;
+            ));
         }
         effects.labels.push(table.labels[i].clone());
         effects.index.push(i);

@@ -5,6 +5,7 @@
 use super::{effect_ci, fixed, p_value};
 use crate::data::{StudyData, StudyTable};
 use crate::effect::Measure;
+use crate::error::Shown;
 use crate::model::{CiMethod, Fit, FixedMethod, I2Definition};
 use std::fmt::Write;
 
@@ -38,8 +39,8 @@ pub(crate) fn arms(table: &StudyTable, i: usize) -> (String, String) {
             format!("{}/{}", b.events_c[i], b.n_c[i]),
         ),
         StudyData::Continuous(c) => (
-            format!("{} ({}) {}", c.mean_e[i], c.sd_e[i], c.n_e[i]),
-            format!("{} ({}) {}", c.mean_c[i], c.sd_c[i], c.n_c[i]),
+            format!("{} ({}) {}", Shown(c.mean_e[i]), Shown(c.sd_e[i]), c.n_e[i]),
+            format!("{} ({}) {}", Shown(c.mean_c[i]), Shown(c.sd_c[i]), c.n_c[i]),
         ),
         _ => (String::new(), String::new()),
     }
