@@ -1480,7 +1480,10 @@ impl Assembler<'_> {
                 return Err(self.error(
                     raw,
                     column,
-                    format!("{x} is not a count; expected a whole number from 0 to 2^53"),
+                    format!(
+                        "{} is not a count; expected a whole number from 0 to 2^53",
+                        crate::error::Shown(x)
+                    ),
                 ));
             }
             Ok(x)

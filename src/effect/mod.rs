@@ -329,7 +329,9 @@ impl Effects {
         {
             return Err(Error::InvalidArgument(format!(
                 "study '{}': estimate {} with variance {} (finite values and a variance of 0 or more are needed)",
-                labels[i], yi[i], vi[i]
+                labels[i],
+                crate::error::Shown(yi[i]),
+                crate::error::Shown(vi[i])
             )));
         }
         Ok(Effects {
