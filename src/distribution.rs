@@ -294,8 +294,17 @@ pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
     2.0 * t_sf(t.abs(), df)
 }
 
-/// Student's t quantile with `df` degrees of freedom (df > 0), for p in (0, 1).
+/// Student's t quantile with `df` degrees of freedom (df > 0), for p in [0, 1] (−∞ at 0,
+/// +∞ at 1).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
+    if is_positive(df) && (p == 0.0 || p == 1.0) {
+        // The limits of the quantile function at the ends of [0, 1].
+        return if p == 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+    }
     if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
     }
@@ -471,8 +480,13 @@ fn wilson_hilferty_z(x: f64, df: f64) -> f64 {
     ((x / df).cbrt() - (1.0 - c)) / c.sqrt()
 }
 
-/// Chi-squared quantile with `df` degrees of freedom (df > 0), for p in (0, 1).
+/// Chi-squared quantile with `df` degrees of freedom (df > 0), for p in [0, 1] (0 at 0,
+/// +∞ at 1).
 pub fn chisq_quantile(p: f64, df: f64) -> f64 {
+    if is_positive(df) && (p == 0.0 || p == 1.0) {
+        // The limits of the quantile function at the ends of [0, 1].
+        return if p == 0.0 { 0.0 } else { f64::INFINITY };
+    }
     if !(is_positive(df) && in_open_unit(p)) {
         return f64::NAN;
     }

@@ -125,3 +125,19 @@ fn chi_squared_quantile_of_subnormal_degrees_of_freedom_is_zero() {
         }
     }
 }
+
+/// Found by the `distributions` target (2026-12-01, second run): the t and χ²
+/// quantiles at p = 0 and p = 1 were NaN; they are the limits of the quantile
+/// functions there, as `normal_quantile` gives them.
+#[test]
+fn quantiles_at_the_ends_of_the_unit_interval_are_their_limits() {
+    use metapool::distribution::{chisq_quantile, normal_quantile, t_quantile};
+    assert_eq!(normal_quantile(1.0), f64::INFINITY);
+    for df in [1e-310, 1.0, 2.0, 3.5, 1e9, f64::INFINITY] {
+        assert_eq!(t_quantile(0.0, df), f64::NEG_INFINITY, "{df}");
+        assert_eq!(t_quantile(1.0, df), f64::INFINITY, "{df}");
+        assert_eq!(chisq_quantile(0.0, df), 0.0, "{df}");
+        assert_eq!(chisq_quantile(1.0, df), f64::INFINITY, "{df}");
+    }
+    assert!(t_quantile(1.0, -1.0).is_nan() && chisq_quantile(0.0, f64::NAN).is_nan());
+}

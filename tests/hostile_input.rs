@@ -636,3 +636,20 @@ fn a_continuous_effect_beyond_double_precision_is_an_error_of_its_row() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 (1e300) 20"));
 }
+
+/// Identical studies: Begg's rank correlation is undefined (every pair tied: τ_b is
+/// 0/0, R's cor.test gives NA), not "tau = NaN (P = 1.00)"; with every analysis of
+/// `bias` undefined the command says why for each, exit 2.
+#[test]
+fn begg_on_identical_studies_is_not_computed() {
+    let dir = Scratch::new("begg");
+    let file = dir.file(
+        "i.csv",
+        b"study,yi,vi\na,0.5,0.1\nb,0.5,0.1\nc,0.5,0.1\nd,0.5,0.1\n",
+    );
+    let out = run(&["bias", s(&file)]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("Kendall's tau is undefined"), "{text}");
+    assert!(!text.contains("NaN"), "{text}");
+}

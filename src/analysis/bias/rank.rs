@@ -94,7 +94,20 @@ pub fn rank_correlation_test(yi: &[f64], vi: &[f64]) -> Result<RankCorrelationTe
     let n = k as f64;
     let n0 = n * (n - 1.0) / 2.0;
     let pairs = |groups: &[f64]| groups.iter().map(|t| t * (t - 1.0) / 2.0).sum::<f64>();
-    let tau = score / ((n0 - pairs(&ties_y)) * (n0 - pairs(&ties_v))).sqrt();
+    let (untied_y, untied_v) = (n0 - pairs(&ties_y), n0 - pairs(&ties_v));
+    if untied_y == 0.0 || untied_v == 0.0 {
+        // Every pair tied in one of the two rankings: τ_b is 0/0 (R's cor.test: NA).
+        return Err(Error::Degenerate(format!(
+            "the rank correlation test: every study has the same {}, so Kendall's tau \
+             is undefined",
+            if untied_v == 0.0 {
+                "sampling variance"
+            } else {
+                "standardized effect"
+            }
+        )));
+    }
+    let tau = score / (untied_y * untied_v).sqrt();
     let ties = !(ties_y.is_empty() && ties_v.is_empty());
     let (p_value_method, p_value) = if !ties && k <= EXACT_KENDALL_MAX_K {
         let concordant = ((score + n0) / 2.0).round() as usize;
