@@ -175,6 +175,9 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     if t < 0.0 {
         return 1.0 - t_sf(-t, df);
     }
+    if t == f64::INFINITY {
+        return 0.0;
+    }
     if df == f64::INFINITY {
         return normal_sf(t);
     }
@@ -184,8 +187,9 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     }
     if df > LARGE_DF {
         // Abramowitz & Stegun 26.7.8, as R's `pt` from ν = 4e5.
+        // √(1 + 2c t²) as hypot, so that t² cannot overflow (t = 1e200 gave 1/2).
         let quarter = 1.0 / (4.0 * df);
-        return normal_sf(t * (1.0 - quarter) / (1.0 + t * t * 2.0 * quarter).sqrt());
+        return normal_sf(t * (1.0 - quarter) / 1.0f64.hypot(t * (2.0 * quarter).sqrt()));
     }
     if df == 1.0 {
         // Cauchy: 1/2 − atan(t)/π = atan(1/t)/π for t > 0, which does not cancel.

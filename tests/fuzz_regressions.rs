@@ -141,3 +141,17 @@ fn quantiles_at_the_ends_of_the_unit_interval_are_their_limits() {
     }
     assert!(t_quantile(1.0, -1.0).is_nan() && chisq_quantile(0.0, f64::NAN).is_nan());
 }
+
+/// Found by the `distributions` target (2026-12-01, third run): t_sf(−∞, 1e300) was NaN
+/// (the large-ν approximation formed ∞/∞), and t_sf(1e200, 1e300) was 1/2 (t²
+/// overflowed); their values are 1 and 0.
+#[test]
+fn t_tails_with_infinite_or_huge_statistics_and_huge_degrees_of_freedom() {
+    use metapool::distribution::t_sf;
+    for df in [1.0, 3.0, 1e9, 1e300, f64::INFINITY] {
+        assert_eq!(t_sf(f64::NEG_INFINITY, df), 1.0, "{df}");
+        assert_eq!(t_sf(f64::INFINITY, df), 0.0, "{df}");
+    }
+    assert_eq!(t_sf(1e200, 1e300), 0.0);
+    assert_eq!(t_sf(-1e200, 1e300), 1.0);
+}
