@@ -653,3 +653,22 @@ fn begg_on_identical_studies_is_not_computed() {
     assert!(text.contains("Kendall's tau is undefined"), "{text}");
     assert!(!text.contains("NaN"), "{text}");
 }
+
+/// Estimates whose squared differences overflow (1e200 apart, variances 1e200: each
+/// y²/v is 1e200, Q about 1e400) are refused naming the file and Q, not "the sum of
+/// y²/v" that does not overflow.
+#[test]
+fn estimates_too_far_apart_name_the_file_and_q() {
+    let dir = Scratch::new("far");
+    let file = dir.file(
+        "f.csv",
+        b"study,yi,vi\na,1e200,1e200\nb,-1e200,1e200\nc,1e199,1e199\n",
+    );
+    let out = run(&["pool", s(&file)]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("f.csv: the estimates differ by so much that Cochran's Q"),
+        "{text}"
+    );
+}

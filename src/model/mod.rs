@@ -541,9 +541,14 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
     // Estimates too large for their variances overflow Q (checked after the fit, at no
     // cost to fits that do not overflow).
     if !(heterogeneity.q.is_finite() && fixed.estimate.is_finite()) {
-        let at = overflowing_study(yi, vi)
-            .map_or("the studies".to_string(), |i| format!("study {}", i + 1));
-        return Err(Error::Degenerate(overflow(&at)));
+        return Err(Error::Degenerate(match overflowing_study(yi, vi) {
+            Some(i) => overflow(&format!("study {}", i + 1)),
+            None => "the estimates differ by so much that Cochran's Q, Σ (y − μ̂)²/v, \
+                     overflows double precision (its squared differences pass 1e308); \
+                     expected estimates whose differences, squared over their variances, \
+                     stay below 1e308: rescale the data"
+                .to_string(),
+        }));
     }
     Ok(SliceFit {
         fixed,
@@ -653,7 +658,15 @@ pub fn pool(
     let measure = effect_options.measure;
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
-            return pool_effects(&study_effects(table, effect_options)?, options);
+            // A fit with no answer names the file it was asked of.
+            return pool_effects(&study_effects(table, effect_options)?, options).map_err(
+                |e| match e {
+                    Error::Degenerate(m) if !m.starts_with(&table.source) => {
+                        Error::Degenerate(format!("{}: {m}", table.source))
+                    }
+                    other => other,
+                },
+            );
         }
         (StudyData::Binary(arms), _) => arms,
         _ => {
