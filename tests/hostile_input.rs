@@ -672,3 +672,30 @@ fn estimates_too_far_apart_name_the_file_and_q() {
         "{text}"
     );
 }
+
+/// Studies with an empty subgroup label form a subgroup of their own, with a warning
+/// naming the first row (in the CSV their subgroup's rows look like the rows of all
+/// studies, which have an empty subgroup too).
+#[test]
+fn an_empty_subgroup_label_is_warned_about() {
+    let dir = Scratch::new("empty-subgroup");
+    let file = dir.file(
+        "e.csv",
+        b"study,yi,vi,subgroup\na,0.1,0.1,x\nb,0.2,0.1,x\nc,0.3,0.1,\nd,0.1,0.2,y\n",
+    );
+    let out = run(&[
+        "pool",
+        s(&file),
+        "--subgroup",
+        "subgroup",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("e.csv, row 4 (the subgroup column): 1 study has an empty subgroup label"),
+        "{}",
+        stderr(&out)
+    );
+}

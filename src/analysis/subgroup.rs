@@ -104,6 +104,9 @@ pub struct SubgroupAnalysis {
     pub test_fixed: SubgroupTest,
     /// Test for differences between the random-effects subgroup estimates.
     pub test_random: Option<SubgroupTest>,
+    /// What the reader should know of the subgrouping: studies with an empty subgroup
+    /// label (they form a subgroup of their own, whose name is the empty text).
+    pub warnings: Vec<String>,
 }
 
 /// The test for differences among estimates with standard errors.
@@ -201,12 +204,42 @@ pub fn subgroups(
     } else {
         None
     };
+    let unlabelled: Vec<usize> = (0..table.k())
+        .filter(|&i| labels[i].trim().is_empty())
+        .collect();
+    let mut warnings = Vec::new();
+    if let Some(&first) = unlabelled.first() {
+        warnings.push(format!(
+            "{}, row {} (the subgroup column): {} {} an empty subgroup label; {} a subgroup of \
+             {} own, named '' (in the CSV output its rows have an empty subgroup, as the rows \
+             of all studies do)",
+            table.source,
+            table.rows[first],
+            unlabelled.len(),
+            if unlabelled.len() == 1 {
+                "study has"
+            } else {
+                "studies have"
+            },
+            if unlabelled.len() == 1 {
+                "it forms"
+            } else {
+                "they form"
+            },
+            if unlabelled.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+        ));
+    }
     Ok(SubgroupAnalysis {
         overall,
         groups,
         not_pooled,
         test_fixed,
         test_random,
+        warnings,
     })
 }
 

@@ -490,6 +490,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
                         &effect_options,
                         &pool_options,
                     )?;
+                    warn(&sg.warnings);
                     for u in &sg.not_pooled {
                         warn_line(&format!(
                             "warning: subgroup '{}' ({} studies) could not be pooled: {}",
