@@ -29,8 +29,10 @@ pub mod distribution;
 pub mod effect;
 pub mod error;
 pub mod heterogeneity;
+pub mod level;
 pub mod model;
 pub mod profile;
 pub mod report;
 
 pub use error::{Error, Location, Result};
+pub use level::Level;

@@ -28,6 +28,7 @@ use crate::data::DataType;
 use crate::effect::{DoubleZero, EffectOptions, Measure, SmdCorrection, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::heterogeneity::I2Ci;
+use crate::level::Level;
 use crate::model::{
     CiMethod, DlQ, FixedMethod, I2Definition, MhCells, PiMethod, PoolOptions, RdVariance,
     Tau2Method,
@@ -151,12 +152,12 @@ pub struct Overrides {
     pub ci: Option<CiMethod>,
     /// Prediction interval method.
     pub pi: Option<PiMethod>,
-    /// Confidence level of the output's intervals, in (0, 1).
-    pub level: Option<f64>,
+    /// Confidence level of the output's intervals.
+    pub level: Option<Level>,
     /// Confidence level at which the input table's intervals (`ci_lower`, `ci_upper`)
-    /// were printed, in (0, 1) (default 0.95; a `ci_level` column sets it row by row).
-    /// A property of the data: the output's `level` does not change it.
-    pub input_level: Option<f64>,
+    /// were printed (default 95%; a `ci_level` column sets it row by row). A property
+    /// of the data: the output's `level` does not change it.
+    pub input_level: Option<Level>,
     /// Zero-cell increment.
     pub increment: Option<f64>,
     /// Which studies get the increment.

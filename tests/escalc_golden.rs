@@ -78,7 +78,7 @@ fn options_for(key: &Key) -> EffectOptions {
         };
     }
     if variant == "ci95" {
-        options.level = 0.95;
+        options.level = metapool::Level::NINETY_FIVE;
     }
     options
 }

@@ -167,7 +167,7 @@ fn the_permutation_test_uses_the_studies_of_the_fit() {
         names: &names,
         method: RegressionTau2::REML,
         knapp_hartung: false,
-        level: 0.95,
+        level: metapool::Level::NINETY_FIVE,
     }
     .permutation_test(&PermutationOptions {
         iterations: 200,

@@ -156,7 +156,7 @@ fn exact_permutation_test_matches_permutest() {
             names: &names,
             method,
             knapp_hartung: false,
-            level: 0.95,
+            level: metapool::Level::NINETY_FIVE,
         };
         let test = model.permutation_test(&options).expect("test");
         assert!(test.exact && test.seed.is_none());
@@ -238,7 +238,7 @@ fn model_of<'a>(
         names,
         method: c.method,
         knapp_hartung: c.knha,
-        level: 0.95,
+        level: metapool::Level::NINETY_FIVE,
     }
 }
 
@@ -351,7 +351,7 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
         names: &names,
         method: RegressionTau2::REML,
         knapp_hartung: false,
-        level: 0.95,
+        level: metapool::Level::NINETY_FIVE,
     };
     let t = model
         .permutation_test(&PermutationOptions::default())

@@ -54,6 +54,7 @@
 
 use crate::distribution::{chisq_sf, normal_two_sided_p, t_two_sided_p};
 use crate::error::{Error, Result};
+use crate::level::Level;
 use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
 use crate::model::tau2::{Convergence, Tau2Estimate};
 use nalgebra::{DMatrix, DVector};
@@ -467,11 +468,12 @@ pub fn knapp_hartung_for(ci: crate::model::CiMethod) -> Result<bool> {
 }
 
 /// Fits the meta-regression of `yi` (variances `vi`) on the design `x` (intercept
-/// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level`: [`Model::fit`].
+/// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level` (a proportion):
+/// [`Model::fit`].
 ///
 /// # Errors
 /// [`Error::Degenerate`] with no residual degree of freedom, collinear moderators, or
-/// ML/REML not converging.
+/// ML/REML not converging; [`Error::InvalidArgument`] for a level outside (0, 1).
 pub fn fit(
     yi: &[f64],
     vi: &[f64],
@@ -488,7 +490,7 @@ pub fn fit(
         names,
         method,
         knapp_hartung,
-        level,
+        level: Level::new(level)?,
     }
     .fit()
 }
@@ -509,8 +511,8 @@ pub struct Model<'a> {
     pub method: RegressionTau2,
     /// Knapp-Hartung tests (t and F) instead of Wald (z and χ²).
     pub knapp_hartung: bool,
-    /// Confidence level in (0, 1).
-    pub level: f64,
+    /// Confidence level.
+    pub level: Level,
 }
 
 impl Model<'_> {
@@ -568,9 +570,9 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
     };
     let vb = &fit.inv * s2;
     let crit = if knapp_hartung {
-        crate::distribution::t_critical(level, df)
+        crate::distribution::t_critical(level.proportion(), df)
     } else {
-        crate::distribution::normal_critical(level)
+        crate::distribution::normal_critical(level.proportion())
     };
     let coefficients = (0..p)
         .map(|j| {

@@ -27,7 +27,7 @@
 //! empty or repeated `id`, an unknown check, a parameter the check does not take (a
 //! misspelt key), a missing required parameter, a repeated parameter, an entry without
 //! `=`, a value outside those listed (`pooled=banana`, `scale=log`, a level that is
-//! neither a percentage nor a proportion: see [`crate::model::level`], a total of 10.5),
+//! neither a percentage nor a proportion: see [`crate::level`], a total of 10.5),
 //! a figure that cannot be read or is of the wrong kind for its check (a percentage to
 //! `recompute`, a CI whose lower limit is above the upper, a negative ratio), a
 //! combination that cannot be computed (`pooled=random` with `tau2=none`, Mantel-Haenszel
@@ -919,7 +919,9 @@ fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
 
 fn level_param(value: &str) -> Result<f64> {
     let x = finite(value, "level").map_err(Error::InvalidArgument)?;
-    crate::model::level_from_user(x).map_err(|e| Error::InvalidArgument(format!("level={e}")))
+    crate::level::Level::from_user(x)
+        .map(crate::level::Level::proportion)
+        .map_err(|e| Error::InvalidArgument(format!("level={e}")))
 }
 
 fn scale_param(value: &str) -> Result<Scale> {
@@ -1153,7 +1155,7 @@ fn settings(p: &BTreeMap<String, String>, profile_key: &str) -> Result<Settings>
     if let Some(level) = p.get("level") {
         // The level of the recomputed figure; the level of an input's own intervals is
         // a property of the input (its `ci_level` column, else 95%).
-        pool.level = level_param(level)?;
+        pool.level = crate::level::Level::new(level_param(level)?)?;
     }
     Ok(Settings {
         profile,

@@ -495,7 +495,10 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         let (effect, mut options) =
             Profile::RevMan5.options(a.measure, a.data_type, Some(a.method));
         options.tau2 = (a.model == Model::Random).then_some(Tau2Method::DL);
-        options.level = a.total_level;
+        options.level = match crate::level::Level::new(a.total_level) {
+            Ok(level) => level,
+            Err(e) => return not_checked(o, &e.to_string()),
+        };
         (effect, options)
     };
     let table = if included.is_empty() {

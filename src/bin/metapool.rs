@@ -364,14 +364,14 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
         level: a
             .level
             .map(|l| {
-                metapool::model::level_from_user(l)
+                metapool::Level::from_user(l)
                     .map_err(|e| metapool::Error::InvalidArgument(format!("--level {e}")))
             })
             .transpose()?,
         input_level: a
             .input_level
             .map(|l| {
-                metapool::model::level_from_user(l)
+                metapool::Level::from_user(l)
                     .map_err(|e| metapool::Error::InvalidArgument(format!("--input-level {e}")))
             })
             .transpose()?,

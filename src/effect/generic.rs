@@ -22,6 +22,7 @@ use crate::audit::consistency::{check_ci, Scale};
 use crate::audit::figure::Printed;
 use crate::data::{StudyData, StudyTable};
 use crate::error::{Error, Result};
+use crate::level::Level;
 
 /// Standard error implied by a symmetric confidence interval on the analysis scale.
 ///
@@ -68,7 +69,7 @@ pub const CI_LEVEL_COLUMN: &str = "ci_level";
 ///
 /// # Errors
 /// [`Error::Input`] naming the row and the column for a cell that is not a level.
-fn row_levels(table: &StudyTable) -> Result<Option<Vec<f64>>> {
+fn row_levels(table: &StudyTable) -> Result<Option<Vec<Level>>> {
     let Some(column) = table.covariate(CI_LEVEL_COLUMN) else {
         return Ok(None);
     };
@@ -81,9 +82,9 @@ fn row_levels(table: &StudyTable) -> Result<Option<Vec<f64>>> {
                 Error::input(&table.source, Some(table.rows[i]), Some(CI_LEVEL_COLUMN), m)
             };
             let value = crate::data::parse_number(cell).map_err(fail)?;
-            crate::model::level_from_user(value).map_err(fail)
+            Level::from_user(value).map_err(fail)
         })
-        .collect::<Result<Vec<f64>>>()
+        .collect::<Result<Vec<Level>>>()
         .map(Some)
 }
 
@@ -91,9 +92,8 @@ pub(super) fn compute(
     table: &StudyTable,
     data: &StudyData,
     measure: Measure,
-    level: f64,
+    level: Level,
 ) -> Result<Effects> {
-    crate::model::check_level(level)?;
     let labels = table.labels.clone();
     let mut warnings = Vec::new();
     let (yi, vi) = match data {
@@ -133,7 +133,7 @@ pub(super) fn compute(
                     }
                     (est, lo, hi) = (est.ln(), lo.ln(), hi.ln());
                 }
-                let se = se_from_ci(lo, hi, levels.as_ref().map_or(level, |l| l[i]));
+                let se = se_from_ci(lo, hi, levels.as_ref().map_or(level, |l| l[i]).proportion());
                 yi.push(est);
                 vi.push(se * se);
             }

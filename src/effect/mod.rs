@@ -34,6 +34,7 @@ pub mod generic;
 
 use crate::data::{StudyData, StudyTable};
 use crate::error::{Error, Result};
+use crate::level::Level;
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -255,11 +256,10 @@ pub struct EffectOptions {
     /// SMD correction for continuous data.
     pub smd: SmdCorrection,
     /// Confidence level at which the intervals of generic estimates (`ci_lower`,
-    /// `ci_upper`) were printed, in (0, 1) (written in percent in the JSON output); a
+    /// `ci_upper`) were printed (written in percent in the JSON output); a
     /// `ci_level` column of the table gives it row by row instead. A property of the
     /// input, apart from the level of the output's intervals.
-    #[serde(serialize_with = "crate::model::level::serialize_percent")]
-    pub level: f64,
+    pub level: Level,
 }
 
 impl EffectOptions {
@@ -269,7 +269,7 @@ impl EffectOptions {
             measure,
             zero_cell: ZeroCellRule::metafor(),
             smd: SmdCorrection::ExactHedges,
-            level: 0.95,
+            level: Level::NINETY_FIVE,
         }
     }
 }

@@ -47,15 +47,12 @@
 //!   warning; metafor's `rma.mh` gives NA for all of them.
 
 pub mod fixed;
-pub mod level;
 pub mod mantel_haenszel;
 pub mod peto;
 pub mod random;
 pub mod tau2;
 
 pub use self::fixed::PooledEstimate;
-pub(crate) use self::level::check_level;
-pub use self::level::level_from_user;
 pub use self::mantel_haenszel::RdVariance;
 pub use self::random::{CiMethod, PiMethod};
 pub use self::tau2::{Convergence, Tau2Method};
@@ -65,6 +62,7 @@ use crate::effect::binary::{increments, Table2x2};
 use crate::effect::{self, AddTo, DoubleZero, EffectOptions, Effects, Measure, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::heterogeneity::{heterogeneity, Heterogeneity, I2Ci};
+use crate::level::Level;
 use serde::Serialize;
 use std::str::FromStr;
 
@@ -154,9 +152,8 @@ pub struct PoolOptions {
     pub ci: CiMethod,
     /// Prediction interval method.
     pub pi: PiMethod,
-    /// Confidence level in (0, 1) (written in percent in the JSON output).
-    #[serde(serialize_with = "level::serialize_percent")]
-    pub level: f64,
+    /// Confidence level (written in percent in the JSON output).
+    pub level: Level,
     /// Variance of the MH risk difference.
     pub rd_variance: RdVariance,
     /// Cells in the MH sums.
@@ -181,7 +178,7 @@ impl Default for PoolOptions {
             tau2: Some(Tau2Method::REML),
             ci: CiMethod::Z,
             pi: PiMethod::FollowCi,
-            level: 0.95,
+            level: Level::NINETY_FIVE,
             rd_variance: RdVariance::SatoGreenlandRobins,
             mh_cells: MhCells::Observed,
             dl_q: DlQ::InverseVariance,
@@ -276,10 +273,8 @@ pub struct Fit {
     /// Number of studies in the input, excluded ones included (metafor's `k` for
     /// `rma.mh` and `rma.peto`).
     pub k_all: usize,
-    /// Confidence level, a proportion in (0, 1) (written in percent in the JSON output,
-    /// `"level": 95`).
-    #[serde(serialize_with = "level::serialize_percent")]
-    pub level: f64,
+    /// Confidence level (written in percent in the JSON output, `"level": 95`).
+    pub level: Level,
     /// Fixed-effect estimate.
     pub fixed: FixedFit,
     /// Random-effects estimate, when a τ² estimator was chosen.
@@ -459,9 +454,9 @@ pub fn random_and_heterogeneity(
             }
         };
         let est = tau2::estimate(method, yi, vi, q_dl);
-        let re = random::inference(yi, vi, est.tau2, options.ci, options.level);
+        let re = random::inference(yi, vi, est.tau2, options.ci, options.level.proportion());
         let (pi_lower, pi_upper) =
-            random::prediction_interval(&re, est.tau2, k, options.pi, options.level);
+            random::prediction_interval(&re, est.tau2, k, options.pi, options.level.proportion());
         RandomFit {
             tau2_method: method,
             // One study: every interval method is the z interval (see `random`).
@@ -480,7 +475,7 @@ pub fn random_and_heterogeneity(
         q,
         random.as_ref().map(|r| r.tau2),
         i2_ci,
-        options.level,
+        options.level.proportion(),
     );
     (random, het)
 }
@@ -505,7 +500,6 @@ pub struct SliceFit {
 /// [`Error::InvalidArgument`] for a level outside (0, 1), lengths that differ, a
 /// negative or non-finite variance or a non-finite estimate.
 pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<SliceFit> {
-    check_level(options.level)?;
     if yi.is_empty() {
         return Err(Error::Degenerate("no study to pool".into()));
     }
@@ -536,7 +530,7 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
             yi[i]
         )));
     }
-    let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level);
+    let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level.proportion());
     let (random, heterogeneity) = random_and_heterogeneity(yi, vi, fixed.estimate, options);
     // Estimates too large for their variances overflow Q (checked after the fit, at no
     // cost to fits that do not overflow).
@@ -654,7 +648,6 @@ pub fn pool(
     effect_options: &EffectOptions,
     options: &PoolOptions,
 ) -> Result<Fit> {
-    check_level(options.level)?;
     let measure = effect_options.measure;
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
@@ -774,7 +767,7 @@ pub fn pool(
             .push(undefined_fixed(options.fixed, measure));
         (f64::NAN, f64::NAN)
     };
-    let fe = PooledEstimate::wald(estimate, se, options.level, None);
+    let fe = PooledEstimate::wald(estimate, se, options.level.proportion(), None);
     let fixed = FixedFit {
         method: options.fixed,
         estimate,

@@ -65,7 +65,7 @@ fn write_fit<W: Write>(
     extra: &dyn Fn(Row) -> Vec<String>,
 ) -> std::io::Result<()> {
     let m = fit.measure;
-    let z = crate::distribution::normal_critical(fit.level);
+    let z = crate::distribution::normal_critical(fit.level.proportion());
     if studies {
         for s in &fit.studies {
             let se = s.vi.sqrt();

@@ -163,7 +163,7 @@ fn fmt_ci(m: Measure, est: f64, lo: f64, hi: f64) -> String {
 /// [`crate::analysis::subgroup::subgroups`]) the studies are grouped with subtotals.
 pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis>) -> String {
     let m = fit.measure;
-    let z = crate::distribution::normal_critical(fit.level);
+    let z = crate::distribution::normal_critical(fit.level.proportion());
     let study_ci = |yi: f64, vi: f64| (yi - z * vi.sqrt(), yi + z * vi.sqrt());
     // Rows: (kind, payload)
     enum Row<'a> {
@@ -256,11 +256,7 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
         x_txt,
         20.0,
         "end",
-        &format!(
-            "{} [{}% CI]",
-            m.name(),
-            crate::model::level::percent(fit.level)
-        ),
+        &format!("{} [{}% CI]", m.name(), fit.level.percent()),
         true,
     );
     let weight_of = |j: usize| {
@@ -454,7 +450,7 @@ pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> S
         .chain(extra.iter().map(|e| e.1))
         .collect();
     let se_max = se.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
-    let z = crate::distribution::normal_critical(fit.level);
+    let z = crate::distribution::normal_critical(fit.level.proportion());
     let mut values: Vec<f64> = fit
         .studies
         .iter()
@@ -530,10 +526,7 @@ pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> S
         x0 + 24.0,
         ly,
         "start",
-        &format!(
-            "pseudo {}% limits about it",
-            crate::model::level::percent(fit.level)
-        ),
+        &format!("pseudo {}% limits about it", fit.level.percent()),
         false,
     );
     ly += 16.0;

@@ -57,12 +57,12 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
             "{}, Random ({}), {}% CI",
             fixed_name(fit.fixed.method),
             r.tau2_method,
-            crate::model::level::percent(fit.level)
+            fit.level.percent()
         ),
         None => format!(
             "{}, Fixed, {}% CI",
             fixed_name(fit.fixed.method),
-            crate::model::level::percent(fit.level)
+            fit.level.percent()
         ),
     };
     let _ = writeln!(out, "{}: {} ({model})", table.source, measure_title(m));
@@ -83,9 +83,9 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         "W fixed",
         "W random",
         m.name(),
-        crate::model::level::percent(fit.level)
+        fit.level.percent()
     );
-    let z = crate::distribution::normal_critical(fit.level);
+    let z = crate::distribution::normal_critical(fit.level.proportion());
     for s in &fit.studies {
         let (e, c) = arms(table, s.index);
         let se = s.vi.sqrt();
@@ -171,7 +171,7 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         let _ = writeln!(
             out,
             "  Tau\u{b2} {}% CI (Q-profile) [{}, {}]; I\u{b2} = {}% [{}%, {}%] ({i2_method})",
-            crate::model::level::percent(fit.level),
+            fit.level.percent(),
             fixed(h.tau2_ci_lower, 4),
             fixed(h.tau2_ci_upper, 4),
             fixed(i2_of_ci, 1),
@@ -366,7 +366,7 @@ pub fn render_sensitivity(
     labels: &[String],
     result: &crate::analysis::sensitivity::Sensitivity,
     notes: &[String],
-    level: f64,
+    level: crate::level::Level,
 ) -> String {
     let nat = |x: f64| measure.to_natural(x);
     let width = labels
@@ -384,11 +384,7 @@ pub fn render_sensitivity(
             out,
             "{title}\n{:<width$}  {:>22}  {:>10}  {:>8}  {:>6}",
             "study",
-            format!(
-                "{} [{}% CI]",
-                measure.name(),
-                crate::model::level::percent(level)
-            ),
+            format!("{} [{}% CI]", measure.name(), level.percent()),
             "p",
             "tau\u{b2}",
             "I\u{b2}"

@@ -45,7 +45,7 @@ pub fn harbord_test(
     n_c: &[f64],
     level: f64,
 ) -> Result<HarbordTest> {
-    check_level(level)?;
+    crate::level::Level::new(level)?;
     let k = events_e.len();
     if [n_e.len(), events_c.len(), n_c.len()]
         .iter()

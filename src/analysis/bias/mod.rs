@@ -70,9 +70,7 @@ use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use crate::model::fixed::{inverse_variance, PooledEstimate};
 use crate::model::tau2::{self, cochran_q, Convergence};
-use crate::model::{
-    check_level, fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method,
-};
+use crate::model::{fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method};
 use serde::Serialize;
 
 mod harbord;
@@ -127,7 +125,6 @@ fn check_effects(what: &str, yi: &[f64], vi: &[f64], min_k: usize) -> Result<()>
 
 /// The options must describe an inverse-variance model (MH and Peto have no meta-regression).
 fn check_options(what: &str, options: &PoolOptions) -> Result<()> {
-    check_level(options.level)?;
     if options.fixed != FixedMethod::InverseVariance {
         return Err(Error::InvalidArgument(format!(
             "{what} uses inverse-variance models; the {} fixed-effect method has none",

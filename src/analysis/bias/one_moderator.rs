@@ -270,7 +270,7 @@ pub(super) fn fit_one_moderator_as(
         PooledEstimate::wald(
             estimate,
             (variance * variance_factor).sqrt(),
-            options.level,
+            options.level.proportion(),
             t_df,
         )
     };

@@ -175,7 +175,7 @@ pub fn small_study_effects(
             let ni: Vec<f64> = ne.iter().zip(&nc).map(|(a, b)| a + b).collect();
             let peters = peters_test(yi, vi, &ni, RegressionModel::MetaRegression, options);
             progress();
-            let harbord = harbord_test(&ee, &ne, &ec, &nc, options.level);
+            let harbord = harbord_test(&ee, &ne, &ec, &nc, options.level.proportion());
             progress();
             (Some(peters.into()), Some(harbord.into()))
         }
