@@ -5,7 +5,7 @@
 //! Inputs are synthetic and deterministic (benchmark inputs, not data).
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use metapool::analysis::batch::fit_many;
-use metapool::effect::binary::Table2x2;
+use metapool::data::Table2x2;
 use metapool::heterogeneity::tau2_q_profile;
 use metapool::model::{fit_slices, mantel_haenszel, tau2, PoolOptions, Tau2Method};
 use std::hint::black_box;

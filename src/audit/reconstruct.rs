@@ -13,8 +13,8 @@
 //! honest audit reports.
 
 use super::figure::Figure;
-use crate::data::{BinaryArms, StudyData, StudyTable};
-use crate::effect::binary::{effect_of, increments, Table2x2};
+use crate::data::{BinaryArms, StudyData, StudyTable, Table2x2};
+use crate::effect::binary::{effect_of, increments};
 use crate::effect::{EffectOptions, Measure, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::model::{pool, PoolOptions};

@@ -24,6 +24,7 @@
 mod csv;
 pub mod input;
 pub mod revman;
+mod table2x2;
 
 pub(crate) use self::csv::Records;
 pub(crate) use self::csv::{parse_number, shown};
@@ -32,6 +33,7 @@ pub use self::csv::{
     read_csv_reader, read_csv_str, RejectedRow, RowChecked,
 };
 pub use self::input::InputLimits;
+pub use self::table2x2::Table2x2;
 
 use crate::error::{Error, Result, Shown};
 use serde::Serialize;
@@ -67,7 +69,8 @@ impl DataType {
 }
 
 /// Two-arm binary data: events and sizes of the experimental (`_e`) and control (`_c`)
-/// arms. Counts are stored as `f64` holding whole numbers.
+/// arms, in columns as read. Counts are stored as `f64` holding whole numbers; study
+/// `i`'s [`Table2x2`] is [`Table2x2::of_study`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BinaryArms {
     /// Events in the experimental arm.

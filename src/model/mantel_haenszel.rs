@@ -5,7 +5,7 @@
 //! before forming the sums), or without it to reproduce metafor's `rma.mh` (which adds
 //! nothing). Notation: a, b, c, d the cells, n_e = a + b, n_c = c + d, N = n_e + n_c.
 
-use crate::effect::binary::Table2x2;
+use crate::data::Table2x2;
 use serde::Serialize;
 
 /// The variance of the Mantel-Haenszel risk difference.

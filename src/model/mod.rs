@@ -57,8 +57,8 @@ pub use self::mantel_haenszel::RdVariance;
 pub use self::random::{CiMethod, PiMethod};
 pub use self::tau2::{Convergence, Tau2Method};
 
-use crate::data::{DataType, StudyData, StudyTable};
-use crate::effect::binary::{increments, Table2x2};
+use crate::data::{DataType, StudyData, StudyTable, Table2x2};
+use crate::effect::binary::increments;
 use crate::effect::{self, AddTo, DoubleZero, EffectOptions, Effects, Measure, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::heterogeneity::{heterogeneity, Heterogeneity, I2Ci};

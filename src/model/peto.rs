@@ -1,6 +1,7 @@
 //! Peto's one-step pooled odds ratio.
 
-use crate::effect::binary::{peto_o_minus_e, Table2x2};
+use crate::data::Table2x2;
+use crate::effect::binary::peto_o_minus_e;
 
 /// Peto's pooled log odds ratio and its standard error.
 ///
