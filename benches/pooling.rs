@@ -30,7 +30,7 @@ fn bench_tau2(c: &mut Criterion) {
         let (yi, vi) = effects(k);
         let w_sum: f64 = vi.iter().map(|v| 1.0 / v).sum();
         let mu = yi.iter().zip(&vi).map(|(y, v)| y / v).sum::<f64>() / w_sum;
-        let q = tau2::cochran_q(&yi, &vi, mu);
+        let q = metapool::weighted::cochran_q(&yi, &vi, mu);
         group.throughput(Throughput::Elements(k as u64));
         for method in Tau2Method::ALL {
             group.bench_with_input(BenchmarkId::new(method.name(), k), &k, |b, _| {

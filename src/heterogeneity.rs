@@ -26,8 +26,7 @@
 //! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
 use crate::distribution::{chisq_quantile, chisq_sf};
-use crate::model::fixed::trace_p;
-use crate::model::tau2::solve_generalized_q;
+use crate::weighted::{generalized_q_root, trace_p};
 use serde::Serialize;
 
 /// How the confidence interval of I² is formed.
@@ -113,8 +112,8 @@ pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
 pub fn tau2_q_profile(yi: &[f64], vi: &[f64], level: f64) -> (f64, f64) {
     let df = yi.len() as f64 - 1.0;
     let alpha = 1.0 - level;
-    let lower = solve_generalized_q(yi, vi, chisq_quantile(1.0 - alpha / 2.0, df)).tau2;
-    let upper = solve_generalized_q(yi, vi, chisq_quantile(alpha / 2.0, df)).tau2;
+    let lower = generalized_q_root(yi, vi, chisq_quantile(1.0 - alpha / 2.0, df)).tau2;
+    let upper = generalized_q_root(yi, vi, chisq_quantile(alpha / 2.0, df)).tau2;
     (lower, upper)
 }
 

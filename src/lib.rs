@@ -33,6 +33,7 @@ pub mod level;
 pub mod model;
 pub mod profile;
 pub mod report;
+pub mod weighted;
 
 pub use error::{Error, Location, Result};
 pub use level::Level;

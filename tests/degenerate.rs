@@ -904,9 +904,9 @@ fn library_misuse_is_an_error_or_not_a_number() {
     assert!(metapool::analysis::subgroup::subset(&table, &[0, 7]).is_err());
     assert!(fit_slices(&[0.1, 0.5], &[0.2, -0.1], &PoolOptions::default()).is_err());
     assert!(fit_slices(&[f64::INFINITY, 0.5], &[0.2, 0.1], &PoolOptions::default()).is_err());
-    assert!(tau2::cochran_q(&[0.1, 0.2, 0.3], &[0.1, 0.1], 0.0).is_nan());
+    assert!(metapool::weighted::cochran_q(&[0.1, 0.2, 0.3], &[0.1, 0.1], 0.0).is_nan());
     assert!(
-        metapool::model::fixed::inverse_variance(&[0.1, 0.2], &[0.1], 0.0)
+        metapool::weighted::inverse_variance(&[0.1, 0.2], &[0.1], 0.0)
             .0
             .is_nan()
     );

@@ -15,8 +15,8 @@ use crate::distribution::chisq_sf;
 use crate::effect::EffectOptions;
 use crate::error::{Error, Result};
 use crate::heterogeneity::i2_from_q;
-use crate::model::tau2::cochran_q;
 use crate::model::{pool, Fit, PoolOptions};
+use crate::weighted::cochran_q;
 use serde::Serialize;
 
 /// The rows `indices` of a table, in that order.

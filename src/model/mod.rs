@@ -63,6 +63,7 @@ use crate::effect::{self, AddTo, DoubleZero, EffectOptions, Effects, Measure, Ze
 use crate::error::{Error, Result};
 use crate::heterogeneity::{heterogeneity, Heterogeneity, I2Ci};
 use crate::level::Level;
+use crate::weighted;
 use serde::Serialize;
 use std::str::FromStr;
 
@@ -430,7 +431,7 @@ pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
         df: fe.df,
         p_value: fe.p_value,
     };
-    let weights = fixed::weights_percent(&effects.vi, 0.0);
+    let weights = weighted::weights_percent(&effects.vi, 0.0);
     assemble(effects, fixed, weights, random, heterogeneity, options)
 }
 
@@ -444,13 +445,13 @@ pub fn random_and_heterogeneity(
     options: &PoolOptions,
 ) -> (Option<RandomFit>, Heterogeneity) {
     let k = yi.len();
-    let q = tau2::cochran_q(yi, vi, fixed_centre);
+    let q = weighted::cochran_q(yi, vi, fixed_centre);
     let random = options.tau2.map(|method| {
         let q_dl = match options.dl_q {
             DlQ::FixedInUse => q,
             DlQ::InverseVariance => {
-                let (mu_iv, _, _) = fixed::inverse_variance(yi, vi, 0.0);
-                tau2::cochran_q(yi, vi, mu_iv)
+                let (mu_iv, _, _) = weighted::inverse_variance(yi, vi, 0.0);
+                weighted::cochran_q(yi, vi, mu_iv)
             }
         };
         let est = tau2::estimate(method, yi, vi, q_dl);
@@ -586,7 +587,9 @@ fn assemble(
                 .push("only one study: z intervals replace the t-based ones (as metafor)".into());
         }
     }
-    let weights_random = random.as_ref().map(|r| fixed::weights_percent(vi, r.tau2));
+    let weights_random = random
+        .as_ref()
+        .map(|r| weighted::weights_percent(vi, r.tau2));
     let studies = (0..k)
         .map(|i| StudyRow {
             study: effects.labels[i].clone(),

@@ -21,8 +21,9 @@
 //!   width 0 and the statistic is infinite (metafor: se 0, zval Inf, p 0); the
 //!   `hksj-adhoc` floor q ≥ 1 is the remedy.
 
-use super::fixed::{critical_value, inverse_variance, PooledEstimate};
+use super::fixed::{critical_value, PooledEstimate};
 use crate::error::{Error, Result};
+use crate::weighted::inverse_variance;
 use serde::Serialize;
 use std::str::FromStr;
 

@@ -53,8 +53,8 @@
 //!   stops with "Fisher scoring algorithm did not converge". The Newton iterations of PM
 //!   fall back likewise.
 
-use super::fixed::{trace_p, TraceP, WeightedMean};
 use crate::error::{Error, Result};
+use crate::weighted::{generalized_q, generalized_q_root, trace_p, RootPath, TraceP, WeightedMean};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -266,11 +266,6 @@ impl Tau2Estimate {
     }
 }
 
-const MAX_ITER: usize = 100;
-/// A Newton step this small (relative) is the last one: quadratic convergence leaves an
-/// error of order its square (1e-16) after it.
-const NEWTON_LAST_STEP: f64 = 1e-8;
-
 /// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), kept as a reference and a
 /// shift so that residuals stay accurate (see [`WeightedMean`]).
 fn weighted_mean(yi: &[f64], vi: &[f64], tau2: f64) -> WeightedMean {
@@ -286,111 +281,23 @@ fn truncate_at_zero(x: f64) -> f64 {
     }
 }
 
-/// The generalised Q statistic Q(τ²) = Σ w_i(τ²)(y_i − μ(τ²))² and its derivative
-/// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))².
-pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
-    generalized_q_about(yi, vi, tau2, WeightedMean::reference_of(yi, vi).0)
-}
-
-/// [`generalized_q`] with the reference estimate of [`WeightedMean`] found beforehand,
-/// for iterations (two passes instead of three).
-fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
-    let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
-    let (mut q, mut dq) = (0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
-        let r = mean.residual(y);
-        q += w * r * r;
-        dq -= (w * r) * (w * r);
-    }
-    (q, dq)
-}
-
-/// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
-/// τ²). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to linear in τ²
-/// (exactly so when the v_i are equal, where Q = Σ(y_i − ȳ)²/(v + τ²)), so that far
-/// roots (the upper Q-profile limit) take a few steps rather than the many of Newton on
-/// Q itself, which is convex; Brent's method on a bracket as a safeguard.
+/// Paule and Mandel's estimator and the Q-profile limits: the τ² ≥ 0 at which Q(τ²)
+/// equals `target`, 0 when Q(0) ≤ target ([`generalized_q_root`]), with how it was
+/// reached.
 pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
-    let reference = WeightedMean::reference_of(yi, vi).0;
-    let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
-    if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
-        return Tau2Estimate::closed_form(0.0);
-    }
-    let mut tau2 = 0.0;
-    for iteration in 1..=MAX_ITER {
-        let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
-        // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
-        let step = q * (1.0 - q / target) / dq;
-        // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
-        // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
-        // mean does not move much, so steps from 0 stay left of the root, but not
-        // always): fall back to the bracket.
-        if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
-            break;
-        }
-        tau2 += step;
-        // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
-        // the error is of order its square, far below TOL, and no check step is needed.
-        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
-            return Tau2Estimate::iterated(tau2, iteration);
-        }
-    }
-    // A start on the scale of the data: the last iterate, or the smallest variance.
-    let start = if tau2 > 0.0 {
-        tau2
-    } else {
-        WeightedMean::reference_of(yi, vi).1
-    };
-    Tau2Estimate::bracketed(
-        bracketed_root(
-            |t| generalized_q_about(yi, vi, t, reference).0 - target,
-            0.0,
-            start,
+    let root = generalized_q_root(yi, vi, target);
+    match root.path {
+        RootPath::Boundary => Tau2Estimate::closed_form(0.0),
+        RootPath::Newton { iterations } => Tau2Estimate::iterated(root.tau2, iterations),
+        RootPath::Bracketed {
+            newton_steps,
+            evaluations,
+            converged,
+        } => Tau2Estimate::bracketed(
+            (root.tau2, evaluations, converged),
+            newton_steps,
+            "Newton's method did not converge; Brent's method on a bracket used".into(),
         ),
-        MAX_ITER,
-        "Newton's method did not converge; Brent's method on a bracket used".into(),
-    )
-}
-
-/// Root of a function that is positive at `lo` and negative somewhere above: the upper
-/// end, from `start` (> 0: a value on the scale of the data, so that the search is
-/// scale-free), is doubled until the sign changes, then Brent's method (the `roots`
-/// crate) to a relative tolerance of 1e-15. Returns the root (the midpoint of the last
-/// bracket if Brent's method failed), the evaluations used and whether it converged.
-pub(crate) fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize, bool) {
-    let (mut lo, mut hi) = (lo, start);
-    let mut evaluations = 0;
-    while f(hi) > 0.0 && hi < 1e300 {
-        lo = hi;
-        hi *= 2.0;
-        evaluations += 1;
-    }
-    let mut convergency = RelativeConvergency { evaluations: 0 };
-    let found = roots::find_root_brent(lo, hi, &f, &mut convergency);
-    let converged = found.is_ok();
-    (
-        found.unwrap_or(0.5 * (lo + hi)),
-        evaluations + convergency.evaluations,
-        converged,
-    )
-}
-
-/// Stops Brent's method when two iterates agree to 1e-15 relative, or |f| = 0.
-struct RelativeConvergency {
-    evaluations: usize,
-}
-
-impl roots::Convergency<f64> for RelativeConvergency {
-    fn is_root_found(&mut self, y: f64) -> bool {
-        self.evaluations += 1;
-        y == 0.0
-    }
-    fn is_converged(&mut self, x1: f64, x2: f64) -> bool {
-        (x1 - x2).abs() <= 1e-15 * x1.abs().max(x2.abs()).max(f64::MIN_POSITIVE)
-    }
-    fn is_iteration_limit_reached(&mut self, iter: usize) -> bool {
-        iter >= 200
     }
 }
 
@@ -401,18 +308,6 @@ impl roots::Convergency<f64> for RelativeConvergency {
 pub fn dersimonian_laird(vi: &[f64], q: f64) -> f64 {
     let k = vi.len() as f64;
     truncate_at_zero((q - (k - 1.0)) / trace_p(vi, 0.0))
-}
-
-/// Cochran's Q with inverse-variance weights about `centre`: Σ (y_i − centre)² / v_i.
-/// Not a number when `yi` and `vi` differ in length.
-pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
-    if yi.len() != vi.len() {
-        return f64::NAN;
-    }
-    yi.iter()
-        .zip(vi)
-        .map(|(&y, &v)| (y - centre) * (y - centre) / v)
-        .sum()
 }
 
 fn unweighted_mean_and_ss(yi: &[f64]) -> (f64, f64) {

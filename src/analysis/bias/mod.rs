@@ -68,9 +68,10 @@
 
 use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
-use crate::model::fixed::{inverse_variance, PooledEstimate};
-use crate::model::tau2::{self, cochran_q, Convergence};
+use crate::model::fixed::PooledEstimate;
+use crate::model::tau2::{self, Convergence};
 use crate::model::{fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method};
+use crate::weighted::{cochran_q, inverse_variance};
 use serde::Serialize;
 
 mod harbord;

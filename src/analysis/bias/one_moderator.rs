@@ -68,7 +68,7 @@ pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
 /// The root in (0, ∞) of a function positive at 0 and negative for large arguments: the
 /// upper end `start` is doubled until the sign changes, then Brent's method.
 fn root_from_zero(f: impl Fn(f64) -> f64, start: f64) -> (f64, Convergence) {
-    let (root, iterations, converged) = crate::model::tau2::bracketed_root(f, 0.0, start);
+    let (root, iterations, converged) = crate::weighted::bracketed_root(f, 0.0, start);
     let fallback = (!converged).then(|| {
         "Brent's method did not converge; the midpoint of the last bracket is reported".to_string()
     });

@@ -47,7 +47,8 @@
 //! Cost: one pass over the studies per grid point, or per eight grid points where the
 //! model sums them together ([`ProfileLikelihood::scores`]), and a few Newton steps.
 
-use super::{Convergence, LocalMaximum, RelativeConvergency, Tau2Estimate};
+use super::{Convergence, LocalMaximum, Tau2Estimate};
+use crate::weighted::RelativeConvergency;
 
 /// Grid points per decade of τ² in the scan (ratio 10^(1/8) ≈ 1.33).
 pub const GRID_PER_DECADE: f64 = 8.0;
@@ -352,7 +353,7 @@ impl<'a> InterceptOnly<'a> {
             yi,
             vi,
             reml,
-            reference: crate::model::fixed::WeightedMean::reference_of(yi, vi),
+            reference: crate::weighted::WeightedMean::reference_of(yi, vi),
             v_max: vi.iter().copied().fold(0.0, f64::max),
         }
     }
@@ -396,12 +397,8 @@ impl ProfileLikelihood for InterceptOnly<'_> {
     /// ML: −½[k ln 2π + Σ ln(v_i + τ²) + Q(τ²)]; REML: −½[(k − 1) ln 2π − ln k +
     /// Σ ln(v_i + τ²) + ln Σw + Q(τ²)], Q(τ²) = Σ w (y − μ(τ²))².
     fn log_likelihood(&self, tau2: f64) -> f64 {
-        let mean = crate::model::fixed::WeightedMean::with_reference(
-            self.yi,
-            self.vi,
-            tau2,
-            self.reference.0,
-        );
+        let mean =
+            crate::weighted::WeightedMean::with_reference(self.yi, self.vi, tau2, self.reference.0);
         let (mut log_v, mut q) = (0.0, 0.0);
         for (&y, &v) in self.yi.iter().zip(self.vi) {
             let r = mean.residual(y);

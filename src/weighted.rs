@@ -1,0 +1,335 @@
+//! Inverse-variance weighted kernels shared by every model: the weighted mean, the
+//! trace of the projection matrix, relative weights, Cochran's Q and the generalised
+//! Q(τ²) with its root.
+//!
+//! A leaf of the crate (it uses nothing but the standard library and the `roots` crate):
+//! [`crate::model`] pools with these kernels, [`crate::heterogeneity`] forms ṽ and the
+//! Q-profile interval of τ² from them, and [`crate::analysis`] refits subsets with them.
+//!
+//! Notation: w_i(τ²) = 1/(v_i + τ²) (w_i = 1/v_i for τ² = 0), μ(τ²) = Σ w_i y_i / Σ w_i,
+//! Q(τ²) = Σ w_i(τ²) (y_i − μ(τ²))², which decreases in τ² (DerSimonian & Laird 1986;
+//! Viechtbauer 2007).
+
+/// Inverse-variance weighted mean of `yi` with weights 1/(v_i + τ²).
+///
+/// # Formula
+/// μ̂ = Σ w_i y_i / Σ w_i, SE(μ̂) = 1/√Σw_i, w_i = 1/(v_i + τ²) (τ² = 0 for the
+/// fixed-effect model; Borenstein et al. 2009, ch. 11 and 12). Returns (μ̂, SE, Σw),
+/// not numbers when `yi` and `vi` differ in length. μ̂ is formed as [`WeightedMean`]
+/// forms it.
+pub fn inverse_variance(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64, f64) {
+    if yi.len() != vi.len() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let m = WeightedMean::new(yi, vi, tau2);
+    (m.mean(), 1.0 / m.sum_w.sqrt(), m.sum_w)
+}
+
+/// The weighted mean μ = Σ w_i y_i / Σ w_i, w_i = 1/(v_i + τ²), held as a reference
+/// estimate and a shift: μ = y_r + δ with y_r the estimate of the study with the
+/// largest weight and δ = Σ w_i (y_i − y_r) / Σ w_i.
+///
+/// Algebraically the plain weighted mean; numerically it stays exact where the plain
+/// sums lose everything: when one weight dwarfs the others (a variance of 1e-300 beside
+/// variances of 0.04, say), Σ w y rounds away the other studies and the rounding error
+/// of μ, multiplied by the huge weight, swamps Q and the likelihood scores. Residuals
+/// are formed as (y_i − y_r) − δ ([`WeightedMean::residual`]), so that the dominant
+/// study's residual is −δ exactly rather than a rounding error of y_r.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightedMean {
+    /// y_r, the estimate of the study with the largest weight.
+    pub reference: f64,
+    /// δ = Σ w_i (y_i − y_r) / Σ w_i.
+    pub shift: f64,
+    /// Σ w_i.
+    pub sum_w: f64,
+}
+
+impl WeightedMean {
+    /// The weighted mean of `yi` with weights 1/(v_i + τ²) (two passes, no allocation).
+    pub fn new(yi: &[f64], vi: &[f64], tau2: f64) -> Self {
+        // The smallest v_i + τ² is the smallest v_i, whatever τ².
+        Self::with_reference(yi, vi, tau2, Self::reference_of(yi, vi).0)
+    }
+
+    /// The reference of [`WeightedMean::new`]: the estimate and variance of the study
+    /// with the smallest variance (the largest weight for every τ²). Iterative
+    /// estimators find it once and pass it to [`WeightedMean::with_reference`].
+    pub fn reference_of(yi: &[f64], vi: &[f64]) -> (f64, f64) {
+        let (mut reference, mut smallest) = (yi.first().copied().unwrap_or(0.0), f64::INFINITY);
+        for (&y, &v) in yi.iter().zip(vi) {
+            if v < smallest {
+                smallest = v;
+                reference = y;
+            }
+        }
+        (reference, smallest)
+    }
+
+    /// The weighted mean about a known reference estimate (one pass, no allocation).
+    pub fn with_reference(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> Self {
+        let (mut sw, mut swd) = (0.0, 0.0);
+        for (&y, &v) in yi.iter().zip(vi) {
+            let w = 1.0 / (v + tau2);
+            sw += w;
+            swd += w * (y - reference);
+        }
+        WeightedMean {
+            reference,
+            shift: swd / sw,
+            sum_w: sw,
+        }
+    }
+
+    /// μ = y_r + δ.
+    pub fn mean(&self) -> f64 {
+        self.reference + self.shift
+    }
+
+    /// The residual y − μ, formed as (y − y_r) − δ.
+    pub fn residual(&self, y: f64) -> f64 {
+        (y - self.reference) - self.shift
+    }
+}
+
+/// Σw − Σw²/Σw with w_i = 1/(v_i + τ²): the trace of the projection matrix P of the
+/// intercept-only model, which is the denominator of the DerSimonian-Laird estimator
+/// (τ² = 0), the REML correction to the score, and (k − 1) divided by metafor's typical
+/// within-study variance ṽ.
+///
+/// # Formula
+/// Σw − Σw²/Σw = ((Σw)² − Σw²)/Σw = 2 Σ_{i<j} w_i w_j / Σw. The last form sums
+/// positive terms only, so it does not cancel when one weight dominates (the first
+/// form gives 0 or a negative number there), and it is computed with the weights
+/// divided by the largest, so that it does not overflow for variances near 1e-300.
+/// 0 for one study.
+pub fn trace_p(vi: &[f64], tau2: f64) -> f64 {
+    let smallest = vi.iter().map(|v| v + tau2).fold(f64::INFINITY, f64::min);
+    let mut trace = TraceP::new(smallest);
+    for &v in vi {
+        trace.add(v + tau2);
+    }
+    trace.value()
+}
+
+/// The running sums of [`trace_p`], so that a loop over the studies that computes other
+/// sums can form it in the same pass.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceP {
+    smallest: f64,
+    su: f64,
+    pairs: f64,
+}
+
+impl TraceP {
+    /// Sums for weights scaled by the smallest v_i + τ².
+    pub fn new(smallest: f64) -> Self {
+        TraceP {
+            smallest,
+            su: 0.0,
+            pairs: 0.0,
+        }
+    }
+
+    /// Adds a study with v_i + τ² = `v_plus_tau2`.
+    pub fn add(&mut self, v_plus_tau2: f64) {
+        // u_i = w_i / max w, in (0, 1].
+        self.add_scaled(self.smallest / v_plus_tau2);
+    }
+
+    /// Adds a study whose weight 1/(v_i + τ²) is `w` (saves a division in loops that
+    /// have it already).
+    pub fn add_weight(&mut self, w: f64) {
+        self.add_scaled(self.smallest * w);
+    }
+
+    fn add_scaled(&mut self, u: f64) {
+        self.pairs += u * self.su;
+        self.su += u;
+    }
+
+    /// Σw − Σw²/Σw.
+    pub fn value(&self) -> f64 {
+        if self.pairs == 0.0 {
+            return 0.0;
+        }
+        2.0 * (self.pairs / self.su) / self.smallest
+    }
+}
+
+/// Relative weights in percent, 100 w_i / Σw with w_i = 1/(v_i + τ²).
+pub fn weights_percent(vi: &[f64], tau2: f64) -> Vec<f64> {
+    let sw: f64 = vi.iter().map(|v| 1.0 / (v + tau2)).sum();
+    vi.iter().map(|v| 100.0 / (v + tau2) / sw).collect()
+}
+
+/// Cochran's Q with inverse-variance weights about `centre`: Σ (y_i − centre)² / v_i.
+/// Not a number when `yi` and `vi` differ in length.
+pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
+    if yi.len() != vi.len() {
+        return f64::NAN;
+    }
+    yi.iter()
+        .zip(vi)
+        .map(|(&y, &v)| (y - centre) * (y - centre) / v)
+        .sum()
+}
+
+/// How [`generalized_q_root`] reached its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootPath {
+    /// Q(0) ≤ target: the root is the boundary τ² = 0, no iteration.
+    Boundary,
+    /// Newton's method converged.
+    Newton {
+        /// Newton steps taken.
+        iterations: usize,
+    },
+    /// Newton's method did not converge; Brent's method on a bracket was used.
+    Bracketed {
+        /// The Newton steps allowed (spent before the fallback).
+        newton_steps: usize,
+        /// Function evaluations of the bracketing and of Brent's method.
+        evaluations: usize,
+        /// Whether Brent's method converged (if not, the root is the midpoint of the
+        /// last bracket).
+        converged: bool,
+    },
+}
+
+/// A root τ² ≥ 0 of Q(τ²) = target ([`generalized_q_root`]) and how it was reached.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QRoot {
+    /// The root (0 on the boundary).
+    pub tau2: f64,
+    /// How it was reached.
+    pub path: RootPath,
+}
+
+/// The Newton steps allowed before the bracketing fallback.
+const MAX_ITER: usize = 100;
+/// A Newton step this small (relative) is the last one: quadratic convergence leaves an
+/// error of order its square (1e-16) after it.
+const NEWTON_LAST_STEP: f64 = 1e-8;
+
+/// The generalised Q statistic Q(τ²) = Σ w_i(τ²)(y_i − μ(τ²))² and its derivative
+/// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))².
+pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
+    generalized_q_about(yi, vi, tau2, WeightedMean::reference_of(yi, vi).0)
+}
+
+/// [`generalized_q`] with the reference estimate of [`WeightedMean`] found beforehand,
+/// for iterations (two passes instead of three).
+fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
+    let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
+    let (mut q, mut dq) = (0.0, 0.0);
+    for (&y, &v) in yi.iter().zip(vi) {
+        let w = 1.0 / (v + tau2);
+        let r = mean.residual(y);
+        q += w * r * r;
+        dq -= (w * r) * (w * r);
+    }
+    (q, dq)
+}
+
+/// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
+/// τ²). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to linear in τ²
+/// (exactly so when the v_i are equal, where Q = Σ(y_i − ȳ)²/(v + τ²)), so that far
+/// roots (the upper Q-profile limit) take a few steps rather than the many of Newton on
+/// Q itself, which is convex; Brent's method on a bracket as a safeguard. Paule and
+/// Mandel's τ² (target k − 1) and the Q-profile limits of τ² (targets χ² quantiles,
+/// Viechtbauer 2007) are such roots.
+pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
+    let reference = WeightedMean::reference_of(yi, vi).0;
+    let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
+    if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
+        return QRoot {
+            tau2: 0.0,
+            path: RootPath::Boundary,
+        };
+    }
+    let mut tau2 = 0.0;
+    for iteration in 1..=MAX_ITER {
+        let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
+        // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
+        let step = q * (1.0 - q / target) / dq;
+        // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
+        // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
+        // mean does not move much, so steps from 0 stay left of the root, but not
+        // always): fall back to the bracket.
+        if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
+            break;
+        }
+        tau2 += step;
+        // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
+        // the error is of order its square, far below TOL, and no check step is needed.
+        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
+            return QRoot {
+                tau2,
+                path: RootPath::Newton {
+                    iterations: iteration,
+                },
+            };
+        }
+    }
+    // A start on the scale of the data: the last iterate, or the smallest variance.
+    let start = if tau2 > 0.0 {
+        tau2
+    } else {
+        WeightedMean::reference_of(yi, vi).1
+    };
+    let (tau2, evaluations, converged) = bracketed_root(
+        |t| generalized_q_about(yi, vi, t, reference).0 - target,
+        0.0,
+        start,
+    );
+    QRoot {
+        tau2,
+        path: RootPath::Bracketed {
+            newton_steps: MAX_ITER,
+            evaluations,
+            converged,
+        },
+    }
+}
+
+/// Root of a function that is positive at `lo` and negative somewhere above: the upper
+/// end, from `start` (> 0: a value on the scale of the data, so that the search is
+/// scale-free), is doubled until the sign changes, then Brent's method (the `roots`
+/// crate) to a relative tolerance of 1e-15. Returns the root (the midpoint of the last
+/// bracket if Brent's method failed), the evaluations used and whether it converged.
+pub(crate) fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize, bool) {
+    let (mut lo, mut hi) = (lo, start);
+    let mut evaluations = 0;
+    while f(hi) > 0.0 && hi < 1e300 {
+        lo = hi;
+        hi *= 2.0;
+        evaluations += 1;
+    }
+    let mut convergency = RelativeConvergency { evaluations: 0 };
+    let found = roots::find_root_brent(lo, hi, &f, &mut convergency);
+    let converged = found.is_ok();
+    (
+        found.unwrap_or(0.5 * (lo + hi)),
+        evaluations + convergency.evaluations,
+        converged,
+    )
+}
+
+/// Stops Brent's method when two iterates agree to 1e-15 relative, or |f| = 0.
+pub(crate) struct RelativeConvergency {
+    pub(crate) evaluations: usize,
+}
+
+impl roots::Convergency<f64> for RelativeConvergency {
+    fn is_root_found(&mut self, y: f64) -> bool {
+        self.evaluations += 1;
+        y == 0.0
+    }
+    fn is_converged(&mut self, x1: f64, x2: f64) -> bool {
+        (x1 - x2).abs() <= 1e-15 * x1.abs().max(x2.abs()).max(f64::MIN_POSITIVE)
+    }
+    fn is_iteration_limit_reached(&mut self, iter: usize) -> bool {
+        iter >= 200
+    }
+}
