@@ -1,5 +1,6 @@
 //! The reference distributions of the crate, in one place: quantiles and tail
-//! probabilities of the standard normal, Student's t and chi-squared distributions.
+//! probabilities of the standard normal, Student's t and chi-squared distributions, and
+//! the upper tail of the F distribution.
 //!
 //! Upper tails use survival functions, never `1 - cdf`, so that small p-values keep
 //! their digits. Accuracy against R (`qnorm`, `pnorm`, `qt`, `pt`, `qchisq`, `pchisq`),
@@ -24,6 +25,8 @@
 //!   formed in logs; for large ν, ln B(ν/2, 1/2) uses the difference of Stirling series
 //!   so that no two large log-gamma values are subtracted, and 1 − x passed as its own
 //!   number so that far tails keep their digits.
+//! - F tails: P(F > f) = I_{d2/(d2 + d1 f)}(d2/2, d1/2) with the same [`inc_beta`]
+//!   ([`f_sf`]; against R's `pf`, `tests/golden/f_distribution.csv`).
 //! - Quantiles: for t with p < 1e-4, Newton's method on the log tail in ln x
 //!   ([`t_quantile`]); otherwise a starting value (the Cornish-Fisher expansion for t, the
 //!   Wilson-Hilferty approximation or the small-p expansion x₀ = 2 (p Γ(ν/2 + 1))^{2/ν}
@@ -291,6 +294,14 @@ fn inc_beta_logs(a: f64, b: f64, (x, ln_x): (f64, f64), (y, ln_y): (f64, f64)) -
         1.0 - front(b, a, ln_y, ln_x) * inc_beta_fraction(b, a, y) / b
     };
     value.clamp(0.0, 1.0)
+}
+
+/// Upper tail of the F distribution with (d1, d2) degrees of freedom, through the
+/// incomplete beta function: P(F > f) = I_{d2/(d2 + d1 f)}(d2/2, d1/2) (Abramowitz &
+/// Stegun 26.6.2). Checked against R's `pf(f, d1, d2, lower.tail = FALSE)` in
+/// `tests/distributions.rs`.
+pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
+    inc_beta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
 }
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom.

@@ -52,7 +52,7 @@
 //! matrix); the permutation test makes [`Model::permutation_refits`] fits, after an
 //! O(k log k) count of the distinct row arrangements.
 
-use crate::distribution::{chisq_sf, normal_two_sided_p, t_two_sided_p};
+use crate::distribution::{chisq_sf, f_sf, normal_two_sided_p, t_two_sided_p};
 use crate::error::{Error, Result};
 use crate::level::Level;
 use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
@@ -651,12 +651,6 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         knapp_hartung,
         convergence,
     })
-}
-
-/// Upper tail of the F distribution with (d1, d2) degrees of freedom, through the
-/// incomplete beta function: P(F > f) = I_{d2/(d2 + d1 f)}(d2/2, d1/2).
-fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
-    crate::distribution::inc_beta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
 }
 
 /// How a permutation test rearranges the data.
