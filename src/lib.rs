@@ -31,6 +31,7 @@ pub mod error;
 pub mod heterogeneity;
 pub mod level;
 pub mod model;
+pub mod printed;
 pub mod profile;
 pub mod report;
 pub mod weighted;
