@@ -582,13 +582,12 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }
             Ok(Output::stream(move |w| match args.format {
                 BatchFormat::Csv => {
-                    use metapool::analysis::batch::BatchRow;
+                    use metapool::report::csv::{batch_cells, BATCH_HEADER};
                     use rayon::prelude::*;
                     let mut writer = metapool::report::csv::writer(w);
-                    writer.write_record(BatchRow::CSV_HEADER)?;
+                    writer.write_record(BATCH_HEADER)?;
                     for chunk in rows.chunks(4096) {
-                        let cells: Vec<Vec<String>> =
-                            chunk.par_iter().map(BatchRow::cells).collect();
+                        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
                         for row in cells {
                             writer.write_record(&row)?;
                         }
