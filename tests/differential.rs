@@ -174,8 +174,15 @@ fn ours(fit: &Fit, key: &str) -> Option<f64> {
             r.pooled.p_value,
         ),
         None => {
-            let f = &fit.fixed;
-            (f.estimate, f.se, f.ci_lower, f.ci_upper, f.z, f.p_value)
+            let f = &fit.fixed.pooled;
+            (
+                f.estimate,
+                f.se,
+                f.ci_lower,
+                f.ci_upper,
+                f.statistic,
+                f.p_value,
+            )
         }
     };
     Some(match key {

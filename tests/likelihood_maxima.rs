@@ -79,7 +79,7 @@ fn ml_and_reml_find_the_global_maximum_that_metafor_finds() {
                 };
                 let fit =
                     regression::fit(yi, vi, x.view(), &names, method, false, 0.95).expect("fit");
-                let intercept = &fit.coefficients[0];
+                let intercept = &fit.coefficients[0].estimate;
                 (fit.tau2, intercept.estimate, intercept.se, fit.convergence)
             };
         let what = format!("{} {model} {method}", &r[0]);

@@ -74,7 +74,7 @@ fn every_model_matches_metafor() {
             };
             let coef = |name: &str| {
                 let (field, j) = name.rsplit_once('.').expect("indexed");
-                let c = &r.coefficients[j.parse::<usize>().expect("index") - 1];
+                let c = &r.coefficients[j.parse::<usize>().expect("index") - 1].estimate;
                 match field {
                     "beta" => c.estimate,
                     "se" => c.se,

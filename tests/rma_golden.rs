@@ -76,9 +76,15 @@ fn ours(fit: &Fit, quantity: &str) -> Option<f64> {
             r.pooled.p_value,
         ),
         None => {
-            let f = &fit.fixed;
+            let f = &fit.fixed.pooled;
             (
-                f.estimate, f.se, f.ci_lower, f.ci_upper, f.z, f.df, f.p_value,
+                f.estimate,
+                f.se,
+                f.ci_lower,
+                f.ci_upper,
+                f.statistic,
+                f.df,
+                f.p_value,
             )
         }
     };

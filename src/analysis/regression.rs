@@ -55,6 +55,7 @@
 use crate::distribution::{chisq_sf, f_sf, normal_two_sided_p, t_two_sided_p};
 use crate::error::{Error, Result};
 use crate::level::Level;
+use crate::model::fixed::{Flat, PooledEstimate};
 use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
 use crate::model::tau2::{Convergence, Tau2Estimate};
 use nalgebra::{DMatrix, DVector};
@@ -159,22 +160,28 @@ pub fn design(k: usize, moderators: &[Moderator]) -> Result<(Array2<f64>, Vec<St
 }
 
 /// One coefficient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Coefficient {
     /// Its name (`intrcpt`, a moderator, or moderator and level).
     pub name: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub se: f64,
-    /// z or t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub ci_lower: f64,
-    /// Upper confidence limit.
-    pub ci_upper: f64,
+    /// The estimate with its interval and test: z, or t with the residual df k − p
+    /// under Knapp-Hartung.
+    pub estimate: PooledEstimate,
+}
+
+impl Serialize for Coefficient {
+    /// `{"name", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper"}`, flat
+    /// as the JSON output always had it ([`Flat::TestFirst`]).
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(7))?;
+        map.serialize_entry("name", &self.name)?;
+        self.estimate.serialize_fields(&mut map, Flat::TestFirst)?;
+        map.end()
+    }
 }
 
 /// A fitted meta-regression.
@@ -580,16 +587,19 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
             let statistic = b / se;
             Coefficient {
                 name: names[j].clone(),
-                estimate: b,
-                se,
-                statistic,
-                p_value: if knapp_hartung {
-                    t_two_sided_p(statistic, df)
-                } else {
-                    normal_two_sided_p(statistic)
+                estimate: PooledEstimate {
+                    estimate: b,
+                    se,
+                    ci_lower: b - crit * se,
+                    ci_upper: b + crit * se,
+                    statistic,
+                    df: knapp_hartung.then_some(df),
+                    p_value: if knapp_hartung {
+                        t_two_sided_p(statistic, df)
+                    } else {
+                        normal_two_sided_p(statistic)
+                    },
                 },
-                ci_lower: b - crit * se,
-                ci_upper: b + crit * se,
             }
         })
         .collect();
@@ -740,7 +750,7 @@ impl<'a> Tally<'a> {
             .zip(&r.coefficients)
             .zip(&self.observed.coefficients)
         {
-            if c.statistic.abs() >= o.statistic.abs() - tol {
+            if c.estimate.statistic.abs() >= o.estimate.statistic.abs() - tol {
                 *count += 1;
             }
         }
@@ -766,7 +776,7 @@ impl<'a> Tally<'a> {
 /// Q_M, or z² (t²) of the intercept when the model has no moderator, as metafor.
 fn omnibus(r: &Regression) -> f64 {
     if r.p == 1 {
-        r.coefficients[0].statistic.powi(2)
+        r.coefficients[0].estimate.statistic.powi(2)
     } else {
         r.qm
     }

@@ -286,12 +286,12 @@ fn pooled(fit: &Fit, model: Model, figure: Figure) -> Option<Expected> {
             r.pooled.p_value,
         ),
         _ => (
-            fit.fixed.estimate,
-            fit.fixed.se,
-            fit.fixed.ci_lower,
-            fit.fixed.ci_upper,
-            fit.fixed.z,
-            fit.fixed.p_value,
+            fit.fixed.pooled.estimate,
+            fit.fixed.pooled.se,
+            fit.fixed.pooled.ci_lower,
+            fit.fixed.pooled.ci_upper,
+            fit.fixed.pooled.statistic,
+            fit.fixed.pooled.p_value,
         ),
     };
     Some(match figure {
@@ -651,7 +651,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
                     .filter_map(|(_, f)| f.as_ref().ok())
                     .map(|f| match (&f.random, model) {
                         (Some(r), Model::Random) => (r.pooled.estimate, r.pooled.se),
-                        _ => (f.fixed.estimate, f.fixed.se),
+                        _ => (f.fixed.pooled.estimate, f.fixed.pooled.se),
                     })
                     .unzip();
                 Ok(Some(difference_test(&estimates, &se)))

@@ -582,10 +582,10 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }
             Ok(Output::stream(move |w| match args.format {
                 BatchFormat::Csv => {
-                    use metapool::report::csv::{batch_cells, BATCH_HEADER};
+                    use metapool::report::csv::{batch_cells, batch_header};
                     use rayon::prelude::*;
                     let mut writer = metapool::report::csv::writer(w);
-                    writer.write_record(BATCH_HEADER)?;
+                    writer.write_record(batch_header())?;
                     for chunk in rows.chunks(4096) {
                         let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
                         for row in cells {

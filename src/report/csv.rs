@@ -85,10 +85,10 @@ fn write_fit<W: Write>(
             w.write_record(&row)?;
         }
     }
-    let f = &fit.fixed;
+    let f = &fit.fixed.pooled;
     let mut row = vec![
         "fixed".to_string(),
-        f.method.name().to_string(),
+        fit.fixed.method.name().to_string(),
         num(f.estimate),
         num(f.se * f.se),
         num(m.to_natural(f.estimate)),
@@ -225,67 +225,25 @@ pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Resu
     w.flush()
 }
 
-/// The CSV header of a batch ([`batch_cells`]).
-pub const BATCH_HEADER: [&str; 24] = [
-    "group",
-    "k",
-    "measure",
-    "fixed_estimate",
-    "fixed_se",
-    "fixed_ci_lower",
-    "fixed_ci_upper",
-    "fixed_p_value",
-    "random_estimate",
-    "random_se",
-    "random_ci_lower",
-    "random_ci_upper",
-    "random_p_value",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "tau2_ci_lower",
-    "tau2_ci_upper",
-    "q",
-    "q_df",
-    "q_p_value",
-    "i2_q",
-    "i2_tau2",
-    "error",
-];
+/// The CSV header of a batch ([`batch_cells`]): `group`, `k`, `measure`, the
+/// [`BatchRow::NUMBER_COLUMNS`], `error`.
+pub fn batch_header() -> Vec<&'static str> {
+    let mut header = vec!["group", "k", "measure"];
+    header.extend(BatchRow::NUMBER_COLUMNS);
+    header.push("error");
+    header
+}
 
-/// A batch row's CSV cells, in the order of [`BATCH_HEADER`]: numbers in Rust's
+/// A batch row's CSV cells, in the order of [`batch_header`]: numbers in Rust's
 /// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
 /// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity` ([`num`]). Write
 /// them with a CSV writer ([`writer`]), which quotes what needs quoting.
 pub fn batch_cells(row: &BatchRow) -> Vec<String> {
-    let mut cells = Vec::with_capacity(BATCH_HEADER.len());
+    let mut cells = Vec::with_capacity(BatchRow::NUMBER_COLUMNS.len() + 4);
     cells.push(row.group.clone());
     cells.push(row.k.to_string());
     cells.push(row.measure.clone());
-    for x in [
-        row.fixed_estimate,
-        row.fixed_se,
-        row.fixed_ci_lower,
-        row.fixed_ci_upper,
-        row.fixed_p_value,
-        row.random_estimate,
-        row.random_se,
-        row.random_ci_lower,
-        row.random_ci_upper,
-        row.random_p_value,
-        row.pi_lower,
-        row.pi_upper,
-        row.tau2,
-        row.tau2_ci_lower,
-        row.tau2_ci_upper,
-        row.q,
-        row.q_df,
-        row.q_p_value,
-        row.i2_q,
-        row.i2_tau2,
-    ] {
-        cells.push(num(x));
-    }
+    cells.extend(row.numbers().map(num));
     cells.push(row.error.clone().unwrap_or_default());
     cells
 }
