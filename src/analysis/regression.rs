@@ -172,15 +172,11 @@ pub struct Coefficient {
 impl Serialize for Coefficient {
     /// `{"name", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper"}`, flat
     /// as the JSON output always had it ([`Flat::TestFirst`]).
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(7))?;
-        map.serialize_entry("name", &self.name)?;
-        self.estimate.serialize_fields(&mut map, Flat::TestFirst)?;
-        map.end()
+        let name = |m: &mut S::SerializeMap| m.serialize_entry("name", &self.name);
+        self.estimate
+            .serialize_within(s, Flat::TestFirst, name, |_| Ok(()))
     }
 }
 

@@ -67,21 +67,23 @@ impl Serialize for Refit {
     /// `{"study", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "q",
     /// "q_p_value", "tau2", "i2", "h2", "warnings"}`, flat as the JSON output always had
     /// it ([`Flat::TestFirst`]).
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(13))?;
-        map.serialize_entry("study", &self.study)?;
-        self.pooled.serialize_fields(&mut map, Flat::TestFirst)?;
-        map.serialize_entry("q", &self.q)?;
-        map.serialize_entry("q_p_value", &self.q_p_value)?;
-        map.serialize_entry("tau2", &self.tau2)?;
-        map.serialize_entry("i2", &self.i2)?;
-        map.serialize_entry("h2", &self.h2)?;
-        map.serialize_entry("warnings", &self.warnings)?;
-        map.end()
+        let study = |m: &mut S::SerializeMap| m.serialize_entry("study", &self.study);
+        let heterogeneity = |m: &mut S::SerializeMap| {
+            for (key, x) in [
+                ("q", self.q),
+                ("q_p_value", self.q_p_value),
+                ("tau2", self.tau2),
+                ("i2", self.i2),
+                ("h2", self.h2),
+            ] {
+                m.serialize_entry(key, &x)?;
+            }
+            m.serialize_entry("warnings", &self.warnings)
+        };
+        self.pooled
+            .serialize_within(s, Flat::TestFirst, study, heterogeneity)
     }
 }
 

@@ -35,19 +35,25 @@ impl PooledEstimate {
         p_value: f64::NAN,
     };
 
-    /// Writes the estimate's fields into the serde map of an enclosing object, with the
-    /// keys and order that object always had ([`Flat`]). The one place where an object
-    /// that holds a [`PooledEstimate`] writes it flat: [`crate::model::FixedFit`], the
-    /// refits of [`crate::analysis::sensitivity`], the coefficients of
+    /// Serialises an object that holds this estimate and writes it flat: the entries
+    /// `before` writes, the estimate's fields with the keys and order that object always
+    /// had ([`Flat`]), the entries `after` writes. The one place where an estimate is
+    /// written inside another object: [`crate::model::FixedFit`], the refits of
+    /// [`crate::analysis::sensitivity`], the coefficients of
     /// [`crate::analysis::regression`].
     ///
     /// # Errors
     /// Those of the serializer.
-    pub fn serialize_fields<M: serde::ser::SerializeMap>(
+    pub fn serialize_within<S: serde::Serializer>(
         &self,
-        map: &mut M,
+        serializer: S,
         layout: Flat,
-    ) -> std::result::Result<(), M::Error> {
+        before: impl FnOnce(&mut S::SerializeMap) -> std::result::Result<(), S::Error>,
+        after: impl FnOnce(&mut S::SerializeMap) -> std::result::Result<(), S::Error>,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        before(&mut map)?;
         map.serialize_entry("estimate", &self.estimate)?;
         map.serialize_entry("se", &self.se)?;
         match layout {
@@ -56,15 +62,17 @@ impl PooledEstimate {
                 map.serialize_entry("ci_upper", &self.ci_upper)?;
                 map.serialize_entry("z", &self.statistic)?;
                 map.serialize_entry("df", &self.df)?;
-                map.serialize_entry("p_value", &self.p_value)
+                map.serialize_entry("p_value", &self.p_value)?;
             }
             Flat::TestFirst => {
                 map.serialize_entry("statistic", &self.statistic)?;
                 map.serialize_entry("p_value", &self.p_value)?;
                 map.serialize_entry("ci_lower", &self.ci_lower)?;
-                map.serialize_entry("ci_upper", &self.ci_upper)
+                map.serialize_entry("ci_upper", &self.ci_upper)?;
             }
         }
+        after(&mut map)?;
+        map.end()
     }
 
     /// Wald-type interval estimate ± crit·se with crit from the normal distribution
@@ -89,7 +97,7 @@ impl PooledEstimate {
     }
 }
 
-/// The keys and order in which [`PooledEstimate::serialize_fields`] writes an estimate
+/// The keys and order in which [`PooledEstimate::serialize_within`] writes an estimate
 /// inside another object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flat {

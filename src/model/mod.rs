@@ -203,15 +203,11 @@ pub struct FixedFit {
 impl Serialize for FixedFit {
     /// `{"method", "estimate", "se", "ci_lower", "ci_upper", "z", "df", "p_value"}`: the
     /// statistic named `z`, as the JSON output always named it.
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(8))?;
-        map.serialize_entry("method", &self.method)?;
-        self.pooled.serialize_fields(&mut map, fixed::Flat::Fixed)?;
-        map.end()
+        let method = |m: &mut S::SerializeMap| m.serialize_entry("method", &self.method);
+        self.pooled
+            .serialize_within(s, fixed::Flat::Fixed, method, |_| Ok(()))
     }
 }
 
