@@ -341,7 +341,7 @@ pub struct InterceptOnly<'a> {
     vi: &'a [f64],
     reml: bool,
     /// The estimate and variance of the study with the smallest variance, which anchors
-    /// the residuals (see [`crate::model::fixed::WeightedMean`]).
+    /// the residuals (see [`crate::weighted::WeightedMean`]).
     reference: (f64, f64),
     v_max: f64,
 }
