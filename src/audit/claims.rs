@@ -1151,12 +1151,12 @@ fn read_params(kind: Kind, p: &BTreeMap<String, String>) -> std::result::Result<
                 .into(),
         );
     }
-    if let (Some(measure), Some(profile)) = (read.measure, read.profile) {
+    if let Some(pooling) = pooling_of(&read) {
         // The settings the check will pool with must be computable.
+        let measure = pooling.measure;
         let kinds = read.pooled.as_deref().unwrap_or(&[Pooled::Fixed]);
-        let pooling = pooling_of(&read, measure, profile);
         for (key, profile) in [
-            ("profile", read.profile),
+            ("profile", Some(pooling.profile)),
             ("compare_profile", read.compare_profile),
         ] {
             let Some(profile) = profile else { continue };
@@ -1191,16 +1191,16 @@ fn read_params(kind: Kind, p: &BTreeMap<String, String>) -> std::result::Result<
     Ok(read)
 }
 
-/// The pooling a claim's params name, with `profile`.
-fn pooling_of(read: &Params, measure: Measure, profile: Profile) -> Pooling {
-    Pooling {
-        measure,
-        profile,
+/// The pooling a claim's params name, when they name a measure and a profile.
+fn pooling_of(read: &Params) -> Option<Pooling> {
+    Some(Pooling {
+        measure: read.measure?,
+        profile: read.profile?,
         fixed: read.fixed,
         tau2: read.tau2,
         level: read.level,
         subgroup: read.subgroup.clone(),
-    }
+    })
 }
 
 /// A parameter [`read_params`] has found present, because the check requires it.
@@ -1249,11 +1249,7 @@ fn check_of(
     Ok(match (kind, figure) {
         (Kind::Recompute, ReadFigure::Estimate(figure)) => Check::Recompute {
             figure,
-            pooling: pooling_of(
-                &read,
-                needed(read.measure, "measure")?,
-                needed(read.profile, "profile")?,
-            ),
+            pooling: needed(pooling_of(&read), "measure")?,
             model: read.pooled.as_ref().map_or(Pooled::Fixed, |k| k[0]),
             compare: read.compare_profile.map(|profile| Comparison {
                 profile,
@@ -1262,11 +1258,7 @@ fn check_of(
         },
         (Kind::RecomputeCandidates, ReadFigure::Estimate(figure)) => Check::RecomputeCandidates {
             figure,
-            pooling: pooling_of(
-                &read,
-                needed(read.measure, "measure")?,
-                needed(read.profile, "profile")?,
-            ),
+            pooling: needed(pooling_of(&read), "measure")?,
             models: read.pooled.clone().unwrap_or(vec![Pooled::Fixed]),
             multiarm: read.multiarm.clone(),
         },
