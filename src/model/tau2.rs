@@ -19,6 +19,16 @@
 //!
 //! The DL, HE and HS moment estimators are truncated at zero as metafor does.
 //!
+//! # One engine
+//! Each estimator is written once, [`estimate_model`], in terms of what a weighted
+//! least-squares fit of the model y = Xβ + u + e gives at a τ² ([`Tau2Model`]: the
+//! residual Q_E(τ²) and its slope, tr P(τ²), the ordinary least-squares fit, the maximum
+//! of the likelihood); the table above is its intercept-only form, in which
+//! Q_E(τ²) = Q(τ²). Three models implement it: the intercept-only model of pooling
+//! ([`likelihood::InterceptOnly`], on slices, no allocation), the one-moderator model of
+//! the regression tests of small-study effects (`crate::analysis::bias`, closed forms)
+//! and meta-regression on a design matrix (`crate::analysis::regression`).
+//!
 //! ML and REML are the global maximum of the (restricted) likelihood on τ² ≥ 0, which
 //! need not be unimodal: [`likelihood::global_maximum`] bounds the maximiser, scans the
 //! score on a grid adapted to the variances and the spread of the estimates, refines
@@ -95,6 +105,21 @@ impl Tau2Method {
             Tau2Method::SJ => "SJ",
             Tau2Method::HE => "HE",
             Tau2Method::HS => "HS",
+        }
+    }
+
+    /// The τ² of a model named as the command line names it: `none` or `FE` (the
+    /// fixed-effect model, τ² = 0) is `None`, an estimator's name (any case) is that
+    /// estimator.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for any other text.
+    pub fn parse_model(s: &str) -> Result<Option<Tau2Method>> {
+        let trimmed = s.trim();
+        if trimmed.eq_ignore_ascii_case("none") || trimmed.eq_ignore_ascii_case("fe") {
+            Ok(None)
+        } else {
+            trimmed.parse().map(Some)
         }
     }
 
@@ -225,6 +250,18 @@ impl Tau2Estimate {
         }
     }
 
+    /// No estimate: the model's weighted fit failed (`error` says why).
+    pub(crate) fn not_evaluated(error: Error) -> Self {
+        Tau2Estimate {
+            tau2: f64::NAN,
+            convergence: Convergence {
+                converged: false,
+                fallback: Some(error.to_string()),
+                ..Convergence::closed_form()
+            },
+        }
+    }
+
     /// The boundary maximum τ² = 0 of ML or REML, with the local maxima seen.
     fn boundary(local_maxima: usize) -> Self {
         Tau2Estimate {
@@ -271,12 +308,6 @@ const MAX_ITER: usize = 100;
 /// error of order its square (1e-16) after it.
 const NEWTON_LAST_STEP: f64 = 1e-8;
 
-/// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), kept as a reference and a
-/// shift so that residuals stay accurate (see [`WeightedMean`]).
-fn weighted_mean(yi: &[f64], vi: &[f64], tau2: f64) -> WeightedMean {
-    WeightedMean::new(yi, vi, tau2)
-}
-
 /// max(0, x) that never returns −0 (`f64::max` may, for x = −0).
 fn truncate_at_zero(x: f64) -> f64 {
     if x > 0.0 {
@@ -286,8 +317,176 @@ fn truncate_at_zero(x: f64) -> f64 {
     }
 }
 
+/// What the τ² estimators need of a model y = Xβ + u + e, u ~ N(0, τ²I),
+/// e ~ N(0, diag(v_i)), with k studies and p coefficients: the weighted least-squares fit
+/// at a τ² (W = diag(1/(v_i + τ²)), β̂ = (XᵀWX)⁻¹XᵀWy, e = y − Xβ̂,
+/// P = W − WX(XᵀWX)⁻¹XᵀW), the ordinary least-squares fit, and the maximum of the
+/// likelihood. Every estimator of [`Tau2Method`] is written once, in these terms
+/// ([`estimate_model`]); the models implement them:
+///
+/// - the intercept-only model of pooling, X = 1 ([`likelihood::InterceptOnly`]: closed
+///   forms on slices, no allocation);
+/// - the model with one moderator, X = [1, x], of the regression tests of small-study
+///   effects (`crate::analysis::bias`, closed forms);
+/// - a general design matrix, meta-regression (`crate::analysis::regression`, nalgebra).
+pub trait Tau2Model {
+    /// Studies k and coefficients p.
+    fn dimensions(&self) -> (usize, usize);
+    /// The estimates y_i.
+    fn estimates(&self) -> &[f64];
+    /// The sampling variances v_i (> 0).
+    fn variances(&self) -> &[f64];
+    /// The residual heterogeneity Q_E(τ²) = yᵀP(τ²)y = Σ w_i e_i² and its derivative
+    /// dQ_E/dτ² = −yᵀP(τ²)²y = −Σ (w_i e_i)² (dP/dτ² = −P²).
+    ///
+    /// # Errors
+    /// [`Error::Degenerate`] when XᵀWX cannot be factorised.
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)>;
+    /// tr P(τ²) = Σ w_i − tr[(XᵀWX)⁻¹XᵀW²X].
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn trace_p(&self, tau2: f64) -> Result<f64>;
+    /// The ordinary least-squares fit: its residual sum of squares yᵀP_O y and tr(P_O V),
+    /// P_O = I − X(XᵀX)⁻¹Xᵀ, V = diag(v_i).
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)>;
+    /// ML (`reml = false`) or REML: the global maximum of the (restricted) likelihood on
+    /// τ² ≥ 0 ([`likelihood::global_maximum`] on the model's [`likelihood::ProfileLikelihood`]).
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate>;
+}
+
+/// The smallest v_i, the scale from which a bracket search starts.
+fn smallest(vi: &[f64]) -> f64 {
+    vi.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Σ (y_i − ȳ)², ȳ the unweighted mean.
+fn unweighted_ss(yi: &[f64]) -> f64 {
+    let k = yi.len() as f64;
+    let mean = yi.iter().sum::<f64>() / k;
+    yi.iter().map(|y| (y - mean) * (y - mean)).sum()
+}
+
+/// τ² of `model` by `method` (see the module documentation for the intercept-only forms;
+/// with p coefficients they are, as in metafor's `rma(yi, vi, mods)`, Raudenbush 2009):
+///
+/// | method | τ² |
+/// |---|---|
+/// | DL | max(0, (Q − (k − p)) / tr P(0)), Q = `q_fixed` or Q_E(0) (DerSimonian & Laird 1986) |
+/// | HE | max(0, (yᵀP_O y − tr(P_O V)) / (k − p)) (Hedges 1983; Hedges & Olkin 1985) |
+/// | HS | max(0, (Q_E(0) − k) / Σ 1/v_i) (Hunter & Schmidt 2004) |
+/// | SJ | τ₀² Q_E(τ₀²) / (k − p), τ₀² = Σ(y_i − ȳ)²/k, ȳ unweighted (Sidik & Jonkman 2005) |
+/// | PM, EB | the root of Q_E(τ²) = k − p, 0 when Q_E(0) ≤ k − p (Paule & Mandel 1982; the fixed point of Morris's 1983 empirical Bayes iteration is the same root) |
+/// | ML, REML | the global maximum of the (restricted) likelihood on τ² ≥ 0 (Viechtbauer 2005) |
+///
+/// `q_fixed` is Cochran's Q about the fixed-effect estimate in use, which the
+/// DerSimonian-Laird estimator takes (about the Mantel-Haenszel estimate in RevMan 5);
+/// `None` takes Q_E(0). With k ≤ p, τ² = 0 (as metafor with one study).
+///
+/// # Errors
+/// As [`Tau2Model::residual_q`] (the weighted fit fails).
+pub fn estimate_model(
+    method: Tau2Method,
+    model: &impl Tau2Model,
+    q_fixed: Option<f64>,
+) -> Result<Tau2Estimate> {
+    let (k, p) = model.dimensions();
+    if k <= p {
+        return Ok(Tau2Estimate::closed_form(0.0));
+    }
+    let closed = Tau2Estimate::closed_form;
+    let df = k as f64 - p as f64;
+    Ok(match method {
+        Tau2Method::DL => {
+            let q = match q_fixed {
+                Some(q) => q,
+                None => model.residual_q(0.0)?.0,
+            };
+            closed(truncate_at_zero((q - df) / model.trace_p(0.0)?))
+        }
+        Tau2Method::HE => {
+            let (rss, trace_pv) = model.ordinary_least_squares()?;
+            closed(truncate_at_zero((rss - trace_pv) / df))
+        }
+        Tau2Method::HS => {
+            let sum_w: f64 = model.variances().iter().map(|v| 1.0 / (v + 0.0)).sum();
+            closed(truncate_at_zero(
+                (model.residual_q(0.0)?.0 - k as f64) / sum_w,
+            ))
+        }
+        Tau2Method::SJ => {
+            let tau2_0 = unweighted_ss(model.estimates()) / k as f64;
+            if tau2_0 == 0.0 {
+                return Ok(closed(0.0));
+            }
+            closed(tau2_0 * model.residual_q(tau2_0)?.0 / df)
+        }
+        Tau2Method::PM | Tau2Method::EB => solve_residual_q(model, df)?,
+        Tau2Method::ML | Tau2Method::REML => {
+            model.likelihood_maximum(method == Tau2Method::REML)?
+        }
+    })
+}
+
+/// The τ² ≥ 0 at which Q_E(τ²) equals `target`, or 0 when Q_E(0) ≤ target (Q_E
+/// decreases in τ²). Newton's method from 0 on 1/Q_E(τ²) − 1/target, which is close to
+/// linear in τ² (exactly so in the intercept-only model with equal v_i, where
+/// Q = Σ(y_i − ȳ)²/(v + τ²)), so that far roots (the upper Q-profile limit) take a few
+/// steps rather than the many of Newton on Q_E itself, which is convex; Brent's method
+/// on a bracket as a safeguard.
+///
+/// # Errors
+/// As [`Tau2Model::residual_q`].
+pub fn solve_residual_q(model: &impl Tau2Model, target: f64) -> Result<Tau2Estimate> {
+    let (q0, _) = model.residual_q(0.0)?;
+    if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
+        return Ok(Tau2Estimate::closed_form(0.0));
+    }
+    let mut tau2 = 0.0;
+    for iteration in 1..=MAX_ITER {
+        let (q, dq) = model.residual_q(tau2)?;
+        // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
+        let step = q * (1.0 - q / target) / dq;
+        // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
+        // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
+        // fit does not move much, so steps from 0 stay left of the root, but not
+        // always): fall back to the bracket.
+        if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
+            break;
+        }
+        tau2 += step;
+        // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
+        // the error is of order its square, far below TOL, and no check step is needed.
+        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
+            return Ok(Tau2Estimate::iterated(tau2, iteration));
+        }
+    }
+    // A start on the scale of the data: the last iterate, or the smallest variance.
+    let start = if tau2 > 0.0 {
+        tau2
+    } else {
+        smallest(model.variances())
+    };
+    Ok(Tau2Estimate::bracketed(
+        bracketed_root(
+            |t| model.residual_q(t).map_or(f64::NAN, |(q, _)| q) - target,
+            0.0,
+            start,
+        ),
+        MAX_ITER,
+        "Newton's method did not converge; Brent's method on a bracket used".into(),
+    ))
+}
+
 /// The generalised Q statistic Q(τ²) = Σ w_i(τ²)(y_i − μ(τ²))² and its derivative
-/// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))².
+/// dQ/dτ² = −Σ w_i(τ²)² (y_i − μ(τ²))²: [`Tau2Model::residual_q`] of the
+/// intercept-only model.
 pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
     generalized_q_about(yi, vi, tau2, WeightedMean::reference_of(yi, vi).0)
 }
@@ -306,51 +505,59 @@ fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f6
     (q, dq)
 }
 
-/// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
-/// τ²). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to linear in τ²
-/// (exactly so when the v_i are equal, where Q = Σ(y_i − ȳ)²/(v + τ²)), so that far
-/// roots (the upper Q-profile limit) take a few steps rather than the many of Newton on
-/// Q itself, which is convex; Brent's method on a bracket as a safeguard.
+/// The τ² ≥ 0 at which Q(τ²) of the intercept-only model equals `target`, or 0 when
+/// Q(0) ≤ target ([`solve_residual_q`]); the Paule-Mandel estimator and the limits of the
+/// Q-profile interval.
 pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
-    let reference = WeightedMean::reference_of(yi, vi).0;
-    let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
-    if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
-        return Tau2Estimate::closed_form(0.0);
+    if yi.len() != vi.len() {
+        return Tau2Estimate::mismatched(yi.len(), vi.len());
     }
-    let mut tau2 = 0.0;
-    for iteration in 1..=MAX_ITER {
-        let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
-        // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
-        let step = q * (1.0 - q / target) / dq;
-        // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
-        // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
-        // mean does not move much, so steps from 0 stay left of the root, but not
-        // always): fall back to the bracket.
-        if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
-            break;
-        }
-        tau2 += step;
-        // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
-        // the error is of order its square, far below TOL, and no check step is needed.
-        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
-            return Tau2Estimate::iterated(tau2, iteration);
-        }
+    let model = likelihood::InterceptOnly::new(yi, vi, false);
+    solve_residual_q(&model, target).unwrap_or_else(Tau2Estimate::not_evaluated)
+}
+
+/// The intercept-only model y_i = μ + u_i + e_i: Q_E(τ²) is the generalised Q
+/// ([`generalized_q`]), tr P = Σw − Σw²/Σw ([`trace_p`]), and the ordinary
+/// least-squares fit the unweighted mean, with yᵀP_O y = Σ(y_i − ȳ)² and
+/// tr(P_O V) = (1 − 1/k) Σ v_i. None of them fails.
+impl Tau2Model for likelihood::InterceptOnly<'_> {
+    fn dimensions(&self) -> (usize, usize) {
+        (self.yi.len(), 1)
     }
-    // A start on the scale of the data: the last iterate, or the smallest variance.
-    let start = if tau2 > 0.0 {
-        tau2
-    } else {
-        WeightedMean::reference_of(yi, vi).1
-    };
-    Tau2Estimate::bracketed(
-        bracketed_root(
-            |t| generalized_q_about(yi, vi, t, reference).0 - target,
-            0.0,
-            start,
-        ),
-        MAX_ITER,
-        "Newton's method did not converge; Brent's method on a bracket used".into(),
-    )
+
+    fn estimates(&self) -> &[f64] {
+        self.yi
+    }
+
+    fn variances(&self) -> &[f64] {
+        self.vi
+    }
+
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {
+        Ok(generalized_q_about(
+            self.yi,
+            self.vi,
+            tau2,
+            self.reference.0,
+        ))
+    }
+
+    fn trace_p(&self, tau2: f64) -> Result<f64> {
+        Ok(trace_p(self.vi, tau2))
+    }
+
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)> {
+        let k = self.yi.len() as f64;
+        let sum_v: f64 = self.vi.iter().sum();
+        Ok((unweighted_ss(self.yi), (1.0 - 1.0 / k) * sum_v))
+    }
+
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate> {
+        Ok(likelihood::global_maximum(
+            &likelihood::InterceptOnly { reml, ..*self },
+            likelihood::MAX_REFINE,
+        ))
+    }
 }
 
 /// Root of a function that is positive at `lo` and negative somewhere above: the upper
@@ -394,15 +601,6 @@ impl roots::Convergency<f64> for RelativeConvergency {
     }
 }
 
-/// DerSimonian-Laird from Cochran's Q about any centre: max(0, (Q − (k − 1)) / (Σw −
-/// Σw²/Σw)), w_i = 1/v_i. RevMan 5 passes Q about the Mantel-Haenszel estimate.
-/// The denominator is computed by [`trace_p`], which neither cancels nor overflows
-/// when one variance is tiny beside the others.
-pub fn dersimonian_laird(vi: &[f64], q: f64) -> f64 {
-    let k = vi.len() as f64;
-    truncate_at_zero((q - (k - 1.0)) / trace_p(vi, 0.0))
-}
-
 /// Cochran's Q with inverse-variance weights about `centre`: Σ (y_i − centre)² / v_i.
 /// Not a number when `yi` and `vi` differ in length.
 pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
@@ -413,39 +611,6 @@ pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
         .zip(vi)
         .map(|(&y, &v)| (y - centre) * (y - centre) / v)
         .sum()
-}
-
-fn unweighted_mean_and_ss(yi: &[f64]) -> (f64, f64) {
-    let k = yi.len() as f64;
-    let mean = yi.iter().sum::<f64>() / k;
-    (mean, yi.iter().map(|y| (y - mean) * (y - mean)).sum())
-}
-
-/// Hedges' estimator (metafor "HE").
-pub fn hedges(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let (_, ss) = unweighted_mean_and_ss(yi);
-    let sv: f64 = vi.iter().sum();
-    truncate_at_zero((ss - (1.0 - 1.0 / k) * sv) / (k - 1.0))
-}
-
-/// Hunter-Schmidt estimator (metafor "HS").
-pub fn hunter_schmidt(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let sw = weighted_mean(yi, vi, 0.0).sum_w;
-    truncate_at_zero((generalized_q(yi, vi, 0.0).0 - k) / sw)
-}
-
-/// Sidik-Jonkman estimator with the start τ₀² = Σ(y − ȳ)²/k.
-pub fn sidik_jonkman(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let (_, ss) = unweighted_mean_and_ss(yi);
-    let tau2_0 = ss / k;
-    if tau2_0 == 0.0 {
-        return 0.0;
-    }
-    let (q, _) = generalized_q(yi, vi, tau2_0);
-    tau2_0 * q / (k - 1.0)
 }
 
 /// Score, expected information and observed information of the (restricted)
@@ -517,9 +682,10 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_refine: usize) ->
     likelihood::global_maximum(&likelihood::InterceptOnly::new(yi, vi, reml), max_refine)
 }
 
-/// τ² by `method`. `q_fixed` is Cochran's Q about the fixed-effect estimate in use,
-/// which the DerSimonian-Laird estimator takes (IV-centred in metafor, MH-centred in
-/// RevMan 5 when Mantel-Haenszel is the fixed method).
+/// τ² by `method` in the intercept-only model ([`estimate_model`] of
+/// [`likelihood::InterceptOnly`]). `q_fixed` is Cochran's Q about the fixed-effect
+/// estimate in use, which the DerSimonian-Laird estimator takes (IV-centred in metafor,
+/// MH-centred in RevMan 5 when Mantel-Haenszel is the fixed method).
 ///
 /// Needs k ≥ 2; with k = 1 τ² is 0 by definition (as metafor). Lengths that differ
 /// give τ² not a number, with the reason in [`Convergence::fallback`].
@@ -530,15 +696,8 @@ pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau
     if yi.len() < 2 {
         return Tau2Estimate::closed_form(0.0);
     }
-    let closed = Tau2Estimate::closed_form;
-    match method {
-        Tau2Method::DL => closed(dersimonian_laird(vi, q_fixed)),
-        Tau2Method::HE => closed(hedges(yi, vi)),
-        Tau2Method::HS => closed(hunter_schmidt(yi, vi)),
-        Tau2Method::SJ => closed(sidik_jonkman(yi, vi)),
-        Tau2Method::PM | Tau2Method::EB => solve_generalized_q(yi, vi, yi.len() as f64 - 1.0),
-        Tau2Method::ML | Tau2Method::REML => likelihood(yi, vi, method == Tau2Method::REML),
-    }
+    let model = likelihood::InterceptOnly::new(yi, vi, false);
+    estimate_model(method, &model, Some(q_fixed)).unwrap_or_else(Tau2Estimate::not_evaluated)
 }
 
 #[cfg(test)]

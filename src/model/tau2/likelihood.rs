@@ -336,13 +336,13 @@ fn refine(
 /// ML and REML in pooling.
 #[derive(Debug, Clone, Copy)]
 pub struct InterceptOnly<'a> {
-    yi: &'a [f64],
-    vi: &'a [f64],
-    reml: bool,
+    pub(super) yi: &'a [f64],
+    pub(super) vi: &'a [f64],
+    pub(super) reml: bool,
     /// The estimate and variance of the study with the smallest variance, which anchors
     /// the residuals (see [`crate::model::fixed::WeightedMean`]).
-    reference: (f64, f64),
-    v_max: f64,
+    pub(super) reference: (f64, f64),
+    pub(super) v_max: f64,
 }
 
 impl<'a> InterceptOnly<'a> {
