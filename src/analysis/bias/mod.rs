@@ -72,7 +72,7 @@
 use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use crate::model::fixed::{inverse_variance, PooledEstimate};
-use crate::model::tau2::{self, cochran_q, estimate_model, Convergence, Tau2Estimate, Tau2Model};
+use crate::model::tau2::{estimate_model, Convergence, Tau2Estimate, Tau2Model};
 use crate::model::{
     check_level, fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method,
 };
