@@ -269,7 +269,7 @@ fn estimate_tau2(
     method: Option<Tau2Method>,
 ) -> Result<Tau2Estimate> {
     match method {
-        None => Ok(Tau2Estimate::closed_form(0.0)),
+        None => Ok(Tau2Estimate::fixed_at_zero()),
         Some(method) => tau2::estimate_model(method, &Design { x, y, vi }, None),
     }
 }

@@ -157,22 +157,123 @@ impl FromStr for Tau2Method {
     }
 }
 
-/// How an iterative estimator ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Why the estimation of τ² stopped (as argmin's `TerminationReason`, for the
+/// estimators of this module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Termination {
+    /// The stopping rule was met: a closed form at once, an iteration by its relative
+    /// tolerance, or a likelihood maximum inside (0, ∞).
+    Converged,
+    /// The estimate is the boundary value τ² = 0: a moment estimator truncated there,
+    /// Q_E(0) at most the target of Paule-Mandel, the highest maximum of the likelihood
+    /// at 0, or no residual degree of freedom (one study).
+    Boundary,
+    /// The primary iteration did not converge; the root was found by Brent's method on a
+    /// bracket.
+    BracketingFallback(Primary),
+    /// Neither the primary iteration nor Brent's method converged within their
+    /// iteration limits; the midpoint of the last bracket is the estimate.
+    IterationLimit(Primary),
+    /// No estimate (τ² not a number): the model could not be evaluated, for the reason
+    /// given.
+    NotEvaluated(String),
+}
+
+/// The iteration that Brent's method took over from ([`Termination`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Primary {
+    /// Newton's method on 1/Q_E(τ²) (Paule-Mandel and empirical Bayes).
+    Newton,
+    /// Safeguarded Newton-Raphson in the bracket of a maximum of the likelihood (ML and
+    /// REML), for `steps` steps.
+    NewtonRaphson {
+        /// The steps made.
+        steps: usize,
+    },
+}
+
+impl Termination {
+    /// The name in JSON (`"converged"`, `"boundary"`, `"bracketing_fallback"`,
+    /// `"iteration_limit"`, `"not_evaluated"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Termination::Converged => "converged",
+            Termination::Boundary => "boundary",
+            Termination::BracketingFallback(_) => "bracketing_fallback",
+            Termination::IterationLimit(_) => "iteration_limit",
+            Termination::NotEvaluated(_) => "not_evaluated",
+        }
+    }
+
+    /// True when the estimate met a stopping rule (Brent's method's, after a fallback).
+    pub fn converged(&self) -> bool {
+        matches!(
+            self,
+            Termination::Converged | Termination::Boundary | Termination::BracketingFallback(_)
+        )
+    }
+
+    /// The warning text of a fallback or a failure; `None` when the primary iteration
+    /// converged (or a closed form was used).
+    pub fn fallback(&self) -> Option<String> {
+        match self {
+            Termination::Converged | Termination::Boundary => None,
+            Termination::BracketingFallback(primary) | Termination::IterationLimit(primary) => {
+                Some(match primary {
+                    Primary::Newton => {
+                        "Newton's method did not converge; Brent's method on a bracket used"
+                            .to_string()
+                    }
+                    Primary::NewtonRaphson { steps } => format!(
+                        "Newton-Raphson did not converge in {steps} steps; the score equation \
+                         was solved by Brent's method in the bracket of the maximum"
+                    ),
+                })
+            }
+            Termination::NotEvaluated(reason) => Some(reason.clone()),
+        }
+    }
+}
+
+/// How an estimator of τ² ended.
+///
+/// In JSON: `iterations`, `converged` and `fallback` ([`Convergence::converged`],
+/// [`Convergence::fallback`]), and `local_maxima` and `maxima` when there are any.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Convergence {
     /// Iterations used (0 for closed-form estimators).
     pub iterations: usize,
-    /// True when the stopping rule was met (always true for closed forms).
-    pub converged: bool,
-    /// The fallback used when the primary algorithm did not converge.
-    pub fallback: Option<String>,
+    /// Why it stopped.
+    pub termination: Termination,
     /// ML and REML: the number of local maxima of the likelihood on τ² ≥ 0 that the
     /// scan saw (the estimate is the highest); `None` for the other estimators.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_maxima: Option<usize>,
     /// Every local maximum seen, when there are more than one (empty otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub maxima: Vec<LocalMaximum>,
+}
+
+impl Serialize for Convergence {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields =
+            4 + usize::from(self.local_maxima.is_some()) + usize::from(!self.maxima.is_empty());
+        let mut s = serializer.serialize_struct("Convergence", fields)?;
+        s.serialize_field("iterations", &self.iterations)?;
+        s.serialize_field("converged", &self.converged())?;
+        s.serialize_field("fallback", &self.fallback())?;
+        if let Some(local_maxima) = self.local_maxima {
+            s.serialize_field("local_maxima", &local_maxima)?;
+        }
+        if !self.maxima.is_empty() {
+            s.serialize_field("maxima", &self.maxima)?;
+        }
+        s.end()
+    }
 }
 
 /// A local maximum of the (restricted) log-likelihood.
@@ -185,15 +286,31 @@ pub struct LocalMaximum {
 }
 
 impl Convergence {
-    /// No iteration: a closed-form estimate.
-    pub(crate) fn closed_form() -> Self {
+    /// Stopped for `termination` after `iterations`, no likelihood scan.
+    pub(crate) fn new(termination: Termination, iterations: usize) -> Self {
         Convergence {
-            iterations: 0,
-            converged: true,
-            fallback: None,
+            iterations,
+            termination,
             local_maxima: None,
             maxima: Vec::new(),
         }
+    }
+
+    /// No iteration: a closed-form estimate (or τ² fixed at 0, not estimated).
+    pub(crate) fn closed_form() -> Self {
+        Convergence::new(Termination::Converged, 0)
+    }
+
+    /// True when the stopping rule was met (always true for closed forms and the
+    /// boundary; true after a fallback whose bracket converged).
+    pub fn converged(&self) -> bool {
+        self.termination.converged()
+    }
+
+    /// The fallback used when the primary algorithm did not converge, or why there is no
+    /// estimate ([`Termination::fallback`]).
+    pub fn fallback(&self) -> Option<String> {
+        self.termination.fallback()
     }
 
     /// The warning a fit prints when the likelihood has several local maxima, naming
@@ -230,36 +347,44 @@ pub struct Tau2Estimate {
 }
 
 impl Tau2Estimate {
-    /// A closed-form estimate (or the boundary value 0), no iterations.
+    /// A closed-form estimate, no iterations: [`Termination::Boundary`] when it is 0.
     pub(crate) fn closed_form(tau2: f64) -> Self {
+        let termination = if tau2 == 0.0 {
+            Termination::Boundary
+        } else {
+            Termination::Converged
+        };
         Tau2Estimate {
             tau2,
+            convergence: Convergence::new(termination, 0),
+        }
+    }
+
+    /// τ² fixed at 0 (the fixed-effect model): not estimated, nothing to iterate
+    /// ([`Termination::Converged`]).
+    pub(crate) fn fixed_at_zero() -> Self {
+        Tau2Estimate {
+            tau2: 0.0,
             convergence: Convergence::closed_form(),
+        }
+    }
+
+    /// No estimate (not a number), for `reason`.
+    fn not_a_number(reason: String) -> Self {
+        Tau2Estimate {
+            tau2: f64::NAN,
+            convergence: Convergence::new(Termination::NotEvaluated(reason), 0),
         }
     }
 
     /// No estimate: `yi` and `vi` differ in length (not a number, with the reason).
     fn mismatched(k_yi: usize, k_vi: usize) -> Self {
-        Tau2Estimate {
-            tau2: f64::NAN,
-            convergence: Convergence {
-                converged: false,
-                fallback: Some(format!("{k_yi} estimates but {k_vi} variances")),
-                ..Convergence::closed_form()
-            },
-        }
+        Self::not_a_number(format!("{k_yi} estimates but {k_vi} variances"))
     }
 
     /// No estimate: the model's weighted fit failed (`error` says why).
     pub(crate) fn not_evaluated(error: Error) -> Self {
-        Tau2Estimate {
-            tau2: f64::NAN,
-            convergence: Convergence {
-                converged: false,
-                fallback: Some(error.to_string()),
-                ..Convergence::closed_form()
-            },
-        }
+        Self::not_a_number(error.to_string())
     }
 
     /// The boundary maximum τ² = 0 of ML or REML, with the local maxima seen.
@@ -268,7 +393,7 @@ impl Tau2Estimate {
             tau2: 0.0,
             convergence: Convergence {
                 local_maxima: Some(local_maxima),
-                ..Convergence::closed_form()
+                ..Convergence::new(Termination::Boundary, 0)
             },
         }
     }
@@ -277,28 +402,25 @@ impl Tau2Estimate {
     fn iterated(tau2: f64, iterations: usize) -> Self {
         Tau2Estimate {
             tau2,
-            convergence: Convergence {
-                iterations,
-                ..Convergence::closed_form()
-            },
+            convergence: Convergence::new(Termination::Converged, iterations),
         }
     }
 
-    /// The result of [`bracketed_root`] after `iterations` steps of an iteration that
-    /// did not converge, saying `why` the fallback was used.
+    /// The result of [`bracketed_root`] after `iterations` steps of the `primary`
+    /// iteration, which did not converge.
     fn bracketed(
         (tau2, evaluations, converged): (f64, usize, bool),
         iterations: usize,
-        why: String,
+        primary: Primary,
     ) -> Self {
+        let termination = if converged {
+            Termination::BracketingFallback(primary)
+        } else {
+            Termination::IterationLimit(primary)
+        };
         Tau2Estimate {
             tau2,
-            convergence: Convergence {
-                iterations: iterations + evaluations,
-                converged,
-                fallback: Some(why),
-                ..Convergence::closed_form()
-            },
+            convergence: Convergence::new(termination, iterations + evaluations),
         }
     }
 }
@@ -480,7 +602,7 @@ pub fn solve_residual_q(model: &impl Tau2Model, target: f64) -> Result<Tau2Estim
             start,
         ),
         MAX_ITER,
-        "Newton's method did not converge; Brent's method on a bracket used".into(),
+        Primary::Newton,
     ))
 }
 
@@ -731,7 +853,7 @@ mod tests {
             "{}",
             est.tau2
         );
-        assert!(est.convergence.converged && est.convergence.fallback.is_none());
+        assert!(est.convergence.converged() && est.convergence.fallback().is_none());
         assert!(est.convergence.iterations < 20);
     }
 
@@ -739,11 +861,42 @@ mod tests {
     fn reml_fallback_by_brent_reports_itself_and_agrees() {
         let (yi, vi) = bcg();
         let est = likelihood_with(&yi, &vi, true, 1);
-        assert!(est.convergence.fallback.is_some());
+        assert!(est.convergence.fallback().is_some());
+        assert_eq!(
+            est.convergence.termination,
+            Termination::BracketingFallback(Primary::NewtonRaphson { steps: 1 })
+        );
         assert!(
             (est.tau2 - REML_METAFOR).abs() < 1e-8 * REML_METAFOR,
             "{}",
             est.tau2
         );
+    }
+
+    #[test]
+    fn termination_names_the_boundary_and_the_converged_iteration() {
+        let (yi, vi) = bcg();
+        let q = cochran_q(
+            &yi,
+            &vi,
+            crate::model::fixed::inverse_variance(&yi, &vi, 0.0).0,
+        );
+        let reml = estimate(Tau2Method::REML, &yi, &vi, q);
+        assert_eq!(reml.convergence.termination, Termination::Converged);
+        assert_eq!(reml.convergence.termination.name(), "converged");
+        // Identical estimates: τ² = 0 for every estimator, at the boundary.
+        for method in Tau2Method::ALL {
+            let est = estimate(method, &[0.5, 0.5, 0.5], &[0.1, 0.2, 0.3], 0.0);
+            assert_eq!(est.tau2, 0.0, "{method}");
+            assert_eq!(
+                est.convergence.termination,
+                Termination::Boundary,
+                "{method}"
+            );
+            assert!(est.convergence.converged() && est.convergence.fallback().is_none());
+        }
+        let mismatched = estimate(Tau2Method::DL, &[0.1, 0.2], &[0.1], 0.0);
+        assert_eq!(mismatched.convergence.termination.name(), "not_evaluated");
+        assert!(!mismatched.convergence.converged());
     }
 }

@@ -310,7 +310,7 @@ pub fn render_regression(
         );
     }
     for warning in [
-        r.convergence.fallback.clone(),
+        r.convergence.fallback(),
         r.convergence.multiple_maxima_warning(),
     ]
     .into_iter()
