@@ -240,7 +240,8 @@ impl Termination {
 /// How an estimator of τ² ended.
 ///
 /// In JSON: `iterations`, `converged` and `fallback` ([`Convergence::converged`],
-/// [`Convergence::fallback`]), and `local_maxima` and `maxima` when there are any.
+/// [`Convergence::fallback`]), `local_maxima` and `maxima` when there are any, and
+/// `termination` ([`Termination::name`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Convergence {
     /// Iterations used (0 for closed-form estimators).
@@ -272,6 +273,7 @@ impl Serialize for Convergence {
         if !self.maxima.is_empty() {
             s.serialize_field("maxima", &self.maxima)?;
         }
+        s.serialize_field("termination", self.termination.name())?;
         s.end()
     }
 }
