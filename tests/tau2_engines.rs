@@ -8,10 +8,10 @@
 
 use metapool::analysis::bias::fit_one_moderator;
 use metapool::analysis::regression::{self, regression_data};
-use metapool::data::read_csv_path;
-use metapool::effect::EffectOptions;
+use metapool::data::{read_csv_path, StudyTable};
+use metapool::effect::{EffectOptions, Effects};
 use metapool::model::{fit_slices, study_effects, PoolOptions, Tau2Method};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use std::path::PathBuf;
 
 /// Relative agreement, with an absolute floor for τ² at or near 0.
@@ -21,7 +21,9 @@ fn agree(a: f64, b: f64) -> bool {
     (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1e-10)
 }
 
-fn inputs() -> Vec<PathBuf> {
+/// Each golden input with its study effects, computed with the default measure of
+/// its data (inputs from which none is computed so are left out).
+fn golden_effects() -> Vec<(PathBuf, StudyTable, Effects)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/inputs");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("inputs")
@@ -30,15 +32,49 @@ fn inputs() -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
+        .into_iter()
+        .filter_map(|path| {
+            let table = read_csv_path(&path).ok()?;
+            let measure = metapool::profile::default_measure(table.data_type());
+            let effects = study_effects(&table, &EffectOptions::new(measure)).ok()?;
+            Some((path, table, effects))
+        })
+        .collect()
 }
 
-/// The study effects of an input with the default measure of its data (`None` for inputs
-/// from which no effect is computed without more options).
-fn effects(path: &PathBuf) -> Option<(metapool::data::StudyTable, metapool::effect::Effects)> {
-    let table = read_csv_path(path).ok()?;
-    let measure = metapool::profile::default_measure(table.data_type());
-    let effects = study_effects(&table, &EffectOptions::new(measure)).ok()?;
-    Some((table, effects))
+/// τ² of the meta-regression on the design `x` (the general design of the engine).
+fn general_tau2(
+    yi: &[f64],
+    vi: &[f64],
+    x: ArrayView2<'_, f64>,
+    names: &[String],
+    method: Tau2Method,
+) -> f64 {
+    regression::fit(yi, vi, x, names, Some(method), false, 0.95)
+        .expect("regression")
+        .tau2
+}
+
+/// The comparisons made and those that disagree.
+#[derive(Default)]
+struct Comparisons {
+    made: usize,
+    problems: Vec<String>,
+}
+
+impl Comparisons {
+    fn compare(&mut self, what: String, (name_a, a): (&str, f64), (name_b, b): (&str, f64)) {
+        self.made += 1;
+        if !agree(a, b) {
+            self.problems
+                .push(format!("{what}: {name_a} {a:e}, {name_b} {b:e}"));
+        }
+    }
+
+    fn finish(self, at_least: usize) {
+        assert!(self.made >= at_least, "only {} comparisons", self.made);
+        assert!(self.problems.is_empty(), "{}", self.problems.join("\n"));
+    }
 }
 
 fn options(method: Tau2Method) -> PoolOptions {
@@ -50,12 +86,8 @@ fn options(method: Tau2Method) -> PoolOptions {
 
 #[test]
 fn intercept_only_and_a_column_of_ones_agree_for_every_estimator() {
-    let mut compared = 0;
-    let mut problems = Vec::new();
-    for path in inputs() {
-        let Some((_, e)) = effects(&path) else {
-            continue;
-        };
+    let mut comparisons = Comparisons::default();
+    for (path, _, e) in golden_effects() {
         let k = e.yi.len();
         if k < 2 {
             continue;
@@ -68,31 +100,22 @@ fn intercept_only_and_a_column_of_ones_agree_for_every_estimator() {
                 .random
                 .expect("random")
                 .tau2;
-            let general =
-                regression::fit(&e.yi, &e.vi, ones.view(), &names, Some(method), false, 0.95)
-                    .expect("regression")
-                    .tau2;
-            compared += 1;
-            if !agree(pooled, general) {
-                problems.push(format!(
-                    "{} {method}: intercept-only {pooled:e}, design of ones {general:e}",
-                    path.display()
-                ));
-            }
+            let general = general_tau2(&e.yi, &e.vi, ones.view(), &names, method);
+            let what = format!("{} {method}", path.display());
+            comparisons.compare(
+                what,
+                ("intercept-only", pooled),
+                ("design of ones", general),
+            );
         }
     }
-    assert!(compared >= 8 * 10, "only {compared} comparisons");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    comparisons.finish(8 * 10);
 }
 
 #[test]
 fn one_moderator_and_the_general_design_agree_for_every_estimator() {
-    let mut compared = 0;
-    let mut problems = Vec::new();
-    for path in inputs() {
-        let Some((table, e)) = effects(&path) else {
-            continue;
-        };
+    let mut comparisons = Comparisons::default();
+    for (path, table, e) in golden_effects() {
         for column in table.covariates.iter().map(|c| c.name.clone()) {
             let Ok(data) = regression_data(&table, &e, std::slice::from_ref(&column)) else {
                 continue;
@@ -116,27 +139,11 @@ fn one_moderator_and_the_general_design_agree_for_every_estimator() {
                 let one = fit_one_moderator(&data.yi, &data.vi, &x, false, &options(method))
                     .expect("one moderator")
                     .tau2;
-                let general = regression::fit(
-                    &data.yi,
-                    &data.vi,
-                    design.view(),
-                    &data.names,
-                    Some(method),
-                    false,
-                    0.95,
-                )
-                .expect("regression")
-                .tau2;
-                compared += 1;
-                if !agree(one, general) {
-                    problems.push(format!(
-                        "{} ~ {column} {method}: one moderator {one:e}, general design {general:e}",
-                        path.display()
-                    ));
-                }
+                let general = general_tau2(&data.yi, &data.vi, design.view(), &data.names, method);
+                let what = format!("{} ~ {column} {method}", path.display());
+                comparisons.compare(what, ("one moderator", one), ("general design", general));
             }
         }
     }
-    assert!(compared >= 8 * 3, "only {compared} comparisons");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    comparisons.finish(8 * 3);
 }

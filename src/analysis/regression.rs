@@ -283,16 +283,12 @@ struct Design<'a> {
 }
 
 impl Tau2Model for Design<'_> {
-    fn dimensions(&self) -> (usize, usize) {
-        (self.x.nrows(), self.x.ncols())
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.y.as_slice(), self.vi)
     }
 
-    fn estimates(&self) -> &[f64] {
-        self.y.as_slice()
-    }
-
-    fn variances(&self) -> &[f64] {
-        self.vi
+    fn coefficients(&self) -> usize {
+        self.x.ncols()
     }
 
     /// Q_E = Σ w r², r = y − Xβ̂; dQ_E/dτ² = −yᵀPPy ([`ypy2`]).

@@ -454,12 +454,10 @@ fn truncate_at_zero(x: f64) -> f64 {
 ///   effects (`crate::analysis::bias`, closed forms);
 /// - a general design matrix, meta-regression (`crate::analysis::regression`, nalgebra).
 pub trait Tau2Model {
-    /// Studies k and coefficients p.
-    fn dimensions(&self) -> (usize, usize);
-    /// The estimates y_i.
-    fn estimates(&self) -> &[f64];
-    /// The sampling variances v_i (> 0).
-    fn variances(&self) -> &[f64];
+    /// The estimates y_i and their sampling variances v_i (> 0), k of each.
+    fn studies(&self) -> (&[f64], &[f64]);
+    /// The coefficients p (the columns of X).
+    fn coefficients(&self) -> usize;
     /// The residual heterogeneity Q_E(τ²) = yᵀP(τ²)y = Σ w_i e_i² and its derivative
     /// dQ_E/dτ² = −yᵀP(τ²)²y = −Σ (w_i e_i)² (dP/dτ² = −P²).
     ///
@@ -520,7 +518,8 @@ pub fn estimate_model(
     model: &impl Tau2Model,
     q_fixed: Option<f64>,
 ) -> Result<Tau2Estimate> {
-    let (k, p) = model.dimensions();
+    let ((yi, vi), p) = (model.studies(), model.coefficients());
+    let k = yi.len();
     if k <= p {
         return Ok(Tau2Estimate::closed_form(0.0));
     }
@@ -539,13 +538,13 @@ pub fn estimate_model(
             closed(truncate_at_zero((rss - trace_pv) / df))
         }
         Tau2Method::HS => {
-            let sum_w: f64 = model.variances().iter().map(|v| 1.0 / (v + 0.0)).sum();
+            let sum_w: f64 = vi.iter().map(|v| 1.0 / (v + 0.0)).sum();
             closed(truncate_at_zero(
                 (model.residual_q(0.0)?.0 - k as f64) / sum_w,
             ))
         }
         Tau2Method::SJ => {
-            let tau2_0 = unweighted_ss(model.estimates()) / k as f64;
+            let tau2_0 = unweighted_ss(yi) / k as f64;
             if tau2_0 == 0.0 {
                 return Ok(closed(0.0));
             }
@@ -595,7 +594,7 @@ pub fn solve_residual_q(model: &impl Tau2Model, target: f64) -> Result<Tau2Estim
     let start = if tau2 > 0.0 {
         tau2
     } else {
-        smallest(model.variances())
+        smallest(model.studies().1)
     };
     Ok(Tau2Estimate::bracketed(
         bracketed_root(
@@ -645,16 +644,12 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
 /// least-squares fit the unweighted mean, with yᵀP_O y = Σ(y_i − ȳ)² and
 /// tr(P_O V) = (1 − 1/k) Σ v_i. None of them fails.
 impl Tau2Model for likelihood::InterceptOnly<'_> {
-    fn dimensions(&self) -> (usize, usize) {
-        (self.yi.len(), 1)
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.yi, self.vi)
     }
 
-    fn estimates(&self) -> &[f64] {
-        self.yi
-    }
-
-    fn variances(&self) -> &[f64] {
-        self.vi
+    fn coefficients(&self) -> usize {
+        1
     }
 
     fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {

@@ -76,16 +76,12 @@ struct OneModerator<'a> {
 }
 
 impl Tau2Model for OneModerator<'_> {
-    fn dimensions(&self) -> (usize, usize) {
-        (self.yi.len(), 2)
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.yi, self.vi)
     }
 
-    fn estimates(&self) -> &[f64] {
-        self.yi
-    }
-
-    fn variances(&self) -> &[f64] {
-        self.vi
+    fn coefficients(&self) -> usize {
+        2
     }
 
     fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {
