@@ -327,8 +327,9 @@ fn refine(
     }
 }
 
-/// The intercept-only random-effects model, y_i = μ + u_i + e_i: the likelihood of
-/// ML and REML in pooling.
+/// The intercept-only random-effects model, y_i = μ + u_i + e_i, of pooling: its
+/// likelihood for ML and REML here, its weighted fit for the other estimators of the τ²
+/// engine ([`super::Tau2Model`]), on the slices, allocating nothing.
 #[derive(Debug, Clone, Copy)]
 pub struct InterceptOnly<'a> {
     pub(super) yi: &'a [f64],
@@ -337,7 +338,6 @@ pub struct InterceptOnly<'a> {
     /// The estimate and variance of the study with the smallest variance, which anchors
     /// the residuals (see [`crate::model::fixed::WeightedMean`]).
     pub(super) reference: (f64, f64),
-    pub(super) v_max: f64,
 }
 
 impl<'a> InterceptOnly<'a> {
@@ -348,7 +348,6 @@ impl<'a> InterceptOnly<'a> {
             vi,
             reml,
             reference: crate::model::fixed::WeightedMean::reference_of(yi, vi),
-            v_max: vi.iter().copied().fold(0.0, f64::max),
         }
     }
 }
@@ -373,7 +372,7 @@ impl ProfileLikelihood for InterceptOnly<'_> {
             .sum();
         Scales {
             v_min: self.reference.1,
-            v_max: self.v_max,
+            v_max: self.vi.iter().copied().fold(0.0, f64::max),
             rss,
         }
     }
