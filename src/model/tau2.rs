@@ -13,7 +13,7 @@
 //! | HS | max(0, (Q − k) / Σw) | Hunter & Schmidt 2004 (metafor "HS") |
 //! | SJ | τ₀² Σ w_i(τ₀²)(y − μ(τ₀²))² / (k − 1), τ₀² = Σ(y − ȳ)²/k | Sidik & Jonkman 2005 |
 //! | PM | root of Q(τ²) = k − 1, 0 if Q(0) < k − 1 | Paule & Mandel 1982 |
-//! | EB | identical to PM in the intercept-only model (Viechtbauer et al. 2015); an alias | Morris 1983 |
+//! | EB | identical to PM (Viechtbauer et al. 2015; with moderators too, the fixed point of Morris's iteration being the root of Q_E(τ²) = k − p); an alias | Morris 1983 |
 //! | ML | maximum of the log-likelihood on τ² ≥ 0 | Hardy & Thompson 1996 |
 //! | REML | maximum of the restricted log-likelihood on τ² ≥ 0 | Viechtbauer 2005 |
 //!
@@ -38,9 +38,13 @@
 //! and the regression tests. Every stopping rule is relative to τ², so that rescaling
 //! the data (y → c y, v → c² v) rescales τ² by c².
 //!
-//! PM is solved by Newton's method on the convex decreasing Q(τ²) from τ² = 0, whose
-//! iterates increase monotonically to the root (the same routine gives the Q-profile
+//! PM is solved by Newton's method on 1/Q(τ²) from τ² = 0 ([`solve_residual_q`], with
+//! Brent's method on a bracket as a safeguard; the same routine gives the Q-profile
 //! confidence interval in [`crate::heterogeneity`]).
+//!
+//! Every estimate says why it stopped ([`Termination`] in [`Convergence`]): converged,
+//! at the boundary τ² = 0, by the bracketing fallback, at the iteration limit, or not
+//! evaluated; the warnings are derived from it.
 //!
 //! # Numerics and degenerate cases
 //! - Residuals y_i − μ(τ²) are formed about the estimate of the study with the largest
@@ -59,7 +63,8 @@
 //!   boundary maximum from the inside and stops at a small positive value (ML on two
 //!   studies: 4.3e-12 with `threshold = 1e-10`); metapool reports the maximum, 0.
 //! - ML or REML not converging (or an infinite or zero information): the score equation
-//!   is solved in the bracket of the maximum and [`Convergence`] says so, where metafor
+//!   is solved in the bracket of the maximum and [`Convergence`] says so
+//!   ([`Termination::BracketingFallback`]), where metafor
 //!   stops with "Fisher scoring algorithm did not converge". The Newton iterations of PM
 //!   fall back likewise.
 
