@@ -34,7 +34,7 @@
 //! - τ̂²₍₋ᵢ₎ and Q₍₋ᵢ₎.
 
 use crate::error::{Error, Result};
-use crate::model::{fit_slices, PoolOptions, SliceFit};
+use crate::model::{fit_slices, Convergence, PoolOptions, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -69,6 +69,10 @@ pub struct Refit {
     /// What the τ² estimator of this refit warned about (its fallback, several local
     /// maxima of the likelihood); empty for most refits.
     pub warnings: Vec<String>,
+    /// How this refit's τ² was reached (`None`, and absent from JSON, without a
+    /// random-effects model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convergence: Option<Convergence>,
 }
 
 /// The options of the refits: those of the analysis without the heterogeneity
@@ -105,6 +109,7 @@ fn refit(study: usize, fit: &SliceFit) -> Refit {
             .as_ref()
             .map(|r| r.convergence_warnings())
             .unwrap_or_default(),
+        convergence: fit.random.as_ref().map(|r| r.convergence.clone()),
     }
 }
 
