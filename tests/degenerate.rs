@@ -531,14 +531,14 @@ fn scoring_that_does_not_converge_falls_back_to_a_bracket_and_says_so() {
         for max_iter in [0, 1, 2] {
             let est = tau2::likelihood_with(&yi, &vi, reml, max_iter);
             assert!(
-                est.convergence.fallback.is_some(),
+                est.convergence.fallback().is_some(),
                 "reml {reml}, {max_iter}"
             );
             assert!(est.convergence.iterations >= max_iter);
             near(est.tau2, expected, 1e-9);
         }
         let est = tau2::likelihood(&yi, &vi, reml);
-        assert!(est.convergence.fallback.is_none());
+        assert!(est.convergence.fallback().is_none());
         near(est.tau2, expected, 1e-9);
     }
 }
@@ -562,7 +562,7 @@ fn reml_on_a_million_studies_converges_without_the_fallback() {
     let e = metapool::effect::compute(&table, &EffectOptions::new(Measure::RR)).expect("effects");
     let scored = tau2::likelihood(&e.yi, &e.vi, true);
     assert!(
-        scored.convergence.fallback.is_none(),
+        scored.convergence.fallback().is_none(),
         "{:?}",
         scored.convergence
     );
@@ -632,7 +632,7 @@ fn a_tiny_variance_gives_the_limit_and_a_warning() {
         if method == Tau2Method::REML {
             near(r.pooled.estimate, 0.176_716_650_779_988_88, 1e-10);
             near(r.pooled.se, 0.101_002_644_622_433_87, 1e-10);
-            assert!(r.convergence.fallback.is_none());
+            assert!(r.convergence.fallback().is_none());
         }
     }
 }
@@ -913,7 +913,7 @@ fn library_misuse_is_an_error_or_not_a_number() {
     for method in Tau2Method::ALL {
         let est = tau2::estimate(method, &[0.1, 0.2, 0.3], &[0.1, 0.1], 1.0);
         assert!(
-            est.tau2.is_nan() && est.convergence.fallback.is_some(),
+            est.tau2.is_nan() && est.convergence.fallback().is_some(),
             "{method}"
         );
     }

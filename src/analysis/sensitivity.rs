@@ -35,7 +35,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::fixed::Flat;
-use crate::model::{fit_slices, PoolOptions, PooledEstimate, SliceFit};
+use crate::model::{fit_slices, Convergence, PoolOptions, PooledEstimate, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -61,12 +61,16 @@ pub struct Refit {
     /// What the τ² estimator of this refit warned about (its fallback, several local
     /// maxima of the likelihood); empty for most refits.
     pub warnings: Vec<String>,
+    /// How this refit's τ² was reached (`None`, and absent from JSON, without a
+    /// random-effects model).
+    pub convergence: Option<Convergence>,
 }
 
 impl Serialize for Refit {
     /// `{"study", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "q",
-    /// "q_p_value", "tau2", "i2", "h2", "warnings"}`, flat as the JSON output always had
-    /// it ([`Flat::TestFirst`]).
+    /// "q_p_value", "tau2", "i2", "h2", "warnings", "convergence"}`, flat as the JSON
+    /// output always had it ([`Flat::TestFirst`]); no `convergence` without a
+    /// random-effects model.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let study = |m: &mut S::SerializeMap| m.serialize_entry("study", &self.study);
@@ -80,7 +84,11 @@ impl Serialize for Refit {
             ] {
                 m.serialize_entry(key, &x)?;
             }
-            m.serialize_entry("warnings", &self.warnings)
+            m.serialize_entry("warnings", &self.warnings)?;
+            match &self.convergence {
+                Some(c) => m.serialize_entry("convergence", c),
+                None => Ok(()),
+            }
         };
         self.pooled
             .serialize_within(s, Flat::TestFirst, study, heterogeneity)
@@ -116,6 +124,7 @@ fn refit(study: usize, fit: &SliceFit) -> Refit {
             .as_ref()
             .map(|r| r.convergence_warnings())
             .unwrap_or_default(),
+        convergence: fit.random.as_ref().map(|r| r.convergence.clone()),
     }
 }
 

@@ -618,10 +618,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             let mut warnings = metapool::model::data_warnings(&effects);
             warnings.extend(data.warnings.iter().cloned());
             warn(&warnings);
-            let method = match pool_options.tau2 {
-                None => metapool::analysis::regression::RegressionTau2::FE,
-                Some(t) => t.name().parse()?,
-            };
+            let method = pool_options.tau2;
             let knha = metapool::analysis::regression::knapp_hartung_for(pool_options.ci)?;
             let model = metapool::analysis::regression::Model {
                 yi: &data.yi,

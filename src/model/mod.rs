@@ -237,7 +237,7 @@ impl RandomFit {
     /// the likelihood, each prefixed by the estimator's name (as a [`Fit`] lists them).
     pub fn convergence_warnings(&self) -> Vec<String> {
         [
-            self.convergence.fallback.clone(),
+            self.convergence.fallback(),
             self.convergence.multiple_maxima_warning(),
         ]
         .into_iter()

@@ -264,8 +264,8 @@ pub fn render_regression(
     // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
     // at 0, "Mixed-Effects Model" otherwise.
     let model = match r.method {
-        crate::analysis::regression::RegressionTau2::FE => "Fixed-effects".to_string(),
-        other => format!("Mixed-effects ({other:?})"),
+        None => "Fixed-effects".to_string(),
+        Some(other) => format!("Mixed-effects ({other:?})"),
     };
     let mut out = format!(
         "{model} meta-regression (k = {}, {} coefficients, {} tests)\n\n",
@@ -311,7 +311,7 @@ pub fn render_regression(
         );
     }
     for warning in [
-        r.convergence.fallback.clone(),
+        r.convergence.fallback(),
         r.convergence.multiple_maxima_warning(),
     ]
     .into_iter()
