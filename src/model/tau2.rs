@@ -39,8 +39,9 @@
 //! the data (y → c y, v → c² v) rescales τ² by c².
 //!
 //! PM is solved by Newton's method on 1/Q(τ²) from τ² = 0 ([`solve_residual_q`], with
-//! Brent's method on a bracket as a safeguard; the same routine gives the Q-profile
-//! confidence interval in [`crate::heterogeneity`]).
+//! Brent's method on a bracket as a safeguard: [`crate::weighted::decreasing_root`],
+//! the routine that also gives the Q-profile confidence interval in
+//! [`crate::heterogeneity`]).
 //!
 //! Every estimate says why it stopped ([`Termination`] in [`Convergence`]): converged,
 //! at the boundary τ² = 0, by the bracketing fallback, at the iteration limit, or not
