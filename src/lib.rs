@@ -32,5 +32,6 @@ pub mod heterogeneity;
 pub mod model;
 pub mod profile;
 pub mod report;
+pub mod spelling;
 
 pub use error::{Error, Location, Result};

@@ -144,72 +144,6 @@ impl BatchRow {
             (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
         row
     }
-
-    /// The CSV header of [`BatchRow::cells`].
-    pub const CSV_HEADER: [&'static str; 24] = [
-        "group",
-        "k",
-        "measure",
-        "fixed_estimate",
-        "fixed_se",
-        "fixed_ci_lower",
-        "fixed_ci_upper",
-        "fixed_p_value",
-        "random_estimate",
-        "random_se",
-        "random_ci_lower",
-        "random_ci_upper",
-        "random_p_value",
-        "pi_lower",
-        "pi_upper",
-        "tau2",
-        "tau2_ci_lower",
-        "tau2_ci_upper",
-        "q",
-        "q_df",
-        "q_p_value",
-        "i2_q",
-        "i2_tau2",
-        "error",
-    ];
-
-    /// The row's CSV cells, in the order of [`BatchRow::CSV_HEADER`]: numbers in Rust's
-    /// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
-    /// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`
-    /// ([`crate::report::csv::num`]). Write them with a CSV writer
-    /// ([`crate::report::csv::writer`]), which quotes what needs quoting.
-    pub fn cells(&self) -> Vec<String> {
-        let mut cells = Vec::with_capacity(Self::CSV_HEADER.len());
-        cells.push(self.group.clone());
-        cells.push(self.k.to_string());
-        cells.push(self.measure.clone());
-        for x in [
-            self.fixed_estimate,
-            self.fixed_se,
-            self.fixed_ci_lower,
-            self.fixed_ci_upper,
-            self.fixed_p_value,
-            self.random_estimate,
-            self.random_se,
-            self.random_ci_lower,
-            self.random_ci_upper,
-            self.random_p_value,
-            self.pi_lower,
-            self.pi_upper,
-            self.tau2,
-            self.tau2_ci_lower,
-            self.tau2_ci_upper,
-            self.q,
-            self.q_df,
-            self.q_p_value,
-            self.i2_q,
-            self.i2_tau2,
-        ] {
-            cells.push(crate::report::csv::num(x));
-        }
-        cells.push(self.error.clone().unwrap_or_default());
-        cells
-    }
 }
 
 /// The groups of a table by the values of `column`, in order of first appearance:
@@ -485,4 +419,16 @@ fn group_order<'a>(
     }
     order.sort_by_key(|(first, _)| *first);
     (order.into_iter().map(|(_, g)| g).collect(), failed)
+}
+
+/// The warning of a batch some of whose groups could not be pooled: how many, of how
+/// many, and where their errors are; `None` when every group was pooled.
+pub fn failed_groups_warning(rows: &[BatchRow]) -> Option<String> {
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+    (failed > 0).then(|| {
+        format!(
+            "{failed} of {} groups could not be pooled (see the error column)",
+            rows.len()
+        )
+    })
 }

@@ -2,7 +2,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
 use metapool::heterogeneity::I2Ci;
-use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
+use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance};
 use metapool::profile::{Overrides, Profile};
 use metapool::report::json;
 use std::io::{IsTerminal, Write};
@@ -343,13 +343,7 @@ fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
         tau2: a
             .tau2
             .as_deref()
-            .map(|s| {
-                if s.eq_ignore_ascii_case("none") {
-                    Ok(None)
-                } else {
-                    s.parse::<Tau2Method>().map(Some)
-                }
-            })
+            .map(str::parse::<metapool::profile::Tau2Choice>)
             .transpose()?,
         ci: a.ci.as_deref().map(str::parse::<CiMethod>).transpose()?,
         pi: a
@@ -582,13 +576,12 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }
             Ok(Output::stream(move |w| match args.format {
                 BatchFormat::Csv => {
-                    use metapool::analysis::batch::BatchRow;
+                    use metapool::report::csv::{batch_cells, BATCH_HEADER};
                     use rayon::prelude::*;
                     let mut writer = metapool::report::csv::writer(w);
-                    writer.write_record(BatchRow::CSV_HEADER)?;
+                    writer.write_record(BATCH_HEADER)?;
                     for chunk in rows.chunks(4096) {
-                        let cells: Vec<Vec<String>> =
-                            chunk.par_iter().map(BatchRow::cells).collect();
+                        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
                         for row in cells {
                             writer.write_record(&row)?;
                         }

@@ -14,7 +14,9 @@
 //! a quote, a line feed or a carriage return (RFC 4180), so that any label reads back
 //! as one cell.
 
+use crate::analysis::batch::BatchRow;
 use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
+use crate::effect::Effects;
 use crate::model::Fit;
 use std::io::Write;
 
@@ -230,4 +232,102 @@ pub fn render(fit: &Fit) -> String {
     // Writing to memory cannot fail.
     let _ = write(&mut out, fit);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The header of the batch report: one row per meta-analysis ([`batch_cells`]).
+pub const BATCH_HEADER: [&str; 24] = [
+    "group",
+    "k",
+    "measure",
+    "fixed_estimate",
+    "fixed_se",
+    "fixed_ci_lower",
+    "fixed_ci_upper",
+    "fixed_p_value",
+    "random_estimate",
+    "random_se",
+    "random_ci_lower",
+    "random_ci_upper",
+    "random_p_value",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "tau2_ci_lower",
+    "tau2_ci_upper",
+    "q",
+    "q_df",
+    "q_p_value",
+    "i2_q",
+    "i2_tau2",
+    "error",
+];
+
+/// A batch row's CSV cells, in the order of [`BATCH_HEADER`]: numbers in Rust's
+/// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
+/// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`
+/// ([`num`]). Write them with a CSV writer ([`writer`]), which quotes what needs
+/// quoting.
+pub fn batch_cells(row: &BatchRow) -> Vec<String> {
+    let mut cells = Vec::with_capacity(BATCH_HEADER.len());
+    cells.push(row.group.clone());
+    cells.push(row.k.to_string());
+    cells.push(row.measure.clone());
+    for x in [
+        row.fixed_estimate,
+        row.fixed_se,
+        row.fixed_ci_lower,
+        row.fixed_ci_upper,
+        row.fixed_p_value,
+        row.random_estimate,
+        row.random_se,
+        row.random_ci_lower,
+        row.random_ci_upper,
+        row.random_p_value,
+        row.pi_lower,
+        row.pi_upper,
+        row.tau2,
+        row.tau2_ci_lower,
+        row.tau2_ci_upper,
+        row.q,
+        row.q_df,
+        row.q_p_value,
+        row.i2_q,
+        row.i2_tau2,
+    ] {
+        cells.push(num(x));
+    }
+    cells.push(row.error.clone().unwrap_or_default());
+    cells
+}
+
+/// Writes the batch report to `out`: [`BATCH_HEADER`], then one row per meta-analysis
+/// ([`batch_cells`], made in parallel by chunks of 4096 rows).
+///
+/// # Errors
+/// The error of `out` (a full disk, a closed pipe).
+pub fn write_batch<W: Write>(out: W, rows: &[BatchRow]) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut w = writer(out);
+    w.write_record(BATCH_HEADER)?;
+    for chunk in rows.chunks(4096) {
+        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
+        for row in cells {
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()
+}
+
+/// Writes the study effects to `out`: the columns `study`, `yi`, `vi` (analysis
+/// scale: log for ratio measures), numbers in Rust's shortest round-trip form.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_effects<W: Write>(out: W, effects: &Effects) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(["study", "yi", "vi"])?;
+    for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
+        w.write_record([label.as_str(), &yi.to_string(), &vi.to_string()])?;
+    }
+    w.flush()
 }

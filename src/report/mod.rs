@@ -11,6 +11,73 @@ pub mod text;
 
 use crate::model::Fit;
 
+/// What a command's result writes, in the formats the command offers.
+pub trait Report {
+    /// The formats of the report.
+    type Format: Copy;
+
+    /// Writes the report in `format` to `out`.
+    ///
+    /// # Errors
+    /// The error of `out` (a full disk, a closed pipe).
+    fn write(&self, format: Self::Format, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+
+    /// True unless the report checked printed figures and some do not hold (`metapool
+    /// revman` and `audit` then exit with status 1, as `diff` does).
+    fn holds(&self) -> bool {
+        true
+    }
+}
+
+/// The formats of a report that is text or JSON (no CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    /// Text for a reader.
+    #[default]
+    Text,
+    /// JSON (the format of the design).
+    Json,
+}
+
+crate::spelling::spellings!(ReportFormat, "format", {
+    ReportFormat::Text => ["text"],
+    ReportFormat::Json => ["json"],
+});
+
+/// The formats of the report of a fit: text, JSON or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FitFormat {
+    /// Text as RevMan prints it.
+    #[default]
+    Text,
+    /// JSON (the format of the design).
+    Json,
+    /// CSV: one row per study, then the pooled rows ([`csv`]).
+    Csv,
+}
+
+crate::spelling::spellings!(FitFormat, "format", {
+    FitFormat::Text => ["text"],
+    FitFormat::Json => ["json"],
+    FitFormat::Csv => ["csv"],
+});
+
+/// The formats of a report of many meta-analyses: one CSV row or one JSON object per line
+/// (JSON Lines) per meta-analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BatchFormat {
+    /// CSV ([`csv::BATCH_HEADER`]).
+    #[default]
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+crate::spelling::spellings!(BatchFormat, "format", {
+    BatchFormat::Csv => ["csv"],
+    BatchFormat::Jsonl => ["jsonl"],
+});
+
 /// The JSON document of `metapool pool --format json` (analysis scale: log for ratio
 /// measures), with a final line end. NaN is written as `null`, ±∞ as `"Infinity"` and
 /// `"-Infinity"` ([`json`]).
