@@ -1,10 +1,11 @@
 //! The `metapool` command line: argument parsing and nothing else.
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use metapool::effect::{compute, AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection};
-use metapool::heterogeneity::I2Ci;
-use metapool::model::{pool, CiMethod, FixedMethod, MhCells, PiMethod, RdVariance};
+use metapool::analysis::bias;
+use metapool::effect::{compute, EffectOptions, Measure};
+use metapool::model::{pool, FixedMethod};
 use metapool::profile::{Overrides, Profile};
 use metapool::report::json;
+use metapool::spelling::parser;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,12 +89,12 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
-        /// Estimator of the number of missing studies: L0 or R0.
-        #[arg(long, default_value = "L0")]
-        estimator: String,
-        /// Side of the missing studies: left or right [default: from Egger's test].
-        #[arg(long)]
-        side: Option<String>,
+        /// Estimator of the number of missing studies.
+        #[arg(long, value_parser = parser::<bias::MissingEstimator>(), default_value = "L0")]
+        estimator: bias::MissingEstimator,
+        /// Side of the missing studies [default: from Egger's test].
+        #[arg(long, value_parser = parser::<bias::Side>())]
+        side: Option<bias::Side>,
         /// Write a funnel plot (SVG) with the filled studies to this file.
         #[arg(long)]
         funnel: Option<PathBuf>,
@@ -113,14 +114,14 @@ enum Command {
     Effects {
         /// The study table (CSV).
         file: PathBuf,
-        /// Effect measure: RR, OR, RD, PETO, MD, SMD, ROM or GEN.
-        #[arg(long)]
-        measure: Option<String>,
+        /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].
+        #[arg(long, value_parser = parser::<Measure>())]
+        measure: Option<Measure>,
         /// Profile whose zero-cell and SMD conventions apply.
-        #[arg(long, default_value = "metafor")]
-        profile: String,
+        #[arg(long, default_value = "metafor", value_parser = parser::<Profile>())]
+        profile: Profile,
         #[command(flatten)]
-        input: InputArgs,
+        input: metapool::data::InputLimits,
     },
 }
 
@@ -138,107 +139,16 @@ enum Format {
     Csv,
 }
 
-/// The limits on the input files (see `metapool::data::input`).
-#[derive(Args)]
-struct InputArgs {
-    /// Largest input file read: bytes, or with K, M, G (powers of 1024) [default: 1G].
-    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
-    max_input_size: Option<u64>,
-    /// Longest line of an input file: bytes, or with K, M, G [default: 16M].
-    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
-    max_line_length: Option<u64>,
-}
-
-impl InputArgs {
-    fn limits(&self) -> metapool::data::InputLimits {
-        let d = metapool::data::InputLimits::DEFAULT;
-        metapool::data::InputLimits::new(
-            self.max_input_size.unwrap_or(d.max_bytes),
-            self.max_line_length.unwrap_or(d.max_line_bytes),
-        )
-    }
-}
-
-/// A size in bytes: a whole number, optionally followed by K, M or G (KiB, MiB, GiB).
-fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => t.split_at(i),
-        None => (t, ""),
-    };
-    let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        "T" | "TB" | "TIB" => 1 << 40,
-        _ => {
-            return Err(format!(
-                "'{t}': expected a size such as 2G, 512M or 1000000"
-            ))
-        }
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-        .ok_or_else(|| format!("'{t}': expected a size such as 2G, 512M or 1000000"))
-}
-
 /// The options of a pooled analysis, shared by `pool` and `batch`.
 #[derive(Args)]
 struct ModelArgs {
-    /// Effect measure: RR, OR, RD, PETO, MD, SMD, ROM or GEN [default: RR for binary,
-    /// MD for continuous, GEN for generic data].
-    #[arg(long)]
-    measure: Option<String>,
-    /// Fixed-effect method: iv, mh or peto [default: the profile's].
-    #[arg(long)]
-    fixed: Option<String>,
-    /// tau² estimator: none, DL, REML, ML, PM, EB, SJ, HE or HS [default: the profile's].
-    #[arg(long)]
-    tau2: Option<String>,
-    /// Random-effects interval: z, t, hksj or hksj-adhoc [default: the profile's].
-    #[arg(long)]
-    ci: Option<String>,
-    /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df).
-    #[arg(long)]
-    pi: Option<String>,
-    /// I² and H² interval: qprofile (from the Q-profile limits of tau², as metafor's
-    /// confint) or ht (Higgins & Thompson 2002, from ln H).
-    #[arg(long)]
-    i2_ci: Option<String>,
-    /// Bundle of defaults: metafor, revman5 or revman-web.
-    #[arg(long, default_value = "metafor")]
-    profile: String,
-    /// Confidence level of the output: a percentage (95) or a proportion (0.95), as
-    /// metafor reads it.
-    #[arg(long, allow_negative_numbers = true)]
-    level: Option<f64>,
-    /// Level at which the table's confidence intervals (ci_lower, ci_upper) were printed
-    /// [default: 95; a ci_level column gives it row by row].
-    #[arg(long, allow_negative_numbers = true)]
-    input_level: Option<f64>,
-    /// Zero-cell increment.
-    #[arg(long)]
-    add: Option<f64>,
-    /// Studies that get the increment: only0, all, if0all or none.
-    #[arg(long)]
-    to: Option<String>,
-    /// Double-zero studies: keep, drop or ratios (dropped for RR and OR only).
-    #[arg(long)]
-    drop00: Option<String>,
-    /// SMD correction: exact or revman5.
-    #[arg(long)]
-    smd: Option<String>,
-    /// Variance of the MH risk difference: sgr (Sato 1989) or gr (Greenland-Robins 1985).
-    #[arg(long)]
-    rd_variance: Option<String>,
-    /// Cells in the MH sums: observed or incremented.
-    #[arg(long)]
-    mh_cells: Option<String>,
     #[command(flatten)]
-    input: InputArgs,
+    overrides: Overrides,
+    /// Bundle of defaults: metafor, revman5 or revman-web.
+    #[arg(long, default_value = "metafor", value_parser = parser::<Profile>())]
+    profile: Profile,
+    #[command(flatten)]
+    input: metapool::data::InputLimits,
 }
 
 #[derive(Args)]
@@ -324,102 +234,6 @@ fn warn(warnings: &[String]) {
     }
 }
 
-fn invalid(what: &str, value: &str, expected: &str) -> metapool::Error {
-    metapool::Error::InvalidArgument(format!("--{what} {value}: expected {expected}"))
-}
-
-fn overrides(a: &ModelArgs) -> metapool::Result<Overrides> {
-    Ok(Overrides {
-        measure: a
-            .measure
-            .as_deref()
-            .map(str::parse::<Measure>)
-            .transpose()?,
-        fixed: a
-            .fixed
-            .as_deref()
-            .map(str::parse::<FixedMethod>)
-            .transpose()?,
-        tau2: a
-            .tau2
-            .as_deref()
-            .map(str::parse::<metapool::profile::Tau2Choice>)
-            .transpose()?,
-        ci: a.ci.as_deref().map(str::parse::<CiMethod>).transpose()?,
-        pi: a
-            .pi
-            .as_deref()
-            .map(|s| match s {
-                "ci" => Ok(PiMethod::FollowCi),
-                "hts" => Ok(PiMethod::HigginsThompsonSpiegelhalter),
-                _ => Err(invalid("pi", s, "ci or hts")),
-            })
-            .transpose()?,
-        level: a
-            .level
-            .map(|l| {
-                metapool::model::level_from_user(l)
-                    .map_err(|e| metapool::Error::InvalidArgument(format!("--level {e}")))
-            })
-            .transpose()?,
-        input_level: a
-            .input_level
-            .map(|l| {
-                metapool::model::level_from_user(l)
-                    .map_err(|e| metapool::Error::InvalidArgument(format!("--input-level {e}")))
-            })
-            .transpose()?,
-        increment: a.add,
-        add_to: a.to.as_deref().map(str::parse::<AddTo>).transpose()?,
-        double_zero: a
-            .drop00
-            .as_deref()
-            .map(|s| match s {
-                "keep" => Ok(DoubleZero::Keep),
-                "drop" => Ok(DoubleZero::Drop),
-                "ratios" => Ok(DoubleZero::DropForRatios),
-                _ => Err(invalid("drop00", s, "keep, drop or ratios")),
-            })
-            .transpose()?,
-        smd: a
-            .smd
-            .as_deref()
-            .map(|s| match s {
-                "exact" => Ok(SmdCorrection::ExactHedges),
-                "revman5" => Ok(SmdCorrection::RevMan5),
-                _ => Err(invalid("smd", s, "exact or revman5")),
-            })
-            .transpose()?,
-        rd_variance: a
-            .rd_variance
-            .as_deref()
-            .map(|s| match s {
-                "sgr" => Ok(RdVariance::SatoGreenlandRobins),
-                "gr" => Ok(RdVariance::GreenlandRobins),
-                _ => Err(invalid("rd-variance", s, "sgr or gr")),
-            })
-            .transpose()?,
-        mh_cells: a
-            .mh_cells
-            .as_deref()
-            .map(|s| match s {
-                "observed" => Ok(MhCells::Observed),
-                "incremented" => Ok(MhCells::Incremented),
-                _ => Err(invalid("mh-cells", s, "observed or incremented")),
-            })
-            .transpose()?,
-        i2_ci: a
-            .i2_ci
-            .as_deref()
-            .map(|s| match s {
-                "qprofile" => Ok(I2Ci::QProfile),
-                "ht" => Ok(I2Ci::HigginsThompson),
-                _ => Err(invalid("i2-ci", s, "qprofile or ht")),
-            })
-            .transpose()?,
-    })
-}
-
 /// Reads a study table and resolves the profile and the options given on top of it.
 fn prepare(
     file: &std::path::Path,
@@ -429,10 +243,8 @@ fn prepare(
     EffectOptions,
     metapool::model::PoolOptions,
 )> {
-    let profile: Profile = model.profile.parse()?;
-    let overrides = overrides(model)?;
-    let table = metapool::data::read_csv_path_within(file, &model.input.limits())?;
-    let (effect_options, pool_options) = profile.resolve(table.data_type(), &overrides);
+    let table = metapool::data::read_csv_path_within(file, &model.input)?;
+    let (effect_options, pool_options) = model.profile.resolve(table.data_type(), &model.overrides);
     Ok((table, effect_options, pool_options))
 }
 
@@ -545,14 +357,12 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             })
         }
         Command::Batch(args) => {
-            let profile: Profile = args.model.profile.parse()?;
-            let overrides = overrides(&args.model)?;
-            let checked = metapool::data::read_csv_path_by_row_within(
-                &args.file,
-                &args.model.input.limits(),
-            )?;
-            let (effect_options, pool_options) =
-                profile.resolve(checked.table.data_type(), &overrides);
+            let checked =
+                metapool::data::read_csv_path_by_row_within(&args.file, &args.model.input)?;
+            let (effect_options, pool_options) = args
+                .model
+                .profile
+                .resolve(checked.table.data_type(), &args.model.overrides);
             let n_groups = metapool::analysis::batch::group_count(&checked, &args.group_by)?;
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(n_groups as u64)
@@ -722,16 +532,11 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             funnel,
             format,
         } => {
-            use metapool::analysis::bias;
             let (table, effect_options, pool_options) = prepare(&file, &model)?;
             let effects = analysis_effects("bias", &table, &effect_options, &pool_options)?;
             let trim = bias::TrimFillOptions {
-                estimator: match estimator.to_ascii_uppercase().as_str() {
-                    "L0" => bias::MissingEstimator::L0,
-                    "R0" => bias::MissingEstimator::R0,
-                    other => return Err(invalid("estimator", other, "L0 or R0")),
-                },
-                side: side.as_deref().map(str::parse).transpose()?,
+                estimator,
+                side,
                 ..bias::TrimFillOptions::default()
             };
             // The regression tests, Begg's test and trim and fill take about a second
@@ -796,10 +601,9 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             profile,
             input,
         } => {
-            let profile: Profile = profile.parse()?;
-            let table = metapool::data::read_csv_path_within(&file, &input.limits())?;
+            let table = metapool::data::read_csv_path_within(&file, &input)?;
             let overrides = Overrides {
-                measure: measure.as_deref().map(str::parse::<Measure>).transpose()?,
+                measure,
                 ..Overrides::default()
             };
             let (options, _): (EffectOptions, _) = profile.resolve(table.data_type(), &overrides);
