@@ -24,6 +24,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod command;
 pub mod data;
 pub mod distribution;
 pub mod effect;
