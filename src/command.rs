@@ -426,10 +426,7 @@ impl Report for RegressReport {
 
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
-            // The keys in alphabetical order, as a `serde_json::Value` writes them.
-            ReportFormat::Json => {
-                json::to_writer_pretty(out, &json::to_value(self).map_err(std::io::Error::other)?)
-            }
+            ReportFormat::Json => json::to_writer_pretty(out, self),
             ReportFormat::Text => out.write_all(
                 report::text::render_regression(
                     &self.fit,
