@@ -28,7 +28,6 @@ use crate::data::DataType;
 use crate::effect::{AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::heterogeneity::I2Ci;
-use crate::model::level_from_user;
 use crate::model::{
     CiMethod, DlQ, FixedMethod, I2Definition, MhCells, PiMethod, PoolOptions, RdVariance,
     Tau2Method,
@@ -183,7 +182,7 @@ pub struct Overrides {
 }
 
 /// The command line's parser of a confidence level (`--level`, `--input-level`): a
-/// percentage (95) or a proportion (0.95), as [`level_from_user`] reads it, held as a
+/// percentage (95) or a proportion (0.95), as [`crate::model::level_from_user`] reads it, held as a
 /// proportion; a refusal names the option and the value, and says what is expected.
 #[cfg(feature = "cli")]
 #[derive(Debug, Clone, Copy, Default)]
@@ -204,7 +203,7 @@ impl clap::builder::TypedValueParser for LevelParser {
         let option = arg.and_then(clap::Arg::get_long).unwrap_or("level");
         text.parse::<f64>()
             .map_err(|_| format!("{text}: expected a number"))
-            .and_then(level_from_user)
+            .and_then(crate::model::level_from_user)
             .map_err(|e| {
                 clap::Error::raw(
                     clap::error::ErrorKind::ValueValidation,
