@@ -106,6 +106,21 @@ impl TableInput {
         let (effect, pool) = self.profile.resolve(table.data_type(), &self.overrides);
         Ok((table, effect, pool))
     }
+
+    /// [`TableInput::read`], and the study effects of the inverse-variance analysis
+    /// `analysis` ([`crate::analysis::inverse_variance_effects`]).
+    ///
+    /// # Errors
+    /// As [`TableInput::read`] and [`crate::analysis::inverse_variance_effects`].
+    pub fn read_effects(
+        &self,
+        analysis: &str,
+    ) -> Result<(StudyTable, EffectOptions, PoolOptions, Effects)> {
+        let (table, effect, options) = self.read()?;
+        let effects =
+            crate::analysis::inverse_variance_effects(analysis, &table, &effect, &options)?;
+        Ok((table, effect, options, effects))
+    }
 }
 
 /// `metapool pool`: fixed and random effects and heterogeneity of a study table, by
@@ -212,11 +227,11 @@ impl Report for PoolReport {
     fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             FitFormat::Text => {
-                let mut text = report::text::render(&self.table, &self.fit);
-                if let Some(sg) = &self.subgroups {
-                    text += &report::text::render_subgroups(sg);
+                report::text::write_fit(out, &self.table, &self.fit)?;
+                match &self.subgroups {
+                    Some(sg) => report::text::write_subgroups(out, sg),
+                    None => Ok(()),
                 }
-                out.write_all(text.as_bytes())
             }
             FitFormat::Json => {
                 /// The fit with its subgroups, in the fit's own key order.
@@ -367,16 +382,10 @@ impl RegressArgs {
     /// one step of progress per refit.
     ///
     /// # Errors
-    /// As [`crate::analysis::inverse_variance_effects`], [`regression::regression_data`],
+    /// As [`TableInput::read_effects`], [`regression::regression_data`],
     /// [`regression::knapp_hartung_for`] and [`regression::Model::fit`].
     pub fn run(&self, progress: &dyn Progress) -> Result<RegressReport> {
-        let (table, effect, options) = self.input.read()?;
-        let effects = crate::analysis::inverse_variance_effects(
-            "metapool regress",
-            &table,
-            &effect,
-            &options,
-        )?;
+        let (table, _, options, effects) = self.input.read_effects("metapool regress")?;
         let data = regression::regression_data(&table, &effects, &self.mods)?;
         let mut warnings = crate::model::data_warnings(&effects);
         warnings.extend(data.warnings.iter().cloned());
@@ -427,13 +436,11 @@ impl Report for RegressReport {
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             ReportFormat::Json => json::to_writer_pretty(out, self),
-            ReportFormat::Text => out.write_all(
-                report::text::render_regression(
-                    &self.fit,
-                    self.permutation.as_ref(),
-                    &self.warnings,
-                )
-                .as_bytes(),
+            ReportFormat::Text => report::text::write_regression(
+                out,
+                &self.fit,
+                self.permutation.as_ref(),
+                &self.warnings,
             ),
         }
     }
@@ -479,16 +486,10 @@ impl SensitivityArgs {
     /// order of `order`, one step of progress per fit.
     ///
     /// # Errors
-    /// As [`crate::analysis::inverse_variance_effects`],
-    /// [`sensitivity::cumulative_order`] and [`sensitivity::sensitivity`].
+    /// As [`TableInput::read_effects`], [`sensitivity::cumulative_order`] and
+    /// [`sensitivity::sensitivity`].
     pub fn run(&self, progress: &dyn Progress) -> Result<SensitivityReport> {
-        let (table, effect, options) = self.input.read()?;
-        let effects = crate::analysis::inverse_variance_effects(
-            "metapool sensitivity",
-            &table,
-            &effect,
-            &options,
-        )?;
+        let (table, _, options, effects) = self.input.read_effects("metapool sensitivity")?;
         let mut warnings = crate::model::data_warnings(&effects);
         progress.warnings(&warnings);
         let order = sensitivity::cumulative_order(&table, &effects, self.order.as_deref())?;
@@ -523,15 +524,13 @@ impl Report for SensitivityReport {
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             ReportFormat::Json => json::to_writer_pretty(out, self),
-            ReportFormat::Text => out.write_all(
-                report::text::render_sensitivity(
-                    self.measure,
-                    &self.studies,
-                    &self.sensitivity,
-                    &self.warnings,
-                    self.level,
-                )
-                .as_bytes(),
+            ReportFormat::Text => report::text::write_sensitivity(
+                out,
+                self.measure,
+                &self.studies,
+                &self.sensitivity,
+                &self.warnings,
+                self.level,
             ),
         }
     }
@@ -578,12 +577,9 @@ impl BiasArgs {
     /// the table as `pool` makes it).
     ///
     /// # Errors
-    /// As [`crate::analysis::inverse_variance_effects`] and
-    /// [`bias::small_study_effects`]; [`Error::Write`] when the plot cannot be written.
+    /// As [`TableInput::read_effects`] and [`bias::small_study_effects`]; [`Error::Write`] when the plot cannot be written.
     pub fn run(&self, progress: &dyn Progress) -> Result<BiasReport> {
-        let (table, effect, options) = self.input.read()?;
-        let effects =
-            crate::analysis::inverse_variance_effects("metapool bias", &table, &effect, &options)?;
+        let (table, effect, options, effects) = self.input.read_effects("metapool bias")?;
         let trim = TrimFillOptions {
             estimator: self.estimator,
             side: self.side,
@@ -623,9 +619,7 @@ impl Report for BiasReport {
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             ReportFormat::Json => json::to_writer_pretty(out, &self.analyses),
-            ReportFormat::Text => {
-                out.write_all(report::text::render_bias(self.measure, &self.analyses).as_bytes())
-            }
+            ReportFormat::Text => report::text::write_bias(out, self.measure, &self.analyses),
         }
     }
 }
@@ -662,7 +656,7 @@ impl Report for crate::audit::revman::ExportAudit {
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             ReportFormat::Json => json::to_writer_pretty(out, self),
-            ReportFormat::Text => out.write_all(report::revman_text(self).as_bytes()),
+            ReportFormat::Text => report::write_revman(out, self),
         }
     }
 
@@ -710,7 +704,7 @@ impl Report for AuditReport {
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             ReportFormat::Json => json::to_writer_pretty(out, &self.0),
-            ReportFormat::Text => out.write_all(report::audit_text(&self.0).as_bytes()),
+            ReportFormat::Text => report::write_audit(out, &self.0),
         }
     }
 
