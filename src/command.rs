@@ -56,7 +56,8 @@ pub trait Progress: Sync {
     }
 }
 
-/// A [`Progress`] that shows nothing (the warnings are in the results that carry them).
+/// A [`Progress`] that shows nothing (a fit, the small-study analyses, a regression, a
+/// sensitivity analysis and a RevMan audit also carry their warnings).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Quiet;
 
@@ -758,5 +759,46 @@ impl Report for Effects {
 
     fn write(&self, _: (), out: &mut dyn Write) -> std::io::Result<()> {
         report::csv::write_effects(out, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The warnings a run reports, kept.
+    #[derive(Default)]
+    struct Kept(std::sync::Mutex<Vec<String>>);
+
+    impl Progress for Kept {
+        fn warning(&self, message: &str) {
+            if let Ok(mut w) = self.0.lock() {
+                w.push(message.to_string());
+            }
+        }
+    }
+
+    /// A library user runs a command without the command line: the report is the fit of
+    /// `pool` as the report functions write it, and the warnings reach the caller.
+    #[test]
+    fn a_command_runs_and_writes_without_the_command_line() {
+        let bcg = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/inputs/bcg.csv");
+        let kept = Kept::default();
+        let report = PoolArgs::new(TableInput::new(bcg))
+            .run(&kept)
+            .expect("pool");
+        let mut text = Vec::new();
+        report.write(FitFormat::Text, &mut text).expect("text");
+        assert_eq!(
+            String::from_utf8(text).expect("UTF-8"),
+            report::text::render(&report.table, &report.fit)
+        );
+        let mut doc = Vec::new();
+        report.write(FitFormat::Json, &mut doc).expect("json");
+        assert_eq!(
+            String::from_utf8(doc).expect("UTF-8"),
+            report::fit_json(&report.fit).expect("json")
+        );
+        assert_eq!(kept.0.into_inner().expect("warnings"), report.fit.warnings);
     }
 }
