@@ -65,18 +65,16 @@ impl Progress for Quiet {
     fn warning(&self, _: &str) {}
 }
 
-/// A study table and the options of its analysis: the profile, the options given on
-/// top of it, the limits on the input.
+/// A study table file, the profile whose conventions apply to it and the limits on
+/// reading it.
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
-pub struct TableInput {
+pub struct TableFile {
     /// The study table (CSV; layouts in the README).
     pub file: PathBuf,
-    /// Options given one by one on top of the profile.
-    #[cfg_attr(feature = "cli", command(flatten))]
-    pub overrides: Overrides,
-    /// Bundle of defaults (the profiles of `metapool::profile`).
+    /// Bundle of defaults: the conventions of metafor, RevMan 5 or RevMan Web
+    /// (`metapool::profile`).
     #[cfg_attr(
         feature = "cli",
         arg(long, default_value = "metafor", value_parser = parser::<Profile>())
@@ -87,14 +85,37 @@ pub struct TableInput {
     pub limits: InputLimits,
 }
 
+impl TableFile {
+    /// The table `file` with metafor's defaults and the default input limits.
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        TableFile {
+            file: file.into(),
+            profile: Profile::Metafor,
+            limits: InputLimits::DEFAULT,
+        }
+    }
+}
+
+/// A study table and the options of its analysis: the file with its profile and
+/// limits, and the options given on top of the profile.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct TableInput {
+    /// The table, its profile and the limits on reading it.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub table: TableFile,
+    /// Options given one by one on top of the profile.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub overrides: Overrides,
+}
+
 impl TableInput {
     /// The table `file` with metafor's defaults and the default input limits.
     pub fn new(file: impl Into<PathBuf>) -> Self {
         TableInput {
-            file: file.into(),
+            table: TableFile::new(file),
             overrides: Overrides::default(),
-            profile: Profile::Metafor,
-            limits: InputLimits::DEFAULT,
         }
     }
 
@@ -103,8 +124,13 @@ impl TableInput {
     /// # Errors
     /// As [`crate::data::read_csv_path_within`].
     pub fn read(&self) -> Result<(StudyTable, EffectOptions, PoolOptions)> {
-        let table = crate::data::read_csv_path_within(&self.file, &self.limits)?;
-        let (effect, pool) = self.profile.resolve(table.data_type(), &self.overrides);
+        let TableFile {
+            file,
+            profile,
+            limits,
+        } = &self.table;
+        let table = crate::data::read_csv_path_within(file, limits)?;
+        let (effect, pool) = profile.resolve(table.data_type(), &self.overrides);
         Ok((table, effect, pool))
     }
 
@@ -196,7 +222,7 @@ impl PoolArgs {
             }
             None => None,
         };
-        let inputs = [self.input.file.as_path()];
+        let inputs = [self.input.table.file.as_path()];
         if let (Some(forest), Some(funnel)) = (&self.forest, &self.funnel) {
             if report::same_target(forest, funnel) {
                 return Err(Error::InvalidArgument(format!(
@@ -289,11 +315,13 @@ impl BatchArgs {
     /// # Errors
     /// As [`crate::data::read_csv_path_by_row_within`] and [`batch::batch_by_row`].
     pub fn run(&self, progress: &dyn Progress) -> Result<BatchReport> {
-        let input = &self.input;
-        let checked = crate::data::read_csv_path_by_row_within(&input.file, &input.limits)?;
-        let (effect, options) = input
-            .profile
-            .resolve(checked.table.data_type(), &input.overrides);
+        let TableFile {
+            file,
+            profile,
+            limits,
+        } = &self.input.table;
+        let checked = crate::data::read_csv_path_by_row_within(file, limits)?;
+        let (effect, options) = profile.resolve(checked.table.data_type(), &self.input.overrides);
         progress.begin(batch::group_count(&checked, &self.group_by)?, true);
         let rows = batch::batch_by_row(&checked, &self.group_by, &effect, &options, &|| {
             progress.step()
@@ -605,7 +633,7 @@ impl BiasArgs {
                 ));
             }
             let svg = report::svg::funnel(&fit, filled);
-            report::write_file(path, svg.as_bytes(), &[self.input.file.as_path()])?;
+            report::write_file(path, svg.as_bytes(), &[self.input.table.file.as_path()])?;
         }
         Ok(BiasReport {
             measure: effects.measure,
@@ -719,34 +747,28 @@ impl Report for AuditReport {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
 pub struct EffectsArgs {
-    /// The study table (CSV).
-    pub file: PathBuf,
+    /// The table, the profile whose zero-cell and SMD conventions apply, the limits.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub table: TableFile,
     /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Measure>()))]
     pub measure: Option<Measure>,
-    /// Profile whose zero-cell and SMD conventions apply.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, default_value = "metafor", value_parser = parser::<Profile>())
-    )]
-    pub profile: Profile,
-    /// The limits on the input file.
-    #[cfg_attr(feature = "cli", command(flatten))]
-    pub limits: InputLimits,
 }
 
 impl EffectsArgs {
     /// The study effects of the table, with the profile's conventions.
     ///
     /// # Errors
-    /// As [`crate::data::read_csv_path_within`] and [`crate::effect::compute`].
+    /// As [`TableInput::read`] and [`crate::effect::compute`].
     pub fn run(&self, progress: &dyn Progress) -> Result<Effects> {
-        let table = crate::data::read_csv_path_within(&self.file, &self.limits)?;
-        let overrides = Overrides {
-            measure: self.measure,
-            ..Overrides::default()
+        let input = TableInput {
+            table: self.table.clone(),
+            overrides: Overrides {
+                measure: self.measure,
+                ..Overrides::default()
+            },
         };
-        let (options, _) = self.profile.resolve(table.data_type(), &overrides);
+        let (table, options, _) = input.read()?;
         let effects = crate::effect::compute(&table, &options)?;
         progress.warnings(&effects.warnings);
         Ok(effects)
