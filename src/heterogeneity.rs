@@ -39,6 +39,11 @@ pub enum I2Ci {
     HigginsThompson,
 }
 
+crate::spelling::spellings!(I2Ci, "I2 interval", {
+    I2Ci::QProfile => ["qprofile"],
+    I2Ci::HigginsThompson => ["ht"],
+});
+
 /// Heterogeneity statistics of one meta-analysis. Names follow the JSON output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Heterogeneity {

@@ -38,6 +38,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod command;
 pub mod data;
 pub mod distribution;
 pub mod effect;
@@ -48,6 +49,7 @@ pub mod model;
 pub mod printed;
 pub mod profile;
 pub mod report;
+pub mod spelling;
 pub mod weighted;
 
 pub use error::{Error, Location, Result};

@@ -25,7 +25,7 @@
 //! is assumed to be as in RevMan 5.
 
 use crate::data::DataType;
-use crate::effect::{DoubleZero, EffectOptions, Measure, SmdCorrection, ZeroCellRule};
+use crate::effect::{AddTo, DoubleZero, EffectOptions, Measure, SmdCorrection, ZeroCellRule};
 use crate::error::{Error, Result};
 use crate::heterogeneity::I2Ci;
 use crate::level::Level;
@@ -33,6 +33,8 @@ use crate::model::{
     CiMethod, DlQ, FixedMethod, I2Definition, MhCells, PiMethod, PoolOptions, RdVariance,
     Tau2Method,
 };
+#[cfg(feature = "cli")]
+use crate::spelling::parser;
 use serde::Serialize;
 use std::str::FromStr;
 
@@ -48,32 +50,13 @@ pub enum Profile {
     RevManWeb,
 }
 
-impl FromStr for Profile {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "metafor" => Profile::Metafor,
-            "revman5" | "revman-5" => Profile::RevMan5,
-            "revman-web" | "revmanweb" => Profile::RevManWeb,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown profile '{other}': expected metafor, revman5 or revman-web"
-                )))
-            }
-        })
-    }
-}
+crate::spelling::spellings!(Profile, "profile", {
+    Profile::Metafor => ["metafor"],
+    Profile::RevMan5 => ["revman5", "revman-5"],
+    Profile::RevManWeb => ["revman-web", "revmanweb"],
+});
 
 impl Profile {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Metafor => "metafor",
-            Profile::RevMan5 => "revman5",
-            Profile::RevManWeb => "revman-web",
-        }
-    }
-
     /// The profile in the words of a report a reviewer reads.
     pub fn plain_name(self) -> &'static str {
         match self {
@@ -139,39 +122,136 @@ impl Profile {
 }
 
 /// Options given one by one on top of a profile (the command line's flags). Each
-/// `Some` replaces the profile's choice.
+/// `Some` replaces the profile's choice. With the `cli` feature it is the `clap::Args`
+/// the commands flatten; each field's documentation is its help.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct Overrides {
-    /// Effect measure; default by data type: RR (binary), MD (continuous), GEN (generic).
+    /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Measure>()))]
     pub measure: Option<Measure>,
-    /// Fixed-effect method.
+    /// Fixed-effect method: inverse variance, Mantel-Haenszel or Peto [default: the
+    /// profile's].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<FixedMethod>()))]
     pub fixed: Option<FixedMethod>,
-    /// τ² estimator: `Some(None)` fits the fixed-effect model only.
-    pub tau2: Option<Option<Tau2Method>>,
-    /// Interval method of the random-effects estimate.
+    /// τ² estimator, or none for the fixed-effect model only [default: the profile's].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Tau2Choice>()))]
+    pub tau2: Option<Tau2Choice>,
+    /// Interval of the random-effects estimate [default: the profile's].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<CiMethod>()))]
     pub ci: Option<CiMethod>,
-    /// Prediction interval method.
+    /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<PiMethod>()))]
     pub pi: Option<PiMethod>,
-    /// Confidence level of the output's intervals.
+    /// I² and H² interval: qprofile (from the Q-profile limits of τ², as metafor's
+    /// confint) or ht (Higgins & Thompson 2002, from ln H).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<I2Ci>()))]
+    pub i2_ci: Option<I2Ci>,
+    /// Confidence level of the output: a percentage (95) or a proportion (0.95), as
+    /// metafor reads it; held as a proportion in (0, 1).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, allow_negative_numbers = true, value_parser = LevelParser)
+    )]
     pub level: Option<Level>,
-    /// Confidence level at which the input table's intervals (`ci_lower`, `ci_upper`)
-    /// were printed (default 95%; a `ci_level` column sets it row by row). A property
-    /// of the data: the output's `level` does not change it.
+    /// Level at which the table's confidence intervals (ci_lower, ci_upper) were printed
+    /// [default: 95; a ci_level column gives it row by row]. A property of the data:
+    /// the output's level does not change it.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, allow_negative_numbers = true, value_parser = LevelParser)
+    )]
     pub input_level: Option<Level>,
     /// Zero-cell increment.
+    #[cfg_attr(feature = "cli", arg(long = "add", value_name = "ADD"))]
     pub increment: Option<f64>,
-    /// Which studies get the increment.
-    pub add_to: Option<crate::effect::AddTo>,
-    /// Double-zero studies.
+    /// Studies that get the increment.
+    #[cfg_attr(feature = "cli", arg(long = "to", value_name = "TO", value_parser = parser::<AddTo>()))]
+    pub add_to: Option<AddTo>,
+    /// Double-zero studies: kept, dropped, or dropped for RR and OR only (ratios).
+    #[cfg_attr(feature = "cli", arg(long = "drop00", value_name = "DROP00", value_parser = parser::<DoubleZero>()))]
     pub double_zero: Option<DoubleZero>,
-    /// SMD correction.
+    /// SMD correction: Hedges' exact J or RevMan 5's approximation.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<SmdCorrection>()))]
     pub smd: Option<SmdCorrection>,
-    /// MH risk-difference variance.
+    /// Variance of the MH risk difference: sgr (Sato 1989) or gr (Greenland-Robins 1985).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<RdVariance>()))]
     pub rd_variance: Option<RdVariance>,
-    /// Cells in the MH sums.
+    /// Cells in the MH sums: as observed, or with the zero-cell increment.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<MhCells>()))]
     pub mh_cells: Option<MhCells>,
-    /// Confidence interval of I² (and H²).
-    pub i2_ci: Option<I2Ci>,
+}
+
+/// The command line's parser of a confidence level (`--level`, `--input-level`): a
+/// percentage (95) or a proportion (0.95), as [`Level::from_user`] reads it, held as a
+/// proportion; a refusal names the option and the value, and says what is expected.
+#[cfg(feature = "cli")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LevelParser;
+
+#[cfg(feature = "cli")]
+impl clap::builder::TypedValueParser for LevelParser {
+    type Value = Level;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Level, clap::Error> {
+        let text = value.to_string_lossy();
+        let text = text.trim();
+        let option = arg.and_then(clap::Arg::get_long).unwrap_or("level");
+        text.parse::<f64>()
+            .map_err(|_| format!("{text}: expected a number"))
+            .and_then(Level::from_user)
+            .map_err(|e| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("--{option} {e}\n"),
+                )
+                .with_cmd(cmd)
+            })
+    }
+}
+
+/// The τ² of an override: an estimator, or `none` (`Tau2Choice(None)`) for the
+/// fixed-effect model only. Spelt as [`Tau2Method`] is, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tau2Choice(pub Option<Tau2Method>);
+
+impl FromStr for Tau2Choice {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        if s.trim().eq_ignore_ascii_case("none") {
+            return Ok(Tau2Choice(None));
+        }
+        s.parse().map(|m| Tau2Choice(Some(m))).map_err(|_| {
+            Error::InvalidArgument(format!(
+                "unknown tau2 estimator '{}': expected none, {}",
+                s.trim(),
+                crate::spelling::names::<Tau2Method>()
+            ))
+        })
+    }
+}
+
+#[cfg(feature = "cli")]
+impl clap::ValueEnum for Tau2Choice {
+    fn value_variants<'a>() -> &'a [Self] {
+        static CHOICES: std::sync::LazyLock<Vec<Tau2Choice>> = std::sync::LazyLock::new(|| {
+            std::iter::once(Tau2Choice(None))
+                .chain(Tau2Method::ALL.map(|m| Tau2Choice(Some(m))))
+                .collect()
+        });
+        &CHOICES
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self.0 {
+            None => Some(clap::builder::PossibleValue::new("none")),
+            Some(m) => m.to_possible_value(),
+        }
+    }
 }
 
 /// The measure used when none is given: RR for binary data, MD for continuous data,
@@ -195,7 +275,7 @@ impl Profile {
             .measure
             .unwrap_or_else(|| default_measure(data_type));
         let (mut effect, mut pool) = self.options(measure, data_type, overrides.fixed);
-        if let Some(tau2) = overrides.tau2 {
+        if let Some(Tau2Choice(tau2)) = overrides.tau2 {
             pool.tau2 = tau2;
         }
         if let Some(ci) = overrides.ci {

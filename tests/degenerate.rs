@@ -939,7 +939,7 @@ fn double_zeros_in_the_mh_risk_difference_are_said_to_be_in_it() {
     let overrides = metapool::profile::Overrides {
         measure: Some(Measure::RD),
         fixed: Some(FixedMethod::MantelHaenszel),
-        tau2: Some(None),
+        tau2: Some(metapool::profile::Tau2Choice(None)),
         ..Default::default()
     };
     let (effect, options) =

@@ -458,3 +458,15 @@ fn group_order<'a>(
     order.sort_by_key(|(first, _)| *first);
     (order.into_iter().map(|(_, g)| g).collect(), failed)
 }
+
+/// The warning of a batch some of whose groups could not be pooled: how many, of how
+/// many, and where their errors are; `None` when every group was pooled.
+pub fn failed_groups_warning(rows: &[BatchRow]) -> Option<String> {
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+    (failed > 0).then(|| {
+        format!(
+            "{failed} of {} groups could not be pooled (see the error column)",
+            rows.len()
+        )
+    })
+}

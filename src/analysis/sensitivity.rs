@@ -351,6 +351,26 @@ pub fn sensitivity(
     })
 }
 
+/// The order of a cumulative meta-analysis: the studies of `effects` (indices into
+/// them) by increasing value of the numeric column `column` of `table` (ties and NaN in
+/// `f64::total_cmp`'s order, the input order kept among equals); the input order when
+/// `column` is `None`.
+///
+/// # Errors
+/// [`crate::Error::Input`] when the table has no numeric column of that name.
+pub fn cumulative_order(
+    table: &crate::data::StudyTable,
+    effects: &crate::effect::Effects,
+    column: Option<&str>,
+) -> Result<Vec<usize>> {
+    let mut order: Vec<usize> = (0..effects.k()).collect();
+    if let Some(column) = column {
+        let key = table.numeric_covariate(column)?;
+        order.sort_by(|&a, &b| key[effects.index[a]].total_cmp(&key[effects.index[b]]));
+    }
+    Ok(order)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,14 +19,51 @@
 use crate::error::{Error, Result};
 use std::io::Read;
 
-/// Limits on the files metapool reads.
+/// Limits on the files metapool reads. With the `cli` feature, the command line's
+/// `--max-input-size` and `--max-line-length` (sizes as [`parse_size`] reads them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
 pub struct InputLimits {
-    /// The largest file, in bytes.
+    /// Largest input file read: bytes, or with K, M, G (powers of 1024).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "max-input-size", value_name = "SIZE", value_parser = parse_size, default_value = "1G")
+    )]
     pub max_bytes: u64,
-    /// The longest line, in bytes (without its line end).
+    /// Longest line of an input file (without its line end): bytes, or with K, M, G.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "max-line-length", value_name = "SIZE", value_parser = parse_size, default_value = "16M")
+    )]
     pub max_line_bytes: u64,
+}
+
+/// A size in bytes as a user writes it: a whole number, optionally followed by K, M, G
+/// or T (KiB, MiB, GiB, TiB; `KB`, `KiB` and any case also read).
+///
+/// # Errors
+/// A text that is not such a size, or a size beyond 2⁶⁴ − 1 bytes.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let expected = || format!("'{t}': expected a size such as 2G, 512M or 1000000");
+    let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        "T" | "TB" | "TIB" => 1 << 40,
+        _ => return Err(expected()),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(expected)
 }
 
 impl InputLimits {

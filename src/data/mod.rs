@@ -32,7 +32,7 @@ pub use self::csv::{
     read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within, read_csv_path_within,
     read_csv_reader, read_csv_str, RejectedRow, RowChecked,
 };
-pub use self::input::InputLimits;
+pub use self::input::{parse_size, InputLimits};
 pub use self::table2x2::Table2x2;
 
 use crate::error::{Error, Result, Shown};

@@ -36,8 +36,6 @@ use crate::data::{StudyData, StudyTable};
 use crate::error::{Error, Result};
 use crate::level::Level;
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
 
 /// The effect measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -70,20 +68,6 @@ impl Measure {
         )
     }
 
-    /// The conventional name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Measure::RR => "RR",
-            Measure::OR => "OR",
-            Measure::RD => "RD",
-            Measure::PETO => "PETO",
-            Measure::MD => "MD",
-            Measure::SMD => "SMD",
-            Measure::ROM => "ROM",
-            Measure::GEN => "GEN",
-        }
-    }
-
     /// Back-transforms a value of the analysis scale to the reporting scale
     /// (exponentiates ratio measures).
     pub fn to_natural(self, x: f64) -> f64 {
@@ -95,32 +79,16 @@ impl Measure {
     }
 }
 
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Measure {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_uppercase().as_str() {
-            "RR" => Measure::RR,
-            "OR" => Measure::OR,
-            "RD" => Measure::RD,
-            "PETO" | "PETO_OR" => Measure::PETO,
-            "MD" => Measure::MD,
-            "SMD" => Measure::SMD,
-            "ROM" => Measure::ROM,
-            "GEN" => Measure::GEN,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown measure '{other}': expected RR, OR, RD, PETO, MD, SMD, ROM or GEN"
-                )))
-            }
-        })
-    }
-}
+crate::spelling::spellings!(Measure, "measure", {
+    Measure::RR => ["RR"],
+    Measure::OR => ["OR"],
+    Measure::RD => ["RD"],
+    Measure::PETO => ["PETO", "PETO_OR"],
+    Measure::MD => ["MD"],
+    Measure::SMD => ["SMD"],
+    Measure::ROM => ["ROM"],
+    Measure::GEN => ["GEN"],
+});
 
 /// Which studies receive the zero-cell increment (metafor's `to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,22 +104,12 @@ pub enum AddTo {
     None,
 }
 
-impl FromStr for AddTo {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "only0" => AddTo::Only0,
-            "all" => AddTo::All,
-            "if0all" => AddTo::If0All,
-            "none" => AddTo::None,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown zero-cell target '{other}': expected only0, all, if0all or none"
-                )))
-            }
-        })
-    }
-}
+crate::spelling::spellings!(AddTo, "zero-cell target", {
+    AddTo::Only0 => ["only0"],
+    AddTo::All => ["all"],
+    AddTo::If0All => ["if0all"],
+    AddTo::None => ["none"],
+});
 
 /// What happens to double-zero studies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -164,6 +122,12 @@ pub enum DoubleZero {
     /// Drop them for RR and OR, keep them for RD (RevMan).
     DropForRatios,
 }
+
+crate::spelling::spellings!(DoubleZero, "double-zero rule", {
+    DoubleZero::Keep => ["keep"],
+    DoubleZero::Drop => ["drop"],
+    DoubleZero::DropForRatios => ["ratios"],
+});
 
 /// A zero-cell convention: the increment, which studies get it, and what happens to
 /// double-zero studies. See the module documentation.
@@ -245,6 +209,11 @@ pub enum SmdCorrection {
     /// RevMan 5: J = 1 − 3/(4N − 9), variance N/(n_e n_c) + g²/(2(N − 3.94)).
     RevMan5,
 }
+
+crate::spelling::spellings!(SmdCorrection, "SMD correction", {
+    SmdCorrection::ExactHedges => ["exact"],
+    SmdCorrection::RevMan5 => ["revman5"],
+});
 
 /// Options of [`compute`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -21,6 +21,11 @@ pub enum RdVariance {
     SatoGreenlandRobins,
 }
 
+crate::spelling::spellings!(RdVariance, "MH risk-difference variance", {
+    RdVariance::SatoGreenlandRobins => ["sgr"],
+    RdVariance::GreenlandRobins => ["gr"],
+});
+
 /// Mantel-Haenszel log odds ratio and its standard error.
 ///
 /// # Formula

@@ -65,7 +65,6 @@ use crate::heterogeneity::{heterogeneity, Heterogeneity, I2Ci};
 use crate::level::Level;
 use crate::weighted;
 use serde::Serialize;
-use std::str::FromStr;
 
 /// The fixed-effect method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,32 +81,11 @@ pub enum FixedMethod {
     Peto,
 }
 
-impl FixedMethod {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            FixedMethod::InverseVariance => "iv",
-            FixedMethod::MantelHaenszel => "mh",
-            FixedMethod::Peto => "peto",
-        }
-    }
-}
-
-impl FromStr for FixedMethod {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "iv" => FixedMethod::InverseVariance,
-            "mh" => FixedMethod::MantelHaenszel,
-            "peto" => FixedMethod::Peto,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown fixed-effect method '{other}': expected iv, mh or peto"
-                )))
-            }
-        })
-    }
-}
+crate::spelling::spellings!(FixedMethod, "fixed-effect method", {
+    FixedMethod::InverseVariance => ["iv"],
+    FixedMethod::MantelHaenszel => ["mh"],
+    FixedMethod::Peto => ["peto"],
+});
 
 /// Which cells enter the Mantel-Haenszel sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,6 +96,11 @@ pub enum MhCells {
     /// The counts with the zero-cell increment of the effect options (RevMan 5).
     Incremented,
 }
+
+crate::spelling::spellings!(MhCells, "MH cells", {
+    MhCells::Observed => ["observed"],
+    MhCells::Incremented => ["incremented"],
+});
 
 /// Which Cochran's Q the DerSimonian-Laird estimator uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -22,10 +22,8 @@
 //!   `hksj-adhoc` floor q ≥ 1 is the remedy.
 
 use super::fixed::{critical_value, PooledEstimate};
-use crate::error::{Error, Result};
 use crate::weighted::inverse_variance;
 use serde::Serialize;
-use std::str::FromStr;
 
 /// How the confidence interval of μ is formed. See the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,34 +39,12 @@ pub enum CiMethod {
     HksjAdhoc,
 }
 
-impl CiMethod {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            CiMethod::Z => "z",
-            CiMethod::T => "t",
-            CiMethod::Hksj => "hksj",
-            CiMethod::HksjAdhoc => "hksj-adhoc",
-        }
-    }
-}
-
-impl FromStr for CiMethod {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "z" => CiMethod::Z,
-            "t" => CiMethod::T,
-            "hksj" | "knha" => CiMethod::Hksj,
-            "hksj-adhoc" | "adhoc" => CiMethod::HksjAdhoc,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown interval method '{other}': expected z, t, hksj or hksj-adhoc"
-                )))
-            }
-        })
-    }
-}
+crate::spelling::spellings!(CiMethod, "interval method", {
+    CiMethod::Z => ["z"],
+    CiMethod::T => ["t"],
+    CiMethod::Hksj => ["hksj", "knha"],
+    CiMethod::HksjAdhoc => ["hksj-adhoc", "adhoc"],
+});
 
 /// How the prediction interval is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +55,11 @@ pub enum PiMethod {
     /// t with k − 2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009).
     HigginsThompsonSpiegelhalter,
 }
+
+crate::spelling::spellings!(PiMethod, "prediction interval method", {
+    PiMethod::FollowCi => ["ci"],
+    PiMethod::HigginsThompsonSpiegelhalter => ["hts"],
+});
 
 /// Inference for μ with weights 1/(v_i + τ²); `tau2 = 0` gives the fixed-effect model.
 /// k must be at least 1. The t-based methods need k ≥ 2: with one study every method

@@ -74,8 +74,6 @@ use crate::weighted::{
     decreasing_root, generalized_q_about, trace_p, RootPath, TraceP, WeightedMean,
 };
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
 
 pub mod likelihood;
 
@@ -101,21 +99,19 @@ pub enum Tau2Method {
     HS,
 }
 
-impl Tau2Method {
-    /// The name used by metafor.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tau2Method::DL => "DL",
-            Tau2Method::REML => "REML",
-            Tau2Method::ML => "ML",
-            Tau2Method::PM => "PM",
-            Tau2Method::EB => "EB",
-            Tau2Method::SJ => "SJ",
-            Tau2Method::HE => "HE",
-            Tau2Method::HS => "HS",
-        }
-    }
+// The names used by metafor.
+crate::spelling::spellings!(Tau2Method, "tau2 estimator", {
+    Tau2Method::DL => ["DL"],
+    Tau2Method::REML => ["REML"],
+    Tau2Method::ML => ["ML"],
+    Tau2Method::PM => ["PM"],
+    Tau2Method::EB => ["EB"],
+    Tau2Method::SJ => ["SJ"],
+    Tau2Method::HE => ["HE"],
+    Tau2Method::HS => ["HS"],
+});
 
+impl Tau2Method {
     /// The τ² of a model named as the command line names it: `none` or `FE` (the
     /// fixed-effect model, τ² = 0) is `None`, an estimator's name (any case) is that
     /// estimator.
@@ -142,27 +138,6 @@ impl Tau2Method {
         Tau2Method::HE,
         Tau2Method::HS,
     ];
-}
-
-impl fmt::Display for Tau2Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Tau2Method {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        let up = s.trim().to_ascii_uppercase();
-        Tau2Method::ALL
-            .into_iter()
-            .find(|m| m.name() == up)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "unknown tau2 estimator '{s}': expected none, DL, REML, ML, PM, EB, SJ, HE or HS"
-                ))
-            })
-    }
 }
 
 /// Why the estimation of τ² stopped (as argmin's `TerminationReason`, for the

@@ -16,6 +16,7 @@
 
 use crate::analysis::batch::BatchRow;
 use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
+use crate::effect::Effects;
 use crate::model::Fit;
 use std::io::Write;
 
@@ -254,4 +255,36 @@ pub fn render(fit: &Fit) -> String {
     // Writing to memory cannot fail.
     let _ = write(&mut out, fit);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the batch report to `out`: [`batch_header`], then one row per meta-analysis
+/// ([`batch_cells`], made in parallel by chunks of 4096 rows).
+///
+/// # Errors
+/// The error of `out` (a full disk, a closed pipe).
+pub fn write_batch<W: Write>(out: W, rows: &[BatchRow]) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut w = writer(out);
+    w.write_record(batch_header())?;
+    for chunk in rows.chunks(4096) {
+        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
+        for row in cells {
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()
+}
+
+/// Writes the study effects to `out`: the columns `study`, `yi`, `vi` (analysis
+/// scale: log for ratio measures), numbers in Rust's shortest round-trip form.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_effects<W: Write>(out: W, effects: &Effects) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(["study", "yi", "vi"])?;
+    for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
+        w.write_record([label.as_str(), &yi.to_string(), &vi.to_string()])?;
+    }
+    w.flush()
 }

@@ -11,6 +11,73 @@ pub mod text;
 
 use crate::model::Fit;
 
+/// What a command's result writes, in the formats the command offers.
+pub trait Report {
+    /// The formats of the report.
+    type Format: Copy;
+
+    /// Writes the report in `format` to `out`.
+    ///
+    /// # Errors
+    /// The error of `out` (a full disk, a closed pipe).
+    fn write(&self, format: Self::Format, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+
+    /// True unless the report checked printed figures and some do not hold (`metapool
+    /// revman` and `audit` then exit with status 1, as `diff` does).
+    fn holds(&self) -> bool {
+        true
+    }
+}
+
+/// The formats of a report that is text or JSON (no CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    /// Text for a reader.
+    #[default]
+    Text,
+    /// JSON (the format of the design).
+    Json,
+}
+
+crate::spelling::spellings!(ReportFormat, "format", {
+    ReportFormat::Text => ["text"],
+    ReportFormat::Json => ["json"],
+});
+
+/// The formats of the report of a fit: text, JSON or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FitFormat {
+    /// Text as RevMan prints it.
+    #[default]
+    Text,
+    /// JSON (the format of the design).
+    Json,
+    /// CSV: one row per study, then the pooled rows ([`csv`]).
+    Csv,
+}
+
+crate::spelling::spellings!(FitFormat, "format", {
+    FitFormat::Text => ["text"],
+    FitFormat::Json => ["json"],
+    FitFormat::Csv => ["csv"],
+});
+
+/// The formats of a report of many meta-analyses: one CSV row or one JSON object per line
+/// (JSON Lines) per meta-analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BatchFormat {
+    /// CSV ([`csv::batch_header`]).
+    #[default]
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+crate::spelling::spellings!(BatchFormat, "format", {
+    BatchFormat::Csv => ["csv"],
+    BatchFormat::Jsonl => ["jsonl"],
+});
+
 /// The JSON document of `metapool pool --format json` (analysis scale: log for ratio
 /// measures), with a final line end. NaN is written as `null`, ±∞ as `"Infinity"` and
 /// `"-Infinity"` ([`json`]).
@@ -19,6 +86,59 @@ use crate::model::Fit;
 /// Only if serialisation fails, which plain numbers and strings cannot make it do.
 pub fn fit_json(fit: &Fit) -> crate::Result<String> {
     json::to_string_pretty(fit)
+}
+
+/// A writer seen as a [`std::fmt::Write`], for the text reports: the text goes to the
+/// writer as it is made (`write!`, `push`, `+=`), and the first error of the writer is
+/// kept for [`TextSink::finish`] (what follows it is not written).
+pub(crate) struct TextSink<'a> {
+    out: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl<'a> TextSink<'a> {
+    /// A sink writing to `out`.
+    pub(crate) fn new(out: &'a mut dyn std::io::Write) -> Self {
+        TextSink { out, error: None }
+    }
+
+    /// Writes one character.
+    pub(crate) fn push(&mut self, c: char) {
+        let _ = std::fmt::Write::write_char(self, c);
+    }
+
+    /// The first error of the writer, if any.
+    pub(crate) fn finish(self) -> std::io::Result<()> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+impl std::fmt::Write for TextSink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+impl std::ops::AddAssign<&str> for TextSink<'_> {
+    fn add_assign(&mut self, s: &str) {
+        let _ = std::fmt::Write::write_str(self, s);
+    }
+}
+
+/// The text a report writes ([`TextSink`]), as a `String`.
+pub(crate) fn to_text(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> String {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Formats a number with `digits` decimals (in exponent notation beyond 1e15, so that
@@ -61,10 +181,21 @@ pub(crate) fn p_value(p: f64) -> String {
     }
 }
 
-/// The audit as text: one block per claim with its id, the printed figure, the
-/// recomputed figure, the verdict and the reason.
+/// The audit as text ([`write_audit`]).
 pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
-    let mut out = String::new();
+    to_text(|out| write_audit(out, audited))
+}
+
+/// Writes the audit as text to `out`: one block per claim with its id, the printed
+/// figure, the recomputed figure, the verdict and the reason.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_audit(
+    out: &mut dyn std::io::Write,
+    audited: &[crate::audit::claims::Audited],
+) -> std::io::Result<()> {
+    let mut out = TextSink::new(out);
     for a in audited {
         let c = &a.claim;
         let v = &a.verdict;
@@ -83,15 +214,26 @@ pub fn audit_text(audited: &[crate::audit::claims::Audited]) -> String {
             out += &format!("      {}\n", v.reason);
         }
     }
-    out
+    out.finish()
 }
 
-/// The checks of a RevMan export as text: one block per outcome (its status, why it is
-/// not checked, the studies left out), one line per printed figure with the reason of
-/// those that do not hold, and the counts.
+/// The checks of a RevMan export as text ([`write_revman`]).
 pub fn revman_text(audit: &crate::audit::revman::ExportAudit) -> String {
+    to_text(|out| write_revman(out, audit))
+}
+
+/// Writes the checks of a RevMan export as text to `out`: one block per outcome (its
+/// status, why it is not checked, the studies left out), one line per printed figure
+/// with the reason of those that do not hold, and the counts.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_revman(
+    out: &mut dyn std::io::Write,
+    audit: &crate::audit::revman::ExportAudit,
+) -> std::io::Result<()> {
     use crate::audit::revman::OutcomeStatus;
-    let mut text = String::new();
+    let mut text = TextSink::new(out);
     for o in &audit.outcomes {
         text += &match o.row {
             Some(row) => format!(
@@ -139,10 +281,11 @@ pub fn revman_text(audit: &crate::audit::revman::ExportAudit) -> String {
             }
         }
     }
-    text + &format!(
+    text += &format!(
         "{} printed figures, {} reproduced, {} not reproduced, {} not checked\n",
         audit.figures, audit.reproduced, audit.not_reproduced, audit.not_checked
-    )
+    );
+    text.finish()
 }
 
 /// The checks of a RevMan export as JSON: the counts, every outcome with its status,

@@ -3,11 +3,13 @@
 //! the tests for the overall effect.
 
 use super::{effect_ci, fixed, p_value};
+use super::{to_text, TextSink};
 use crate::data::{StudyData, StudyTable};
 use crate::effect::Measure;
 use crate::error::Shown;
 use crate::model::{CiMethod, Fit, FixedMethod, I2Definition};
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write;
 
 fn measure_title(measure: Measure) -> &'static str {
     match measure {
@@ -46,12 +48,20 @@ pub(crate) fn arms(table: &StudyTable, i: usize) -> (String, String) {
     }
 }
 
-/// The report; `table` is the input the fit was computed from.
+/// The text report of a fit ([`write_fit`]).
 pub fn render(table: &StudyTable, fit: &Fit) -> String {
+    to_text(|out| write_fit(out, table, fit))
+}
+
+/// The report; `table` is the input the fit was computed from.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_fit(out: &mut dyn Write, table: &StudyTable, fit: &Fit) -> std::io::Result<()> {
     let m = fit.measure;
     let nat = |x: f64| m.to_natural(x);
     let digits = 2;
-    let mut out = String::new();
+    let mut out = TextSink::new(out);
     let model = match &fit.random {
         Some(r) => format!(
             "{}, Random ({}), {}% CI",
@@ -199,13 +209,25 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
     for w in &fit.warnings {
         let _ = writeln!(out, "Note: {w}");
     }
-    out
+    out.finish()
+}
+
+/// The subgroup part of the text report ([`write_subgroups`]).
+pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> String {
+    to_text(|out| write_subgroups(out, sg))
 }
 
 /// The subgroup part of the text report: one line per subgroup (k, fixed and random
 /// estimates on the natural scale) and the tests for subgroup differences.
-pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> String {
-    let mut out = String::from("\nSubgroups\n");
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_subgroups(
+    out: &mut dyn Write,
+    sg: &crate::analysis::subgroup::SubgroupAnalysis,
+) -> std::io::Result<()> {
+    let mut out = TextSink::new(out);
+    out += "\nSubgroups\n";
     let m = sg.overall.measure;
     let nat = |x: f64| m.to_natural(x);
     for g in &sg.groups {
@@ -251,23 +273,38 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
     if let Some(t) = &sg.test_random {
         out += &line("random effects", t);
     }
-    out
+    out.finish()
 }
 
-/// A meta-regression as text: the coefficient table, residual heterogeneity, the test
-/// of moderators and, when run, the permutation p-values.
+/// A meta-regression as text ([`write_regression`]).
 pub fn render_regression(
     r: &crate::analysis::regression::Regression,
     permutation: Option<&crate::analysis::regression::PermutationTest>,
     notes: &[String],
 ) -> String {
+    to_text(|out| write_regression(out, r, permutation, notes))
+}
+
+/// A meta-regression as text: the coefficient table, residual heterogeneity, the test
+/// of moderators and, when run, the permutation p-values.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_regression(
+    out: &mut dyn Write,
+    r: &crate::analysis::regression::Regression,
+    permutation: Option<&crate::analysis::regression::PermutationTest>,
+    notes: &[String],
+) -> std::io::Result<()> {
     // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
     // at 0, "Mixed-Effects Model" otherwise.
     let model = match r.method {
         None => "Fixed-effects".to_string(),
         Some(other) => format!("Mixed-effects ({other:?})"),
     };
-    let mut out = format!(
+    let mut out = TextSink::new(out);
+    let _ = write!(
+        out,
         "{model} meta-regression (k = {}, {} coefficients, {} tests)\n\n",
         r.k,
         r.p,
@@ -336,7 +373,7 @@ pub fn render_regression(
     for n in notes {
         let _ = writeln!(out, "Note: {n}");
     }
-    out
+    out.finish()
 }
 
 /// The warnings of the refits of a sensitivity analysis (a τ² estimator's fallback,
@@ -360,8 +397,7 @@ pub fn sensitivity_warnings(
     out
 }
 
-/// Leave-one-out, cumulative and influence tables as text (natural scale for ratios),
-/// with `notes` (the warnings of the data and of the refits) at the end.
+/// Leave-one-out, cumulative and influence tables as text ([`write_sensitivity`]).
 pub fn render_sensitivity(
     measure: Measure,
     labels: &[String],
@@ -369,6 +405,22 @@ pub fn render_sensitivity(
     notes: &[String],
     level: crate::level::Level,
 ) -> String {
+    to_text(|out| write_sensitivity(out, measure, labels, result, notes, level))
+}
+
+/// Leave-one-out, cumulative and influence tables as text (natural scale for ratios),
+/// with `notes` (the warnings of the data and of the refits) at the end.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_sensitivity(
+    out: &mut dyn Write,
+    measure: Measure,
+    labels: &[String],
+    result: &crate::analysis::sensitivity::Sensitivity,
+    notes: &[String],
+    level: crate::level::Level,
+) -> std::io::Result<()> {
     let nat = |x: f64| measure.to_natural(x);
     let width = labels
         .iter()
@@ -376,7 +428,7 @@ pub fn render_sensitivity(
         .max()
         .unwrap_or(5)
         .max(12);
-    let mut out = String::new();
+    let mut out = TextSink::new(out);
     for (title, rows) in [
         ("Leave one out (study omitted)", &result.leave_one_out),
         ("Cumulative (study added)", &result.cumulative),
@@ -423,14 +475,27 @@ pub fn render_sensitivity(
     for n in notes {
         let _ = writeln!(out, "Note: {n}");
     }
-    out
+    out.finish()
+}
+
+/// The small-study tests and trim and fill as text ([`write_bias`]).
+pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyEffects) -> String {
+    to_text(|out| write_bias(out, measure, report))
 }
 
 /// The small-study tests and trim and fill as text; an analysis not computed is listed
 /// with its reason.
-pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyEffects) -> String {
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_bias(
+    out: &mut dyn Write,
+    measure: Measure,
+    report: &crate::analysis::bias::SmallStudyEffects,
+) -> std::io::Result<()> {
     use crate::analysis::bias::{Computed, RegressionTest};
-    let mut out = String::from("Small-study effects\n");
+    let mut out = TextSink::new(out);
+    out += "Small-study effects\n";
     let test = |t: &RegressionTest| {
         let stat = match t.df {
             Some(df) => format!("t({df}) = {:.3}", t.statistic),
@@ -540,5 +605,5 @@ pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyE
     for w in &report.warnings {
         let _ = writeln!(out, "Note: {w}");
     }
-    out
+    out.finish()
 }

@@ -12,18 +12,10 @@ pub enum Side {
     Right,
 }
 
-impl std::str::FromStr for Side {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "left" => Ok(Side::Left),
-            "right" => Ok(Side::Right),
-            other => Err(Error::InvalidArgument(format!(
-                "unknown side '{other}': expected left or right"
-            ))),
-        }
-    }
-}
+crate::spelling::spellings!(Side, "side", {
+    Side::Left => ["left"],
+    Side::Right => ["right"],
+});
 
 /// The estimator of the number of missing studies (Duval & Tweedie 2000a, 2000b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,6 +26,11 @@ pub enum MissingEstimator {
     /// R0 = γ* − 1, γ* the length of the rightmost run of positive ranks.
     R0,
 }
+
+crate::spelling::spellings!(MissingEstimator, "missing-studies estimator", {
+    MissingEstimator::L0 => ["L0"],
+    MissingEstimator::R0 => ["R0"],
+});
 
 /// Options of [`trim_and_fill`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

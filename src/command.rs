@@ -1,0 +1,823 @@
+//! The commands of `metapool`, one request type and one result type each: a request
+//! holds what the command line gives (with the `cli` feature it is the `clap::Args` of
+//! the subcommand, each field's documentation its help), its `run` reads the input,
+//! resolves the options, runs the analysis and writes the plots asked for, and the
+//! result writes itself in the formats the command offers ([`Report`]). The binary is
+//! argument parsing and nothing else.
+//!
+//! ```no_run
+//! use metapool::command::{PoolArgs, Quiet, TableInput};
+//! use metapool::report::{FitFormat, Report};
+//!
+//! let args = PoolArgs::new(TableInput::new("trials.csv"));
+//! let report = args.run(&Quiet)?;
+//! report.write(FitFormat::Json, &mut std::io::stdout())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::analysis::bias::{self, MissingEstimator, Side, SmallStudyEffects, TrimFillOptions};
+use crate::analysis::regression::{self, PermutationOptions, PermutationTest, Regression};
+use crate::analysis::sensitivity::{self, Sensitivity};
+use crate::analysis::{batch, subgroup};
+use crate::data::{InputLimits, StudyTable};
+use crate::effect::{EffectOptions, Effects, Measure};
+use crate::error::{Error, Result};
+use crate::model::{Fit, PoolOptions};
+use crate::profile::{Overrides, Profile};
+use crate::report::{self, json, BatchFormat, FitFormat, Report, ReportFormat};
+#[cfg(feature = "cli")]
+use crate::spelling::parser;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What a command tells its caller while it runs: warnings as they arise, and the
+/// progress of its long steps. `step` may be called from several threads at once.
+pub trait Progress: Sync {
+    /// A warning about the data or the analysis (without a `warning:` prefix).
+    fn warning(&self, message: &str);
+
+    /// `steps` steps of work begin; `worth_showing` when they may take over a second.
+    fn begin(&self, steps: usize, worth_showing: bool) {
+        let _ = (steps, worth_showing);
+    }
+
+    /// One step of the work begun is done.
+    fn step(&self) {}
+
+    /// The work begun is done.
+    fn end(&self) {}
+
+    /// Each of `messages` as a [`Progress::warning`].
+    fn warnings(&self, messages: &[String]) {
+        for m in messages {
+            self.warning(m);
+        }
+    }
+}
+
+/// A [`Progress`] that shows nothing (a fit, the small-study analyses, a regression, a
+/// sensitivity analysis and a RevMan audit also carry their warnings).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn warning(&self, _: &str) {}
+}
+
+/// A study table file, the profile whose conventions apply to it and the limits on
+/// reading it.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct TableFile {
+    /// The study table (CSV; layouts in the README).
+    pub file: PathBuf,
+    /// Bundle of defaults: the conventions of metafor, RevMan 5 or RevMan Web
+    /// (`metapool::profile`).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value = "metafor", value_parser = parser::<Profile>())
+    )]
+    pub profile: Profile,
+    /// The limits on the input file.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub limits: InputLimits,
+}
+
+impl TableFile {
+    /// The table `file` with metafor's defaults and the default input limits.
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        TableFile {
+            file: file.into(),
+            profile: Profile::Metafor,
+            limits: InputLimits::DEFAULT,
+        }
+    }
+}
+
+/// A study table and the options of its analysis: the file with its profile and
+/// limits, and the options given on top of the profile.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct TableInput {
+    /// The table, its profile and the limits on reading it.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub table: TableFile,
+    /// Options given one by one on top of the profile.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub overrides: Overrides,
+}
+
+impl TableInput {
+    /// The table `file` with metafor's defaults and the default input limits.
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        TableInput {
+            table: TableFile::new(file),
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// Reads the table and resolves the profile with the overrides on top of it.
+    ///
+    /// # Errors
+    /// As [`crate::data::read_csv_path_within`].
+    pub fn read(&self) -> Result<(StudyTable, EffectOptions, PoolOptions)> {
+        let TableFile {
+            file,
+            profile,
+            limits,
+        } = &self.table;
+        let table = crate::data::read_csv_path_within(file, limits)?;
+        let (effect, pool) = profile.resolve(table.data_type(), &self.overrides);
+        Ok((table, effect, pool))
+    }
+
+    /// [`TableInput::read`], and the study effects of the inverse-variance analysis
+    /// `analysis` ([`crate::analysis::inverse_variance_effects`]).
+    ///
+    /// # Errors
+    /// As [`TableInput::read`] and [`crate::analysis::inverse_variance_effects`].
+    pub fn read_effects(
+        &self,
+        analysis: &str,
+    ) -> Result<(StudyTable, EffectOptions, PoolOptions, Effects)> {
+        let (table, effect, options) = self.read()?;
+        let effects =
+            crate::analysis::inverse_variance_effects(analysis, &table, &effect, &options)?;
+        Ok((table, effect, options, effects))
+    }
+}
+
+/// `metapool pool`: fixed and random effects and heterogeneity of a study table, by
+/// subgroup on request, with forest and funnel plots.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct PoolArgs {
+    /// The table and its options.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub input: TableInput,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<FitFormat>(), default_value_t))]
+    pub format: FitFormat,
+    /// Pool by subgroup: the column whose values name the subgroups (usually `subgroup`).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub subgroup: Option<String>,
+    /// Write a forest plot (SVG) to this file.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub forest: Option<PathBuf>,
+    /// Write a funnel plot (SVG) to this file.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub funnel: Option<PathBuf>,
+}
+
+/// The result of [`PoolArgs::run`]: the table, its fit and its subgroups.
+#[derive(Debug, Clone)]
+pub struct PoolReport {
+    /// The study table (its subgroup column set when pooled by subgroup).
+    pub table: StudyTable,
+    /// The fit of all studies.
+    pub fit: Fit,
+    /// The subgroup analysis, when asked for.
+    pub subgroups: Option<subgroup::SubgroupAnalysis>,
+}
+
+impl PoolArgs {
+    /// Pooling of `input` with the default format and no subgroups or plots.
+    pub fn new(input: TableInput) -> Self {
+        PoolArgs {
+            input,
+            format: FitFormat::Text,
+            subgroup: None,
+            forest: None,
+            funnel: None,
+        }
+    }
+
+    /// Pools the table (and its subgroups), warns of what the fit warns about and of
+    /// each subgroup that could not be pooled, and writes the plots asked for.
+    ///
+    /// # Errors
+    /// As [`crate::model::pool`] and [`subgroup::subgroups`];
+    /// [`Error::InvalidArgument`] when the two plots name one file or a plot names the
+    /// input; [`Error::Write`] when a plot cannot be written.
+    pub fn run(&self, progress: &dyn Progress) -> Result<PoolReport> {
+        let (mut table, effect, options) = self.input.read()?;
+        let fit = crate::model::pool(&table, &effect, &options)?;
+        progress.warnings(&fit.warnings);
+        let subgroups = match &self.subgroup {
+            Some(column) => {
+                subgroup::use_column_as_subgroup(&mut table, column)?;
+                let sg = subgroup::subgroups(&table, &effect, &options)?;
+                progress.warnings(&sg.warnings);
+                for u in &sg.not_pooled {
+                    progress.warning(&format!(
+                        "subgroup '{}' ({} studies) could not be pooled: {}",
+                        u.subgroup, u.k_all, u.reason
+                    ));
+                }
+                Some(sg)
+            }
+            None => None,
+        };
+        let inputs = [self.input.table.file.as_path()];
+        if let (Some(forest), Some(funnel)) = (&self.forest, &self.funnel) {
+            if report::same_target(forest, funnel) {
+                return Err(Error::InvalidArgument(format!(
+                    "--forest and --funnel both name {}: one plot would overwrite the \
+                     other; give two files",
+                    funnel.display()
+                )));
+            }
+        }
+        if let Some(path) = &self.forest {
+            let svg = report::svg::forest(&table, &fit, subgroups.as_ref());
+            report::write_file(path, svg.as_bytes(), &inputs)?;
+        }
+        if let Some(path) = &self.funnel {
+            let svg = report::svg::funnel(&fit, None);
+            report::write_file(path, svg.as_bytes(), &inputs)?;
+        }
+        Ok(PoolReport {
+            table,
+            fit,
+            subgroups,
+        })
+    }
+}
+
+impl Report for PoolReport {
+    type Format = FitFormat;
+
+    fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            FitFormat::Text => {
+                report::text::write_fit(out, &self.table, &self.fit)?;
+                match &self.subgroups {
+                    Some(sg) => report::text::write_subgroups(out, sg),
+                    None => Ok(()),
+                }
+            }
+            FitFormat::Json => {
+                /// The fit with its subgroups, in the fit's own key order.
+                #[derive(Serialize)]
+                struct PoolJson<'a> {
+                    #[serde(flatten)]
+                    fit: &'a Fit,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    subgroups: Option<&'a subgroup::SubgroupAnalysis>,
+                }
+                let doc = PoolJson {
+                    fit: &self.fit,
+                    subgroups: self.subgroups.as_ref(),
+                };
+                json::to_writer_pretty(out, &doc)
+            }
+            FitFormat::Csv => match &self.subgroups {
+                Some(sg) => report::csv::write_subgroups(out, sg),
+                None => report::csv::write(out, &self.fit),
+            },
+        }
+    }
+}
+
+/// `metapool batch`: many meta-analyses of one file, one output row per group, pooled
+/// in parallel.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct BatchArgs {
+    /// The table holding every meta-analysis, and the options of each.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub input: TableInput,
+    /// The column that names the meta-analysis of each row.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub group_by: String,
+    /// Output format: one row (CSV) or one JSON object (JSONL) per meta-analysis.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<BatchFormat>(), default_value_t))]
+    pub format: BatchFormat,
+}
+
+/// The result of [`BatchArgs::run`]: one row per group, in the order of their first
+/// row in the file.
+#[derive(Debug, Clone)]
+pub struct BatchReport {
+    /// The rows.
+    pub rows: Vec<batch::BatchRow>,
+}
+
+impl BatchArgs {
+    /// Reads the table row by row (a rejected row fails its group only), pools each
+    /// group with one step of progress per group, and warns of the groups that failed.
+    ///
+    /// # Errors
+    /// As [`crate::data::read_csv_path_by_row_within`] and [`batch::batch_by_row`].
+    pub fn run(&self, progress: &dyn Progress) -> Result<BatchReport> {
+        let TableFile {
+            file,
+            profile,
+            limits,
+        } = &self.input.table;
+        let checked = crate::data::read_csv_path_by_row_within(file, limits)?;
+        let (effect, options) = profile.resolve(checked.table.data_type(), &self.input.overrides);
+        progress.begin(batch::group_count(&checked, &self.group_by)?, true);
+        let rows = batch::batch_by_row(&checked, &self.group_by, &effect, &options, &|| {
+            progress.step()
+        });
+        progress.end();
+        let rows = rows?;
+        if let Some(w) = batch::failed_groups_warning(&rows) {
+            progress.warning(&w);
+        }
+        Ok(BatchReport { rows })
+    }
+}
+
+impl Report for BatchReport {
+    type Format = BatchFormat;
+
+    fn write(&self, format: BatchFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            BatchFormat::Csv => report::csv::write_batch(out, &self.rows),
+            BatchFormat::Jsonl => {
+                for r in &self.rows {
+                    json::to_writer_line(&mut *out, r)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `metapool regress`: meta-regression on one or more moderator columns.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct RegressArgs {
+    /// The table and its options.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub input: TableInput,
+    /// Moderator columns, comma-separated (numeric, or categorical when not numbers).
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ',', required = true))]
+    pub mods: Vec<String>,
+    /// Permutation test of the coefficients, as metafor's permutest(): exact when the
+    /// distinct arrangements are no more than --iterations, random otherwise.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub permutation: bool,
+    /// Draws of the random permutation test (metafor's iter).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value_t = 1000, requires = "permutation")
+    )]
+    pub iterations: usize,
+    /// Seed of the random permutation test (the same seed, the same p-values).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value_t = 1, requires = "permutation")
+    )]
+    pub seed: u64,
+    /// Refit every distinct arrangement, however many (metafor's exact = TRUE).
+    #[cfg_attr(feature = "cli", arg(long, requires = "permutation"))]
+    pub exact: bool,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
+    pub format: ReportFormat,
+}
+
+/// The result of [`RegressArgs::run`]: the fit, its permutation test, the rows left
+/// out, the columns dropped and the warnings (the JSON document, in this order).
+#[derive(Debug, Clone, Serialize)]
+pub struct RegressReport {
+    /// The meta-regression.
+    #[serde(flatten)]
+    pub fit: Regression,
+    /// The permutation test, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permutation: Option<PermutationTest>,
+    /// The rows of the table left out (a moderator missing), as
+    /// [`regression::RegressionData::omitted_rows`].
+    pub omitted_rows: Vec<usize>,
+    /// The design columns dropped, as [`regression::RegressionData::dropped`].
+    pub dropped: Vec<String>,
+    /// The warnings about the data and the design.
+    pub warnings: Vec<String>,
+}
+
+impl RegressArgs {
+    /// Fits the meta-regression of the inverse-variance study effects on the
+    /// moderators (Knapp-Hartung tests for `--ci hksj`), and its permutation test with
+    /// one step of progress per refit.
+    ///
+    /// # Errors
+    /// As [`TableInput::read_effects`], [`regression::regression_data`],
+    /// [`regression::knapp_hartung_for`] and [`regression::Model::fit`].
+    pub fn run(&self, progress: &dyn Progress) -> Result<RegressReport> {
+        let (table, _, options, effects) = self.input.read_effects("metapool regress")?;
+        let data = regression::regression_data(&table, &effects, &self.mods)?;
+        let mut warnings = crate::model::data_warnings(&effects);
+        warnings.extend(data.warnings.iter().cloned());
+        progress.warnings(&warnings);
+        let method = options.tau2;
+        let model = regression::Model {
+            yi: &data.yi,
+            vi: &data.vi,
+            x: data.x.view(),
+            names: &data.names,
+            method,
+            knapp_hartung: regression::knapp_hartung_for(options.ci)?,
+            level: options.level,
+        };
+        let fit = model.fit()?;
+        let permutation = if self.permutation {
+            let permutation = PermutationOptions {
+                iterations: self.iterations,
+                exact: self.exact,
+                seed: self.seed,
+            };
+            // A refit costs about 2 µs per study (REML); show a bar from about a
+            // second of refits (1000 iterations of 500 studies).
+            let refits = model.permutation_refits(&permutation);
+            progress.begin(refits, refits.saturating_mul(data.yi.len()) >= 500_000);
+            let test = model.permutation_test_with(&permutation, &|| progress.step());
+            progress.end();
+            Some(test?)
+        } else {
+            None
+        };
+        Ok(RegressReport {
+            fit,
+            permutation,
+            omitted_rows: data.omitted_rows,
+            dropped: data.dropped,
+            warnings,
+        })
+    }
+}
+
+impl Report for RegressReport {
+    type Format = ReportFormat;
+
+    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            ReportFormat::Json => json::to_writer_pretty(out, self),
+            ReportFormat::Text => report::text::write_regression(
+                out,
+                &self.fit,
+                self.permutation.as_ref(),
+                &self.warnings,
+            ),
+        }
+    }
+}
+
+/// `metapool sensitivity`: leave-one-out, cumulative meta-analysis and influence
+/// diagnostics.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct SensitivityArgs {
+    /// The table and its options.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub input: TableInput,
+    /// Cumulate in the order of this numeric column (default: the input order).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub order: Option<String>,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
+    pub format: ReportFormat,
+}
+
+/// The result of [`SensitivityArgs::run`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityReport {
+    /// The study labels, in input order.
+    pub studies: Vec<String>,
+    /// The three analyses.
+    #[serde(flatten)]
+    pub sensitivity: Sensitivity,
+    /// The warnings about the data and the refits.
+    pub warnings: Vec<String>,
+    /// The measure of the effects.
+    #[serde(skip)]
+    pub measure: Measure,
+    /// The confidence level of the refits' intervals.
+    #[serde(skip)]
+    pub level: crate::level::Level,
+}
+
+impl SensitivityArgs {
+    /// The sensitivity analyses of the inverse-variance study effects, cumulated in the
+    /// order of `order`, one step of progress per fit.
+    ///
+    /// # Errors
+    /// As [`TableInput::read_effects`], [`sensitivity::cumulative_order`] and
+    /// [`sensitivity::sensitivity`].
+    pub fn run(&self, progress: &dyn Progress) -> Result<SensitivityReport> {
+        let (table, _, options, effects) = self.input.read_effects("metapool sensitivity")?;
+        let mut warnings = crate::model::data_warnings(&effects);
+        progress.warnings(&warnings);
+        let order = sensitivity::cumulative_order(&table, &effects, self.order.as_deref())?;
+        let k = effects.k();
+        // About a second of refits from k = 2000 (REML, one core); fewer never show
+        // a bar.
+        progress.begin(Sensitivity::fits(k), k >= 2000);
+        let result = sensitivity::sensitivity(&effects.yi, &effects.vi, &order, &options, &|| {
+            progress.step()
+        });
+        progress.end();
+        let result = result?;
+        let refit_warnings = report::text::sensitivity_warnings(&effects.labels, &result);
+        progress.warnings(&refit_warnings);
+        warnings.extend(refit_warnings);
+        let Effects {
+            labels, measure, ..
+        } = effects;
+        Ok(SensitivityReport {
+            studies: labels,
+            sensitivity: result,
+            warnings,
+            measure,
+            level: options.level,
+        })
+    }
+}
+
+impl Report for SensitivityReport {
+    type Format = ReportFormat;
+
+    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            ReportFormat::Json => json::to_writer_pretty(out, self),
+            ReportFormat::Text => report::text::write_sensitivity(
+                out,
+                self.measure,
+                &self.studies,
+                &self.sensitivity,
+                &self.warnings,
+                self.level,
+            ),
+        }
+    }
+}
+
+/// `metapool bias`: small-study effects (Egger, Begg-Mazumdar, Peters and Harbord
+/// tests; trim and fill).
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct BiasArgs {
+    /// The table and its options.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub input: TableInput,
+    /// Estimator of the number of missing studies.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_parser = parser::<MissingEstimator>(), default_value = "L0")
+    )]
+    pub estimator: MissingEstimator,
+    /// Side of the missing studies [default: from Egger's test].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Side>()))]
+    pub side: Option<Side>,
+    /// Write a funnel plot (SVG) with the filled studies to this file.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub funnel: Option<PathBuf>,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
+    pub format: ReportFormat,
+}
+
+/// The result of [`BiasArgs::run`]: the small-study analyses of effects of `measure`.
+#[derive(Debug, Clone)]
+pub struct BiasReport {
+    /// The measure of the effects.
+    pub measure: Measure,
+    /// The analyses.
+    pub analyses: SmallStudyEffects,
+}
+
+impl BiasArgs {
+    /// The small-study analyses of the inverse-variance study effects, one step of
+    /// progress per analysis, and the funnel plot with the filled studies (the fit of
+    /// the table as `pool` makes it).
+    ///
+    /// # Errors
+    /// As [`TableInput::read_effects`] and [`bias::small_study_effects`]; [`Error::Write`] when the plot cannot be written.
+    pub fn run(&self, progress: &dyn Progress) -> Result<BiasReport> {
+        let (table, effect, options, effects) = self.input.read_effects("metapool bias")?;
+        let trim = TrimFillOptions {
+            estimator: self.estimator,
+            side: self.side,
+            ..TrimFillOptions::default()
+        };
+        // The regression tests, Begg's test and trim and fill take about a second from
+        // k = 10^5.
+        progress.begin(bias::SMALL_STUDY_STEPS, effects.k() >= 100_000);
+        let analyses =
+            bias::small_study_effects(&table, &effects, &options, &trim, &|| progress.step());
+        progress.end();
+        let analyses = analyses?;
+        progress.warnings(&analyses.warnings);
+        if let Some(path) = &self.funnel {
+            let fit = crate::model::pool(&table, &effect, &options)?;
+            let filled = analyses.trim_and_fill.value();
+            if filled.is_none() {
+                progress.warning(&format!(
+                    "{}: the funnel plot shows the observed studies only (trim and fill was \
+                     not computed)",
+                    path.display()
+                ));
+            }
+            let svg = report::svg::funnel(&fit, filled);
+            report::write_file(path, svg.as_bytes(), &[self.input.table.file.as_path()])?;
+        }
+        Ok(BiasReport {
+            measure: effects.measure,
+            analyses,
+        })
+    }
+}
+
+impl Report for BiasReport {
+    type Format = ReportFormat;
+
+    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            ReportFormat::Json => json::to_writer_pretty(out, &self.analyses),
+            ReportFormat::Text => report::text::write_bias(out, self.measure, &self.analyses),
+        }
+    }
+}
+
+/// `metapool revman`: the analyses of a RevMan 5 CSV export re-run, every printed
+/// figure checked.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct RevmanArgs {
+    /// The RevMan 5 "Data and analyses" CSV export.
+    pub file: PathBuf,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
+    pub format: ReportFormat,
+}
+
+impl RevmanArgs {
+    /// Reads the export and checks its figures.
+    ///
+    /// # Errors
+    /// As [`crate::data::revman::read_revman`].
+    pub fn run(&self, progress: &dyn Progress) -> Result<crate::audit::revman::ExportAudit> {
+        let export = crate::data::revman::read_revman(&self.file)?;
+        let audit = crate::audit::revman::audit_export(&export);
+        progress.warnings(&audit.warnings);
+        Ok(audit)
+    }
+}
+
+impl Report for crate::audit::revman::ExportAudit {
+    type Format = ReportFormat;
+
+    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            ReportFormat::Json => json::to_writer_pretty(out, self),
+            ReportFormat::Text => report::write_revman(out, self),
+        }
+    }
+
+    fn holds(&self) -> bool {
+        crate::audit::revman::ExportAudit::holds(self)
+    }
+}
+
+/// `metapool audit`: one verdict per claim of a registry.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct AuditArgs {
+    /// The claims registry (CSV).
+    #[cfg_attr(feature = "cli", arg(default_value = "data/claims.csv"))]
+    pub claims: PathBuf,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
+    pub format: ReportFormat,
+    /// Read inputs outside the registry's folder (absolute paths, `..` that climbs out
+    /// of it, links that point out of it); refused by default, as a registry is data
+    /// someone may send.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub allow_outside: bool,
+}
+
+/// The result of [`AuditArgs::run`]: every claim with its verdict.
+#[derive(Debug, Clone)]
+pub struct AuditReport(pub Vec<crate::audit::claims::Audited>);
+
+impl AuditArgs {
+    /// Audits every claim of the registry.
+    ///
+    /// # Errors
+    /// As [`crate::audit::claims::audit_registry_with`].
+    pub fn run(&self, _progress: &dyn Progress) -> Result<AuditReport> {
+        let options = crate::audit::claims::AuditOptions::allowing_outside(self.allow_outside);
+        crate::audit::claims::audit_registry_with(&self.claims, options).map(AuditReport)
+    }
+}
+
+impl Report for AuditReport {
+    type Format = ReportFormat;
+
+    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            ReportFormat::Json => json::to_writer_pretty(out, &self.0),
+            ReportFormat::Text => report::write_audit(out, &self.0),
+        }
+    }
+
+    fn holds(&self) -> bool {
+        self.0.iter().all(|a| a.verdict.kind.holds())
+    }
+}
+
+/// `metapool effects`: the study-level effect sizes (yi, vi) of a study table, as CSV.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct EffectsArgs {
+    /// The table, the profile whose zero-cell and SMD conventions apply, the limits.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub table: TableFile,
+    /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Measure>()))]
+    pub measure: Option<Measure>,
+}
+
+impl EffectsArgs {
+    /// The study effects of the table, with the profile's conventions.
+    ///
+    /// # Errors
+    /// As [`TableInput::read`] and [`crate::effect::compute`].
+    pub fn run(&self, progress: &dyn Progress) -> Result<Effects> {
+        let input = TableInput {
+            table: self.table.clone(),
+            overrides: Overrides {
+                measure: self.measure,
+                ..Overrides::default()
+            },
+        };
+        let (table, options, _) = input.read()?;
+        let effects = crate::effect::compute(&table, &options)?;
+        progress.warnings(&effects.warnings);
+        Ok(effects)
+    }
+}
+
+impl Report for Effects {
+    /// One format: CSV.
+    type Format = ();
+
+    fn write(&self, _: (), out: &mut dyn Write) -> std::io::Result<()> {
+        report::csv::write_effects(out, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The warnings a run reports, kept.
+    #[derive(Default)]
+    struct Kept(std::sync::Mutex<Vec<String>>);
+
+    impl Progress for Kept {
+        fn warning(&self, message: &str) {
+            if let Ok(mut w) = self.0.lock() {
+                w.push(message.to_string());
+            }
+        }
+    }
+
+    /// A library user runs a command without the command line: the report is the fit of
+    /// `pool` as the report functions write it, and the warnings reach the caller.
+    #[test]
+    fn a_command_runs_and_writes_without_the_command_line() {
+        let bcg = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/inputs/bcg.csv");
+        let kept = Kept::default();
+        let report = PoolArgs::new(TableInput::new(bcg))
+            .run(&kept)
+            .expect("pool");
+        let mut text = Vec::new();
+        report.write(FitFormat::Text, &mut text).expect("text");
+        assert_eq!(
+            String::from_utf8(text).expect("UTF-8"),
+            report::text::render(&report.table, &report.fit)
+        );
+        let mut doc = Vec::new();
+        report.write(FitFormat::Json, &mut doc).expect("json");
+        assert_eq!(
+            String::from_utf8(doc).expect("UTF-8"),
+            report::fit_json(&report.fit).expect("json")
+        );
+        assert_eq!(kept.0.into_inner().expect("warnings"), report.fit.warnings);
+    }
+}
