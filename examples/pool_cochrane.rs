@@ -36,7 +36,7 @@ fn conventions(data: &Path) -> metapool::Result<Vec<Convention>> {
         if let Some(cells) = cells {
             options.mh_cells = cells;
         }
-        let f = pool(&table, &effect, &options)?.fixed;
+        let f = pool(&table, &effect, &options)?.fixed.pooled;
         let (rr, lo, hi) = (f.estimate.exp(), f.ci_lower.exp(), f.ci_upper.exp());
         out.push(Convention {
             convention: name.into(),

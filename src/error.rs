@@ -6,6 +6,11 @@
 //! rows, and a quoted cell that runs over several lines stays in one row. So the number
 //! is the line number of the record in a file without embedded line breaks.
 //! Columns are named by their header.
+//!
+//! # Whose fault, and the exit status
+//! [`Error::is_user_error`] says whether the user fixes the error by changing the input
+//! or the command line (`metapool` exits with status 2) or whether the machine failed
+//! (status 1). Each variant says which it is.
 
 use std::fmt;
 
@@ -37,7 +42,8 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The input data is malformed or invalid; the location says where.
+    /// The input data is malformed or invalid; the location says where. A user error
+    /// (exit status 2).
     #[error("{location}: {message}")]
     Input {
         /// Where the problem is.
@@ -45,7 +51,9 @@ pub enum Error {
         /// What is wrong and what was expected.
         message: String,
     },
-    /// A file could not be read.
+    /// A file could not be opened or read (a missing file, a folder, no permission).
+    /// Only reads: output that cannot be written is [`Error::Write`]. A user error
+    /// (exit status 2): the user names another file or fixes its permissions.
     #[error("{file}: {source}")]
     Io {
         /// The file that could not be read.
@@ -56,7 +64,7 @@ pub enum Error {
     },
     /// Output could not be written (a full disk, a closed pipe, a folder that cannot be
     /// written). [`Error::is_broken_pipe`] tells a reader that went away (`| head`) from
-    /// the rest.
+    /// the rest. Not a user error (exit status 1; a closed pipe ends quietly with 0).
     #[error("{file}: cannot write: {source}")]
     Write {
         /// The file written to, or `standard output`.
@@ -74,11 +82,14 @@ pub enum Error {
     #[error("out of memory: {0}")]
     OutOfMemory(String),
     /// An option or argument is invalid (a level outside (0, 100), a measure that does
-    /// not fit the data type, an increment below zero, ...).
+    /// not fit the data type, an increment below zero, ...). A user error (exit status
+    /// 2).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// The data are legal but the requested computation has no answer (no study left
-    /// after dropping double-zero studies, a variance of zero where one is needed).
+    /// after dropping double-zero studies, a variance of zero where one is needed). A
+    /// user error (exit status 2): the data or the options must change. Never used for
+    /// a failure of the machine or of serialisation.
     #[error("cannot compute: {0}")]
     Degenerate(String),
 }

@@ -8,6 +8,20 @@
 //!    data::read_csv_path   effect::compute(measure, zero-cell rule)
 //! ```
 //!
+//! # Modules, in layers
+//! Each module uses only modules of lower layers (`tests/module_layers.rs` checks it):
+//!
+//! | layer | modules | holds |
+//! |---|---|---|
+//! | leaves | [`error`]; [`distribution`], [`level`], [`printed`], [`weighted`] | errors; normal, t, χ² and F; the confidence [`Level`]; printed numbers and their symmetry; the weighted mean, Cochran's Q and the generalised Q |
+//! | read | [`data`] | study tables, the 2x2 table |
+//! | effects | [`effect`] | study effects yi, vi |
+//! | fit | [`heterogeneity`], [`model`] | Q, I², H², τ² intervals; fixed and random effects |
+//! | presets | [`profile`] | metafor, RevMan 5, RevMan Web defaults |
+//! | analyses | [`analysis`] | subgroups, sensitivity, meta-regression, small-study effects, batch |
+//! | audit | [`audit`] | printed figures checked against their inputs |
+//! | report | [`report`] | text, JSON, CSV, SVG |
+//!
 //! ```
 //! use metapool::data::read_csv_str;
 //! use metapool::effect::{compute, EffectOptions, Measure};
@@ -31,6 +45,7 @@ pub mod error;
 pub mod heterogeneity;
 pub mod level;
 pub mod model;
+pub mod printed;
 pub mod profile;
 pub mod report;
 pub mod weighted;

@@ -175,7 +175,7 @@ pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
         .sum()
 }
 
-/// How [`generalized_q_root`] reached its root.
+/// How [`decreasing_root`] reached its root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootPath {
     /// Q(0) ≤ target: the root is the boundary τ² = 0, no iteration.
@@ -197,7 +197,7 @@ pub enum RootPath {
     },
 }
 
-/// A root τ² ≥ 0 of Q(τ²) = target ([`generalized_q_root`]) and how it was reached.
+/// A root τ² ≥ 0 of Q(τ²) = target ([`decreasing_root`]) and how it was reached.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QRoot {
     /// The root (0 on the boundary).
@@ -220,7 +220,7 @@ pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
 
 /// [`generalized_q`] with the reference estimate of [`WeightedMean`] found beforehand,
 /// for iterations (two passes instead of three).
-fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
+pub(crate) fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
     let (mut q, mut dq) = (0.0, 0.0);
     for (&y, &v) in yi.iter().zip(vi) {
@@ -232,30 +232,39 @@ fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f6
     (q, dq)
 }
 
-/// The τ² ≥ 0 at which Q(τ²) equals `target`, or 0 when Q(0) ≤ target (Q decreases in
-/// τ²). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to linear in τ²
-/// (exactly so when the v_i are equal, where Q = Σ(y_i − ȳ)²/(v + τ²)), so that far
-/// roots (the upper Q-profile limit) take a few steps rather than the many of Newton on
-/// Q itself, which is convex; Brent's method on a bracket as a safeguard. Paule and
-/// Mandel's τ² (target k − 1) and the Q-profile limits of τ² (targets χ² quantiles,
-/// Viechtbauer 2007) are such roots.
-pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
-    let reference = WeightedMean::reference_of(yi, vi).0;
-    let (q0, _) = generalized_q_about(yi, vi, 0.0, reference);
+/// The τ² ≥ 0 at which a decreasing Q(τ²) equals `target`, or 0 when Q(0) ≤ target;
+/// `q(τ²)` gives Q and dQ/dτ² (the generalised Q of pooling, [`generalized_q`], or the
+/// residual Q_E of a meta-regression), `scale` a τ² on the scale of the data (the
+/// smallest v_i). Newton's method from 0 on 1/Q(τ²) − 1/target, which is close to
+/// linear in τ² (exactly so in the intercept-only model with equal v_i, where
+/// Q = Σ(y_i − ȳ)²/(v + τ²)), so that far roots (the upper Q-profile limit) take a few
+/// steps rather than the many of Newton on Q itself, which is convex; Brent's method on
+/// a bracket from `scale` as a safeguard. Paule and Mandel's τ² (target k − p) and the
+/// Q-profile limits of τ² (targets χ² quantiles, Viechtbauer 2007) are such roots.
+///
+/// # Errors
+/// Those of `q` in the Newton iterations (in the bracket, an error counts as a Q that
+/// is not a number).
+pub fn decreasing_root<E>(
+    q: impl Fn(f64) -> std::result::Result<(f64, f64), E>,
+    target: f64,
+    scale: f64,
+) -> std::result::Result<QRoot, E> {
+    let (q0, _) = q(0.0)?;
     if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
-        return QRoot {
+        return Ok(QRoot {
             tau2: 0.0,
             path: RootPath::Boundary,
-        };
+        });
     }
     let mut tau2 = 0.0;
     for iteration in 1..=MAX_ITER {
-        let (q, dq) = generalized_q_about(yi, vi, tau2, reference);
+        let (q_now, dq) = q(tau2)?;
         // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
-        let step = q * (1.0 - q / target) / dq;
+        let step = q_now * (1.0 - q_now / target) / dq;
         // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
         // no convergence, and a step below 0 leaves the domain (1/Q is concave when the
-        // mean does not move much, so steps from 0 stay left of the root, but not
+        // fit does not move much, so steps from 0 stay left of the root, but not
         // always): fall back to the bracket.
         if !step.is_finite() || !dq.is_finite() || tau2 + step < 0.0 {
             break;
@@ -263,33 +272,37 @@ pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
         tau2 += step;
         // Newton converges quadratically: after a step below NEWTON_LAST_STEP (relative)
         // the error is of order its square, far below TOL, and no check step is needed.
-        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q == target {
-            return QRoot {
+        if step.abs() <= NEWTON_LAST_STEP * tau2.max(1e-300) || q_now == target {
+            return Ok(QRoot {
                 tau2,
                 path: RootPath::Newton {
                     iterations: iteration,
                 },
-            };
+            });
         }
     }
-    // A start on the scale of the data: the last iterate, or the smallest variance.
-    let start = if tau2 > 0.0 {
-        tau2
-    } else {
-        WeightedMean::reference_of(yi, vi).1
-    };
-    let (tau2, evaluations, converged) = bracketed_root(
-        |t| generalized_q_about(yi, vi, t, reference).0 - target,
-        0.0,
-        start,
-    );
-    QRoot {
+    // A start on the scale of the data: the last iterate, or `scale`.
+    let start = if tau2 > 0.0 { tau2 } else { scale };
+    let (tau2, evaluations, converged) =
+        bracketed_root(|t| q(t).map_or(f64::NAN, |(q, _)| q) - target, 0.0, start);
+    Ok(QRoot {
         tau2,
         path: RootPath::Bracketed {
             newton_steps: MAX_ITER,
             evaluations,
             converged,
         },
+    })
+}
+
+/// The τ² ≥ 0 at which the generalised Q(τ²) of `yi` and `vi` (of equal length) equals
+/// `target`, or 0 when Q(0) ≤ target ([`decreasing_root`] on [`generalized_q`]).
+pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
+    let (reference, smallest) = WeightedMean::reference_of(yi, vi);
+    let q = |tau2| Ok::<_, std::convert::Infallible>(generalized_q_about(yi, vi, tau2, reference));
+    match decreasing_root(q, target, smallest) {
+        Ok(root) => root,
+        Err(never) => match never {},
     }
 }
 

@@ -297,7 +297,7 @@ fn trim_and_fill_matches_metafor_trimfill() {
             .fit
             .random
             .as_ref()
-            .map_or(&result.fit.fixed, |r| &r.pooled);
+            .map_or(&result.fit.fixed.pooled, |r| &r.pooled);
         let tau2 = result.fit.random.as_ref().map_or(0.0, |r| r.tau2);
         tally.block(key, block, |q| {
             if let Some(j) = q.strip_prefix("fill.yi.") {

@@ -99,7 +99,7 @@ fn candidates() -> Vec<Vec<Row>> {
 #[test]
 fn pub7_nonfatal_sae_mh_fixed_with_revman_zero_cells_prints_2_39_1_10_5_23() {
     let fit = revman5(&rows("pub7_nonfatal_sae.csv"), false);
-    let f = &fit.fixed;
+    let f = &fit.fixed.pooled;
     assert_eq!(
         format!(
             "{:.2} ({:.2} to {:.2})",
@@ -238,6 +238,6 @@ fn mh_risk_difference_greenland_robins_variance_matches_metan_on_bcg() {
     let (effect, mut options) = Profile::RevMan5.options(Measure::RD, DataType::Binary, None);
     options.tau2 = None;
     let fit = pool(&t, &effect, &options).expect("fit");
-    assert_eq!(format!("{:.2}", fit.fixed.z.abs()), "11.56");
-    assert_eq!(format!("{:.4}", fit.fixed.estimate), "-0.0033");
+    assert_eq!(format!("{:.2}", fit.fixed.pooled.statistic.abs()), "11.56");
+    assert_eq!(format!("{:.4}", fit.fixed.pooled.estimate), "-0.0033");
 }

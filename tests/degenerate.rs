@@ -96,11 +96,11 @@ fn one_study_is_its_own_estimate_with_z_intervals_and_no_heterogeneity() {
             let r = f.random.as_ref().expect("random");
             for (est, se, lo, hi, p) in [
                 (
-                    f.fixed.estimate,
-                    f.fixed.se,
-                    f.fixed.ci_lower,
-                    f.fixed.ci_upper,
-                    f.fixed.p_value,
+                    f.fixed.pooled.estimate,
+                    f.fixed.pooled.se,
+                    f.fixed.pooled.ci_lower,
+                    f.fixed.pooled.ci_upper,
+                    f.fixed.pooled.p_value,
                 ),
                 (
                     r.pooled.estimate,
@@ -280,10 +280,10 @@ fn tau2_on_the_boundary_is_exactly_zero_and_random_equals_fixed() {
                 r.pooled.ci_upper
             ),
             (
-                f.fixed.estimate,
-                f.fixed.se,
-                f.fixed.ci_lower,
-                f.fixed.ci_upper
+                f.fixed.pooled.estimate,
+                f.fixed.pooled.se,
+                f.fixed.pooled.ci_lower,
+                f.fixed.pooled.ci_upper
             )
         );
         assert_eq!((f.heterogeneity.i2_tau2, f.heterogeneity.h2), (0.0, 1.0));
@@ -531,14 +531,14 @@ fn scoring_that_does_not_converge_falls_back_to_a_bracket_and_says_so() {
         for max_iter in [0, 1, 2] {
             let est = tau2::likelihood_with(&yi, &vi, reml, max_iter);
             assert!(
-                est.convergence.fallback.is_some(),
+                est.convergence.fallback().is_some(),
                 "reml {reml}, {max_iter}"
             );
             assert!(est.convergence.iterations >= max_iter);
             near(est.tau2, expected, 1e-9);
         }
         let est = tau2::likelihood(&yi, &vi, reml);
-        assert!(est.convergence.fallback.is_none());
+        assert!(est.convergence.fallback().is_none());
         near(est.tau2, expected, 1e-9);
     }
 }
@@ -562,7 +562,7 @@ fn reml_on_a_million_studies_converges_without_the_fallback() {
     let e = metapool::effect::compute(&table, &EffectOptions::new(Measure::RR)).expect("effects");
     let scored = tau2::likelihood(&e.yi, &e.vi, true);
     assert!(
-        scored.convergence.fallback.is_none(),
+        scored.convergence.fallback().is_none(),
         "{:?}",
         scored.convergence
     );
@@ -612,8 +612,8 @@ fn a_tiny_variance_gives_the_limit_and_a_warning() {
         let f = fit(&Y3, &vi, method, CiMethod::Z);
         let r = f.random.as_ref().expect("random");
         near(r.tau2, t2, 1e-10);
-        near(f.fixed.estimate, 0.1, 1e-15);
-        near(f.fixed.se, 1e-150, 1e-12);
+        near(f.fixed.pooled.estimate, 0.1, 1e-15);
+        near(f.fixed.pooled.se, 1e-150, 1e-12);
         near(f.heterogeneity.q, 25.0 / 9.0, 1e-13);
         near(f.heterogeneity.typical_variance, 9.0 / 325.0, 1e-13);
         for x in [
@@ -632,7 +632,7 @@ fn a_tiny_variance_gives_the_limit_and_a_warning() {
         if method == Tau2Method::REML {
             near(r.pooled.estimate, 0.176_716_650_779_988_88, 1e-10);
             near(r.pooled.se, 0.101_002_644_622_433_87, 1e-10);
-            assert!(r.convergence.fallback.is_none());
+            assert!(r.convergence.fallback().is_none());
         }
     }
 }
@@ -647,8 +647,8 @@ fn a_huge_variance_gives_that_study_no_weight() {
     let vi = [1e300, 0.04, 0.09];
     let f = fit(&Y3, &vi, Tau2Method::REML, CiMethod::Z);
     let r = f.random.as_ref().expect("random");
-    near(f.fixed.estimate, 0.361_538_461_538_461_59, 1e-14);
-    near(f.fixed.se, 0.166_410_058_867_568_74, 1e-14);
+    near(f.fixed.pooled.estimate, 0.361_538_461_538_461_59, 1e-14);
+    near(f.fixed.pooled.se, 0.166_410_058_867_568_74, 1e-14);
     assert_eq!(r.tau2, 0.0);
     near(f.heterogeneity.q, 0.307_692_307_692_307_71, 1e-14);
     assert!(f.studies[0].weight_fixed < 1e-290);
@@ -683,8 +683,8 @@ fn all_variances_tiny_or_huge_is_a_change_of_units() {
     );
     let r = f.random.as_ref().expect("random");
     let h = &f.heterogeneity;
-    near(f.fixed.estimate, 0.227_272_727_272_727_27, 1e-14);
-    near(f.fixed.se, 7.385_489_458_759_963_9e-151, 1e-14);
+    near(f.fixed.pooled.estimate, 0.227_272_727_272_727_27, 1e-14);
+    near(f.fixed.pooled.se, 7.385_489_458_759_963_9e-151, 1e-14);
     near(h.q, 4.363_636_363_636_362_6e298, 1e-13);
     near(h.typical_variance, 1.833_333_333_333_333_3e-300, 1e-13);
     near(r.tau2, 0.04, 1e-10);
@@ -701,8 +701,8 @@ fn all_variances_tiny_or_huge_is_a_change_of_units() {
     for method in Tau2Method::ALL {
         let f = fit(&Y3, &[1e300, 2e300, 3e300], method, CiMethod::Z);
         let r = f.random.as_ref().expect("random");
-        near(f.fixed.estimate, 0.227_272_727_272_727_35, 1e-14);
-        near(f.fixed.se, 7.385_489_458_759_964_7e149, 1e-14);
+        near(f.fixed.pooled.estimate, 0.227_272_727_272_727_35, 1e-14);
+        near(f.fixed.pooled.se, 7.385_489_458_759_964_7e149, 1e-14);
         near(f.heterogeneity.q, 4.363_636_363_636_362_5e-302, 1e-13);
         if method == Tau2Method::SJ {
             // SJ is τ₀² Q(τ₀²)/(k − 1) with τ₀² = Σ(y − ȳ)²/k = 0.08/3, and Q(τ₀²) = Q(0)
@@ -712,13 +712,13 @@ fn all_variances_tiny_or_huge_is_a_change_of_units() {
                 0.08 / 3.0 * 4.363_636_363_636_362_5e-302 / 2.0,
                 1e-12,
             );
-            near(r.pooled.estimate, f.fixed.estimate, 1e-14);
+            near(r.pooled.estimate, f.fixed.pooled.estimate, 1e-14);
             continue;
         }
         assert_eq!(r.tau2, 0.0, "{method}");
         assert_eq!(
             (r.pooled.estimate, r.pooled.se),
-            (f.fixed.estimate, f.fixed.se)
+            (f.fixed.pooled.estimate, f.fixed.pooled.se)
         );
     }
 }
@@ -755,8 +755,8 @@ fn counts_of_a_billion_match_metafor() {
         pool(&table, effect, &options).expect("fit")
     };
     let f = run(&rr, FixedMethod::InverseVariance, None);
-    near(f.fixed.estimate, -0.073_968_683_081_277_853, 1e-10);
-    near(f.fixed.se, 4.935_624_956_720_359_3e-5, 1e-10);
+    near(f.fixed.pooled.estimate, -0.073_968_683_081_277_853, 1e-10);
+    near(f.fixed.pooled.se, 4.935_624_956_720_359_3e-5, 1e-10);
     near(f.heterogeneity.q, 5_639_157.192_668_031_9, 1e-10);
     for (method, b, se, t2) in [
         (
@@ -810,8 +810,8 @@ fn counts_of_a_billion_match_metafor() {
         ),
     ] {
         let f = run(&EffectOptions::new(measure), fixed, None);
-        near(f.fixed.estimate, b, 1e-9);
-        near(f.fixed.se, se, 1e-9);
+        near(f.fixed.pooled.estimate, b, 1e-9);
+        near(f.fixed.pooled.se, se, 1e-9);
         near(f.heterogeneity.q, q, 1e-9);
     }
 }
@@ -832,8 +832,8 @@ fn one_mantel_haenszel_table_has_no_heterogeneity() {
     let f = pool(&table, &EffectOptions::new(Measure::OR), &options).expect("fit");
     let h = &f.heterogeneity;
     assert_eq!((h.q, h.p_value, h.i2_q, h.h2), (0.0, 1.0, 0.0, 1.0));
-    near(f.fixed.estimate, 0.615_760_516_944_525_16, 1e-12);
-    near(f.fixed.se, 0.933_729_783_389_369_52, 1e-12);
+    near(f.fixed.pooled.estimate, 0.615_760_516_944_525_16, 1e-12);
+    near(f.fixed.pooled.se, 0.933_729_783_389_369_52, 1e-12);
 }
 
 /// Mantel-Haenszel with no event in the experimental arm of any table: the MH odds
@@ -857,9 +857,9 @@ fn mantel_haenszel_without_events_in_one_arm_is_undefined_and_says_so() {
         let f = pool(&table, &EffectOptions::new(measure), &options).expect("fit");
         let h = &f.heterogeneity;
         for (what, value) in [
-            ("estimate", f.fixed.estimate),
-            ("se", f.fixed.se),
-            ("p", f.fixed.p_value),
+            ("estimate", f.fixed.pooled.estimate),
+            ("se", f.fixed.pooled.se),
+            ("p", f.fixed.pooled.p_value),
             ("Q", h.q),
             ("p(Q)", h.p_value),
             ("I2 from Q", h.i2_q),
@@ -913,7 +913,7 @@ fn library_misuse_is_an_error_or_not_a_number() {
     for method in Tau2Method::ALL {
         let est = tau2::estimate(method, &[0.1, 0.2, 0.3], &[0.1, 0.1], 1.0);
         assert!(
-            est.tau2.is_nan() && est.convergence.fallback.is_some(),
+            est.tau2.is_nan() && est.convergence.fallback().is_some(),
             "{method}"
         );
     }
@@ -946,7 +946,7 @@ fn double_zeros_in_the_mh_risk_difference_are_said_to_be_in_it() {
         metapool::profile::Profile::Metafor.resolve(table.data_type(), &overrides);
     let fit = pool(&table, &effect, &options).expect("fit");
     near(
-        fit.fixed.estimate,
+        fit.fixed.pooled.estimate,
         -1.0 / (25.0 + 1640.0 / 81.0 + 15.0),
         1e-14,
     );

@@ -164,20 +164,16 @@ fn fit_row(table: &StudyTable, row: &Row) -> metapool::error::Result<Fit> {
 
 fn ours(fit: &Fit, key: &str) -> Option<f64> {
     let het = &fit.heterogeneity;
-    let (estimate, se, lo, hi, stat, p) = match &fit.random {
-        Some(r) => (
-            r.pooled.estimate,
-            r.pooled.se,
-            r.pooled.ci_lower,
-            r.pooled.ci_upper,
-            r.pooled.statistic,
-            r.pooled.p_value,
-        ),
-        None => {
-            let f = &fit.fixed;
-            (f.estimate, f.se, f.ci_lower, f.ci_upper, f.z, f.p_value)
-        }
-    };
+    // The estimate in use: random effects when fitted, else fixed.
+    let e = fit.random.as_ref().map_or(&fit.fixed.pooled, |r| &r.pooled);
+    let (estimate, se, lo, hi, stat, p) = (
+        e.estimate,
+        e.se,
+        e.ci_lower,
+        e.ci_upper,
+        e.statistic,
+        e.p_value,
+    );
     Some(match key {
         "tau2" => fit.random.as_ref()?.tau2,
         "b" => estimate,

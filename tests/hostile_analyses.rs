@@ -3,8 +3,8 @@
 //! fitted, errors that name file, row and column, and the warnings `pool` gives.
 //! Reference values from metafor 3.8-1 are given with the R call that produced them.
 
-use metapool::analysis::regression::RegressionTau2;
 use metapool::analysis::regression::{design, fit, Model, Moderator, PermutationOptions};
+use metapool::model::Tau2Method;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -165,7 +165,7 @@ fn the_permutation_test_uses_the_studies_of_the_fit() {
         vi: &w,
         x: design.view(),
         names: &names,
-        method: RegressionTau2::REML,
+        method: Some(Tau2Method::REML),
         knapp_hartung: false,
         level: metapool::Level::NINETY_FIVE,
     }
@@ -267,7 +267,7 @@ fn a_moderator_out_of_scale_is_named_not_called_collinear() {
         &vi,
         design.view(),
         &names,
-        RegressionTau2::DL,
+        Some(Tau2Method::DL),
         false,
         0.95,
     )

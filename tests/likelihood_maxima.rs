@@ -13,7 +13,7 @@
 //! Tolerance: 1e-8 relative (1e-10 absolute for τ² = 0, where metafor stops within its
 //! threshold of 0).
 
-use metapool::analysis::regression::{self, RegressionTau2};
+use metapool::analysis::regression;
 use metapool::model::{fit_slices, PoolOptions, Tau2Method};
 
 fn cases() -> Vec<(Vec<f64>, Vec<f64>, &'static str)> {
@@ -73,13 +73,13 @@ fn ml_and_reml_find_the_global_maximum_that_metafor_finds() {
                 });
                 let names = ["intrcpt".to_string(), "x".to_string()];
                 let method = if method == "REML" {
-                    RegressionTau2::REML
+                    Some(Tau2Method::REML)
                 } else {
-                    RegressionTau2::ML
+                    Some(Tau2Method::ML)
                 };
                 let fit =
                     regression::fit(yi, vi, x.view(), &names, method, false, 0.95).expect("fit");
-                let intercept = &fit.coefficients[0];
+                let intercept = &fit.coefficients[0].estimate;
                 (fit.tau2, intercept.estimate, intercept.se, fit.convergence)
             };
         let what = format!("{} {model} {method}", &r[0]);
@@ -174,7 +174,7 @@ fn the_maximum_survives_rescaling_to_the_ends_of_double_precision() {
             &v,
             design.view(),
             &names,
-            metapool::analysis::regression::RegressionTau2::REML,
+            Some(Tau2Method::REML),
             false,
             0.95,
         )

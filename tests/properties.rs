@@ -14,7 +14,7 @@
 //! - the random-effects estimate lies within [min yi, max yi] (it is a weighted mean);
 //! - the fixed and random-effects results coincide when τ² = 0.
 
-use metapool::analysis::regression::{self, RegressionTau2};
+use metapool::analysis::regression;
 use metapool::effect::{Effects, Measure};
 use metapool::model::{pool_effects, CiMethod, Fit, PoolOptions, Tau2Method};
 use proptest::prelude::*;
@@ -90,8 +90,8 @@ proptest! {
         for m in methods() {
             let (a, b) = (fit(&original, m, CiMethod::Z), fit(&shuffled, m, CiMethod::Z));
             let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
-            assert_close!(a.fixed.estimate, b.fixed.estimate, 1e-12, 1e-14, "{m} fixed");
-            assert_close!(a.fixed.se, b.fixed.se, 1e-12, 0.0, "{m} fixed se");
+            assert_close!(a.fixed.pooled.estimate, b.fixed.pooled.estimate, 1e-12, 1e-14, "{m} fixed");
+            assert_close!(a.fixed.pooled.se, b.fixed.pooled.se, 1e-12, 0.0, "{m} fixed se");
             assert_close!(ra.tau2, rb.tau2, 1e-9, 1e-13, "{m} tau2");
             assert_close!(ra.pooled.estimate, rb.pooled.estimate, 1e-9, 1e-12, "{m} random");
             assert_close!(ra.pooled.se, rb.pooled.se, 1e-9, 1e-13, "{m} random se");
@@ -110,7 +110,7 @@ proptest! {
                 let (a, b) = (fit(&s, m, ci), fit(&shifted, m, ci));
                 let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
                 let tol = 1e-10 * (1.0 + c.abs());
-                assert_close!(a.fixed.estimate + c, b.fixed.estimate, 0.0, tol, "{m} fixed");
+                assert_close!(a.fixed.pooled.estimate + c, b.fixed.pooled.estimate, 0.0, tol, "{m} fixed");
                 assert_close!(ra.pooled.estimate + c, rb.pooled.estimate, 0.0, tol, "{m} random");
                 assert_close!(ra.pooled.ci_lower + c, rb.pooled.ci_lower, 0.0, tol, "{m} {ci:?} lower");
                 assert_close!(ra.pooled.ci_upper + c, rb.pooled.ci_upper, 0.0, tol, "{m} {ci:?} upper");
@@ -134,8 +134,8 @@ proptest! {
             let (a, b) = (fit(&s, m, CiMethod::Z), fit(&scaled, m, CiMethod::Z));
             let (ra, rb) = (a.random.expect("random"), b.random.expect("random"));
             let abs = 1e-12 * c.abs();
-            assert_close!(a.fixed.estimate * c, b.fixed.estimate, 1e-10, abs, "{m} fixed");
-            assert_close!(a.fixed.se * c.abs(), b.fixed.se, 1e-10, 0.0, "{m} fixed se");
+            assert_close!(a.fixed.pooled.estimate * c, b.fixed.pooled.estimate, 1e-10, abs, "{m} fixed");
+            assert_close!(a.fixed.pooled.se * c.abs(), b.fixed.pooled.se, 1e-10, 0.0, "{m} fixed se");
             assert_close!(ra.pooled.estimate * c, rb.pooled.estimate, 1e-7, abs, "{m} random");
             assert_close!(ra.pooled.se * c.abs(), rb.pooled.se, 1e-7, 0.0, "{m} random se");
             assert_close!(ra.tau2 * c * c, rb.tau2, 1e-7, 1e-12 * c * c, "{m} tau2");
@@ -177,7 +177,7 @@ proptest! {
         let names = ["intrcpt".to_string(), "x".to_string()];
         // Meta-regression refuses variances whose Σ 1/v leaves 1e±289 (its scale check):
         // the variances here span 1e-3 c² to 10 c², inside that range for |c| ≤ 1e140.
-        for method in [RegressionTau2::ML, RegressionTau2::REML] {
+        for method in [Some(Tau2Method::ML), Some(Tau2Method::REML)] {
             if magnitude.abs() > 140.0 {
                 break;
             }
@@ -202,7 +202,7 @@ proptest! {
                 let f = fit(&s, m, ci);
                 let r = f.random.as_ref().expect("random");
                 let h = &f.heterogeneity;
-                prop_assert!(f.fixed.ci_lower <= f.fixed.estimate && f.fixed.estimate <= f.fixed.ci_upper);
+                prop_assert!(f.fixed.pooled.ci_lower <= f.fixed.pooled.estimate && f.fixed.pooled.estimate <= f.fixed.pooled.ci_upper);
                 prop_assert!(r.pooled.ci_lower <= r.pooled.estimate && r.pooled.estimate <= r.pooled.ci_upper, "{m} {ci:?}");
                 prop_assert!(r.pi_lower <= r.pooled.ci_lower && r.pooled.ci_upper <= r.pi_upper, "{m} {ci:?} PI");
                 prop_assert!(r.tau2 >= 0.0 && r.tau2.is_finite(), "{m}: tau2 {}", r.tau2);
@@ -210,7 +210,7 @@ proptest! {
                 prop_assert!((0.0..=1.0).contains(&h.p_value), "p {}", h.p_value);
                 prop_assert!(lo - 1e-12 <= r.pooled.estimate && r.pooled.estimate <= hi + 1e-12,
                     "{m}: {} outside [{lo}, {hi}]", r.pooled.estimate);
-                prop_assert!(lo - 1e-12 <= f.fixed.estimate && f.fixed.estimate <= hi + 1e-12);
+                prop_assert!(lo - 1e-12 <= f.fixed.pooled.estimate && f.fixed.pooled.estimate <= hi + 1e-12);
                 for i2 in [h.i2_q, h.i2_tau2, h.i2_ci_lower, h.i2_ci_upper] {
                     prop_assert!((0.0..=100.0).contains(&i2), "{m}: I2 {i2}");
                 }
@@ -235,10 +235,10 @@ proptest! {
             let f = fit(&s, m, CiMethod::Z);
             let r = f.random.as_ref().expect("random");
             if r.tau2 == 0.0 {
-                prop_assert_eq!(r.pooled.estimate, f.fixed.estimate, "{}", m);
-                prop_assert_eq!(r.pooled.se, f.fixed.se, "{}", m);
-                prop_assert_eq!(r.pooled.ci_lower, f.fixed.ci_lower, "{}", m);
-                prop_assert_eq!(r.pooled.ci_upper, f.fixed.ci_upper, "{}", m);
+                prop_assert_eq!(r.pooled.estimate, f.fixed.pooled.estimate, "{}", m);
+                prop_assert_eq!(r.pooled.se, f.fixed.pooled.se, "{}", m);
+                prop_assert_eq!(r.pooled.ci_lower, f.fixed.pooled.ci_lower, "{}", m);
+                prop_assert_eq!(r.pooled.ci_upper, f.fixed.pooled.ci_upper, "{}", m);
                 prop_assert_eq!(r.pooled.ci_lower, r.pi_lower, "{}", m);
                 prop_assert_eq!(f.heterogeneity.i2_tau2, 0.0);
                 for s in &f.studies {

@@ -7,9 +7,9 @@
 
 use metapool::analysis::regression::{
     design, fit, Arrangement, Model, Moderator, PermutationOptions, PermutationScheme,
-    RegressionTau2,
 };
 use metapool::data::{read_csv_path, StudyData};
+use metapool::model::Tau2Method;
 use std::collections::BTreeMap;
 
 fn load(dataset: &str, mods: &str) -> (Vec<f64>, Vec<f64>, Vec<Moderator>) {
@@ -52,7 +52,7 @@ fn every_model_matches_metafor() {
     for ((dataset, mods, method, test), rows) in &blocks {
         let (yi, vi, moderators) = load(dataset, mods);
         let (x, names) = design(yi.len(), &moderators).expect("design");
-        let method: RegressionTau2 = method.parse().expect("method");
+        let method = Tau2Method::parse_model(method).expect("method");
         let r = fit(&yi, &vi, x.view(), &names, method, test == "knha", 0.95).expect("fit");
         for (q, value) in rows {
             if q == "coefficients" {
@@ -74,7 +74,7 @@ fn every_model_matches_metafor() {
             };
             let coef = |name: &str| {
                 let (field, j) = name.rsplit_once('.').expect("indexed");
-                let c = &r.coefficients[j.parse::<usize>().expect("index") - 1];
+                let c = &r.coefficients[j.parse::<usize>().expect("index") - 1].estimate;
                 match field {
                     "beta" => c.estimate,
                     "se" => c.se,
@@ -144,7 +144,7 @@ fn exact_permutation_test_matches_permutest() {
         };
         let (xm, names) =
             design(7, &[Moderator::Numeric(name.clone(), x[..7].to_vec())]).expect("design");
-        let method: RegressionTau2 = method.parse().expect("method");
+        let method = Tau2Method::parse_model(method).expect("method");
         let options = PermutationOptions {
             exact: true,
             ..Default::default()
@@ -179,7 +179,7 @@ struct PermutestCase {
     dataset: String,
     rows: usize,
     mods: String,
-    method: RegressionTau2,
+    method: Option<Tau2Method>,
     knha: bool,
     iter: usize,
     seed: Option<u64>,
@@ -197,7 +197,7 @@ fn permutest_cases() -> BTreeMap<String, PermutestCase> {
                 dataset: r[1].to_string(),
                 rows: r[2].parse().expect("rows"),
                 mods: r[3].to_string(),
-                method: r[4].parse().expect("method"),
+                method: Tau2Method::parse_model(&r[4]).expect("method"),
                 knha: &r[5] == "knha",
                 iter: r[6].parse().expect("iter"),
                 seed: r[7].parse().ok(),
@@ -349,7 +349,7 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
         vi: &vi[..8],
         x: x.view(),
         names: &names,
-        method: RegressionTau2::REML,
+        method: Some(Tau2Method::REML),
         knapp_hartung: false,
         level: metapool::Level::NINETY_FIVE,
     };

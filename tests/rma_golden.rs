@@ -65,23 +65,17 @@ fn options_for(key: &Key, data_type: DataType) -> (EffectOptions, PoolOptions) {
 /// Our value of a metafor quantity, or None when we do not report it.
 fn ours(fit: &Fit, quantity: &str) -> Option<f64> {
     let het = &fit.heterogeneity;
-    let (estimate, se, lo, hi, stat, df, p) = match &fit.random {
-        Some(r) => (
-            r.pooled.estimate,
-            r.pooled.se,
-            r.pooled.ci_lower,
-            r.pooled.ci_upper,
-            r.pooled.statistic,
-            r.pooled.df,
-            r.pooled.p_value,
-        ),
-        None => {
-            let f = &fit.fixed;
-            (
-                f.estimate, f.se, f.ci_lower, f.ci_upper, f.z, f.df, f.p_value,
-            )
-        }
-    };
+    // The estimate in use: random effects when fitted, else fixed.
+    let e = fit.random.as_ref().map_or(&fit.fixed.pooled, |r| &r.pooled);
+    let (estimate, se, lo, hi, stat, df, p) = (
+        e.estimate,
+        e.se,
+        e.ci_lower,
+        e.ci_upper,
+        e.statistic,
+        e.df,
+        e.p_value,
+    );
     if let Some(i) = quantity.strip_prefix("weight.") {
         let i: usize = i.parse().ok()?;
         let s = &fit.studies[i - 1];

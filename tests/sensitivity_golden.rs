@@ -47,12 +47,12 @@ fn leave1out_cumul_and_influence_match_metafor() {
                 Err(_) => continue,
             };
             let refit = |x: &metapool::analysis::sensitivity::Refit, q: &str| match q {
-                "estimate" => x.estimate,
-                "se" => x.se,
-                "zval" => x.statistic,
-                "pval" => x.p_value,
-                "ci.lb" => x.ci_lower,
-                "ci.ub" => x.ci_upper,
+                "estimate" => x.pooled.estimate,
+                "se" => x.pooled.se,
+                "zval" => x.pooled.statistic,
+                "pval" => x.pooled.p_value,
+                "ci.lb" => x.pooled.ci_lower,
+                "ci.ub" => x.pooled.ci_upper,
                 "Q" => x.q,
                 "Qp" => x.q_p_value,
                 "tau2" => x.tau2,

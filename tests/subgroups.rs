@@ -50,8 +50,8 @@ fn subgroups_of_three_data_sets_match_metafor() {
                         .expect("subgroup");
                     let random = g.fit.random.as_ref().expect("random");
                     match &r[4] {
-                        "fixed.beta" => g.fit.fixed.estimate,
-                        "fixed.se" => g.fit.fixed.se,
+                        "fixed.beta" => g.fit.fixed.pooled.estimate,
+                        "fixed.se" => g.fit.fixed.pooled.se,
                         "random.beta" => random.pooled.estimate,
                         "random.se" => random.pooled.se,
                         "tau2" => random.tau2,

@@ -12,13 +12,17 @@ use crate::data::{RowChecked, StudyTable};
 use crate::effect::EffectOptions;
 use crate::effect::{compute, AddTo};
 use crate::error::{Error, Result};
-use crate::model::{fit_slices, pool, FixedMethod, PoolOptions, SliceFit};
+use crate::model::{fit_slices, pool, FixedMethod, PoolOptions, PooledEstimate, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
 /// One group's result; every number on the analysis scale, NaN when absent (null in
 /// JSON, an empty CSV cell); ±∞ are written `Infinity` and `-Infinity` in both.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Written flat, one column a number ([`BatchRow::NUMBER_COLUMNS`]): `group`, `k`,
+/// `measure`, `fixed_estimate`, `fixed_se`, `fixed_ci_lower`, `fixed_ci_upper`,
+/// `fixed_p_value`, the same five for `random_`, `pi_lower`, ..., `i2_tau2`, `error`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchRow {
     /// The group's value of the grouping column.
     pub group: String,
@@ -26,26 +30,11 @@ pub struct BatchRow {
     pub k: usize,
     /// Measure.
     pub measure: String,
-    /// Fixed-effect estimate.
-    pub fixed_estimate: f64,
-    /// Its standard error.
-    pub fixed_se: f64,
-    /// Lower confidence limit.
-    pub fixed_ci_lower: f64,
-    /// Upper confidence limit.
-    pub fixed_ci_upper: f64,
-    /// Two-sided p-value.
-    pub fixed_p_value: f64,
-    /// Random-effects estimate.
-    pub random_estimate: f64,
-    /// Its standard error.
-    pub random_se: f64,
-    /// Lower confidence limit.
-    pub random_ci_lower: f64,
-    /// Upper confidence limit.
-    pub random_ci_upper: f64,
-    /// Two-sided p-value.
-    pub random_p_value: f64,
+    /// The fixed-effect estimate with its interval and test (`None` for a group that
+    /// could not be pooled).
+    pub fixed: Option<PooledEstimate>,
+    /// The random-effects estimate (`None` without one).
+    pub random: Option<PooledEstimate>,
     /// Lower prediction limit.
     pub pi_lower: f64,
     /// Upper prediction limit.
@@ -71,85 +60,8 @@ pub struct BatchRow {
 }
 
 impl BatchRow {
-    fn failed(group: String, error: &Error) -> Self {
-        let nan = f64::NAN;
-        BatchRow {
-            group,
-            k: 0,
-            measure: String::new(),
-            fixed_estimate: nan,
-            fixed_se: nan,
-            fixed_ci_lower: nan,
-            fixed_ci_upper: nan,
-            fixed_p_value: nan,
-            random_estimate: nan,
-            random_se: nan,
-            random_ci_lower: nan,
-            random_ci_upper: nan,
-            random_p_value: nan,
-            pi_lower: nan,
-            pi_upper: nan,
-            tau2: nan,
-            tau2_ci_lower: nan,
-            tau2_ci_upper: nan,
-            q: nan,
-            q_df: nan,
-            q_p_value: nan,
-            i2_q: nan,
-            i2_tau2: nan,
-            error: Some(error.to_string()),
-        }
-    }
-
-    /// A row from a fit: the fixed-effect (estimate, se, lower, upper, p), the random
-    /// part and the heterogeneity statistics.
-    fn fitted(
-        group: String,
-        measure: &str,
-        k: usize,
-        fixed: (f64, f64, f64, f64, f64),
-        random: Option<&crate::model::RandomFit>,
-        h: &crate::heterogeneity::Heterogeneity,
-    ) -> Self {
-        let mut row = BatchRow::failed(group, &Error::Degenerate(String::new()));
-        row.error = None;
-        row.k = k;
-        row.measure = measure.to_string();
-        (
-            row.fixed_estimate,
-            row.fixed_se,
-            row.fixed_ci_lower,
-            row.fixed_ci_upper,
-            row.fixed_p_value,
-        ) = fixed;
-        if let Some(r) = random {
-            (
-                row.random_estimate,
-                row.random_se,
-                row.random_ci_lower,
-                row.random_ci_upper,
-                row.random_p_value,
-            ) = (
-                r.pooled.estimate,
-                r.pooled.se,
-                r.pooled.ci_lower,
-                r.pooled.ci_upper,
-                r.pooled.p_value,
-            );
-            (row.pi_lower, row.pi_upper) = (r.pi_lower, r.pi_upper);
-        }
-        (row.tau2, row.tau2_ci_lower, row.tau2_ci_upper) =
-            (h.tau2, h.tau2_ci_lower, h.tau2_ci_upper);
-        (row.q, row.q_df, row.q_p_value, row.i2_q, row.i2_tau2) =
-            (h.q, h.df, h.p_value, h.i2_q, h.i2_tau2);
-        row
-    }
-
-    /// The CSV header of [`BatchRow::cells`].
-    pub const CSV_HEADER: [&'static str; 24] = [
-        "group",
-        "k",
-        "measure",
+    /// The names of the numeric columns, in the order of [`BatchRow::numbers`].
+    pub const NUMBER_COLUMNS: [&'static str; 20] = [
         "fixed_estimate",
         "fixed_se",
         "fixed_ci_lower",
@@ -170,30 +82,24 @@ impl BatchRow {
         "q_p_value",
         "i2_q",
         "i2_tau2",
-        "error",
     ];
 
-    /// The row's CSV cells, in the order of [`BatchRow::CSV_HEADER`]: numbers in Rust's
-    /// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
-    /// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity`
-    /// ([`crate::report::csv::num`]). Write them with a CSV writer
-    /// ([`crate::report::csv::writer`]), which quotes what needs quoting.
-    pub fn cells(&self) -> Vec<String> {
-        let mut cells = Vec::with_capacity(Self::CSV_HEADER.len());
-        cells.push(self.group.clone());
-        cells.push(self.k.to_string());
-        cells.push(self.measure.clone());
-        for x in [
-            self.fixed_estimate,
-            self.fixed_se,
-            self.fixed_ci_lower,
-            self.fixed_ci_upper,
-            self.fixed_p_value,
-            self.random_estimate,
-            self.random_se,
-            self.random_ci_lower,
-            self.random_ci_upper,
-            self.random_p_value,
+    /// The numeric columns, in the order of [`BatchRow::NUMBER_COLUMNS`] (NaN for an
+    /// absent estimate): the one list the JSON lines and the CSV cells are written from.
+    pub fn numbers(&self) -> [f64; 20] {
+        let f = self.fixed.as_ref().unwrap_or(&PooledEstimate::ABSENT);
+        let r = self.random.as_ref().unwrap_or(&PooledEstimate::ABSENT);
+        [
+            f.estimate,
+            f.se,
+            f.ci_lower,
+            f.ci_upper,
+            f.p_value,
+            r.estimate,
+            r.se,
+            r.ci_lower,
+            r.ci_upper,
+            r.p_value,
             self.pi_lower,
             self.pi_upper,
             self.tau2,
@@ -204,11 +110,81 @@ impl BatchRow {
             self.q_p_value,
             self.i2_q,
             self.i2_tau2,
-        ] {
-            cells.push(crate::report::csv::num(x));
+        ]
+    }
+
+    fn failed(group: String, error: &Error) -> Self {
+        let nan = f64::NAN;
+        BatchRow {
+            group,
+            k: 0,
+            measure: String::new(),
+            fixed: None,
+            random: None,
+            pi_lower: nan,
+            pi_upper: nan,
+            tau2: nan,
+            tau2_ci_lower: nan,
+            tau2_ci_upper: nan,
+            q: nan,
+            q_df: nan,
+            q_p_value: nan,
+            i2_q: nan,
+            i2_tau2: nan,
+            error: Some(error.to_string()),
         }
-        cells.push(self.error.clone().unwrap_or_default());
-        cells
+    }
+
+    /// A row from a fit: the fixed-effect estimate, the random part and the
+    /// heterogeneity statistics.
+    fn fitted(
+        group: String,
+        measure: &str,
+        k: usize,
+        fixed: &PooledEstimate,
+        random: Option<&crate::model::RandomFit>,
+        h: &crate::heterogeneity::Heterogeneity,
+    ) -> Self {
+        let (pi_lower, pi_upper) =
+            random.map_or((f64::NAN, f64::NAN), |r| (r.pi_lower, r.pi_upper));
+        BatchRow {
+            group,
+            k,
+            measure: measure.to_string(),
+            fixed: Some(fixed.clone()),
+            random: random.map(|r| r.pooled.clone()),
+            pi_lower,
+            pi_upper,
+            tau2: h.tau2,
+            tau2_ci_lower: h.tau2_ci_lower,
+            tau2_ci_upper: h.tau2_ci_upper,
+            q: h.q,
+            q_df: h.df,
+            q_p_value: h.p_value,
+            i2_q: h.i2_q,
+            i2_tau2: h.i2_tau2,
+            error: None,
+        }
+    }
+}
+
+impl Serialize for BatchRow {
+    /// Flat, as the CSV: `group`, `k`, `measure`, the [`BatchRow::NUMBER_COLUMNS`],
+    /// `error`.
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Self::NUMBER_COLUMNS.len() + 4))?;
+        map.serialize_entry("group", &self.group)?;
+        map.serialize_entry("k", &self.k)?;
+        map.serialize_entry("measure", &self.measure)?;
+        for (name, x) in Self::NUMBER_COLUMNS.iter().zip(self.numbers()) {
+            map.serialize_entry(name, &x)?;
+        }
+        map.serialize_entry("error", &self.error)?;
+        map.end()
     }
 }
 
@@ -277,14 +253,12 @@ fn row_from_slices(group: String, measure: &str, fit: Result<SliceFit>) -> Batch
     match fit {
         Err(e) => BatchRow::failed(group, &e),
         Ok(fit) => {
-            let f = &fit.fixed;
             let k = (fit.heterogeneity.df + 1.0) as usize;
-            let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
             BatchRow::fitted(
                 group,
                 measure,
                 k,
-                fixed,
+                &fit.fixed.pooled,
                 fit.random.as_ref(),
                 &fit.heterogeneity,
             )
@@ -370,13 +344,11 @@ fn pool_group(
     subset(table, idx)
         .and_then(|t| pool(&t, effect, options))
         .map(|fit| {
-            let f = &fit.fixed;
-            let fixed = (f.estimate, f.se, f.ci_lower, f.ci_upper, f.p_value);
             BatchRow::fitted(
                 group.clone(),
                 fit.measure.name(),
                 fit.k,
-                fixed,
+                &fit.fixed.pooled,
                 fit.random.as_ref(),
                 &fit.heterogeneity,
             )

@@ -5,12 +5,16 @@
 //! # Formulas (Viechtbauer 2005; Raudenbush 2009)
 //! W = diag(1/(v_i + τ²)), β̂ = (XᵀWX)⁻¹XᵀWy, Var(β̂) = (XᵀWX)⁻¹,
 //! P = W − WX(XᵀWX)⁻¹XᵀW (all traces below are formed from p × p products, O(k p²)).
-//! - τ² by DL: (Q_E − (k − p)) / (tr W₀ − tr[(XᵀW₀X)⁻¹XᵀW₀²X]), W₀ = diag(1/v_i), 0 if
-//!   negative; HE: (yᵀP_O y − tr(P_O V))/(k − p) with the OLS projection P_O, 0 if
-//!   negative; ML and REML the global maximum of the (restricted) likelihood on τ² ≥ 0,
-//!   by the engine of [`mod@crate::model::tau2::likelihood`] (a scan of the score
+//! - τ² by any [`Tau2Method`], each written once in the τ² engine
+//!   ([`crate::model::tau2::estimate_model`]; this module's model supplies the weighted
+//!   fit on the design): DL (Q_E − (k − p)) / (tr W₀ − tr[(XᵀW₀X)⁻¹XᵀW₀²X]),
+//!   W₀ = diag(1/v_i), 0 if negative; HE (yᵀP_O y − tr(P_O V))/(k − p) with the OLS
+//!   projection P_O, 0 if negative; HS (Q_E − k)/Σ 1/v_i, 0 if negative; SJ
+//!   τ₀² Q_E(τ₀²)/(k − p), τ₀² = Σ(y_i − ȳ)²/k; PM and EB the root of Q_E(τ²) = k − p;
+//!   ML and REML the global maximum of the (restricted) likelihood on τ² ≥ 0, by the
+//!   engine of [`mod@crate::model::tau2::likelihood`] (a scan of the score
 //!   U = ½(yᵀPPy − tr P) (REML) or ½(yᵀPPy − tr W) (ML), then safeguarded Newton steps
-//!   in each bracket); FE fixes τ² = 0.
+//!   in each bracket). `None` (`FE`, `none`; [`Tau2Method::parse_model`]) fixes τ² = 0.
 //! - Q_E = Σ (y_i − x_iᵀβ̂₀)²/v_i about the fixed-effect fit, df k − p (residual
 //!   heterogeneity); Q_M = β̂₂ᵀ Var(β̂₂)⁻¹ β̂₂ over the coefficients but the intercept,
 //!   χ²(m) (or F(m, k − p) with Knapp-Hartung, Q_M/m).
@@ -55,45 +59,12 @@
 use crate::distribution::{chisq_sf, f_sf, normal_two_sided_p, t_two_sided_p};
 use crate::error::{Error, Result};
 use crate::level::Level;
+use crate::model::fixed::{Flat, PooledEstimate};
 use crate::model::tau2::likelihood::{self, Derivatives, ProfileLikelihood, Scales};
-use crate::model::tau2::{Convergence, Tau2Estimate};
+use crate::model::tau2::{self, Convergence, Tau2Estimate, Tau2Method, Tau2Model};
 use nalgebra::{DMatrix, DVector};
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
-
-/// τ² estimators available for meta-regression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub enum RegressionTau2 {
-    /// Fixed effects (τ² = 0).
-    FE,
-    /// DerSimonian-Laird.
-    DL,
-    /// Hedges.
-    HE,
-    /// Maximum likelihood.
-    ML,
-    /// Restricted maximum likelihood.
-    REML,
-}
-
-impl std::str::FromStr for RegressionTau2 {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_uppercase().as_str() {
-            "FE" | "NONE" => RegressionTau2::FE,
-            "DL" => RegressionTau2::DL,
-            "HE" => RegressionTau2::HE,
-            "ML" => RegressionTau2::ML,
-            "REML" => RegressionTau2::REML,
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                "meta-regression supports the tau2 estimators FE, DL, HE, ML and REML, not {other}"
-            )))
-            }
-        })
-    }
-}
 
 /// A moderator column: numeric values, or the labels of a categorical variable.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,29 +130,33 @@ pub fn design(k: usize, moderators: &[Moderator]) -> Result<(Array2<f64>, Vec<St
 }
 
 /// One coefficient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Coefficient {
     /// Its name (`intrcpt`, a moderator, or moderator and level).
     pub name: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub se: f64,
-    /// z or t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub ci_lower: f64,
-    /// Upper confidence limit.
-    pub ci_upper: f64,
+    /// The estimate with its interval and test: z, or t with the residual df k − p
+    /// under Knapp-Hartung.
+    pub estimate: PooledEstimate,
+}
+
+impl Serialize for Coefficient {
+    /// `{"name", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper"}`, flat
+    /// as the JSON output always had it ([`Flat::TestFirst`]).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let name = |m: &mut S::SerializeMap| m.serialize_entry("name", &self.name);
+        self.estimate
+            .serialize_within(s, Flat::TestFirst, name, |_| Ok(()))
+    }
 }
 
 /// A fitted meta-regression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Regression {
-    /// The τ² estimator (`FE`: the fixed-effects meta-regression, τ² = 0).
-    pub method: RegressionTau2,
+    /// The τ² estimator (`None`: the fixed-effects meta-regression, τ² = 0; `"FE"` in
+    /// JSON).
+    #[serde(serialize_with = "serialize_model")]
+    pub method: Option<Tau2Method>,
     /// Coefficients, intercept first.
     pub coefficients: Vec<Coefficient>,
     /// Residual τ².
@@ -281,25 +256,76 @@ fn ypy2(fit: &Weighted) -> f64 {
     fit.w.component_mul(&fit.resid).norm_squared()
 }
 
+/// `"FE"` for the fixed-effects model, else the estimator's name.
+fn serialize_model<S: serde::Serializer>(
+    method: &Option<Tau2Method>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.map_or("FE", Tau2Method::name))
+}
+
+/// τ² of the mixed-effects model y = Xβ + u + e by `method` ([`tau2::estimate_model`]
+/// of [`Design`]); 0 for the fixed-effects model.
 fn estimate_tau2(
     x: &DMatrix<f64>,
     y: &DVector<f64>,
     vi: &[f64],
-    method: RegressionTau2,
+    method: Option<Tau2Method>,
 ) -> Result<Tau2Estimate> {
-    let (k, p) = (x.nrows() as f64, x.ncols() as f64);
-    Ok(match method {
-        RegressionTau2::FE => Tau2Estimate::closed_form(0.0),
-        RegressionTau2::DL => {
-            let fe = weighted(x, y, vi, 0.0)?;
-            let qe = fe.resid.component_mul(&fe.resid).component_mul(&fe.w).sum();
-            Tau2Estimate::closed_form(((qe - (k - p)) / trace_p(x, &fe)).max(0.0))
-        }
-        RegressionTau2::HE => Tau2Estimate::closed_form(hedges(x, y, vi)?),
-        RegressionTau2::ML | RegressionTau2::REML => {
-            likelihood_tau2(x, y, vi, method == RegressionTau2::REML)?
-        }
-    })
+    match method {
+        None => Ok(Tau2Estimate::fixed_at_zero()),
+        Some(method) => tau2::estimate_model(method, &Design { x, y, vi }, None),
+    }
+}
+
+/// The mixed-effects model on a design matrix, for the τ² engine: each quantity from
+/// the weighted fit at τ² (p × p products and solves, O(k p²)).
+struct Design<'a> {
+    x: &'a DMatrix<f64>,
+    y: &'a DVector<f64>,
+    vi: &'a [f64],
+}
+
+impl Tau2Model for Design<'_> {
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.y.as_slice(), self.vi)
+    }
+
+    fn coefficients(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// Q_E = Σ w r², r = y − Xβ̂; dQ_E/dτ² = −yᵀPPy ([`ypy2`]).
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {
+        let fit = weighted(self.x, self.y, self.vi, tau2)?;
+        Ok((residual_q(&fit), -ypy2(&fit)))
+    }
+
+    fn trace_p(&self, tau2: f64) -> Result<f64> {
+        Ok(trace_p(self.x, &weighted(self.x, self.y, self.vi, tau2)?))
+    }
+
+    /// yᵀP_O y = Σ r², r the OLS residuals; tr(P_O V) = Σv − tr[(XᵀX)⁻¹XᵀVX].
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)> {
+        let (x, vi) = (self.x, self.vi);
+        let ols = weighted(x, self.y, &vec![0.0; vi.len()], 1.0)?;
+        let rss = ols.resid.norm_squared();
+        let v = DVector::from_column_slice(vi);
+        let tr_pv = vi.iter().sum::<f64>() - (&ols.inv * (xt_diag(x, &v) * x)).trace();
+        Ok((rss, tr_pv))
+    }
+
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate> {
+        likelihood_tau2(self.x, self.y, self.vi, reml)
+    }
+}
+
+/// Q_E = Σ w r² of a weighted fit.
+fn residual_q(fit: &Weighted) -> f64 {
+    fit.resid
+        .component_mul(&fit.resid)
+        .component_mul(&fit.w)
+        .sum()
 }
 
 /// ML or REML τ² of the mixed-effects model y = Xβ + u + e: the global maximum of the
@@ -438,15 +464,6 @@ impl MixedEffects<'_> {
     }
 }
 
-fn hedges(x: &DMatrix<f64>, y: &DVector<f64>, vi: &[f64]) -> Result<f64> {
-    let (k, p) = (x.nrows() as f64, x.ncols() as f64);
-    let ols = weighted(x, y, &vec![0.0; vi.len()], 1.0)?;
-    let rss = ols.resid.norm_squared();
-    let v = DVector::from_column_slice(vi);
-    let tr_pv = vi.iter().sum::<f64>() - (&ols.inv * (xt_diag(x, &v) * x)).trace();
-    Ok(((rss - tr_pv) / (k - p)).max(0.0))
-}
-
 /// Whether the tests of a meta-regression are Knapp-Hartung's, for the interval method
 /// `ci` of the pooled analysis: `Z` gives Wald tests (metafor `test = "z"`), `Hksj`
 /// Knapp-Hartung tests (`test = "knha"`).
@@ -468,8 +485,8 @@ pub fn knapp_hartung_for(ci: crate::model::CiMethod) -> Result<bool> {
 }
 
 /// Fits the meta-regression of `yi` (variances `vi`) on the design `x` (intercept
-/// first) with τ² by `method`, Wald or Knapp-Hartung tests at `level` (a proportion):
-/// [`Model::fit`].
+/// first) with τ² by `method` (`None`: the fixed-effects model), Wald or Knapp-Hartung
+/// tests at `level` (a proportion): [`Model::fit`].
 ///
 /// # Errors
 /// [`Error::Degenerate`] with no residual degree of freedom, collinear moderators, or
@@ -479,7 +496,7 @@ pub fn fit(
     vi: &[f64],
     x: ArrayView2<'_, f64>,
     names: &[String],
-    method: RegressionTau2,
+    method: Option<Tau2Method>,
     knapp_hartung: bool,
     level: f64,
 ) -> Result<Regression> {
@@ -507,8 +524,8 @@ pub struct Model<'a> {
     pub x: ArrayView2<'a, f64>,
     /// The coefficients' names.
     pub names: &'a [String],
-    /// τ² estimator.
-    pub method: RegressionTau2,
+    /// τ² estimator (`None`: the fixed-effects model, τ² = 0).
+    pub method: Option<Tau2Method>,
     /// Knapp-Hartung tests (t and F) instead of Wald (z and χ²).
     pub knapp_hartung: bool,
     /// Confidence level.
@@ -560,11 +577,7 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
     let fit = weighted(x, &y, vi, tau2)?;
     let df = (k - p) as f64;
     let s2 = if knapp_hartung {
-        fit.resid
-            .component_mul(&fit.resid)
-            .component_mul(&fit.w)
-            .sum()
-            / df
+        residual_q(&fit) / df
     } else {
         1.0
     };
@@ -580,16 +593,19 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
             let statistic = b / se;
             Coefficient {
                 name: names[j].clone(),
-                estimate: b,
-                se,
-                statistic,
-                p_value: if knapp_hartung {
-                    t_two_sided_p(statistic, df)
-                } else {
-                    normal_two_sided_p(statistic)
+                estimate: PooledEstimate {
+                    estimate: b,
+                    se,
+                    ci_lower: b - crit * se,
+                    ci_upper: b + crit * se,
+                    statistic,
+                    df: knapp_hartung.then_some(df),
+                    p_value: if knapp_hartung {
+                        t_two_sided_p(statistic, df)
+                    } else {
+                        normal_two_sided_p(statistic)
+                    },
                 },
-                ci_lower: b - crit * se,
-                ci_upper: b + crit * se,
             }
         })
         .collect();
@@ -613,9 +629,9 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         }
     };
     let fe = weighted(x, &y, vi, 0.0)?;
-    let qe = fe.resid.component_mul(&fe.resid).component_mul(&fe.w).sum();
+    let qe = residual_q(&fe);
     let vt = df / trace_p(x, &fe);
-    let r2 = if method == RegressionTau2::FE || !with_r2 {
+    let r2 = if method.is_none() || !with_r2 {
         f64::NAN
     } else {
         let ones = DMatrix::from_element(k, 1, 1.0);
@@ -635,12 +651,12 @@ fn fit_with(model: &Model<'_>, with_r2: bool) -> Result<Regression> {
         qm,
         qm_p_value,
         // With τ² fixed at 0 metafor reports the Q-based I² and H² = Q_E/df.
-        i2: if method == RegressionTau2::FE {
+        i2: if method.is_none() {
             crate::heterogeneity::i2_from_q(qe, df)
         } else {
             100.0 * tau2 / (vt + tau2)
         },
-        h2: if method == RegressionTau2::FE {
+        h2: if method.is_none() {
             qe / df
         } else {
             1.0 + tau2 / vt
@@ -740,7 +756,7 @@ impl<'a> Tally<'a> {
             .zip(&r.coefficients)
             .zip(&self.observed.coefficients)
         {
-            if c.statistic.abs() >= o.statistic.abs() - tol {
+            if c.estimate.statistic.abs() >= o.estimate.statistic.abs() - tol {
                 *count += 1;
             }
         }
@@ -766,7 +782,7 @@ impl<'a> Tally<'a> {
 /// Q_M, or z² (t²) of the intercept when the model has no moderator, as metafor.
 fn omnibus(r: &Regression) -> f64 {
     if r.p == 1 {
-        r.coefficients[0].statistic.powi(2)
+        r.coefficients[0].estimate.statistic.powi(2)
     } else {
         r.qm
     }

@@ -34,28 +34,20 @@
 //! - τ̂²₍₋ᵢ₎ and Q₍₋ᵢ₎.
 
 use crate::error::{Error, Result};
-use crate::model::{fit_slices, PoolOptions, SliceFit};
+use crate::model::fixed::Flat;
+use crate::model::{fit_slices, Convergence, PoolOptions, PooledEstimate, SliceFit};
 use rayon::prelude::*;
 use serde::Serialize;
 
 /// One refit's summary (a row of `leave1out()` or `cumul()`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Refit {
     /// The study left out (leave-one-out) or the last study added (cumulative), as an
     /// index into the input.
     pub study: usize,
-    /// Pooled estimate (random effects when fitted, else fixed).
-    pub estimate: f64,
-    /// Its standard error.
-    pub se: f64,
-    /// Test statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub ci_lower: f64,
-    /// Upper confidence limit.
-    pub ci_upper: f64,
+    /// The pooled estimate in use (random effects when fitted, else fixed) with its
+    /// interval and test.
+    pub pooled: PooledEstimate,
     /// Cochran's Q.
     pub q: f64,
     /// Its p-value.
@@ -69,6 +61,38 @@ pub struct Refit {
     /// What the τ² estimator of this refit warned about (its fallback, several local
     /// maxima of the likelihood); empty for most refits.
     pub warnings: Vec<String>,
+    /// How this refit's τ² was reached (`None`, and absent from JSON, without a
+    /// random-effects model).
+    pub convergence: Option<Convergence>,
+}
+
+impl Serialize for Refit {
+    /// `{"study", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "q",
+    /// "q_p_value", "tau2", "i2", "h2", "warnings", "convergence"}`, flat as the JSON
+    /// output always had it ([`Flat::TestFirst`]); no `convergence` without a
+    /// random-effects model.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let study = |m: &mut S::SerializeMap| m.serialize_entry("study", &self.study);
+        let heterogeneity = |m: &mut S::SerializeMap| {
+            for (key, x) in [
+                ("q", self.q),
+                ("q_p_value", self.q_p_value),
+                ("tau2", self.tau2),
+                ("i2", self.i2),
+                ("h2", self.h2),
+            ] {
+                m.serialize_entry(key, &x)?;
+            }
+            m.serialize_entry("warnings", &self.warnings)?;
+            match &self.convergence {
+                Some(c) => m.serialize_entry("convergence", c),
+                None => Ok(()),
+            }
+        };
+        self.pooled
+            .serialize_within(s, Flat::TestFirst, study, heterogeneity)
+    }
 }
 
 /// The options of the refits: those of the analysis without the heterogeneity
@@ -85,16 +109,11 @@ fn refit(study: usize, fit: &SliceFit) -> Refit {
     // The random-effects estimate with a τ² estimator, the fixed-effect one without.
     let (p, i2) = match &fit.random {
         Some(r) => (&r.pooled, h.i2_tau2),
-        None => (&fit.fixed, h.i2_q),
+        None => (&fit.fixed.pooled, h.i2_q),
     };
     Refit {
         study,
-        estimate: p.estimate,
-        se: p.se,
-        statistic: p.statistic,
-        p_value: p.p_value,
-        ci_lower: p.ci_lower,
-        ci_upper: p.ci_upper,
+        pooled: p.clone(),
         q: h.q,
         q_p_value: h.p_value,
         tau2: h.tau2,
@@ -105,6 +124,7 @@ fn refit(study: usize, fit: &SliceFit) -> Refit {
             .as_ref()
             .map(|r| r.convergence_warnings())
             .unwrap_or_default(),
+        convergence: fit.random.as_ref().map(|r| r.convergence.clone()),
     }
 }
 
@@ -269,10 +289,13 @@ fn influence_of(yi: &[f64], vi: &[f64], full: &Refit, deleted: &[Refit]) -> Vec<
             let hat = 1.0 / (vi[i] + full.tau2) / sum_w;
             Influence {
                 study: i,
-                rstudent: (yi[i] - d.estimate) / (vi[i] + d.tau2 + d.se * d.se).sqrt(),
-                dffits: (full.estimate - d.estimate) / (hat * (d.tau2 + vi[i])).sqrt(),
-                cook_d: (full.estimate - d.estimate).powi(2) / (full.se * full.se),
-                cov_r: (d.se * d.se) / (full.se * full.se),
+                rstudent: (yi[i] - d.pooled.estimate)
+                    / (vi[i] + d.tau2 + d.pooled.se * d.pooled.se).sqrt(),
+                dffits: (full.pooled.estimate - d.pooled.estimate)
+                    / (hat * (d.tau2 + vi[i])).sqrt(),
+                cook_d: (full.pooled.estimate - d.pooled.estimate).powi(2)
+                    / (full.pooled.se * full.pooled.se),
+                cov_r: (d.pooled.se * d.pooled.se) / (full.pooled.se * full.pooled.se),
                 tau2_del: d.tau2,
                 q_del: d.q,
                 hat,

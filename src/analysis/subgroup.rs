@@ -187,7 +187,7 @@ pub fn subgroups(
     }
     let fixed: (Vec<f64>, Vec<f64>) = groups
         .iter()
-        .map(|g| (g.fit.fixed.estimate, g.fit.fixed.se))
+        .map(|g| (g.fit.fixed.pooled.estimate, g.fit.fixed.pooled.se))
         .unzip();
     let test_fixed = difference_test(&fixed.0, &fixed.1);
     let test_random = if groups.iter().all(|g| g.fit.random.is_some()) {

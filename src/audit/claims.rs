@@ -60,10 +60,19 @@
 //! - `granularity_percent`: beyond
 //!   [`MAX_ALLOCATION_WORK`](super::granularity::MAX_ALLOCATION_WORK) it is not checkable.
 //!
-//! Verdicts are kept for the thread by the figure, check, params and the bytes of the
-//! inputs, so that two registries that check one figure the same way (the Cochrane
-//! figures and a web page quoting one) run it once, and an input that changed is read
-//! anew.
+//! # Typed when read
+//! [`Registry::read`] parses each row's `check`, `params` and `figure` into a [`Check`]:
+//! one variant per check, with its parameters as values (a model as [`Pooled`], a level
+//! as a proportion, a count of participants as a whole number, a profile as a
+//! [`Profile`]). Nothing is read again, and nothing defaults silently, when the checks
+//! run.
+//!
+//! # The verdict cache
+//! A [`VerdictCache`] keeps verdicts by the figure, check, params and the bytes of the
+//! inputs. [`Registry::audit`] uses one of its own; [`Registry::audit_with`] takes one
+//! the caller keeps, so that two registries that check one figure the same way (the
+//! Cochrane figures and a web page quoting one) run it once. An input that changed is
+//! read anew: its bytes are part of the key.
 
 use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
 use super::figure::{Figure, Printed, Relation};
@@ -74,6 +83,7 @@ use crate::data::{read_csv_reader, Records, StudyData, StudyTable};
 use crate::distribution::normal_two_sided_p;
 use crate::effect::Measure;
 use crate::error::{Error, Result};
+use crate::level::Level;
 use crate::model::{FixedMethod, Tau2Method};
 use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
@@ -155,8 +165,10 @@ pub struct Registry {
 struct Row {
     row: usize,
     claim: Claim,
+    /// The check with its parameters and figure, as read.
+    check: Check,
     /// Each input: its cell and the path it resolves to.
-    inputs: Vec<(String, PathBuf)>,
+    inputs: Resolved,
 }
 
 impl Registry {
@@ -328,9 +340,14 @@ impl Registry {
                     ),
                 ));
             }
-            let inputs = validate(&claim, &base)
+            let (check, inputs) = validate(&claim, &base)
                 .map_err(|(column, m)| at(row, column, format!("claim {}: {m}", claim.id)))?;
-            rows.push(Row { row, claim, inputs });
+            rows.push(Row {
+                row,
+                claim,
+                check,
+                inputs,
+            });
         }
         Ok(Registry {
             file: name.to_string(),
@@ -343,6 +360,12 @@ impl Registry {
         self.rows.iter().map(|r| &r.claim)
     }
 
+    /// The checks of the claims, in order, as read from their `check`, `params` and
+    /// `figure` cells.
+    pub fn checks(&self) -> impl Iterator<Item = &Check> {
+        self.rows.iter().map(|r| &r.check)
+    }
+
     /// The files the claims' inputs resolve to, claim by claim (inside the registry's
     /// folder unless [`AuditOptions::allowing_outside`] was asked for).
     pub fn input_paths(&self) -> impl Iterator<Item = &Path> {
@@ -351,7 +374,7 @@ impl Registry {
             .flat_map(|r| r.inputs.iter().map(|(_, p)| p.as_path()))
     }
 
-    /// Audits every claim, in order.
+    /// Audits every claim, in order, with a verdict cache of its own.
     ///
     /// # Errors
     /// [`Error::Input`] naming the registry, row and column for a cell found wrong when
@@ -359,10 +382,20 @@ impl Registry {
     /// check that cannot run on its data gets a `not checkable` verdict naming the row
     /// and column instead, so one bad row does not hide the others.
     pub fn audit(&self) -> Result<Vec<Audited>> {
+        self.audit_with(&mut VerdictCache::new())
+    }
+
+    /// Audits every claim, in order, taking verdicts from `cache` and keeping new ones
+    /// in it: a check run before on the same figure, params and input bytes is not run
+    /// again.
+    ///
+    /// # Errors
+    /// As [`Registry::audit`].
+    pub fn audit_with(&self, cache: &mut VerdictCache) -> Result<Vec<Audited>> {
         self.rows
             .iter()
             .map(|r| {
-                let verdict = match audit_cached(&r.claim, &r.inputs) {
+                let verdict = match cache.verdict(&r.claim, &r.check, &r.inputs) {
                     Ok(v) => v,
                     Err(Failure::Cell(column, m)) => {
                         return Err(Error::input(
@@ -426,9 +459,9 @@ pub fn audit(claim: &Claim, base: &Path) -> Result<Verdict> {
     let cell = |column: &str, m: String| {
         Error::InvalidArgument(format!("claim {}, column '{column}': {m}", claim.id))
     };
-    let inputs =
+    let (check, inputs) =
         validate(claim, &Base::new(base, AuditOptions::default())).map_err(|(c, m)| cell(c, m))?;
-    match audit_cached(claim, &inputs) {
+    match VerdictCache::new().verdict(claim, &check, &inputs) {
         Ok(v) => Ok(v),
         Err(Failure::Cell(c, m)) => Err(cell(c, m)),
         Err(Failure::NotCheckable(c, m)) => Ok(Verdict::new(
@@ -449,6 +482,9 @@ enum Failure {
 
 type Checked<T> = std::result::Result<T, Failure>;
 
+/// The inputs of a claim: each cell with the path it resolves to.
+type Resolved = Vec<(String, PathBuf)>;
+
 /// An input read for a check: its cell, its path, its bytes.
 struct Input {
     cell: String,
@@ -459,25 +495,49 @@ struct Input {
 /// The verdict cache key: figure, check, params, and each input's path and bytes.
 type Key = (String, String, String, Vec<(String, Vec<u8>)>);
 
-thread_local! {
-    /// Verdicts of checks already run in this thread (see the module documentation).
-    static DONE: std::cell::RefCell<BTreeMap<Key, Verdict>> =
-        const { std::cell::RefCell::new(BTreeMap::new()) };
+/// Verdicts of checks already run, by the claim's figure, check and params and the path
+/// and bytes of each input (see the module documentation). It holds at most
+/// [`VerdictCache::ENTRIES`] verdicts (it is emptied when full), each with inputs of at
+/// most [`VerdictCache::KEY_BYTES`] bytes (larger ones are not kept), so that a
+/// long-lived cache holds at most 64 MiB of keys.
+#[derive(Debug, Clone, Default)]
+pub struct VerdictCache {
+    done: BTreeMap<Key, Verdict>,
 }
 
-/// The cache holds at most this many verdicts (it is emptied when full) ...
-const CACHE_ENTRIES: usize = 64;
-/// ... each with inputs of at most this many bytes (larger ones are not kept), so that
-/// a long-lived thread auditing many registries holds at most 64 MiB of keys.
-const CACHE_KEY_BYTES: usize = 1 << 20;
+impl VerdictCache {
+    /// The most verdicts kept.
+    pub const ENTRIES: usize = 64;
+    /// The most bytes of inputs a kept verdict may have.
+    pub const KEY_BYTES: usize = 1 << 20;
 
-/// Reads the inputs once, and runs the check unless the same figure, check, params and
-/// input bytes have a verdict already.
-fn audit_cached(claim: &Claim, inputs: &[(String, PathBuf)]) -> Checked<Verdict> {
-    let mut read = Vec::with_capacity(inputs.len());
-    for (cell, path) in inputs {
-        let bytes = crate::data::input::read_path(path, &crate::data::InputLimits::default())
-            .map_err(|e| {
+    /// An empty cache.
+    pub fn new() -> Self {
+        VerdictCache::default()
+    }
+
+    /// How many verdicts are kept.
+    pub fn len(&self) -> usize {
+        self.done.len()
+    }
+
+    /// Whether no verdict is kept.
+    pub fn is_empty(&self) -> bool {
+        self.done.is_empty()
+    }
+
+    /// Reads the inputs once, and runs the check unless the same figure, check, params
+    /// and input bytes have a verdict already.
+    fn verdict(
+        &mut self,
+        claim: &Claim,
+        check: &Check,
+        inputs: &[(String, PathBuf)],
+    ) -> Checked<Verdict> {
+        let mut read = Vec::with_capacity(inputs.len());
+        for (cell, path) in inputs {
+            let bytes = crate::data::input::read_path(path, &crate::data::InputLimits::default())
+                .map_err(|e| {
                 let why = match e {
                     // Not the message of a file's contents: only what went wrong.
                     Error::Io { source, .. } => source.to_string(),
@@ -486,63 +546,237 @@ fn audit_cached(claim: &Claim, inputs: &[(String, PathBuf)]) -> Checked<Verdict>
                 };
                 Failure::NotCheckable("inputs", format!("cannot read the input '{cell}': {why}"))
             })?;
-        read.push(Input {
-            cell: cell.clone(),
-            path: path.clone(),
-            bytes,
-        });
-    }
-    let key: Key = (
-        claim.figure.clone(),
-        claim.check.clone(),
-        claim.params.clone(),
-        read.iter()
-            .map(|i| (i.path.display().to_string(), i.bytes.clone()))
-            .collect(),
-    );
-    if let Some(v) = DONE.with(|d| d.borrow().get(&key).cloned()) {
-        return Ok(v);
-    }
-    let v = run(claim, &read)?;
-    if key.3.iter().map(|(_, b)| b.len()).sum::<usize>() <= CACHE_KEY_BYTES {
-        DONE.with(|d| {
-            let mut d = d.borrow_mut();
-            if d.len() >= CACHE_ENTRIES {
-                d.clear();
+            read.push(Input {
+                cell: cell.clone(),
+                path: path.clone(),
+                bytes,
+            });
+        }
+        let key: Key = (
+            claim.figure.clone(),
+            claim.check.clone(),
+            claim.params.clone(),
+            read.iter()
+                .map(|i| (i.path.display().to_string(), i.bytes.clone()))
+                .collect(),
+        );
+        if let Some(v) = self.done.get(&key) {
+            return Ok(v.clone());
+        }
+        let v = run(claim, check, &read)?;
+        if key.3.iter().map(|(_, b)| b.len()).sum::<usize>() <= Self::KEY_BYTES {
+            if self.done.len() >= Self::ENTRIES {
+                self.done.clear();
             }
-            d.insert(key, v.clone());
-        });
+            self.done.insert(key, v.clone());
+        }
+        Ok(v)
     }
-    Ok(v)
 }
 
-/// The parameters of each check: required, then optional.
-const CHECKS: &[(&str, &[&str], &[&str])] = &[
-    (
-        "recompute",
-        &["measure", "profile"],
-        &[
-            "fixed",
-            "tau2",
-            "pooled",
-            "level",
-            "subgroup",
-            "compare_profile",
-            "compare_note",
-        ],
-    ),
-    (
-        "recompute_candidates",
-        &["measure", "profile"],
-        &["fixed", "tau2", "pooled", "level", "subgroup", "multiarm"],
-    ),
-    ("ci_consistency", &[], &["scale", "level"]),
-    ("mann_whitney_p", &["n1", "n2", "p"], &[]),
-    ("sum", &["parts"], &[]),
-    ("granularity_percent", &["total"], &[]),
-    ("relative_difference", &["a", "b"], &[]),
-    ("none", &[], &["missing"]),
-];
+/// A claim's check with its parameters and figure, typed as [`Registry::read`] reads
+/// them from the `check`, `params` and `figure` cells (the table of the module
+/// documentation). Levels are proportions (`level=95` is 0.95): the `level` of the
+/// params, else the level printed with the figure's CI, else the default.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Check {
+    /// `recompute`: pool the inputs and compare with the printed figure.
+    Recompute {
+        /// The printed estimate, with or without its CI.
+        figure: Figure,
+        /// How to pool.
+        pooling: Pooling,
+        /// The pooled model compared (`pooled`, default fixed).
+        model: Pooled,
+        /// A second convention to report beside it (`compare_profile`, `compare_note`).
+        compare: Option<Comparison>,
+    },
+    /// `recompute_candidates`: as `recompute`, once per candidate set and model.
+    RecomputeCandidates {
+        /// The printed estimate, with or without its CI.
+        figure: Figure,
+        /// How to pool.
+        pooling: Pooling,
+        /// The pooled models tried, each once, in the order listed (`pooled`, default
+        /// fixed).
+        models: Vec<Pooled>,
+        /// The study label of a trial of the first input to try also as two
+        /// comparisons (`multiarm`).
+        multiarm: Option<String>,
+    },
+    /// `ci_consistency`: an estimate against its CI.
+    CiConsistency {
+        /// The estimate.
+        estimate: Printed,
+        /// Its CI, lower limit first.
+        ci: (Printed, Printed),
+        /// `scale` (default difference).
+        scale: Scale,
+        /// The level of the CI (default 95%).
+        level: Level,
+    },
+    /// `mann_whitney_p`: a printed p against the null SE of a Mann-Whitney effect.
+    MannWhitneyP {
+        /// The Mann-Whitney effect, a probability.
+        estimate: Printed,
+        /// The participants of arm 1 (`n1`).
+        n1: u64,
+        /// The participants of arm 2 (`n2`).
+        n2: u64,
+        /// How the p-value is printed (`p`: `P < 0.0001`).
+        relation: Relation,
+        /// The printed p-value.
+        p: Printed,
+    },
+    /// `sum`: parts against a printed total.
+    Sum {
+        /// The printed total.
+        total: Printed,
+        /// The parts (`parts=a+b+...`).
+        parts: Vec<f64>,
+        /// The parts as written.
+        written: String,
+    },
+    /// `granularity_percent`: percentages against a total split into arms.
+    GranularityPercent {
+        /// The printed percentages, one per arm.
+        percents: Vec<Printed>,
+        /// The participants of all arms (`total`).
+        total: u64,
+    },
+    /// `relative_difference`: a printed range against the relative and absolute
+    /// differences of two percentages.
+    RelativeDifference {
+        /// The printed range, in percent, lower limit first.
+        range: (f64, f64),
+        /// The first percentage (`a`).
+        a: Printed,
+        /// The second percentage (`b`).
+        b: Printed,
+    },
+    /// `none`: nothing can be checked.
+    None {
+        /// What is missing (`missing`).
+        missing: Option<String>,
+    },
+}
+
+/// How a `recompute` or `recompute_candidates` claim pools its binary inputs.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Pooling {
+    /// `measure`: RR, OR, RD or PETO.
+    pub measure: Measure,
+    /// `profile`: the conventions pooled with.
+    pub profile: Profile,
+    /// `fixed`: the fixed-effect method, when not the profile's.
+    pub fixed: Option<FixedMethod>,
+    /// `tau2`: the estimator (`Some(None)` for `none`), when not the profile's.
+    pub tau2: Option<Option<Tau2Method>>,
+    /// The level of the recomputed figure, when not the profile's.
+    pub level: Option<Level>,
+    /// `subgroup`: pool the trials of that subgroup only.
+    pub subgroup: Option<String>,
+}
+
+/// A second convention a `recompute` claim reports beside its own.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Comparison {
+    /// `compare_profile`.
+    pub profile: Profile,
+    /// `compare_note`: how it differs (default "another convention").
+    pub note: Option<String>,
+}
+
+/// The checks by their name in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Recompute,
+    RecomputeCandidates,
+    CiConsistency,
+    MannWhitneyP,
+    Sum,
+    GranularityPercent,
+    RelativeDifference,
+    None,
+}
+
+impl Kind {
+    const ALL: [Kind; 8] = [
+        Kind::Recompute,
+        Kind::RecomputeCandidates,
+        Kind::CiConsistency,
+        Kind::MannWhitneyP,
+        Kind::Sum,
+        Kind::GranularityPercent,
+        Kind::RelativeDifference,
+        Kind::None,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Recompute => "recompute",
+            Kind::RecomputeCandidates => "recompute_candidates",
+            Kind::CiConsistency => "ci_consistency",
+            Kind::MannWhitneyP => "mann_whitney_p",
+            Kind::Sum => "sum",
+            Kind::GranularityPercent => "granularity_percent",
+            Kind::RelativeDifference => "relative_difference",
+            Kind::None => "none",
+        }
+    }
+
+    fn parse(text: &str) -> std::result::Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "unknown check '{text}'; expected one of {}",
+                    known.join(", ")
+                )
+            })
+    }
+
+    /// The parameters of the check: required, then optional.
+    fn params(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Kind::Recompute => (
+                &["measure", "profile"],
+                &[
+                    "fixed",
+                    "tau2",
+                    "pooled",
+                    "level",
+                    "subgroup",
+                    "compare_profile",
+                    "compare_note",
+                ],
+            ),
+            Kind::RecomputeCandidates => (
+                &["measure", "profile"],
+                &["fixed", "tau2", "pooled", "level", "subgroup", "multiarm"],
+            ),
+            Kind::CiConsistency => (&[], &["scale", "level"]),
+            Kind::MannWhitneyP => (&["n1", "n2", "p"], &[]),
+            Kind::Sum => (&["parts"], &[]),
+            Kind::GranularityPercent => (&["total"], &[]),
+            Kind::RelativeDifference => (&["a", "b"], &[]),
+            Kind::None => (&[], &["missing"]),
+        }
+    }
+
+    /// Whether the check reads a level (given, or printed with the figure's CI).
+    fn has_level(self) -> bool {
+        matches!(
+            self,
+            Kind::Recompute | Kind::RecomputeCandidates | Kind::CiConsistency
+        )
+    }
+}
 
 /// A claim's parameters, `key=value; key=value`, read strictly: every entry needs a
 /// `=`, and a key may not repeat.
@@ -641,30 +875,20 @@ fn input_cells(inputs: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Checks a claim's check, parameters, figure and inputs; returns the inputs resolved.
-/// The error names the column.
-fn validate(
-    claim: &Claim,
-    base: &Base,
-) -> std::result::Result<Vec<(String, PathBuf)>, (&'static str, String)> {
-    let Some((_, required, optional)) = CHECKS.iter().find(|(c, ..)| *c == claim.check) else {
-        let known: Vec<&str> = CHECKS.iter().map(|(c, ..)| *c).collect();
-        return Err((
-            "check",
-            format!(
-                "unknown check '{}'; expected one of {}",
-                claim.check,
-                known.join(", ")
-            ),
-        ));
-    };
+/// A wrong cell: its column and what is wrong.
+type CellError = (&'static str, String);
+
+/// Reads a claim's check, parameters, figure and inputs; returns the check and the
+/// inputs resolved (each cell with its path). The error names the column.
+fn validate(claim: &Claim, base: &Base) -> std::result::Result<(Check, Resolved), CellError> {
+    let kind = Kind::parse(&claim.check).map_err(|e| ("check", e))?;
     let p = parse_params(&claim.params).map_err(|e| ("params", e))?;
-    check_figure(claim, &p).map_err(|e| ("figure", e))?;
-    check_params(claim, &p, required, optional).map_err(|e| ("params", e))?;
+    let figure = read_figure(kind, &claim.figure, &p).map_err(|e| ("figure", e))?;
+    let params = read_params(kind, &p).map_err(|e| ("params", e))?;
     let cells = input_cells(&claim.inputs);
-    let (min, max, what) = match claim.check.as_str() {
-        "recompute" => (1, usize::MAX, "at least one study table"),
-        "recompute_candidates" => (2, 2, "two files: the trials; the candidates"),
+    let (min, max, what) = match kind {
+        Kind::Recompute => (1, usize::MAX, "at least one study table"),
+        Kind::RecomputeCandidates => (2, 2, "two files: the trials; the candidates"),
         _ => (0, 0, "none: the check reads no file"),
     };
     if cells.len() < min || cells.len() > max {
@@ -674,64 +898,82 @@ fn validate(
                 "{} input{} for {}; expected {what}",
                 cells.len(),
                 if cells.len() == 1 { "" } else { "s" },
-                claim.check
+                kind.name()
             ),
         ));
     }
-    cells
+    let inputs = cells
         .iter()
         .map(|c| base.resolve(c).map(|path| (c.to_string(), path)))
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| ("inputs", e))
+        .map_err(|e| ("inputs", e))?;
+    Ok((check_of(kind, figure, params, &p)?, inputs))
 }
 
-/// The figure must be of the kind its check reads.
-fn check_figure(claim: &Claim, p: &BTreeMap<String, String>) -> std::result::Result<(), String> {
-    let text = claim.figure.as_str();
-    let check = claim.check.as_str();
+/// A figure read for its check.
+enum ReadFigure {
+    /// An estimate, with its CI when printed (`recompute`, `recompute_candidates`,
+    /// `ci_consistency`).
+    Estimate(Figure),
+    /// A Mann-Whitney effect alone (`mann_whitney_p`).
+    Effect(Printed),
+    /// A total (`sum`).
+    Total(Printed),
+    /// Percentages (`granularity_percent`).
+    Percents(Vec<Printed>),
+    /// A range of percentages (`relative_difference`).
+    Range((f64, f64)),
+    /// Anything (`none`).
+    Unread,
+}
+
+/// The figure, which must be of the kind its check reads.
+fn read_figure(
+    kind: Kind,
+    text: &str,
+    p: &BTreeMap<String, String>,
+) -> std::result::Result<ReadFigure, String> {
     let read = |t: &str| Figure::parse(t).map_err(|e| e.to_string());
-    match check {
-        "none" => Ok(()),
-        "relative_difference" => percent_range(text).map(drop),
-        "granularity_percent" => {
-            for part in text.split(';') {
-                match Figure::parse(part) {
-                    Ok(Figure::Percent(q)) if (0.0..=100.0).contains(&q.value) => {}
-                    _ => {
-                        return Err(format!(
-                            "'{}': expected percentages in [0, 100] separated by ';' \
-                             ('41%; 28%; 19%')",
-                            part.trim()
-                        ))
-                    }
-                }
-            }
-            Ok(())
-        }
-        "sum" => Printed::parse(text)
-            .map(drop)
+    match kind {
+        Kind::None => Ok(ReadFigure::Unread),
+        Kind::RelativeDifference => percent_range(text).map(ReadFigure::Range),
+        Kind::GranularityPercent => text
+            .split(';')
+            .map(|part| match Figure::parse(part) {
+                Ok(Figure::Percent(q)) if (0.0..=100.0).contains(&q.value) => Ok(q),
+                _ => Err(format!(
+                    "'{}': expected percentages in [0, 100] separated by ';' \
+                     ('41%; 28%; 19%')",
+                    part.trim()
+                )),
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map(ReadFigure::Percents),
+        Kind::Sum => Printed::parse(text)
+            .map(ReadFigure::Total)
             .map_err(|_| format!("'{text}': expected a printed total such as '1070'")),
-        "mann_whitney_p" => match read(text)? {
+        Kind::MannWhitneyP => match read(text)? {
             Figure::Estimate {
                 estimate, ci: None, ..
-            } if (0.0..=1.0).contains(&estimate.value) => Ok(()),
+            } if (0.0..=1.0).contains(&estimate.value) => Ok(ReadFigure::Effect(estimate)),
             _ => Err(format!(
                 "'{text}': expected a Mann-Whitney effect alone, a probability in [0, 1] \
                  such as '0.62' (the check uses no CI)"
             )),
         },
-        _ => {
-            let Figure::Estimate { estimate, ci, .. } = read(text)? else {
+        Kind::Recompute | Kind::RecomputeCandidates | Kind::CiConsistency => {
+            let figure = read(text)?;
+            let Figure::Estimate { estimate, ci, .. } = figure.clone() else {
                 return Err(format!(
                     "'{text}': expected an estimate{} such as '2.39 (1.10 to 5.23)'",
-                    if check == "ci_consistency" {
+                    if kind == Kind::CiConsistency {
                         " with its CI"
                     } else {
                         ", with or without its CI,"
                     }
                 ));
             };
-            if check == "ci_consistency" && ci.is_none() {
+            if kind == Kind::CiConsistency && ci.is_none() {
                 return Err(format!(
                     "'{text}': expected an estimate with its CI such as '2.39 (1.10 to 5.23)'"
                 ));
@@ -746,9 +988,11 @@ fn check_figure(claim: &Claim, p: &BTreeMap<String, String>) -> std::result::Res
                     ));
                 }
             }
-            // A ratio (the ratio scale, or a ratio measure) cannot be below 0.
-            let ratio = match check {
-                "ci_consistency" => {
+            // A ratio (the ratio scale, or a ratio measure) cannot be below 0. (The
+            // params are read after the figure: a value that cannot be read here is
+            // their error.)
+            let ratio = match kind {
+                Kind::CiConsistency => {
                     p.get("scale").and_then(|s| scale_param(s).ok()) == Some(Scale::Ratio)
                 }
                 _ => p
@@ -765,30 +1009,50 @@ fn check_figure(claim: &Claim, p: &BTreeMap<String, String>) -> std::result::Res
                     ));
                 }
             }
-            Ok(())
+            Ok(ReadFigure::Estimate(figure))
         }
     }
 }
 
+/// The values of a claim's parameters, each read once.
+#[derive(Default)]
+struct Params {
+    measure: Option<Measure>,
+    profile: Option<Profile>,
+    compare_profile: Option<Profile>,
+    compare_note: Option<String>,
+    fixed: Option<FixedMethod>,
+    tau2: Option<Option<Tau2Method>>,
+    pooled: Option<Vec<Pooled>>,
+    level: Option<Level>,
+    scale: Option<Scale>,
+    subgroup: Option<String>,
+    multiarm: Option<String>,
+    missing: Option<String>,
+    n1: Option<u64>,
+    n2: Option<u64>,
+    total: Option<u64>,
+    p: Option<(Relation, Printed)>,
+    parts: Option<Vec<f64>>,
+    a: Option<Printed>,
+    b: Option<Printed>,
+}
+
 /// The parameters of a check: known keys, required ones present, values readable, and
 /// combinations that can be computed.
-fn check_params(
-    claim: &Claim,
-    p: &BTreeMap<String, String>,
-    required: &[&str],
-    optional: &[&str],
-) -> std::result::Result<(), String> {
+fn read_params(kind: Kind, p: &BTreeMap<String, String>) -> std::result::Result<Params, String> {
     let text = |e: Error| match e {
         Error::InvalidArgument(m) => m,
         other => other.to_string(),
     };
+    let (required, optional) = kind.params();
     for key in p.keys() {
         if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
             let mut known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
             known.sort_unstable();
             return Err(format!(
                 "the check {} takes no parameter '{key}'; expected {}",
-                claim.check,
+                kind.name(),
                 if known.is_empty() {
                     "none".to_string()
                 } else {
@@ -801,10 +1065,11 @@ fn check_params(
         if !p.contains_key(*key) {
             return Err(format!(
                 "the check {} needs the parameter '{key}'",
-                claim.check
+                kind.name()
             ));
         }
     }
+    let mut read = Params::default();
     for (key, value) in p {
         match key.as_str() {
             "measure" => {
@@ -815,27 +1080,32 @@ fn check_params(
                          or PETO"
                     ));
                 }
+                read.measure = Some(m);
             }
-            "profile" | "compare_profile" => {
-                value.parse::<Profile>().map(drop).map_err(text)?;
+            "profile" => read.profile = Some(value.parse::<Profile>().map_err(text)?),
+            "compare_profile" => {
+                read.compare_profile = Some(value.parse::<Profile>().map_err(text)?);
             }
-            "fixed" => value.parse::<FixedMethod>().map(drop).map_err(text)?,
-            "tau2" => tau2_param(value).map(drop).map_err(text)?,
+            "fixed" => read.fixed = Some(value.parse::<FixedMethod>().map_err(text)?),
+            "tau2" => read.tau2 = Some(tau2_param(value).map_err(text)?),
             "pooled" => {
-                let kinds = pooled_kinds(p).map_err(text)?;
-                if claim.check == "recompute" && kinds.len() > 1 {
+                let kinds = pooled_kinds(value).map_err(text)?;
+                if kind == Kind::Recompute && kinds.len() > 1 {
                     return Err(format!(
                         "pooled={value}: expected one model (fixed or random) for recompute"
                     ));
                 }
+                read.pooled = Some(kinds);
             }
-            "level" => level_param(value).map(drop).map_err(text)?,
-            "scale" => scale_param(value).map(drop).map_err(text)?,
-            "n1" | "n2" | "total" => {
-                participants(value, key).map(drop)?;
-            }
+            "level" => read.level = Some(level_param(value).map_err(text)?),
+            "scale" => read.scale = Some(scale_param(value).map_err(text)?),
+            "n1" => read.n1 = Some(participants(value, key)?),
+            "n2" => read.n2 = Some(participants(value, key)?),
+            "total" => read.total = Some(participants(value, key)?),
             "p" => match Figure::parse(value) {
-                Ok(Figure::PValue { value: v, .. }) if (0.0..=1.0).contains(&v.value) => {}
+                Ok(Figure::PValue { relation, value: v }) if (0.0..=1.0).contains(&v.value) => {
+                    read.p = Some((relation, v));
+                }
                 _ => {
                     return Err(format!(
                         "p={value}: expected a p-value in [0, 1] such as 'P < 0.0001'"
@@ -843,12 +1113,17 @@ fn check_params(
                 }
             },
             "parts" => {
-                for x in value.split('+') {
-                    finite(x, "parts")?;
-                }
+                read.parts = Some(
+                    value
+                        .split('+')
+                        .map(|x| finite(x, "parts"))
+                        .collect::<std::result::Result<_, _>>()?,
+                );
             }
             "a" | "b" => match Printed::parse(value) {
-                Ok(q) if (0.0..=100.0).contains(&q.value) => {}
+                Ok(q) if (0.0..=100.0).contains(&q.value) => {
+                    *if key == "a" { &mut read.a } else { &mut read.b } = Some(q);
+                }
                 _ => {
                     return Err(format!(
                         "{key}={value}: expected a percentage in [0, 100] (without '%')"
@@ -860,37 +1135,45 @@ fn check_params(
                 if value.is_empty() {
                     return Err(format!("{key}=: expected a value after '='"));
                 }
+                let slot = match key.as_str() {
+                    "subgroup" => &mut read.subgroup,
+                    "multiarm" => &mut read.multiarm,
+                    "missing" => &mut read.missing,
+                    _ => &mut read.compare_note,
+                };
+                *slot = Some(value.clone());
             }
         }
     }
-    if p.contains_key("compare_note") && !p.contains_key("compare_profile") {
+    if read.compare_note.is_some() && read.compare_profile.is_none() {
         return Err(
             "compare_note without compare_profile: the note describes the comparison; \
              expected compare_profile=<profile> beside it"
                 .into(),
         );
     }
-    if p.contains_key("measure") {
+    if let Some(pooling) = pooling_of(&read) {
         // The settings the check will pool with must be computable.
-        let kinds = pooled_kinds(p).map_err(text)?;
-        for key in ["profile", "compare_profile"] {
-            if !p.contains_key(key) {
-                continue;
-            }
-            let s = settings(p, key).map_err(text)?;
-            let m = s.effect.measure;
+        let measure = pooling.measure;
+        let kinds = read.pooled.as_deref().unwrap_or(&[Pooled::Fixed]);
+        for (key, profile) in [
+            ("profile", Some(pooling.profile)),
+            ("compare_profile", read.compare_profile),
+        ] {
+            let Some(profile) = profile else { continue };
+            let s = pooling.settings(profile);
             match s.pool.fixed {
                 FixedMethod::MantelHaenszel
-                    if !matches!(m, Measure::RR | Measure::OR | Measure::RD) =>
+                    if !matches!(measure, Measure::RR | Measure::OR | Measure::RD) =>
                 {
                     return Err(format!(
-                        "fixed=mh with measure={m}: Mantel-Haenszel pools OR, RR or RD; \
+                        "fixed=mh with measure={measure}: Mantel-Haenszel pools OR, RR or RD; \
                          expected one of those or fixed=iv"
                     ))
                 }
-                FixedMethod::Peto if !matches!(m, Measure::OR | Measure::PETO) => {
+                FixedMethod::Peto if !matches!(measure, Measure::OR | Measure::PETO) => {
                     return Err(format!(
-                        "fixed=peto with measure={m}: Peto's method pools odds ratios; \
+                        "fixed=peto with measure={measure}: Peto's method pools odds ratios; \
                          expected measure OR or PETO"
                     ))
                 }
@@ -906,7 +1189,124 @@ fn check_params(
             }
         }
     }
-    Ok(())
+    Ok(read)
+}
+
+/// The pooling a claim's params name, when they name a measure and a profile.
+fn pooling_of(read: &Params) -> Option<Pooling> {
+    Some(Pooling {
+        measure: read.measure?,
+        profile: read.profile?,
+        fixed: read.fixed,
+        tau2: read.tau2,
+        level: read.level,
+        subgroup: read.subgroup.clone(),
+    })
+}
+
+/// A parameter [`read_params`] has found present, because the check requires it.
+fn needed<T>(value: Option<T>, key: &str) -> std::result::Result<T, CellError> {
+    value.ok_or_else(|| ("params", format!("the check needs the parameter '{key}'")))
+}
+
+/// The typed check of a claim whose figure and params are read. For a check with a
+/// level, the level printed with the figure's CI (`90% CI`) is its `level` when the
+/// params give none (read as `level=90` would be), and must agree with it when they
+/// do.
+fn check_of(
+    kind: Kind,
+    figure: ReadFigure,
+    mut read: Params,
+    p: &BTreeMap<String, String>,
+) -> std::result::Result<Check, CellError> {
+    if let (true, ReadFigure::Estimate(f)) = (kind.has_level(), &figure) {
+        if let Some(printed) = f.printed_level() {
+            match (read.level, p.get("level")) {
+                (Some(given_level), Some(given))
+                    if (given_level.proportion() - printed).abs() > 1e-9 =>
+                {
+                    return Err((
+                        "params",
+                        format!(
+                            "level={given} but the figure prints a {}% CI; give the level \
+                             the figure was printed at",
+                            printed * 100.0
+                        ),
+                    ));
+                }
+                (Some(_), _) => {}
+                (None, _) => {
+                    let as_given = format!("{}", printed * 100.0);
+                    read.level =
+                        Some(level_param(&as_given).map_err(|e| ("params", e.to_string()))?);
+                }
+            }
+        }
+    }
+    let unread = || {
+        (
+            "figure",
+            "the figure was not read for its check".to_string(),
+        )
+    };
+    Ok(match (kind, figure) {
+        (Kind::Recompute, ReadFigure::Estimate(figure)) => Check::Recompute {
+            figure,
+            pooling: needed(pooling_of(&read), "measure")?,
+            model: read.pooled.as_ref().map_or(Pooled::Fixed, |k| k[0]),
+            compare: read.compare_profile.map(|profile| Comparison {
+                profile,
+                note: read.compare_note.clone(),
+            }),
+        },
+        (Kind::RecomputeCandidates, ReadFigure::Estimate(figure)) => Check::RecomputeCandidates {
+            figure,
+            pooling: needed(pooling_of(&read), "measure")?,
+            models: read.pooled.clone().unwrap_or(vec![Pooled::Fixed]),
+            multiarm: read.multiarm.clone(),
+        },
+        (
+            Kind::CiConsistency,
+            ReadFigure::Estimate(Figure::Estimate {
+                estimate,
+                ci: Some(ci),
+                ..
+            }),
+        ) => Check::CiConsistency {
+            estimate,
+            ci,
+            scale: read.scale.unwrap_or(Scale::Difference),
+            level: read.level.unwrap_or_default(),
+        },
+        (Kind::MannWhitneyP, ReadFigure::Effect(estimate)) => {
+            let (relation, p) = needed(read.p, "p")?;
+            Check::MannWhitneyP {
+                estimate,
+                n1: needed(read.n1, "n1")?,
+                n2: needed(read.n2, "n2")?,
+                relation,
+                p,
+            }
+        }
+        (Kind::Sum, ReadFigure::Total(total)) => Check::Sum {
+            total,
+            parts: needed(read.parts, "parts")?,
+            written: p.get("parts").cloned().unwrap_or_default(),
+        },
+        (Kind::GranularityPercent, ReadFigure::Percents(percents)) => Check::GranularityPercent {
+            percents,
+            total: needed(read.total, "total")?,
+        },
+        (Kind::RelativeDifference, ReadFigure::Range(range)) => Check::RelativeDifference {
+            range,
+            a: needed(read.a, "a")?,
+            b: needed(read.b, "b")?,
+        },
+        (Kind::None, _) => Check::None {
+            missing: read.missing,
+        },
+        _ => return Err(unread()),
+    })
 }
 
 fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
@@ -917,11 +1317,9 @@ fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
     }
 }
 
-fn level_param(value: &str) -> Result<f64> {
+fn level_param(value: &str) -> Result<Level> {
     let x = finite(value, "level").map_err(Error::InvalidArgument)?;
-    crate::level::Level::from_user(x)
-        .map(crate::level::Level::proportion)
-        .map_err(|e| Error::InvalidArgument(format!("level={e}")))
+    Level::from_user(x).map_err(|e| Error::InvalidArgument(format!("level={e}")))
 }
 
 fn scale_param(value: &str) -> Result<Scale> {
@@ -992,53 +1390,9 @@ fn percent_range(text: &str) -> std::result::Result<(f64, f64), String> {
     Ok((lo, hi))
 }
 
-/// A claim's parameters; [`Registry::read`] has checked them.
-/// The claim's params; for a check with a level, the level printed with the figure's
-/// CI (`90% CI`) is its `level` when the params give none, and must agree with it
-/// when they do.
-fn params(claim: &Claim) -> Checked<BTreeMap<String, String>> {
-    let mut p = parse_params(&claim.params).map_err(|e| Failure::Cell("params", e))?;
-    let with_level = ["recompute", "recompute_candidates", "ci_consistency"];
-    if with_level.contains(&claim.check.as_str()) {
-        let printed = cell("figure", Figure::parse(&claim.figure))?.printed_level();
-        if let Some(printed) = printed {
-            match p.get("level") {
-                None => {
-                    p.insert("level".into(), format!("{}", printed * 100.0));
-                }
-                Some(given) => {
-                    let given_level = cell("params", level_param(given))?;
-                    if (given_level - printed).abs() > 1e-9 {
-                        return Err(Failure::Cell(
-                            "params",
-                            format!(
-                                "level={given} but the figure prints a {}% CI; give the \
-                                 level the figure was printed at",
-                                printed * 100.0
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    Ok(p)
-}
-
-fn param<'a>(p: &'a BTreeMap<String, String>, key: &str) -> Checked<&'a str> {
-    p.get(key)
-        .map(String::as_str)
-        .ok_or_else(|| Failure::Cell("params", format!("the check needs the parameter '{key}'")))
-}
-
-/// A cell [`Registry::read`] has checked, read again: a failure is a wrong cell.
-fn cell<T>(column: &'static str, r: std::result::Result<T, impl std::fmt::Display>) -> Checked<T> {
-    r.map_err(|e| Failure::Cell(column, e.to_string()))
-}
-
 /// The failure of a pooling: not checkable, blamed on the parameters for an option the
 /// pooling refuses and on the inputs otherwise (a computation with no answer).
-fn pooling(e: Error) -> Failure {
+fn pooling_failure(e: Error) -> Failure {
     match e {
         Error::InvalidArgument(m) => {
             Failure::NotCheckable("params", format!("the pooling refuses its options: {m}"))
@@ -1130,45 +1484,40 @@ fn known_trials_in(
         .collect())
 }
 
-/// The pooling settings named by a claim's params.
+/// The pooling settings of a claim, with one of its profiles.
 struct Settings {
     profile: Profile,
     effect: crate::effect::EffectOptions,
     pool: crate::model::PoolOptions,
 }
 
-fn settings(p: &BTreeMap<String, String>, profile_key: &str) -> Result<Settings> {
-    let get = |k: &str| {
-        p.get(k)
-            .ok_or_else(|| Error::InvalidArgument(format!("the check needs the parameter '{k}'")))
-    };
-    let measure: Measure = get("measure")?.parse()?;
-    let profile: Profile = get(profile_key)?.parse()?;
-    let fixed = p
-        .get("fixed")
-        .map(|f| f.parse::<FixedMethod>())
-        .transpose()?;
-    let (effect, mut pool) = profile.options(measure, crate::data::DataType::Binary, fixed);
-    if let Some(t) = p.get("tau2") {
-        pool.tau2 = tau2_param(t)?;
+impl Pooling {
+    /// The options of `profile` (the claim's `profile` or `compare_profile`) for the
+    /// claim's measure, with its `fixed`, `tau2` and level in place of the profile's.
+    fn settings(&self, profile: Profile) -> Settings {
+        let (effect, mut pool) =
+            profile.options(self.measure, crate::data::DataType::Binary, self.fixed);
+        if let Some(tau2) = self.tau2 {
+            pool.tau2 = tau2;
+        }
+        if let Some(level) = self.level {
+            // The level of the recomputed figure; the level of an input's own intervals
+            // is a property of the input (its `ci_level` column, else 95%).
+            pool.level = level;
+        }
+        Settings {
+            profile,
+            effect,
+            pool,
+        }
     }
-    if let Some(level) = p.get("level") {
-        // The level of the recomputed figure; the level of an input's own intervals is
-        // a property of the input (its `ci_level` column, else 95%).
-        pool.level = crate::level::Level::new(level_param(level)?)?;
-    }
-    Ok(Settings {
-        profile,
-        effect,
-        pool,
-    })
 }
 
-/// The pooled models a claim names (`pooled=fixed`, `random` or `fixed,random`, in any
-/// case; default fixed), each once.
-fn pooled_kinds(p: &BTreeMap<String, String>) -> Result<Vec<Pooled>> {
+/// The pooled models of a `pooled` parameter (`fixed`, `random` or `fixed,random`, in
+/// any case), each once.
+fn pooled_kinds(value: &str) -> Result<Vec<Pooled>> {
     let mut kinds = Vec::new();
-    for s in p.get("pooled").map_or("fixed", String::as_str).split(',') {
+    for s in value.split(',') {
         let kind = match s.trim().to_ascii_lowercase().as_str() {
             "fixed" => Pooled::Fixed,
             "random" => Pooled::Random,
@@ -1181,8 +1530,7 @@ fn pooled_kinds(p: &BTreeMap<String, String>) -> Result<Vec<Pooled>> {
         };
         if kinds.contains(&kind) {
             return Err(Error::InvalidArgument(format!(
-                "pooled={}: {} is listed twice; expected each model once",
-                p["pooled"],
+                "pooled={value}: {} is listed twice; expected each model once",
                 s.trim()
             )));
         }
@@ -1198,29 +1546,28 @@ fn kind_name(k: Pooled) -> &'static str {
     }
 }
 
-/// Runs one checked claim on its inputs.
-fn run(claim: &Claim, inputs: &[Input]) -> Checked<Verdict> {
-    let p = params(claim)?;
-    match claim.check.as_str() {
-        "recompute" => recompute(claim, &p, inputs),
-        "recompute_candidates" => recompute_candidates(claim, &p, inputs),
-        "ci_consistency" => {
-            let Figure::Estimate {
-                estimate,
-                ci: Some((lo, hi)),
-                ..
-            } = cell("figure", Figure::parse(&claim.figure))?
-            else {
-                return Err(Failure::Cell(
-                    "figure",
-                    "expected an estimate with its CI".into(),
-                ));
-            };
-            let scale = cell("params", p.get("scale").map(|s| scale_param(s)).transpose())?
-                .unwrap_or(Scale::Difference);
-            let level =
-                cell("params", p.get("level").map(|l| level_param(l)).transpose())?.unwrap_or(0.95);
-            let implied = match check_ci(estimate, lo, hi, scale, level) {
+/// Runs one claim's check on its inputs.
+fn run(claim: &Claim, check: &Check, inputs: &[Input]) -> Checked<Verdict> {
+    match check {
+        Check::Recompute {
+            figure,
+            pooling,
+            model,
+            compare,
+        } => recompute(figure, pooling, *model, compare.as_ref(), inputs),
+        Check::RecomputeCandidates {
+            figure,
+            pooling,
+            models,
+            multiarm,
+        } => recompute_candidates(figure, pooling, models, multiarm.as_deref(), inputs),
+        &Check::CiConsistency {
+            estimate,
+            ci: (lo, hi),
+            scale,
+            level,
+        } => {
+            let implied = match check_ci(estimate, lo, hi, scale, level.proportion()) {
                 Ok(i) => i,
                 Err(Error::Degenerate(m)) => return Err(Failure::NotCheckable("figure", m)),
                 Err(e) => return Err(Failure::Cell("figure", e.to_string())),
@@ -1245,62 +1592,54 @@ fn run(claim: &Claim, inputs: &[Input]) -> Checked<Verdict> {
                 )
             })
         }
-        "mann_whitney_p" => {
-            let Figure::Estimate { estimate, .. } = cell("figure", Figure::parse(&claim.figure))?
-            else {
-                return Err(Failure::Cell("figure", "expected an estimate".into()));
-            };
-            let n1 = cell("params", participants(param(&p, "n1")?, "n1"))? as f64;
-            let n2 = cell("params", participants(param(&p, "n2")?, "n2"))? as f64;
-            let Figure::PValue { relation, value } =
-                cell("params", Figure::parse(param(&p, "p")?))?
-            else {
-                return Err(Failure::Cell(
-                    "params",
-                    "p must be a p-value such as 'P < 0.0001'".into(),
-                ));
-            };
-            Ok(mann_whitney(estimate, n1, n2, relation, value))
-        }
-        "sum" => {
-            let total = cell("figure", Printed::parse(&claim.figure))?;
-            let parts: Vec<f64> = param(&p, "parts")?
-                .split('+')
-                .map(|x| cell("params", finite(x, "parts")))
-                .collect::<Checked<_>>()?;
+        &Check::MannWhitneyP {
+            estimate,
+            n1,
+            n2,
+            relation,
+            p,
+        } => Ok(mann_whitney(estimate, n1 as f64, n2 as f64, relation, p)),
+        Check::Sum {
+            total,
+            parts,
+            written,
+        } => {
             let sum: f64 = parts.iter().sum();
-            Ok(if sums_to(&parts, total.value) {
+            Ok(if sums_to(parts, total.value) {
                 Verdict::new(
                     VerdictKind::Consistent,
                     format!("{sum}"),
-                    format!("{} = {sum}", p["parts"]),
+                    format!("{written} = {sum}"),
                 )
             } else {
                 Verdict::new(
                     VerdictKind::Inconsistent,
                     format!("{sum}"),
-                    format!("{} = {sum}, not {}", p["parts"], total.text()),
+                    format!("{written} = {sum}, not {}", total.text()),
                 )
             })
         }
-        "granularity_percent" => granularity(claim, &p),
-        "relative_difference" => relative_difference(claim, &p),
-        "none" => Ok(Verdict::new(
+        Check::GranularityPercent { percents, total } => granularity(percents, *total),
+        &Check::RelativeDifference { range, a, b } => {
+            Ok(relative_difference(&claim.figure, range, a, b))
+        }
+        Check::None { missing } => Ok(Verdict::new(
             VerdictKind::NotCheckable,
             "",
-            format!(
-                "missing: {}",
-                p.get("missing").map_or("the inputs", String::as_str)
-            ),
+            format!("missing: {}", missing.as_deref().unwrap_or("the inputs")),
         )),
-        other => Err(Failure::Cell("check", format!("unknown check '{other}'"))),
     }
 }
 
-fn recompute(claim: &Claim, p: &BTreeMap<String, String>, inputs: &[Input]) -> Checked<Verdict> {
-    let figure = cell("figure", Figure::parse(&claim.figure))?;
-    let s = cell("params", settings(p, "profile"))?;
-    let subgroup = p.get("subgroup").map(String::as_str);
+fn recompute(
+    figure: &Figure,
+    pooling: &Pooling,
+    kind: Pooled,
+    compare: Option<&Comparison>,
+    inputs: &[Input],
+) -> Checked<Verdict> {
+    let s = pooling.settings(pooling.profile);
+    let subgroup = pooling.subgroup.as_deref();
     let mut trials = Vec::new();
     for input in inputs {
         trials.extend(known_trials_in(&table(input)?, &input.cell, subgroup)?);
@@ -1310,8 +1649,7 @@ fn recompute(claim: &Claim, p: &BTreeMap<String, String>, inputs: &[Input]) -> C
             return Err(no_subgroup(sg));
         }
     }
-    let kind = cell("params", pooled_kinds(p))?[0];
-    let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling)?;
+    let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling_failure)?;
     let recomputed = figure.format_like(e, lo, hi);
     let mut reason = format!(
         "{} ({}), {} trial{}",
@@ -1320,15 +1658,15 @@ fn recompute(claim: &Claim, p: &BTreeMap<String, String>, inputs: &[Input]) -> C
         trials.len(),
         if trials.len() == 1 { "" } else { "s" }
     );
-    if p.contains_key("compare_profile") {
-        let o = cell("params", settings(p, "compare_profile"))?;
-        let (e2, lo2, hi2) = pooled_figure(&trials, &o.effect, &o.pool, kind).map_err(pooling)?;
+    if let Some(c) = compare {
+        let o = pooling.settings(c.profile);
+        let (e2, lo2, hi2) =
+            pooled_figure(&trials, &o.effect, &o.pool, kind).map_err(pooling_failure)?;
         reason += &format!(
             "; {} give {} ({})",
             o.profile.plain_name(),
             figure.format_like(e2, lo2, hi2),
-            p.get("compare_note")
-                .map_or("another convention", String::as_str)
+            c.note.as_deref().unwrap_or("another convention")
         );
     }
     Ok(if figure.matches_estimate(e, lo, hi) {
@@ -1353,19 +1691,20 @@ fn no_subgroup(subgroup: &str) -> Failure {
 }
 
 fn recompute_candidates(
-    claim: &Claim,
-    p: &BTreeMap<String, String>,
+    figure: &Figure,
+    pooling: &Pooling,
+    kinds: &[Pooled],
+    multiarm: Option<&str>,
     inputs: &[Input],
 ) -> Checked<Verdict> {
-    let figure = cell("figure", Figure::parse(&claim.figure))?;
-    let s = cell("params", settings(p, "profile"))?;
+    let s = pooling.settings(pooling.profile);
     let [base_input, candidates_input] = inputs else {
         return Err(Failure::Cell(
             "inputs",
             "recompute_candidates needs two inputs (trials; candidates)".into(),
         ));
     };
-    let subgroup = p.get("subgroup").map(String::as_str);
+    let subgroup = pooling.subgroup.as_deref();
     let fixed_trials = known_trials_in(&table(base_input)?, &base_input.cell, subgroup)?;
     let cand_table = table(candidates_input)?;
     let cand_trials = known_trials_in(&cand_table, &candidates_input.cell, None)?;
@@ -1401,12 +1740,10 @@ fn recompute_candidates(
             set.push(t);
         }
     }
-    let kinds = cell("params", pooled_kinds(p))?;
-    let multiarm = p.get("multiarm");
     let (single, multi): (Vec<KnownTrial>, Vec<KnownTrial>) = fixed_trials
         .iter()
         .cloned()
-        .partition(|t| Some(&t.study) != multiarm);
+        .partition(|t| Some(t.study.as_str()) != multiarm);
     // The splits of the multi-arm trial, counted before any is built.
     let variants: Option<TwoComparisons> = match (multiarm, multi.first()) {
         (None, _) => None,
@@ -1466,11 +1803,12 @@ fn recompute_candidates(
     // (candidate, None) as one comparison; (candidate, Some(v)) as two.
     let mut matched: std::collections::BTreeSet<(String, Option<usize>)> = Default::default();
     let arm = |t: &KnownTrial| format!("{}/{} against {}/{}", t.events_e, t.n_e, t.events_c, t.n_c);
-    for &kind in &kinds {
+    for &kind in kinds {
         let (mut as_one, mut as_two, mut tried_two) = (Vec::new(), 0usize, 0usize);
         for (id, set) in &ordered {
             let trials: Vec<KnownTrial> = set.iter().chain(&fixed_trials).cloned().collect();
-            let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling)?;
+            let (e, lo, hi) =
+                pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling_failure)?;
             if first.is_empty() {
                 first = figure.format_like(e, lo, hi);
             }
@@ -1488,7 +1826,7 @@ fn recompute_candidates(
                 let trials: Vec<KnownTrial> =
                     set.iter().chain(&single).chain(v.iter()).cloned().collect();
                 let (e, lo, hi) =
-                    pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling)?;
+                    pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling_failure)?;
                 tried_two += 1;
                 if figure.matches_estimate(e, lo, hi) {
                     as_two += 1;
@@ -1500,7 +1838,7 @@ fn recompute_candidates(
                                 "candidate {id}, {}, with '{}' entered as two comparisons \
                                  (events/participants {} and {})",
                                 kind_name(kind),
-                                multiarm.map_or("", String::as_str),
+                                multiarm.unwrap_or(""),
                                 arm(&v[0]),
                                 arm(&v[1])
                             ),
@@ -1597,21 +1935,9 @@ fn mann_whitney(
     Verdict::new(kind, format!("p = {:.1e}", normal_two_sided_p(z)), reason)
 }
 
-fn granularity(claim: &Claim, p: &BTreeMap<String, String>) -> Checked<Verdict> {
-    let percents: Vec<Printed> = claim
-        .figure
-        .split(';')
-        .map(|s| match cell("figure", Figure::parse(s))? {
-            Figure::Percent(q) => Ok(q),
-            _ => Err(Failure::Cell(
-                "figure",
-                format!("'{}' is not a percentage", s.trim()),
-            )),
-        })
-        .collect::<Checked<_>>()?;
-    let total = cell("params", participants(param(p, "total")?, "total"))?;
+fn granularity(percents: &[Printed], total: u64) -> Checked<Verdict> {
     let arms = percents.len() as u64;
-    let found = allocations(&percents, total).map_err(|e| match e {
+    let found = allocations(percents, total).map_err(|e| match e {
         Error::Degenerate(m) => Failure::NotCheckable("params", format!("total={total}: {m}")),
         other => Failure::Cell("figure", other.to_string()),
     })?;
@@ -1655,10 +1981,7 @@ fn granularity(claim: &Claim, p: &BTreeMap<String, String>) -> Checked<Verdict> 
 
 /// A printed range against the relative increase 100 (a/b − 1) and the absolute
 /// difference a − b of two printed percentages, each over the rounding of a and b.
-fn relative_difference(claim: &Claim, p: &BTreeMap<String, String>) -> Checked<Verdict> {
-    let (lo, hi) = cell("figure", percent_range(&claim.figure))?;
-    let a = cell("params", Printed::parse(param(p, "a")?))?;
-    let b = cell("params", Printed::parse(param(p, "b")?))?;
+fn relative_difference(figure: &str, (lo, hi): (f64, f64), a: Printed, b: Printed) -> Verdict {
     let ((al, ah), (bl, bh)) = (a.bounds(), b.bounds());
     let abs = (al - bh, ah - bl);
     let overlaps = |(x, y): (f64, f64)| x <= hi && lo <= y;
@@ -1689,15 +2012,15 @@ fn relative_difference(claim: &Claim, p: &BTreeMap<String, String>) -> Checked<V
         ),
         None => format!("{:.0} points absolute", a.value - b.value),
     };
-    Ok(if rel.is_some_and(overlaps) || overlaps(abs) {
+    if rel.is_some_and(overlaps) || overlaps(abs) {
         Verdict::new(VerdictKind::Consistent, recomputed, reason)
     } else {
         Verdict::new(
             VerdictKind::Inconsistent,
             recomputed,
-            format!("neither is {}: {reason}", claim.figure),
+            format!("neither is {figure}: {reason}"),
         )
-    })
+    }
 }
 
 #[cfg(test)]
@@ -1727,25 +2050,54 @@ mod tests {
         assert!(v.reason.contains("and 1.0e0 within rounding"), "{v}");
     }
 
-    /// The verdict cache stays bounded however many distinct claims a thread audits.
+    fn sum_claim(i: usize) -> Claim {
+        Claim {
+            id: format!("c{i}"),
+            document: String::new(),
+            claim: String::new(),
+            figure: format!("{i}"),
+            measures: String::new(),
+            inputs: "none".into(),
+            check: "sum".into(),
+            params: format!("parts={i}"),
+            notes: String::new(),
+        }
+    }
+
+    /// The verdict cache stays bounded however many distinct claims it is asked about.
     #[test]
     fn the_verdict_cache_is_bounded() {
-        for i in 0..(3 * CACHE_ENTRIES) {
-            let claim = Claim {
-                id: format!("c{i}"),
-                document: String::new(),
-                claim: String::new(),
-                figure: format!("{i}"),
-                measures: String::new(),
-                inputs: "none".into(),
-                check: "sum".into(),
-                params: format!("parts={i}"),
-                notes: String::new(),
-            };
-            let v = audit_cached(&claim, &[]).unwrap_or_else(|_| panic!("claim {i}"));
+        let base = Base::new(Path::new("."), AuditOptions::default());
+        let mut cache = VerdictCache::new();
+        for i in 0..(3 * VerdictCache::ENTRIES) {
+            let claim = sum_claim(i);
+            let (check, inputs) = validate(&claim, &base).unwrap_or_else(|_| panic!("claim {i}"));
+            let v = cache
+                .verdict(&claim, &check, &inputs)
+                .unwrap_or_else(|_| panic!("claim {i}"));
             assert_eq!(v.kind, VerdictKind::Consistent);
-            assert!(DONE.with(|d| d.borrow().len()) <= CACHE_ENTRIES);
+            assert!(cache.len() <= VerdictCache::ENTRIES);
         }
+    }
+
+    /// A check's parameters are values when read: the sum's parts, a default model.
+    #[test]
+    fn checks_are_typed_when_read() {
+        let base = Base::new(Path::new("."), AuditOptions::default());
+        let (check, _) = validate(&sum_claim(7), &base).expect("a sum");
+        let Check::Sum { parts, written, .. } = check else {
+            panic!("{check:?}");
+        };
+        assert_eq!((parts, written.as_str()), (vec![7.0], "7"));
+        let unknown = Claim {
+            check: "sums".into(),
+            ..sum_claim(1)
+        };
+        let Err((column, message)) = validate(&unknown, &base) else {
+            panic!("an unknown check was read");
+        };
+        assert_eq!(column, "check");
+        assert!(message.contains("unknown check 'sums'"), "{message}");
     }
 
     #[test]

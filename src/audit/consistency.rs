@@ -8,28 +8,14 @@
 //! (estimate − null)/SE), and the implied two-sided p = 2(1 − Φ(|z|)) (Altman & Bland,
 //! BMJ 2011;343:d2090). Ranges are carried through from the rounding bounds.
 
+pub use crate::printed::Scale;
+
+use crate::printed::{symmetry, Symmetry};
+
 use super::figure::{Printed, Relation};
 use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use serde::Serialize;
-
-/// The scale on which the interval is symmetric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Scale {
-    /// Differences (MD, RD, SMD): the natural scale.
-    Difference,
-    /// Ratios (RR, OR, HR): the log scale; the null is 1.
-    Ratio,
-}
-
-impl Scale {
-    fn to_analysis(self, x: f64) -> f64 {
-        match self {
-            Scale::Difference => x,
-            Scale::Ratio => x.ln(),
-        }
-    }
-}
 
 /// What a printed estimate and CI imply.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,11 +101,13 @@ pub fn check_ci(
     let g = |x: f64| scale.to_analysis(x);
     // A positive printed value is at least one unit of its last digit, so its rounding
     // interval stays above zero and every logarithm below is finite.
+    let Symmetry {
+        midpoint: mid,
+        symmetric,
+    } = symmetry(estimate, lower, upper, scale);
     let (el, eh) = estimate.bounds();
     let (ll, lh) = lower.bounds();
     let (ul, uh) = upper.bounds();
-    let mid = ((g(ll) + g(ul)) / 2.0, (g(lh) + g(uh)) / 2.0);
-    let symmetric = mid.0 <= g(eh) && g(el) <= mid.1;
     let z_crit = crate::distribution::normal_critical(level);
     let se = (g(upper.value) - g(lower.value)) / (2.0 * z_crit);
     let se_range = (

@@ -156,7 +156,11 @@ pub fn pooled_figure(
                 "a random-effects figure needs a tau2 estimator".into(),
             ))
         }
-        (Pooled::Fixed, _) => (fit.fixed.estimate, fit.fixed.ci_lower, fit.fixed.ci_upper),
+        (Pooled::Fixed, _) => (
+            fit.fixed.pooled.estimate,
+            fit.fixed.pooled.ci_lower,
+            fit.fixed.pooled.ci_upper,
+        ),
     };
     Ok((m.to_natural(e), m.to_natural(lo), m.to_natural(hi)))
 }

@@ -39,11 +39,11 @@ use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
 use crate::analysis::subgroup::{difference_test, subset, SubgroupTest};
 use crate::data::revman::{
-    Analysis, Figure, Model, PrintedRow, RevManExport, RevManOutcome, StudyArms,
+    Analysis, Figure, Method, Model, PrintedRow, RevManExport, RevManOutcome, StudyArms,
 };
 use crate::data::{BinaryArms, ContinuousArms, StudyData, StudyTable};
 use crate::error::Result;
-use crate::model::{pool, Fit, StudyRow, Tau2Method};
+use crate::model::{pool, Fit, FixedMethod, StudyRow, Tau2Method};
 use crate::profile::Profile;
 use serde::Serialize;
 
@@ -286,12 +286,12 @@ fn pooled(fit: &Fit, model: Model, figure: Figure) -> Option<Expected> {
             r.pooled.p_value,
         ),
         _ => (
-            fit.fixed.estimate,
-            fit.fixed.se,
-            fit.fixed.ci_lower,
-            fit.fixed.ci_upper,
-            fit.fixed.z,
-            fit.fixed.p_value,
+            fit.fixed.pooled.estimate,
+            fit.fixed.pooled.se,
+            fit.fixed.pooled.ci_lower,
+            fit.fixed.pooled.ci_upper,
+            fit.fixed.pooled.statistic,
+            fit.fixed.pooled.p_value,
         ),
     };
     Some(match figure {
@@ -346,6 +346,15 @@ fn in_export_terms(message: &str) -> String {
 }
 
 /// Lists every printed figure of an outcome as not checked, for `reason`.
+/// The fixed-effect method an export's `Statistical Method` re-runs with.
+fn fixed_method(method: Method) -> FixedMethod {
+    match method {
+        Method::MantelHaenszel => FixedMethod::MantelHaenszel,
+        Method::InverseVariance => FixedMethod::InverseVariance,
+        Method::Peto => FixedMethod::Peto,
+    }
+}
+
 fn not_checked(o: &RevManOutcome, reason: &str) -> OutcomeAudit {
     let mut checks = Vec::new();
     for row in o.printed_rows() {
@@ -493,7 +502,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     let with_subgroups = o.studies.iter().any(|s| s.subgroup > 0) || !o.subgroups.is_empty();
     let (effect, options) = {
         let (effect, mut options) =
-            Profile::RevMan5.options(a.measure, a.data_type, Some(a.method));
+            Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a.method)));
         options.tau2 = (a.model == Model::Random).then_some(Tau2Method::DL);
         options.level = match crate::level::Level::new(a.total_level) {
             Ok(level) => level,
@@ -651,7 +660,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
                     .filter_map(|(_, f)| f.as_ref().ok())
                     .map(|f| match (&f.random, model) {
                         (Some(r), Model::Random) => (r.pooled.estimate, r.pooled.se),
-                        _ => (f.fixed.estimate, f.fixed.se),
+                        _ => (f.fixed.pooled.estimate, f.fixed.pooled.se),
                     })
                     .unzip();
                 Ok(Some(difference_test(&estimates, &se)))

@@ -582,13 +582,12 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             }
             Ok(Output::stream(move |w| match args.format {
                 BatchFormat::Csv => {
-                    use metapool::analysis::batch::BatchRow;
+                    use metapool::report::csv::{batch_cells, batch_header};
                     use rayon::prelude::*;
                     let mut writer = metapool::report::csv::writer(w);
-                    writer.write_record(BatchRow::CSV_HEADER)?;
+                    writer.write_record(batch_header())?;
                     for chunk in rows.chunks(4096) {
-                        let cells: Vec<Vec<String>> =
-                            chunk.par_iter().map(BatchRow::cells).collect();
+                        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
                         for row in cells {
                             writer.write_record(&row)?;
                         }
@@ -619,10 +618,7 @@ fn run(cli: Cli) -> metapool::Result<Output> {
             let mut warnings = metapool::model::data_warnings(&effects);
             warnings.extend(data.warnings.iter().cloned());
             warn(&warnings);
-            let method = match pool_options.tau2 {
-                None => metapool::analysis::regression::RegressionTau2::FE,
-                Some(t) => t.name().parse()?,
-            };
+            let method = pool_options.tau2;
             let knha = metapool::analysis::regression::knapp_hartung_for(pool_options.ci)?;
             let model = metapool::analysis::regression::Model {
                 yi: &data.yi,

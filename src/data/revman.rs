@@ -85,7 +85,6 @@ use super::csv::{parse_number, shown, Records};
 use super::DataType;
 use crate::effect::Measure;
 use crate::error::{Error, Result};
-use crate::model::FixedMethod;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -388,13 +387,28 @@ pub enum Model {
     Random,
 }
 
+/// The statistical method of an outcome, as the export names it (`Statistical Method`).
+/// The audit maps it to the fixed-effect method it re-runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// `MH`: Mantel-Haenszel.
+    #[serde(rename = "mh")]
+    MantelHaenszel,
+    /// `IV`: inverse variance.
+    #[serde(rename = "iv")]
+    InverseVariance,
+    /// `PETO`: Peto's one-step odds ratio.
+    #[serde(rename = "peto")]
+    Peto,
+}
+
 /// What an outcome row asks for, when metapool can re-run it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     /// [`DataType::Binary`] (`DIC`) or [`DataType::Continuous`] (`CON`).
     pub data_type: DataType,
     /// `MH`, `IV` or `PETO`.
-    pub method: FixedMethod,
+    pub method: Method,
     /// `RR`, `OR`, `RD`, `PETO_OR`, `MD` or `SMD`.
     pub measure: Measure,
     /// `Fixed` or `Random`.
@@ -839,11 +853,11 @@ fn data_type_of(text: &str) -> Option<RevManType> {
     })
 }
 
-fn method_of(text: &str) -> Option<FixedMethod> {
+fn method_of(text: &str) -> Option<Method> {
     Some(match text.to_lowercase().as_str() {
-        "mh" | "m-h" | "mantel-haenszel" => FixedMethod::MantelHaenszel,
-        "iv" | "inverse variance" | "inverse-variance" => FixedMethod::InverseVariance,
-        "peto" => FixedMethod::Peto,
+        "mh" | "m-h" | "mantel-haenszel" => Method::MantelHaenszel,
+        "iv" | "inverse variance" | "inverse-variance" => Method::InverseVariance,
+        "peto" => Method::Peto,
         _ => return None,
     })
 }
@@ -1337,9 +1351,9 @@ impl Assembler<'_> {
             ));
         }
         let method_fits = match (data_type, measure) {
-            (DataType::Continuous, _) => method == FixedMethod::InverseVariance,
-            (_, Measure::PETO) => method == FixedMethod::Peto,
-            _ => method != FixedMethod::Peto,
+            (DataType::Continuous, _) => method == Method::InverseVariance,
+            (_, Measure::PETO) => method == Method::Peto,
+            _ => method != Method::Peto,
         };
         if !method_fits {
             return Err(self.error(

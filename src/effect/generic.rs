@@ -18,11 +18,10 @@
 //! as a difference measure with skewed intervals is legal.
 
 use super::{Effects, Measure};
-use crate::audit::consistency::{check_ci, Scale};
-use crate::audit::figure::Printed;
 use crate::data::{StudyData, StudyTable};
 use crate::error::{Error, Result};
 use crate::level::Level;
+use crate::printed::{symmetry, Printed, Scale};
 
 /// Standard error implied by a symmetric confidence interval on the analysis scale.
 ///
@@ -34,7 +33,7 @@ pub fn se_from_ci(lower: f64, upper: f64, level: f64) -> f64 {
 
 /// Whether a column of printed estimates with CIs looks like ratios: every estimate and
 /// limit positive, every interval symmetric on the log scale within rounding, and at
-/// least one not symmetric on the natural scale (see [`check_ci`]). Each number is read
+/// least one not symmetric on the natural scale (see [`symmetry`]). Each number is read
 /// at the precision of its shortest decimal form (1.18 has 2 decimals).
 pub fn looks_like_ratios(estimate: &[f64], lower: &[f64], upper: &[f64]) -> bool {
     let printed = |x: f64| Printed::parse(&x.to_string()).ok();
@@ -46,17 +45,15 @@ pub fn looks_like_ratios(estimate: &[f64], lower: &[f64], upper: &[f64]) -> bool
         if l <= 0.0 || e <= 0.0 || u <= 0.0 {
             return false;
         }
-        // The level does not enter the symmetry, only the implied SE.
         if l == u {
             // No width at the printed precision: symmetric on every scale, no evidence.
             continue;
         }
-        // An interval the check refuses (reversed) is no evidence of ratios.
-        if !check_ci(pe, pl, pu, Scale::Ratio, 0.95).is_ok_and(|c| c.symmetric) {
+        // A reversed interval is no evidence of ratios.
+        if l > u || !symmetry(pe, pl, pu, Scale::Ratio).symmetric {
             return false;
         }
-        natural_everywhere &=
-            check_ci(pe, pl, pu, Scale::Difference, 0.95).is_ok_and(|c| c.symmetric);
+        natural_everywhere &= symmetry(pe, pl, pu, Scale::Difference).symmetric;
     }
     !estimate.is_empty() && !natural_everywhere
 }

@@ -24,6 +24,57 @@ pub struct PooledEstimate {
 }
 
 impl PooledEstimate {
+    /// No estimate: every number NaN (null in JSON, an empty CSV cell), `df` `None`.
+    pub const ABSENT: PooledEstimate = PooledEstimate {
+        estimate: f64::NAN,
+        se: f64::NAN,
+        ci_lower: f64::NAN,
+        ci_upper: f64::NAN,
+        statistic: f64::NAN,
+        df: None,
+        p_value: f64::NAN,
+    };
+
+    /// Serialises an object that holds this estimate and writes it flat: the entries
+    /// `before` writes, the estimate's fields with the keys and order that object always
+    /// had ([`Flat`]), the entries `after` writes. The one place where an estimate is
+    /// written inside another object: [`crate::model::FixedFit`], the refits of
+    /// [`crate::analysis::sensitivity`], the coefficients of
+    /// [`crate::analysis::regression`].
+    ///
+    /// # Errors
+    /// Those of the serializer.
+    pub fn serialize_within<S: serde::Serializer>(
+        &self,
+        serializer: S,
+        layout: Flat,
+        before: impl FnOnce(&mut S::SerializeMap) -> std::result::Result<(), S::Error>,
+        after: impl FnOnce(&mut S::SerializeMap) -> std::result::Result<(), S::Error>,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        before(&mut map)?;
+        map.serialize_entry("estimate", &self.estimate)?;
+        map.serialize_entry("se", &self.se)?;
+        match layout {
+            Flat::Fixed => {
+                map.serialize_entry("ci_lower", &self.ci_lower)?;
+                map.serialize_entry("ci_upper", &self.ci_upper)?;
+                map.serialize_entry("z", &self.statistic)?;
+                map.serialize_entry("df", &self.df)?;
+                map.serialize_entry("p_value", &self.p_value)?;
+            }
+            Flat::TestFirst => {
+                map.serialize_entry("statistic", &self.statistic)?;
+                map.serialize_entry("p_value", &self.p_value)?;
+                map.serialize_entry("ci_lower", &self.ci_lower)?;
+                map.serialize_entry("ci_upper", &self.ci_upper)?;
+            }
+        }
+        after(&mut map)?;
+        map.end()
+    }
+
     /// Wald-type interval estimate ± crit·se with crit from the normal distribution
     /// (`df = None`) or Student's t with `df` degrees of freedom.
     pub fn wald(estimate: f64, se: f64, level: f64, df: Option<f64>) -> Self {
@@ -44,6 +95,18 @@ impl PooledEstimate {
             p_value,
         }
     }
+}
+
+/// The keys and order in which [`PooledEstimate::serialize_within`] writes an estimate
+/// inside another object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flat {
+    /// `estimate, se, ci_lower, ci_upper, z, df, p_value`: the JSON `fixed` object, whose
+    /// statistic is named `z`.
+    Fixed,
+    /// `estimate, se, statistic, p_value, ci_lower, ci_upper` (no `df`): a refit of the
+    /// sensitivity analyses, a meta-regression coefficient.
+    TestFirst,
 }
 
 /// The two-sided critical value at confidence `level` of the normal (`df = None`) or

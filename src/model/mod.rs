@@ -191,24 +191,24 @@ impl Default for PoolOptions {
 }
 
 /// The fixed-effect result (JSON `fixed`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FixedFit {
     /// `iv`, `mh` or `peto`.
     pub method: FixedMethod,
-    /// Pooled estimate (analysis scale).
-    pub estimate: f64,
-    /// Standard error.
-    pub se: f64,
-    /// Lower confidence limit.
-    pub ci_lower: f64,
-    /// Upper confidence limit.
-    pub ci_upper: f64,
-    /// Test statistic (z, or t with `df` for a t-based IV interval).
-    pub z: f64,
-    /// Degrees of freedom when t-based.
-    pub df: Option<f64>,
-    /// Two-sided p-value.
-    pub p_value: f64,
+    /// The pooled estimate (analysis scale) with its interval and test: statistic z, or
+    /// t with `df` for a t-based IV interval.
+    pub pooled: PooledEstimate,
+}
+
+impl Serialize for FixedFit {
+    /// `{"method", "estimate", "se", "ci_lower", "ci_upper", "z", "df", "p_value"}`: the
+    /// statistic named `z`, as the JSON output always named it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let method = |m: &mut S::SerializeMap| m.serialize_entry("method", &self.method);
+        self.pooled
+            .serialize_within(s, fixed::Flat::Fixed, method, |_| Ok(()))
+    }
 }
 
 /// The random-effects result (JSON `random`).
@@ -237,7 +237,7 @@ impl RandomFit {
     /// the likelihood, each prefixed by the estimator's name (as a [`Fit`] lists them).
     pub fn convergence_warnings(&self) -> Vec<String> {
         [
-            self.convergence.fallback.clone(),
+            self.convergence.fallback(),
             self.convergence.multiple_maxima_warning(),
         ]
         .into_iter()
@@ -417,20 +417,10 @@ pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
     }
     check_variances(effects, None)?;
     let SliceFit {
-        fixed: fe,
+        fixed,
         random,
         heterogeneity,
     } = fit_slices(&effects.yi, &effects.vi, options)?;
-    let fixed = FixedFit {
-        method: FixedMethod::InverseVariance,
-        estimate: fe.estimate,
-        se: fe.se,
-        ci_lower: fe.ci_lower,
-        ci_upper: fe.ci_upper,
-        z: fe.statistic,
-        df: fe.df,
-        p_value: fe.p_value,
-    };
     let weights = weighted::weights_percent(&effects.vi, 0.0);
     assemble(effects, fixed, weights, random, heterogeneity, options)
 }
@@ -483,15 +473,25 @@ pub fn random_and_heterogeneity(
 
 /// The numbers of an inverse-variance analysis of study effects given as slices:
 /// no labels, no study rows, no allocation. The engine behind [`pool_effects`] and the
-/// batch API.
+/// batch API; a [`Fit`] holds the same three parts (fixed, random, heterogeneity) with
+/// the study rows, warnings and options around them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SliceFit {
-    /// The inverse-variance fixed-effect estimate.
-    pub fixed: PooledEstimate,
+    /// The inverse-variance fixed-effect estimate (written as its [`PooledEstimate`]
+    /// alone, `statistic` and all: a slice fit's method is always `iv`).
+    #[serde(serialize_with = "serialize_pooled")]
+    pub fixed: FixedFit,
     /// The random-effects fit, when a τ² estimator is chosen.
     pub random: Option<RandomFit>,
     /// Heterogeneity.
     pub heterogeneity: Heterogeneity,
+}
+
+fn serialize_pooled<S: serde::Serializer>(
+    fixed: &FixedFit,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    fixed.pooled.serialize(serializer)
 }
 
 /// Pools study effects `yi` with variances `vi` by inverse variance; see [`SliceFit`].
@@ -531,11 +531,14 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
             yi[i]
         )));
     }
-    let fixed = random::inference(yi, vi, 0.0, options.fixed_ci, options.level.proportion());
-    let (random, heterogeneity) = random_and_heterogeneity(yi, vi, fixed.estimate, options);
+    let fixed = FixedFit {
+        method: FixedMethod::InverseVariance,
+        pooled: random::inference(yi, vi, 0.0, options.fixed_ci, options.level.proportion()),
+    };
+    let (random, heterogeneity) = random_and_heterogeneity(yi, vi, fixed.pooled.estimate, options);
     // Estimates too large for their variances overflow Q (checked after the fit, at no
     // cost to fits that do not overflow).
-    if !(heterogeneity.q.is_finite() && fixed.estimate.is_finite()) {
+    if !(heterogeneity.q.is_finite() && fixed.pooled.estimate.is_finite()) {
         return Err(Error::Degenerate(match overflowing_study(yi, vi) {
             Some(i) => overflow(&format!("study {}", i + 1)),
             None => "the estimates differ by so much that Cochran's Q, Σ (y − μ̂)²/v, \
@@ -561,7 +564,7 @@ fn finish(
     options: &PoolOptions,
 ) -> Result<Fit> {
     let (yi, vi) = (&effects.yi, &effects.vi);
-    let (random, het) = random_and_heterogeneity(yi, vi, fixed_fit.estimate, options);
+    let (random, het) = random_and_heterogeneity(yi, vi, fixed_fit.pooled.estimate, options);
     assemble(effects, fixed_fit, weights_fixed, random, het, options)
 }
 
@@ -773,13 +776,7 @@ pub fn pool(
     let fe = PooledEstimate::wald(estimate, se, options.level.proportion(), None);
     let fixed = FixedFit {
         method: options.fixed,
-        estimate,
-        se,
-        ci_lower: fe.ci_lower,
-        ci_upper: fe.ci_upper,
-        z: fe.statistic,
-        df: None,
-        p_value: fe.p_value,
+        pooled: fe,
     };
     let mut fit = finish(&effects, fixed, weights, options)?;
     // Q about a Mantel-Haenszel or Peto estimate is formed over the tables that carry

@@ -13,11 +13,21 @@
 //! | HS | max(0, (Q − k) / Σw) | Hunter & Schmidt 2004 (metafor "HS") |
 //! | SJ | τ₀² Σ w_i(τ₀²)(y − μ(τ₀²))² / (k − 1), τ₀² = Σ(y − ȳ)²/k | Sidik & Jonkman 2005 |
 //! | PM | root of Q(τ²) = k − 1, 0 if Q(0) < k − 1 | Paule & Mandel 1982 |
-//! | EB | identical to PM in the intercept-only model (Viechtbauer et al. 2015); an alias | Morris 1983 |
+//! | EB | identical to PM (Viechtbauer et al. 2015; with moderators too, the fixed point of Morris's iteration being the root of Q_E(τ²) = k − p); an alias | Morris 1983 |
 //! | ML | maximum of the log-likelihood on τ² ≥ 0 | Hardy & Thompson 1996 |
 //! | REML | maximum of the restricted log-likelihood on τ² ≥ 0 | Viechtbauer 2005 |
 //!
 //! The DL, HE and HS moment estimators are truncated at zero as metafor does.
+//!
+//! # One engine
+//! Each estimator is written once, [`estimate_model`], in terms of what a weighted
+//! least-squares fit of the model y = Xβ + u + e gives at a τ² ([`Tau2Model`]: the
+//! residual Q_E(τ²) and its slope, tr P(τ²), the ordinary least-squares fit, the maximum
+//! of the likelihood); the table above is its intercept-only form, in which
+//! Q_E(τ²) = Q(τ²). Three models implement it: the intercept-only model of pooling
+//! ([`likelihood::InterceptOnly`], on slices, no allocation), the one-moderator model of
+//! the regression tests of small-study effects (`crate::analysis::bias`, closed forms)
+//! and meta-regression on a design matrix (`crate::analysis::regression`).
 //!
 //! ML and REML are the global maximum of the (restricted) likelihood on τ² ≥ 0, which
 //! need not be unimodal: [`likelihood::global_maximum`] bounds the maximiser, scans the
@@ -28,9 +38,14 @@
 //! and the regression tests. Every stopping rule is relative to τ², so that rescaling
 //! the data (y → c y, v → c² v) rescales τ² by c².
 //!
-//! PM is solved by Newton's method on the convex decreasing Q(τ²) from τ² = 0, whose
-//! iterates increase monotonically to the root (the same routine gives the Q-profile
-//! confidence interval in [`crate::heterogeneity`]).
+//! PM is solved by Newton's method on 1/Q(τ²) from τ² = 0 ([`solve_residual_q`], with
+//! Brent's method on a bracket as a safeguard: [`crate::weighted::decreasing_root`],
+//! the routine that also gives the Q-profile confidence interval in
+//! [`crate::heterogeneity`]).
+//!
+//! Every estimate says why it stopped ([`Termination`] in [`Convergence`]): converged,
+//! at the boundary τ² = 0, by the bracketing fallback, at the iteration limit, or not
+//! evaluated; the warnings are derived from it.
 //!
 //! # Numerics and degenerate cases
 //! - Residuals y_i − μ(τ²) are formed about the estimate of the study with the largest
@@ -49,12 +64,15 @@
 //!   boundary maximum from the inside and stops at a small positive value (ML on two
 //!   studies: 4.3e-12 with `threshold = 1e-10`); metapool reports the maximum, 0.
 //! - ML or REML not converging (or an infinite or zero information): the score equation
-//!   is solved in the bracket of the maximum and [`Convergence`] says so, where metafor
+//!   is solved in the bracket of the maximum and [`Convergence`] says so
+//!   ([`Termination::BracketingFallback`]), where metafor
 //!   stops with "Fisher scoring algorithm did not converge". The Newton iterations of PM
 //!   fall back likewise.
 
 use crate::error::{Error, Result};
-use crate::weighted::{generalized_q, generalized_q_root, trace_p, RootPath, TraceP, WeightedMean};
+use crate::weighted::{
+    decreasing_root, generalized_q_about, trace_p, RootPath, TraceP, WeightedMean,
+};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -98,6 +116,21 @@ impl Tau2Method {
         }
     }
 
+    /// The τ² of a model named as the command line names it: `none` or `FE` (the
+    /// fixed-effect model, τ² = 0) is `None`, an estimator's name (any case) is that
+    /// estimator.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for any other text.
+    pub fn parse_model(s: &str) -> Result<Option<Tau2Method>> {
+        let trimmed = s.trim();
+        if trimmed.eq_ignore_ascii_case("none") || trimmed.eq_ignore_ascii_case("fe") {
+            Ok(None)
+        } else {
+            trimmed.parse().map(Some)
+        }
+    }
+
     /// Every estimator.
     pub const ALL: [Tau2Method; 8] = [
         Tau2Method::DL,
@@ -132,22 +165,125 @@ impl FromStr for Tau2Method {
     }
 }
 
-/// How an iterative estimator ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Why the estimation of τ² stopped (as argmin's `TerminationReason`, for the
+/// estimators of this module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Termination {
+    /// The stopping rule was met: a closed form at once, an iteration by its relative
+    /// tolerance, or a likelihood maximum inside (0, ∞).
+    Converged,
+    /// The estimate is the boundary value τ² = 0: a moment estimator truncated there,
+    /// Q_E(0) at most the target of Paule-Mandel, the highest maximum of the likelihood
+    /// at 0, or no residual degree of freedom (one study).
+    Boundary,
+    /// The primary iteration did not converge; the root was found by Brent's method on a
+    /// bracket.
+    BracketingFallback(Primary),
+    /// Neither the primary iteration nor Brent's method converged within their
+    /// iteration limits; the midpoint of the last bracket is the estimate.
+    IterationLimit(Primary),
+    /// No estimate (τ² not a number): the model could not be evaluated, for the reason
+    /// given.
+    NotEvaluated(String),
+}
+
+/// The iteration that Brent's method took over from ([`Termination`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Primary {
+    /// Newton's method on 1/Q_E(τ²) (Paule-Mandel and empirical Bayes).
+    Newton,
+    /// Safeguarded Newton-Raphson in the bracket of a maximum of the likelihood (ML and
+    /// REML), for `steps` steps.
+    NewtonRaphson {
+        /// The steps made.
+        steps: usize,
+    },
+}
+
+impl Termination {
+    /// The name in JSON (`"converged"`, `"boundary"`, `"bracketing_fallback"`,
+    /// `"iteration_limit"`, `"not_evaluated"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Termination::Converged => "converged",
+            Termination::Boundary => "boundary",
+            Termination::BracketingFallback(_) => "bracketing_fallback",
+            Termination::IterationLimit(_) => "iteration_limit",
+            Termination::NotEvaluated(_) => "not_evaluated",
+        }
+    }
+
+    /// True when the estimate met a stopping rule (Brent's method's, after a fallback).
+    pub fn converged(&self) -> bool {
+        matches!(
+            self,
+            Termination::Converged | Termination::Boundary | Termination::BracketingFallback(_)
+        )
+    }
+
+    /// The warning text of a fallback or a failure; `None` when the primary iteration
+    /// converged (or a closed form was used).
+    pub fn fallback(&self) -> Option<String> {
+        match self {
+            Termination::Converged | Termination::Boundary => None,
+            Termination::BracketingFallback(primary) | Termination::IterationLimit(primary) => {
+                Some(match primary {
+                    Primary::Newton => {
+                        "Newton's method did not converge; Brent's method on a bracket used"
+                            .to_string()
+                    }
+                    Primary::NewtonRaphson { steps } => format!(
+                        "Newton-Raphson did not converge in {steps} steps; the score equation \
+                         was solved by Brent's method in the bracket of the maximum"
+                    ),
+                })
+            }
+            Termination::NotEvaluated(reason) => Some(reason.clone()),
+        }
+    }
+}
+
+/// How an estimator of τ² ended.
+///
+/// In JSON: `iterations`, `converged` and `fallback` ([`Convergence::converged`],
+/// [`Convergence::fallback`]), `local_maxima` and `maxima` when there are any, and
+/// `termination` ([`Termination::name`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Convergence {
     /// Iterations used (0 for closed-form estimators).
     pub iterations: usize,
-    /// True when the stopping rule was met (always true for closed forms).
-    pub converged: bool,
-    /// The fallback used when the primary algorithm did not converge.
-    pub fallback: Option<String>,
+    /// Why it stopped.
+    pub termination: Termination,
     /// ML and REML: the number of local maxima of the likelihood on τ² ≥ 0 that the
     /// scan saw (the estimate is the highest); `None` for the other estimators.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_maxima: Option<usize>,
     /// Every local maximum seen, when there are more than one (empty otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub maxima: Vec<LocalMaximum>,
+}
+
+impl Serialize for Convergence {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields =
+            4 + usize::from(self.local_maxima.is_some()) + usize::from(!self.maxima.is_empty());
+        let mut s = serializer.serialize_struct("Convergence", fields)?;
+        s.serialize_field("iterations", &self.iterations)?;
+        s.serialize_field("converged", &self.converged())?;
+        s.serialize_field("fallback", &self.fallback())?;
+        if let Some(local_maxima) = self.local_maxima {
+            s.serialize_field("local_maxima", &local_maxima)?;
+        }
+        if !self.maxima.is_empty() {
+            s.serialize_field("maxima", &self.maxima)?;
+        }
+        s.serialize_field("termination", self.termination.name())?;
+        s.end()
+    }
 }
 
 /// A local maximum of the (restricted) log-likelihood.
@@ -160,15 +296,31 @@ pub struct LocalMaximum {
 }
 
 impl Convergence {
-    /// No iteration: a closed-form estimate.
-    pub(crate) fn closed_form() -> Self {
+    /// Stopped for `termination` after `iterations`, no likelihood scan.
+    pub(crate) fn new(termination: Termination, iterations: usize) -> Self {
         Convergence {
-            iterations: 0,
-            converged: true,
-            fallback: None,
+            iterations,
+            termination,
             local_maxima: None,
             maxima: Vec::new(),
         }
+    }
+
+    /// No iteration: a closed-form estimate (or τ² fixed at 0, not estimated).
+    pub(crate) fn closed_form() -> Self {
+        Convergence::new(Termination::Converged, 0)
+    }
+
+    /// True when the stopping rule was met (always true for closed forms and the
+    /// boundary; true after a fallback whose bracket converged).
+    pub fn converged(&self) -> bool {
+        self.termination.converged()
+    }
+
+    /// The fallback used when the primary algorithm did not converge, or why there is no
+    /// estimate ([`Termination::fallback`]).
+    pub fn fallback(&self) -> Option<String> {
+        self.termination.fallback()
     }
 
     /// The warning a fit prints when the likelihood has several local maxima, naming
@@ -205,24 +357,44 @@ pub struct Tau2Estimate {
 }
 
 impl Tau2Estimate {
-    /// A closed-form estimate (or the boundary value 0), no iterations.
+    /// A closed-form estimate, no iterations: [`Termination::Boundary`] when it is 0.
     pub(crate) fn closed_form(tau2: f64) -> Self {
+        let termination = if tau2 == 0.0 {
+            Termination::Boundary
+        } else {
+            Termination::Converged
+        };
         Tau2Estimate {
             tau2,
+            convergence: Convergence::new(termination, 0),
+        }
+    }
+
+    /// τ² fixed at 0 (the fixed-effect model): not estimated, nothing to iterate
+    /// ([`Termination::Converged`]).
+    pub(crate) fn fixed_at_zero() -> Self {
+        Tau2Estimate {
+            tau2: 0.0,
             convergence: Convergence::closed_form(),
+        }
+    }
+
+    /// No estimate (not a number), for `reason`.
+    fn not_a_number(reason: String) -> Self {
+        Tau2Estimate {
+            tau2: f64::NAN,
+            convergence: Convergence::new(Termination::NotEvaluated(reason), 0),
         }
     }
 
     /// No estimate: `yi` and `vi` differ in length (not a number, with the reason).
     fn mismatched(k_yi: usize, k_vi: usize) -> Self {
-        Tau2Estimate {
-            tau2: f64::NAN,
-            convergence: Convergence {
-                converged: false,
-                fallback: Some(format!("{k_yi} estimates but {k_vi} variances")),
-                ..Convergence::closed_form()
-            },
-        }
+        Self::not_a_number(format!("{k_yi} estimates but {k_vi} variances"))
+    }
+
+    /// No estimate: the model's weighted fit failed (`error` says why).
+    pub(crate) fn not_evaluated(error: Error) -> Self {
+        Self::not_a_number(error.to_string())
     }
 
     /// The boundary maximum τ² = 0 of ML or REML, with the local maxima seen.
@@ -231,7 +403,7 @@ impl Tau2Estimate {
             tau2: 0.0,
             convergence: Convergence {
                 local_maxima: Some(local_maxima),
-                ..Convergence::closed_form()
+                ..Convergence::new(Termination::Boundary, 0)
             },
         }
     }
@@ -240,36 +412,27 @@ impl Tau2Estimate {
     fn iterated(tau2: f64, iterations: usize) -> Self {
         Tau2Estimate {
             tau2,
-            convergence: Convergence {
-                iterations,
-                ..Convergence::closed_form()
-            },
+            convergence: Convergence::new(Termination::Converged, iterations),
         }
     }
 
-    /// The result of [`bracketed_root`] after `iterations` steps of an iteration that
-    /// did not converge, saying `why` the fallback was used.
+    /// The result of [`crate::weighted::bracketed_root`] after `iterations` steps of the `primary`
+    /// iteration, which did not converge.
     fn bracketed(
         (tau2, evaluations, converged): (f64, usize, bool),
         iterations: usize,
-        why: String,
+        primary: Primary,
     ) -> Self {
+        let termination = if converged {
+            Termination::BracketingFallback(primary)
+        } else {
+            Termination::IterationLimit(primary)
+        };
         Tau2Estimate {
             tau2,
-            convergence: Convergence {
-                iterations: iterations + evaluations,
-                converged,
-                fallback: Some(why),
-                ..Convergence::closed_form()
-            },
+            convergence: Convergence::new(termination, iterations + evaluations),
         }
     }
-}
-
-/// Weighted mean μ = Σ w y / Σ w with w_i = 1/(v_i + τ²), kept as a reference and a
-/// shift so that residuals stay accurate (see [`WeightedMean`]).
-fn weighted_mean(yi: &[f64], vi: &[f64], tau2: f64) -> WeightedMean {
-    WeightedMean::new(yi, vi, tau2)
 }
 
 /// max(0, x) that never returns −0 (`f64::max` may, for x = −0).
@@ -281,12 +444,131 @@ fn truncate_at_zero(x: f64) -> f64 {
     }
 }
 
-/// Paule and Mandel's estimator and the Q-profile limits: the τ² ≥ 0 at which Q(τ²)
-/// equals `target`, 0 when Q(0) ≤ target ([`generalized_q_root`]), with how it was
-/// reached.
-pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
-    let root = generalized_q_root(yi, vi, target);
-    match root.path {
+/// What the τ² estimators need of a model y = Xβ + u + e, u ~ N(0, τ²I),
+/// e ~ N(0, diag(v_i)), with k studies and p coefficients: the weighted least-squares fit
+/// at a τ² (W = diag(1/(v_i + τ²)), β̂ = (XᵀWX)⁻¹XᵀWy, e = y − Xβ̂,
+/// P = W − WX(XᵀWX)⁻¹XᵀW), the ordinary least-squares fit, and the maximum of the
+/// likelihood. Every estimator of [`Tau2Method`] is written once, in these terms
+/// ([`estimate_model`]); the models implement them:
+///
+/// - the intercept-only model of pooling, X = 1 ([`likelihood::InterceptOnly`]: closed
+///   forms on slices, no allocation);
+/// - the model with one moderator, X = [1, x], of the regression tests of small-study
+///   effects (`crate::analysis::bias`, closed forms);
+/// - a general design matrix, meta-regression (`crate::analysis::regression`, nalgebra).
+pub trait Tau2Model {
+    /// The estimates y_i and their sampling variances v_i (> 0), k of each.
+    fn studies(&self) -> (&[f64], &[f64]);
+    /// The coefficients p (the columns of X).
+    fn coefficients(&self) -> usize;
+    /// The residual heterogeneity Q_E(τ²) = yᵀP(τ²)y = Σ w_i e_i² and its derivative
+    /// dQ_E/dτ² = −yᵀP(τ²)²y = −Σ (w_i e_i)² (dP/dτ² = −P²).
+    ///
+    /// # Errors
+    /// [`Error::Degenerate`] when XᵀWX cannot be factorised.
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)>;
+    /// tr P(τ²) = Σ w_i − tr[(XᵀWX)⁻¹XᵀW²X].
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn trace_p(&self, tau2: f64) -> Result<f64>;
+    /// The ordinary least-squares fit: its residual sum of squares yᵀP_O y and tr(P_O V),
+    /// P_O = I − X(XᵀX)⁻¹Xᵀ, V = diag(v_i).
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)>;
+    /// ML (`reml = false`) or REML: the global maximum of the (restricted) likelihood on
+    /// τ² ≥ 0 ([`likelihood::global_maximum`] on the model's [`likelihood::ProfileLikelihood`]).
+    ///
+    /// # Errors
+    /// As [`Tau2Model::residual_q`].
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate>;
+}
+
+/// The smallest v_i, the scale from which a bracket search starts.
+fn smallest(vi: &[f64]) -> f64 {
+    vi.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Σ (y_i − ȳ)², ȳ the unweighted mean.
+fn unweighted_ss(yi: &[f64]) -> f64 {
+    let k = yi.len() as f64;
+    let mean = yi.iter().sum::<f64>() / k;
+    yi.iter().map(|y| (y - mean) * (y - mean)).sum()
+}
+
+/// τ² of `model` by `method` (see the module documentation for the intercept-only forms;
+/// with p coefficients they are, as in metafor's `rma(yi, vi, mods)`, Raudenbush 2009):
+///
+/// | method | τ² |
+/// |---|---|
+/// | DL | max(0, (Q − (k − p)) / tr P(0)), Q = `q_fixed` or Q_E(0) (DerSimonian & Laird 1986) |
+/// | HE | max(0, (yᵀP_O y − tr(P_O V)) / (k − p)) (Hedges 1983; Hedges & Olkin 1985) |
+/// | HS | max(0, (Q_E(0) − k) / Σ 1/v_i) (Hunter & Schmidt 2004) |
+/// | SJ | τ₀² Q_E(τ₀²) / (k − p), τ₀² = Σ(y_i − ȳ)²/k, ȳ unweighted (Sidik & Jonkman 2005) |
+/// | PM, EB | the root of Q_E(τ²) = k − p, 0 when Q_E(0) ≤ k − p (Paule & Mandel 1982; the fixed point of Morris's 1983 empirical Bayes iteration is the same root) |
+/// | ML, REML | the global maximum of the (restricted) likelihood on τ² ≥ 0 (Viechtbauer 2005) |
+///
+/// `q_fixed` is Cochran's Q about the fixed-effect estimate in use, which the
+/// DerSimonian-Laird estimator takes (about the Mantel-Haenszel estimate in RevMan 5);
+/// `None` takes Q_E(0). With k ≤ p, τ² = 0 (as metafor with one study).
+///
+/// # Errors
+/// As [`Tau2Model::residual_q`] (the weighted fit fails).
+pub fn estimate_model(
+    method: Tau2Method,
+    model: &impl Tau2Model,
+    q_fixed: Option<f64>,
+) -> Result<Tau2Estimate> {
+    let ((yi, vi), p) = (model.studies(), model.coefficients());
+    let k = yi.len();
+    if k <= p {
+        return Ok(Tau2Estimate::closed_form(0.0));
+    }
+    let closed = Tau2Estimate::closed_form;
+    let df = k as f64 - p as f64;
+    Ok(match method {
+        Tau2Method::DL => {
+            let q = match q_fixed {
+                Some(q) => q,
+                None => model.residual_q(0.0)?.0,
+            };
+            closed(truncate_at_zero((q - df) / model.trace_p(0.0)?))
+        }
+        Tau2Method::HE => {
+            let (rss, trace_pv) = model.ordinary_least_squares()?;
+            closed(truncate_at_zero((rss - trace_pv) / df))
+        }
+        Tau2Method::HS => {
+            let sum_w: f64 = vi.iter().map(|v| 1.0 / (v + 0.0)).sum();
+            closed(truncate_at_zero(
+                (model.residual_q(0.0)?.0 - k as f64) / sum_w,
+            ))
+        }
+        Tau2Method::SJ => {
+            let tau2_0 = unweighted_ss(yi) / k as f64;
+            if tau2_0 == 0.0 {
+                return Ok(closed(0.0));
+            }
+            closed(tau2_0 * model.residual_q(tau2_0)?.0 / df)
+        }
+        Tau2Method::PM | Tau2Method::EB => solve_residual_q(model, df)?,
+        Tau2Method::ML | Tau2Method::REML => {
+            model.likelihood_maximum(method == Tau2Method::REML)?
+        }
+    })
+}
+
+/// The τ² ≥ 0 at which Q_E(τ²) equals `target`, or 0 when Q_E(0) ≤ target (Q_E
+/// decreases in τ²): Newton's method on 1/Q_E(τ²) − 1/target with Brent's method on a
+/// bracket as a safeguard ([`crate::weighted::decreasing_root`]), with how it stopped.
+///
+/// # Errors
+/// As [`Tau2Model::residual_q`].
+pub fn solve_residual_q(model: &impl Tau2Model, target: f64) -> Result<Tau2Estimate> {
+    let root = decreasing_root(|t| model.residual_q(t), target, smallest(model.studies().1))?;
+    Ok(match root.path {
         RootPath::Boundary => Tau2Estimate::closed_form(0.0),
         RootPath::Newton { iterations } => Tau2Estimate::iterated(root.tau2, iterations),
         RootPath::Bracketed {
@@ -296,51 +578,60 @@ pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate 
         } => Tau2Estimate::bracketed(
             (root.tau2, evaluations, converged),
             newton_steps,
-            "Newton's method did not converge; Brent's method on a bracket used".into(),
+            Primary::Newton,
         ),
+    })
+}
+
+/// The τ² ≥ 0 at which Q(τ²) of the intercept-only model equals `target`, or 0 when
+/// Q(0) ≤ target ([`solve_residual_q`]); the Paule-Mandel estimator and the limits of the
+/// Q-profile interval.
+pub fn solve_generalized_q(yi: &[f64], vi: &[f64], target: f64) -> Tau2Estimate {
+    if yi.len() != vi.len() {
+        return Tau2Estimate::mismatched(yi.len(), vi.len());
     }
+    let model = likelihood::InterceptOnly::new(yi, vi, false);
+    solve_residual_q(&model, target).unwrap_or_else(Tau2Estimate::not_evaluated)
 }
 
-/// DerSimonian-Laird from Cochran's Q about any centre: max(0, (Q − (k − 1)) / (Σw −
-/// Σw²/Σw)), w_i = 1/v_i. RevMan 5 passes Q about the Mantel-Haenszel estimate.
-/// The denominator is computed by [`trace_p`], which neither cancels nor overflows
-/// when one variance is tiny beside the others.
-pub fn dersimonian_laird(vi: &[f64], q: f64) -> f64 {
-    let k = vi.len() as f64;
-    truncate_at_zero((q - (k - 1.0)) / trace_p(vi, 0.0))
-}
-
-fn unweighted_mean_and_ss(yi: &[f64]) -> (f64, f64) {
-    let k = yi.len() as f64;
-    let mean = yi.iter().sum::<f64>() / k;
-    (mean, yi.iter().map(|y| (y - mean) * (y - mean)).sum())
-}
-
-/// Hedges' estimator (metafor "HE").
-pub fn hedges(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let (_, ss) = unweighted_mean_and_ss(yi);
-    let sv: f64 = vi.iter().sum();
-    truncate_at_zero((ss - (1.0 - 1.0 / k) * sv) / (k - 1.0))
-}
-
-/// Hunter-Schmidt estimator (metafor "HS").
-pub fn hunter_schmidt(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let sw = weighted_mean(yi, vi, 0.0).sum_w;
-    truncate_at_zero((generalized_q(yi, vi, 0.0).0 - k) / sw)
-}
-
-/// Sidik-Jonkman estimator with the start τ₀² = Σ(y − ȳ)²/k.
-pub fn sidik_jonkman(yi: &[f64], vi: &[f64]) -> f64 {
-    let k = yi.len() as f64;
-    let (_, ss) = unweighted_mean_and_ss(yi);
-    let tau2_0 = ss / k;
-    if tau2_0 == 0.0 {
-        return 0.0;
+/// The intercept-only model y_i = μ + u_i + e_i: Q_E(τ²) is the generalised Q
+/// ([`crate::weighted::generalized_q`]), tr P = Σw − Σw²/Σw ([`trace_p`]), and the ordinary
+/// least-squares fit the unweighted mean, with yᵀP_O y = Σ(y_i − ȳ)² and
+/// tr(P_O V) = (1 − 1/k) Σ v_i. None of them fails.
+impl Tau2Model for likelihood::InterceptOnly<'_> {
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.yi, self.vi)
     }
-    let (q, _) = generalized_q(yi, vi, tau2_0);
-    tau2_0 * q / (k - 1.0)
+
+    fn coefficients(&self) -> usize {
+        1
+    }
+
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {
+        Ok(generalized_q_about(
+            self.yi,
+            self.vi,
+            tau2,
+            self.reference.0,
+        ))
+    }
+
+    fn trace_p(&self, tau2: f64) -> Result<f64> {
+        Ok(trace_p(self.vi, tau2))
+    }
+
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)> {
+        let k = self.yi.len() as f64;
+        let sum_v: f64 = self.vi.iter().sum();
+        Ok((unweighted_ss(self.yi), (1.0 - 1.0 / k) * sum_v))
+    }
+
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate> {
+        Ok(likelihood::global_maximum(
+            &likelihood::InterceptOnly { reml, ..*self },
+            likelihood::MAX_REFINE,
+        ))
+    }
 }
 
 /// Score, expected information and observed information of the (restricted)
@@ -412,9 +703,10 @@ pub fn likelihood_with(yi: &[f64], vi: &[f64], reml: bool, max_refine: usize) ->
     likelihood::global_maximum(&likelihood::InterceptOnly::new(yi, vi, reml), max_refine)
 }
 
-/// τ² by `method`. `q_fixed` is Cochran's Q about the fixed-effect estimate in use,
-/// which the DerSimonian-Laird estimator takes (IV-centred in metafor, MH-centred in
-/// RevMan 5 when Mantel-Haenszel is the fixed method).
+/// τ² by `method` in the intercept-only model ([`estimate_model`] of
+/// [`likelihood::InterceptOnly`]). `q_fixed` is Cochran's Q about the fixed-effect
+/// estimate in use, which the DerSimonian-Laird estimator takes (IV-centred in metafor,
+/// MH-centred in RevMan 5 when Mantel-Haenszel is the fixed method).
 ///
 /// Needs k ≥ 2; with k = 1 τ² is 0 by definition (as metafor). Lengths that differ
 /// give τ² not a number, with the reason in [`Convergence::fallback`].
@@ -425,15 +717,8 @@ pub fn estimate(method: Tau2Method, yi: &[f64], vi: &[f64], q_fixed: f64) -> Tau
     if yi.len() < 2 {
         return Tau2Estimate::closed_form(0.0);
     }
-    let closed = Tau2Estimate::closed_form;
-    match method {
-        Tau2Method::DL => closed(dersimonian_laird(vi, q_fixed)),
-        Tau2Method::HE => closed(hedges(yi, vi)),
-        Tau2Method::HS => closed(hunter_schmidt(yi, vi)),
-        Tau2Method::SJ => closed(sidik_jonkman(yi, vi)),
-        Tau2Method::PM | Tau2Method::EB => solve_generalized_q(yi, vi, yi.len() as f64 - 1.0),
-        Tau2Method::ML | Tau2Method::REML => likelihood(yi, vi, method == Tau2Method::REML),
-    }
+    let model = likelihood::InterceptOnly::new(yi, vi, false);
+    estimate_model(method, &model, Some(q_fixed)).unwrap_or_else(Tau2Estimate::not_evaluated)
 }
 
 #[cfg(test)]
@@ -467,7 +752,7 @@ mod tests {
             "{}",
             est.tau2
         );
-        assert!(est.convergence.converged && est.convergence.fallback.is_none());
+        assert!(est.convergence.converged() && est.convergence.fallback().is_none());
         assert!(est.convergence.iterations < 20);
     }
 
@@ -475,11 +760,42 @@ mod tests {
     fn reml_fallback_by_brent_reports_itself_and_agrees() {
         let (yi, vi) = bcg();
         let est = likelihood_with(&yi, &vi, true, 1);
-        assert!(est.convergence.fallback.is_some());
+        assert!(est.convergence.fallback().is_some());
+        assert_eq!(
+            est.convergence.termination,
+            Termination::BracketingFallback(Primary::NewtonRaphson { steps: 1 })
+        );
         assert!(
             (est.tau2 - REML_METAFOR).abs() < 1e-8 * REML_METAFOR,
             "{}",
             est.tau2
         );
+    }
+
+    #[test]
+    fn termination_names_the_boundary_and_the_converged_iteration() {
+        let (yi, vi) = bcg();
+        let q = crate::weighted::cochran_q(
+            &yi,
+            &vi,
+            crate::weighted::inverse_variance(&yi, &vi, 0.0).0,
+        );
+        let reml = estimate(Tau2Method::REML, &yi, &vi, q);
+        assert_eq!(reml.convergence.termination, Termination::Converged);
+        assert_eq!(reml.convergence.termination.name(), "converged");
+        // Identical estimates: τ² = 0 for every estimator, at the boundary.
+        for method in Tau2Method::ALL {
+            let est = estimate(method, &[0.5, 0.5, 0.5], &[0.1, 0.2, 0.3], 0.0);
+            assert_eq!(est.tau2, 0.0, "{method}");
+            assert_eq!(
+                est.convergence.termination,
+                Termination::Boundary,
+                "{method}"
+            );
+            assert!(est.convergence.converged() && est.convergence.fallback().is_none());
+        }
+        let mismatched = estimate(Tau2Method::DL, &[0.1, 0.2], &[0.1], 0.0);
+        assert_eq!(mismatched.convergence.termination.name(), "not_evaluated");
+        assert!(!mismatched.convergence.converged());
     }
 }

@@ -14,6 +14,7 @@
 //! a quote, a line feed or a carriage return (RFC 4180), so that any label reads back
 //! as one cell.
 
+use crate::analysis::batch::BatchRow;
 use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
 use crate::model::Fit;
 use std::io::Write;
@@ -84,10 +85,10 @@ fn write_fit<W: Write>(
             w.write_record(&row)?;
         }
     }
-    let f = &fit.fixed;
+    let f = &fit.fixed.pooled;
     let mut row = vec![
         "fixed".to_string(),
-        f.method.name().to_string(),
+        fit.fixed.method.name().to_string(),
         num(f.estimate),
         num(f.se * f.se),
         num(m.to_natural(f.estimate)),
@@ -222,6 +223,29 @@ pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Resu
         w.write_record(test("random", t))?;
     }
     w.flush()
+}
+
+/// The CSV header of a batch ([`batch_cells`]): `group`, `k`, `measure`, the
+/// [`BatchRow::NUMBER_COLUMNS`], `error`.
+pub fn batch_header() -> Vec<&'static str> {
+    let mut header = vec!["group", "k", "measure"];
+    header.extend(BatchRow::NUMBER_COLUMNS);
+    header.push("error");
+    header
+}
+
+/// A batch row's CSV cells, in the order of [`batch_header`]: numbers in Rust's
+/// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
+/// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity` ([`num`]). Write
+/// them with a CSV writer ([`writer`]), which quotes what needs quoting.
+pub fn batch_cells(row: &BatchRow) -> Vec<String> {
+    let mut cells = Vec::with_capacity(BatchRow::NUMBER_COLUMNS.len() + 4);
+    cells.push(row.group.clone());
+    cells.push(row.k.to_string());
+    cells.push(row.measure.clone());
+    cells.extend(row.numbers().map(num));
+    cells.push(row.error.clone().unwrap_or_default());
+    cells
 }
 
 /// The CSV text of a fit ([`write()`] to a string).

@@ -218,8 +218,8 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
         values.extend([m.to_natural(lo), m.to_natural(hi)]);
     }
     values.extend([
-        m.to_natural(fit.fixed.ci_lower),
-        m.to_natural(fit.fixed.ci_upper),
+        m.to_natural(fit.fixed.pooled.ci_lower),
+        m.to_natural(fit.fixed.pooled.ci_upper),
     ]);
     if let Some(r) = &fit.random {
         values.extend([m.to_natural(r.pi_lower), m.to_natural(r.pi_upper)]);
@@ -341,9 +341,9 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
                     &mut out,
                     y,
                     label,
-                    fx.estimate,
-                    fx.ci_lower,
-                    fx.ci_upper,
+                    fx.pooled.estimate,
+                    fx.pooled.ci_lower,
+                    fx.pooled.ci_upper,
                     "#9ecae1",
                 );
                 y += ROW;
@@ -441,7 +441,7 @@ pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> S
             ),
         ),
         (None, Some(r)) => (r.pooled.estimate, model),
-        (None, None) => (fit.fixed.estimate, model),
+        (None, None) => (fit.fixed.pooled.estimate, model),
     };
     let se: Vec<f64> = fit
         .studies

@@ -108,11 +108,11 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
         );
     }
     let pad = label_width + 2 + 18 + 2 + 18 + 2 + 8 + 2 + 8 + 2;
-    let f = &fit.fixed;
+    let f = &fit.fixed.pooled;
     let _ = writeln!(
         out,
         "{:<pad$}{}",
-        format!("Total, fixed effect ({})", fixed_name(f.method)),
+        format!("Total, fixed effect ({})", fixed_name(fit.fixed.method)),
         effect_ci(nat(f.estimate), nat(f.ci_lower), nat(f.ci_upper), digits)
     );
     if let Some(r) = &fit.random {
@@ -182,7 +182,7 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
     let _ = writeln!(
         out,
         "Test for overall effect (fixed): Z = {} ({})",
-        fixed(f.z.abs(), 2),
+        fixed(f.statistic.abs(), 2),
         p_value(f.p_value)
     );
     if let Some(r) = &fit.random {
@@ -209,7 +209,7 @@ pub fn render_subgroups(sg: &crate::analysis::subgroup::SubgroupAnalysis) -> Str
     let m = sg.overall.measure;
     let nat = |x: f64| m.to_natural(x);
     for g in &sg.groups {
-        let f = &g.fit.fixed;
+        let f = &g.fit.fixed.pooled;
         let _ = write!(
             out,
             "  {:<30} k = {:<3} fixed {}",
@@ -264,8 +264,8 @@ pub fn render_regression(
     // metafor's print.rma.uni: "Fixed-Effects with Moderators Model" when τ² is fixed
     // at 0, "Mixed-Effects Model" otherwise.
     let model = match r.method {
-        crate::analysis::regression::RegressionTau2::FE => "Fixed-effects".to_string(),
-        other => format!("Mixed-effects ({other:?})"),
+        None => "Fixed-effects".to_string(),
+        Some(other) => format!("Mixed-effects ({other:?})"),
     };
     let mut out = format!(
         "{model} meta-regression (k = {}, {} coefficients, {} tests)\n\n",
@@ -283,10 +283,11 @@ pub fn render_regression(
         "coefficient", "estimate", "se", "stat", "p", "ci.lb", "ci.ub"
     );
     for c in &r.coefficients {
+        let e = &c.estimate;
         let _ = writeln!(
             out,
             "{:<24} {:>10.4} {:>10.4} {:>9.3} {:>10.4} {:>10.4} {:>10.4}",
-            c.name, c.estimate, c.se, c.statistic, c.p_value, c.ci_lower, c.ci_upper
+            c.name, e.estimate, e.se, e.statistic, e.p_value, e.ci_lower, e.ci_upper
         );
     }
     let _ = writeln!(out, "\nResidual heterogeneity: tau\u{b2} = {:.4}; QE = {:.2}, df = {} ({}); I\u{b2} = {:.1}%; H\u{b2} = {:.2}", r.tau2, r.qe, r.k - r.p, p_value(r.qe_p_value), r.i2, r.h2);
@@ -310,7 +311,7 @@ pub fn render_regression(
         );
     }
     for warning in [
-        r.convergence.fallback.clone(),
+        r.convergence.fallback(),
         r.convergence.multiple_maxima_warning(),
     ]
     .into_iter()
@@ -394,8 +395,13 @@ pub fn render_sensitivity(
                 out,
                 "{:<width$}  {:>22}  {:>10}  {:>8.4}  {:>5.1}%",
                 labels[r.study],
-                effect_ci(nat(r.estimate), nat(r.ci_lower), nat(r.ci_upper), 2),
-                format!("{:.4}", r.p_value),
+                effect_ci(
+                    nat(r.pooled.estimate),
+                    nat(r.pooled.ci_lower),
+                    nat(r.pooled.ci_upper),
+                    2
+                ),
+                format!("{:.4}", r.pooled.p_value),
                 r.tau2,
                 r.i2
             );
@@ -511,7 +517,11 @@ pub fn render_bias(measure: Measure, report: &crate::analysis::bias::SmallStudyE
             let f = &filled.fit;
             let (est, lo, hi) = match &f.random {
                 Some(r) => (r.pooled.estimate, r.pooled.ci_lower, r.pooled.ci_upper),
-                None => (f.fixed.estimate, f.fixed.ci_lower, f.fixed.ci_upper),
+                None => (
+                    f.fixed.pooled.estimate,
+                    f.fixed.pooled.ci_lower,
+                    f.fixed.pooled.ci_upper,
+                ),
             };
             let _ = writeln!(
                 out,

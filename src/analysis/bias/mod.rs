@@ -28,12 +28,15 @@
 //! | HS | max(0, (Q_E(0) − k) / Σ 1/vi) |
 //! | SJ | τ₀² Q_E(τ₀²) / (k − 2), τ₀² = Σ(yi − ȳ)²/k (the unweighted mean, as metafor) |
 //! | PM, EB | the root of Q_E(τ²) = k − 2; 0 when Q_E(0) ≤ k − 2 |
-//! | ML | the root of Σ w²e² − Σ w (the score), 0 when it is ≤ 0 at τ² = 0 |
-//! | REML | the root of yᵀPPy − tr P (the restricted score; Harville 1977), 0 when ≤ 0 at 0 |
+//! | ML | the global maximum of the likelihood on τ² ≥ 0 (a root of the score Σ w²e² − Σ w, or 0) |
+//! | REML | the global maximum of the restricted likelihood (a root of yᵀPPy − tr P; Harville 1977, or 0) |
 //!
-//! (e = y − Xb̂(τ²) and w = 1/(vi + τ²); ML and REML are solved by Brent's method on a
-//! bracket, the score being continuous and negative for large τ².) The 2x2 algebra is
-//! done with the moderator centred at its weighted mean, which makes XᵀWX diagonal.
+//! (e = y − Xb̂(τ²) and w = 1/(vi + τ²).) Each estimator is written once, in the τ²
+//! engine of the crate ([`crate::model::tau2::estimate_model`]) that pooling and
+//! meta-regression share; this module supplies the weighted fit on [1, x] in closed
+//! form, done with the moderator centred at its weighted mean, which makes XᵀWX
+//! diagonal. PM and EB are solved by Newton's method on 1/Q_E from 0 (Brent's method on
+//! a bracket as a safeguard), ML and REML by the likelihood engine on the design [1, x].
 //!
 //! # Agreement with metafor
 //! `tests/bias_golden.rs` compares every number with metafor 3.8-1 (`tests/golden/bias.csv`,
@@ -69,9 +72,9 @@
 use crate::distribution::normal_two_sided_p;
 use crate::error::{Error, Result};
 use crate::model::fixed::PooledEstimate;
-use crate::model::tau2::{self, Convergence};
+use crate::model::tau2::{estimate_model, Convergence, Tau2Estimate, Tau2Model};
 use crate::model::{fit_slices, CiMethod, FixedMethod, PoolOptions, SliceFit, Tau2Method};
-use crate::weighted::{cochran_q, inverse_variance};
+use crate::weighted::inverse_variance;
 use serde::Serialize;
 
 mod harbord;

@@ -12,10 +12,10 @@ pub(super) struct Wls {
     /// (XᵀWX)⁻¹ entries.
     pub(super) var_b0: f64,
     pub(super) var_b1: f64,
-    /// Σw.
-    sum_w: f64,
     /// Q_E = Σ w e².
     pub(super) q_e: f64,
+    /// yᵀPPy = Σ (w e)², minus the derivative of Q_E in τ².
+    q_e_slope: f64,
     /// tr P.
     tr_p: f64,
 }
@@ -42,13 +42,14 @@ pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
         sxy += w * d * (y - ybar);
     }
     let b1 = sxy / sxx;
-    let mut q_e = 0.0;
+    let (mut q_e, mut q_e_slope) = (0.0, 0.0);
     let (mut sw2, mut sw2d2) = (0.0, 0.0);
     for ((&y, &v), &xi) in yi.iter().zip(vi).zip(x) {
         let w = 1.0 / (v + tau2);
         let d = xi - xbar;
         let e = (y - ybar) - b1 * d;
         q_e += w * e * e;
+        q_e_slope += (w * e) * (w * e);
         sw2 += w * w;
         sw2d2 += w * w * d * d;
     }
@@ -59,108 +60,76 @@ pub(super) fn wls(yi: &[f64], vi: &[f64], x: &[f64], tau2: f64) -> Wls {
         b1,
         var_b0: a0 + xbar * xbar * a1,
         var_b1: a1,
-        sum_w: sw,
         q_e,
+        q_e_slope,
         tr_p,
     }
 }
 
-/// The root in (0, ∞) of a function positive at 0 and negative for large arguments: the
-/// upper end `start` is doubled until the sign changes, then Brent's method.
-fn root_from_zero(f: impl Fn(f64) -> f64, start: f64) -> (f64, Convergence) {
-    let (root, iterations, converged) = crate::weighted::bracketed_root(f, 0.0, start);
-    let fallback = (!converged).then(|| {
-        "Brent's method did not converge; the midpoint of the last bracket is reported".to_string()
-    });
-    (
-        root,
-        Convergence {
-            iterations,
-            converged,
-            fallback,
-            ..Convergence::closed_form()
-        },
-    )
+/// The model yᵢ = b₀ + b₁xᵢ + uᵢ + eᵢ of the regression tests, for the τ² engine: the
+/// weighted fit in closed form ([`wls`]); the likelihood by the general design [1, x].
+#[derive(Debug, Clone, Copy)]
+struct OneModerator<'a> {
+    yi: &'a [f64],
+    vi: &'a [f64],
+    x: &'a [f64],
 }
 
-/// τ² of the model yi = b₀ + b₁xᵢ + uᵢ + eᵢ by `method`; see the module documentation.
-/// Needs k ≥ 3.
+impl Tau2Model for OneModerator<'_> {
+    fn studies(&self) -> (&[f64], &[f64]) {
+        (self.yi, self.vi)
+    }
+
+    fn coefficients(&self) -> usize {
+        2
+    }
+
+    fn residual_q(&self, tau2: f64) -> Result<(f64, f64)> {
+        let fit = wls(self.yi, self.vi, self.x, tau2);
+        Ok((fit.q_e, -fit.q_e_slope))
+    }
+
+    fn trace_p(&self, tau2: f64) -> Result<f64> {
+        Ok(wls(self.yi, self.vi, self.x, tau2).tr_p)
+    }
+
+    /// Unit weights: yᵀP_O y the residual sum of squares of the OLS line, and
+    /// tr(P_O V) = Σ vᵢ (1 − hᵢ) with the leverages hᵢ = 1/k + dᵢ²/Σd², d = x − x̄.
+    fn ordinary_least_squares(&self) -> Result<(f64, f64)> {
+        let (yi, vi, x) = (self.yi, self.vi, self.x);
+        let k = yi.len() as f64;
+        let ones = vec![1.0; yi.len()];
+        let ols = wls(yi, &ones, x, 0.0);
+        let xbar = x.iter().sum::<f64>() / k;
+        let sxx: f64 = x.iter().map(|xi| (xi - xbar) * (xi - xbar)).sum();
+        let trace: f64 = vi
+            .iter()
+            .zip(x)
+            .map(|(&v, &xi)| v * (1.0 - 1.0 / k - (xi - xbar) * (xi - xbar) / sxx))
+            .sum();
+        Ok((ols.q_e, trace))
+    }
+
+    fn likelihood_maximum(&self, reml: bool) -> Result<Tau2Estimate> {
+        let x = self.x;
+        let design = nalgebra::DMatrix::from_fn(x.len(), 2, |i, j| if j == 0 { 1.0 } else { x[i] });
+        let y = nalgebra::DVector::from_column_slice(self.yi);
+        crate::analysis::regression::likelihood_tau2(&design, &y, self.vi, reml)
+    }
+}
+
+/// τ² of the model yi = b₀ + b₁xᵢ + uᵢ + eᵢ by `method` ([`estimate_model`] with
+/// p = 2; see the module documentation); not a number, with the reason in
+/// [`Convergence::fallback`], when the likelihood cannot be evaluated. Needs k ≥ 3.
 pub fn tau2_one_moderator(
     method: Tau2Method,
     yi: &[f64],
     vi: &[f64],
     x: &[f64],
 ) -> (f64, Convergence) {
-    let k = yi.len() as f64;
-    let df = k - 2.0;
-    let at_zero = wls(yi, vi, x, 0.0);
-    let truncate = |t: f64| if t > 0.0 { t } else { 0.0 };
-    let unweighted_ss = {
-        let mean = yi.iter().sum::<f64>() / k;
-        yi.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>()
-    };
-    match method {
-        Tau2Method::DL => (
-            truncate((at_zero.q_e - df) / at_zero.tr_p),
-            Convergence::closed_form(),
-        ),
-        Tau2Method::HS => (
-            truncate((at_zero.q_e - k) / at_zero.sum_w),
-            Convergence::closed_form(),
-        ),
-        Tau2Method::HE => {
-            // Ordinary least squares: unit weights, leverages h = 1/k + d²/Σd².
-            let ones = vec![1.0; yi.len()];
-            let ols = wls(yi, &ones, x, 0.0);
-            let xbar = x.iter().sum::<f64>() / k;
-            let sxx: f64 = x.iter().map(|xi| (xi - xbar) * (xi - xbar)).sum();
-            let trace: f64 = vi
-                .iter()
-                .zip(x)
-                .map(|(&v, &xi)| v * (1.0 - 1.0 / k - (xi - xbar) * (xi - xbar) / sxx))
-                .sum();
-            (truncate((ols.q_e - trace) / df), Convergence::closed_form())
-        }
-        Tau2Method::SJ => {
-            let tau2_0 = unweighted_ss / k;
-            if tau2_0 == 0.0 {
-                return (0.0, Convergence::closed_form());
-            }
-            (
-                tau2_0 * wls(yi, vi, x, tau2_0).q_e / df,
-                Convergence::closed_form(),
-            )
-        }
-        Tau2Method::PM | Tau2Method::EB => {
-            if at_zero.q_e <= df {
-                return (0.0, Convergence::closed_form());
-            }
-            root_from_zero(|t| wls(yi, vi, x, t).q_e - df, unweighted_ss / k)
-        }
-        Tau2Method::ML | Tau2Method::REML => {
-            // The one engine of ML and REML (the global maximum of the likelihood), with
-            // the design [1, x].
-            let design =
-                nalgebra::DMatrix::from_fn(yi.len(), 2, |i, j| if j == 0 { 1.0 } else { x[i] });
-            let y = nalgebra::DVector::from_column_slice(yi);
-            match crate::analysis::regression::likelihood_tau2(
-                &design,
-                &y,
-                vi,
-                method == Tau2Method::REML,
-            ) {
-                Ok(estimate) => (estimate.tau2, estimate.convergence),
-                Err(e) => (
-                    f64::NAN,
-                    Convergence {
-                        converged: false,
-                        fallback: Some(e.to_string()),
-                        ..Convergence::closed_form()
-                    },
-                ),
-            }
-        }
-    }
+    let estimate = estimate_model(method, &OneModerator { yi, vi, x }, None)
+        .unwrap_or_else(Tau2Estimate::not_evaluated);
+    (estimate.tau2, estimate.convergence)
 }
 
 /// A weighted regression on one moderator (JSON of the regression tests).

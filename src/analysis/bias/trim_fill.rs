@@ -103,16 +103,12 @@ pub struct TrimAndFill {
 }
 
 /// The pooled estimate of the model of `options` (fixed effect, or random effects with
-/// τ² by its estimator).
-fn centre(yi: &[f64], vi: &[f64], options: &PoolOptions) -> f64 {
-    let tau2 = match options.tau2 {
-        None => 0.0,
-        Some(method) => {
-            let (mu_iv, _, _) = inverse_variance(yi, vi, 0.0);
-            tau2::estimate(method, yi, vi, cochran_q(yi, vi, mu_iv)).tau2
-        }
-    };
-    inverse_variance(yi, vi, tau2).0
+/// τ² by its estimator): the model's own pooling ([`fit_slices`]).
+fn centre(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<f64> {
+    let fit = fit_slices(yi, vi, options)?;
+    Ok(fit
+        .random
+        .map_or(fit.fixed.pooled.estimate, |random| random.pooled.estimate))
 }
 
 /// Ranks 1..k of `values` (average ranks for ties).
@@ -215,7 +211,7 @@ pub fn trim_and_fill(
     let (mut mu0, mut statistic);
     loop {
         iterations += 1;
-        mu0 = centre(&y[..k - k0], &v[..k - k0], options);
+        mu0 = centre(&y[..k - k0], &v[..k - k0], options)?;
         let centred: Vec<f64> = y.iter().map(|x| x - mu0).collect();
         let (l0, r0) = missing_estimates(&centred);
         statistic = match trim.estimator {

@@ -47,7 +47,7 @@
 //! Cost: one pass over the studies per grid point, or per eight grid points where the
 //! model sums them together ([`ProfileLikelihood::scores`]), and a few Newton steps.
 
-use super::{Convergence, LocalMaximum, Tau2Estimate};
+use super::{Convergence, LocalMaximum, Primary, Tau2Estimate, Termination};
 use crate::weighted::RelativeConvergency;
 
 /// Grid points per decade of τ² in the scan (ratio 10^(1/8) ≈ 1.33).
@@ -211,13 +211,13 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
         return Tau2Estimate {
             tau2: f64::NAN,
             convergence: Convergence {
-                iterations: 0,
-                converged: false,
-                fallback: Some(
-                    "the score of the likelihood could not be evaluated (not a number)".into(),
-                ),
                 local_maxima: Some(0),
-                maxima: Vec::new(),
+                ..Convergence::new(
+                    Termination::NotEvaluated(
+                        "the score of the likelihood could not be evaluated (not a number)".into(),
+                    ),
+                    0,
+                )
             },
         };
     };
@@ -228,8 +228,7 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
         tau2: chosen.tau2,
         convergence: Convergence {
             iterations,
-            converged: refined.converged,
-            fallback: refined.fallback,
+            termination: refined.termination,
             local_maxima: Some(count),
             maxima: if count > 1 {
                 maxima.into_iter().map(|m| m.0).collect()
@@ -245,8 +244,7 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
 struct Refined {
     tau2: f64,
     iterations: usize,
-    converged: bool,
-    fallback: Option<String>,
+    termination: Termination,
 }
 
 impl Refined {
@@ -255,8 +253,7 @@ impl Refined {
         Refined {
             tau2: 0.0,
             iterations: 0,
-            converged: true,
-            fallback: None,
+            termination: Termination::Boundary,
         }
     }
 }
@@ -273,8 +270,7 @@ fn refine(
         return Refined {
             tau2: b,
             iterations: 0,
-            converged: true,
-            fallback: None,
+            termination: Termination::Converged,
         };
     }
     let secant = a + ua * (b - a) / (ua - ub);
@@ -289,8 +285,7 @@ fn refine(
             return Refined {
                 tau2,
                 iterations: iteration,
-                converged: true,
-                fallback: None,
+                termination: Termination::Converged,
             };
         }
         if d.score > 0.0 {
@@ -315,35 +310,35 @@ fn refine(
             return Refined {
                 tau2,
                 iterations: iteration,
-                converged: true,
-                fallback: None,
+                termination: Termination::Converged,
             };
         }
     }
     let mut convergency = RelativeConvergency { evaluations: 0 };
     let found = roots::find_root_brent(a, b, |t| model.derivatives(t).score, &mut convergency);
+    let primary = Primary::NewtonRaphson { steps: max_refine };
     Refined {
         tau2: *found.as_ref().unwrap_or(&(0.5 * (a + b))),
         iterations: max_refine + convergency.evaluations,
-        converged: found.is_ok(),
-        fallback: Some(format!(
-            "Newton-Raphson did not converge in {max_refine} steps; the score equation was \
-             solved by Brent's method in the bracket of the maximum"
-        )),
+        termination: if found.is_ok() {
+            Termination::BracketingFallback(primary)
+        } else {
+            Termination::IterationLimit(primary)
+        },
     }
 }
 
-/// The intercept-only random-effects model, y_i = μ + u_i + e_i: the likelihood of
-/// ML and REML in pooling.
+/// The intercept-only random-effects model, y_i = μ + u_i + e_i, of pooling: its
+/// likelihood for ML and REML here, its weighted fit for the other estimators of the τ²
+/// engine ([`super::Tau2Model`]), on the slices, allocating nothing.
 #[derive(Debug, Clone, Copy)]
 pub struct InterceptOnly<'a> {
-    yi: &'a [f64],
-    vi: &'a [f64],
-    reml: bool,
+    pub(super) yi: &'a [f64],
+    pub(super) vi: &'a [f64],
+    pub(super) reml: bool,
     /// The estimate and variance of the study with the smallest variance, which anchors
-    /// the residuals (see [`crate::model::fixed::WeightedMean`]).
-    reference: (f64, f64),
-    v_max: f64,
+    /// the residuals (see [`crate::weighted::WeightedMean`]).
+    pub(super) reference: (f64, f64),
 }
 
 impl<'a> InterceptOnly<'a> {
@@ -354,7 +349,6 @@ impl<'a> InterceptOnly<'a> {
             vi,
             reml,
             reference: crate::weighted::WeightedMean::reference_of(yi, vi),
-            v_max: vi.iter().copied().fold(0.0, f64::max),
         }
     }
 }
@@ -379,7 +373,7 @@ impl ProfileLikelihood for InterceptOnly<'_> {
             .sum();
         Scales {
             v_min: self.reference.1,
-            v_max: self.v_max,
+            v_max: self.vi.iter().copied().fold(0.0, f64::max),
             rss,
         }
     }
