@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::heterogeneity::I2Ci;
 use crate::level::Level;
 use crate::model::{self, CiMethod, Fit, FixedMethod, MhCells, PiMethod, RdVariance, Tau2Method};
-use crate::profile::{Overrides, Profile};
+use crate::profile::{Overrides, Profile, Tau2Choice};
 
 /// A pooled analysis to be fitted: a profile and the options set on top of it.
 ///
@@ -86,7 +86,7 @@ impl Pool {
     /// The τ² estimator of the random-effects model; `None` fits the fixed-effect model
     /// only (the command line's `--tau2 none`).
     pub fn tau2(mut self, method: impl Into<Option<Tau2Method>>) -> Self {
-        self.overrides.tau2 = Some(method.into());
+        self.overrides.tau2 = Some(Tau2Choice(method.into()));
         self
     }
 
