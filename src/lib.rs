@@ -73,7 +73,7 @@
 //!
 //! | layer | modules | holds |
 //! |---|---|---|
-//! | leaves | [`error`]; [`distribution`], [`level`], [`printed`], [`spelling`], [`weighted`] | errors; normal, t, χ² and F; the confidence [`Level`]; printed numbers and their symmetry; the words of every option; the weighted mean, Cochran's Q and the generalised Q |
+//! | leaves | [`error`]; [`distribution`], [`level`], [`measure`], [`printed`], [`spelling`], [`weighted`] | errors; normal, t, χ² and F; the confidence [`Level`]; the effect measures and their scales; printed numbers and their symmetry; the words of every option; the weighted mean, Cochran's Q and the generalised Q |
 //! | read | [`data`] | study tables, the 2x2 table |
 //! | effects | [`effect`] | study effects yi, vi |
 //! | fit | [`heterogeneity`], [`model`] | Q, I², H², τ² intervals; fixed and random effects |
@@ -95,6 +95,7 @@ pub mod effect;
 pub mod error;
 pub mod heterogeneity;
 pub mod level;
+pub mod measure;
 pub mod model;
 pub mod printed;
 pub mod profile;
