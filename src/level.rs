@@ -4,7 +4,7 @@
 //! Every option and result holds the level as a [`Level`], which cannot be built outside
 //! (0, 1). A user writes it as a percentage (`--level 95`, a claim's `level=95`) or as a
 //! proportion (`0.95`); [`Level::from_user`] reads both, as metafor 3.8-1's `.level()`
-//! does for values in [1, 100) (percent) and (0.5, 1) (proportion). metafor reads a
+//! does for values in (1, 100) (percent) and (0.5, 1) (proportion). metafor reads a
 //! value in (0, 0.5] as α (0.05 gives a 95% interval, 0.3 a 70% one); metapool refuses
 //! such a value rather than guess which was meant. The JSON output writes every level
 //! in percent (`"level": 95`, and in the options used), as the design of the output has
@@ -40,29 +40,37 @@ impl Level {
 
     /// Reads a confidence level as a user writes it.
     ///
-    /// - a value in [1, 100) is a percentage: 95 gives 0.95;
+    /// - a value in (1, 100) is a percentage: 95 gives 0.95;
     /// - a value in (0.5, 1) is a proportion: 0.95 gives 0.95 (metafor reads it so);
-    /// - anything else is refused: 0, 100 and above, negative values, NaN, and values in
+    /// - anything else is refused: 0, 1 (a 1% interval as a percentage, 100% as metafor
+    ///   reads it), 100 and above, negative values, NaN, and values in
     ///   (0, 0.5], which metafor reads as α while a reader may mean a proportion.
     ///
     /// # Errors
     /// A message (without the name of the option, which the caller adds) saying what
     /// was expected.
     pub fn from_user(value: f64) -> std::result::Result<Level, String> {
-        if (1.0..100.0).contains(&value) {
+        if value == 1.0 {
+            Err(
+                "1: expected a percentage in (1, 100) or a proportion in (0.5, 1); 1 is \
+                 ambiguous (a 1% interval read as a percentage, while metafor reads it as the \
+                 proportion 1, a 100% interval)"
+                    .to_string(),
+            )
+        } else if value > 1.0 && value < 100.0 {
             Ok(Level(value / 100.0))
         } else if value > 0.5 && value < 1.0 {
             Ok(Level(value))
         } else if value > 1e-4 && value <= 0.5 {
             Err(format!(
-                "{}: expected a percentage in [1, 100) or a proportion in (0.5, 1); \
+                "{}: expected a percentage in (1, 100) or a proportion in (0.5, 1); \
                  did you mean {}? (metafor reads a level of at most 0.5 as alpha)",
                 Shown(value),
                 Shown(100.0 * (1.0 - value))
             ))
         } else {
             Err(format!(
-                "{}: expected a percentage in [1, 100) (95) or a proportion in (0.5, 1) (0.95)",
+                "{}: expected a percentage in (1, 100) (95) or a proportion in (0.5, 1) (0.95)",
                 Shown(value)
             ))
         }
@@ -112,7 +120,8 @@ mod tests {
         assert_eq!(user(95.0), Ok(0.95));
         assert_eq!(user(0.95), Ok(0.95));
         assert_eq!(user(90.0), Ok(0.9));
-        assert_eq!(user(1.0), Ok(0.01));
+        assert_eq!(user(1.5), Ok(0.015));
+        assert!(user(1.0).unwrap_err().contains("ambiguous"));
         assert_eq!(Level::new(0.9).map(Level::percent).ok(), Some(90.0));
         assert_eq!(format!("{}", Level::new(0.975).unwrap().percent()), "97.5");
     }
