@@ -148,6 +148,21 @@ impl TableInput {
             crate::analysis::inverse_variance_effects(analysis, &table, &effect, &options)?;
         Ok((table, effect, options, effects))
     }
+
+    /// The warnings for options given that `analysis` (meta-regression, sensitivity)
+    /// has no use for: it reports no prediction interval (`--pi`) and no interval of I²
+    /// (`--i2-ci`). They are not errors, as the options are shared with `pool`, but a
+    /// user who asked for them is told they changed nothing.
+    pub fn unused_options(&self, analysis: &str) -> Vec<String> {
+        let o = &self.overrides;
+        [(o.pi.is_some(), "--pi"), (o.i2_ci.is_some(), "--i2-ci")]
+            .into_iter()
+            .filter(|&(given, _)| given)
+            .map(|(_, flag)| {
+                format!("{flag} has no effect on `{analysis}`, which reports no such interval")
+            })
+            .collect()
+    }
 }
 
 /// `metapool pool`: fixed and random effects and heterogeneity of a study table, by
@@ -418,6 +433,7 @@ impl RegressArgs {
         let data = regression::regression_data(&table, &effects, &self.mods)?;
         let mut warnings = crate::model::data_warnings(&effects);
         warnings.extend(data.warnings.iter().cloned());
+        warnings.extend(self.input.unused_options("metapool regress"));
         progress.warnings(&warnings);
         let method = options.tau2;
         let model = regression::Model {
@@ -517,6 +533,7 @@ impl SensitivityArgs {
     pub fn run(&self, progress: &dyn Progress) -> Result<SensitivityReport> {
         let (table, _, options, effects) = self.input.read_effects("metapool sensitivity")?;
         let mut warnings = crate::model::data_warnings(&effects);
+        warnings.extend(self.input.unused_options("metapool sensitivity"));
         progress.warnings(&warnings);
         let order = sensitivity::cumulative_order(&table, &effects, self.order.as_deref())?;
         let k = effects.k();

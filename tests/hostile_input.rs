@@ -560,6 +560,20 @@ fn plots_follow_links_and_never_replace_what_is_not_a_file() {
     ]);
     refused(&out, "--forest and --funnel both name");
     assert!(!both.exists());
+    // A link to a plot not written yet names the same file: the second plot would
+    // replace the first.
+    let (target, link) = (dir.0.join("same.svg"), dir.0.join("l2.svg"));
+    std::os::unix::fs::symlink("same.svg", &link).expect("symlink");
+    let out = run(&[
+        "pool",
+        s(&table),
+        "--forest",
+        s(&target),
+        "--funnel",
+        s(&link),
+    ]);
+    refused(&out, "--forest and --funnel both name");
+    assert!(!target.exists());
 }
 
 /// A level within 1e-16 of 100% has a finite critical value (z = 8.29 at

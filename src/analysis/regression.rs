@@ -477,8 +477,8 @@ pub fn knapp_hartung_for(ci: crate::model::CiMethod) -> Result<bool> {
         CiMethod::Z => Ok(false),
         CiMethod::Hksj => Ok(true),
         other => Err(Error::InvalidArgument(format!(
-            "meta-regression: the interval method {} is not implemented; expected z (Wald \
-             tests) or hksj (Knapp-Hartung tests)",
+            "meta-regression: the interval method {} (--ci) is not implemented; expected z \
+             (Wald tests) or hksj (Knapp-Hartung tests)",
             other.name()
         ))),
     }

@@ -48,8 +48,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // Help and version go to stdout: one that cannot be written (a full disk) is
+            // a failure; a reader that went away (`| head`) is not.
+            return match e.print() {
+                Err(w) if code == 0 && w.kind() != std::io::ErrorKind::BrokenPipe => {
+                    warn_line(&format!(
+                        "metapool: {}",
+                        metapool::Error::write("standard output", w)
+                    ));
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::from(code),
+            };
         }
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

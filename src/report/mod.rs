@@ -369,21 +369,29 @@ pub fn write_file(
 }
 
 /// True when `a` and `b` name one file: the same existing file (through links, `.` and
-/// `..`), or, when neither exists yet, the same path.
+/// `..`), or the same place a write would create, through links that point to files
+/// not made yet (a link `l.svg -> p.svg` and `p.svg`, before either plot exists).
 pub fn same_target(a: &std::path::Path, b: &std::path::Path) -> bool {
-    same_file(a, b)
-        || (std::fs::metadata(a).is_err()
-            && match (a.parent(), b.parent(), a.file_name(), b.file_name()) {
-                (Some(pa), Some(pb), Some(na), Some(nb)) => {
-                    na == nb
-                        && (pa == pb
-                            || matches!(
-                                (std::fs::canonicalize(dir_of(pa)), std::fs::canonicalize(dir_of(pb))),
-                                (Ok(x), Ok(y)) if x == y
-                            ))
+    same_file(a, b) || matches!((write_target(a), write_target(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Where a write to `path` lands: its symbolic links followed (at most 40, as the
+/// kernel's limit), in its folder made canonical. `None` when the folder does not exist.
+fn write_target(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(to) => {
+                path = match path.parent() {
+                    Some(parent) if to.is_relative() => parent.join(to),
+                    _ => to,
                 }
-                _ => a == b,
-            })
+            }
+            Err(_) => break,
+        }
+    }
+    let folder = std::fs::canonicalize(dir_of(path.parent()?)).ok()?;
+    Some(folder.join(path.file_name()?))
 }
 
 /// A parent path as a folder (`.` for the empty parent of a bare file name).
