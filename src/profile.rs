@@ -222,17 +222,9 @@ pub struct Tau2Choice(pub Option<Tau2Method>);
 
 impl FromStr for Tau2Choice {
     type Err = Error;
+    /// [`Tau2Method::parse_model`]: `none` or `FE`, or an estimator.
     fn from_str(s: &str) -> Result<Self> {
-        if s.trim().eq_ignore_ascii_case("none") {
-            return Ok(Tau2Choice(None));
-        }
-        s.parse().map(|m| Tau2Choice(Some(m))).map_err(|_| {
-            Error::InvalidArgument(format!(
-                "unknown tau2 estimator '{}': expected none, {}",
-                s.trim(),
-                crate::spelling::names::<Tau2Method>()
-            ))
-        })
+        Tau2Method::parse_model(s).map(Tau2Choice)
     }
 }
 
@@ -248,7 +240,7 @@ impl clap::ValueEnum for Tau2Choice {
     }
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         match self.0 {
-            None => Some(clap::builder::PossibleValue::new("none")),
+            None => Some(clap::builder::PossibleValue::new("none").alias("FE")),
             Some(m) => m.to_possible_value(),
         }
     }

@@ -49,3 +49,24 @@ fn a_word_that_names_no_value_is_refused_with_the_names_expected() {
     assert_eq!("peto_or".parse::<Measure>().ok(), Some(Measure::PETO));
     assert_eq!("knha".parse::<CiMethod>().ok(), Some(CiMethod::Hksj));
 }
+
+/// A model's τ² has one vocabulary: the command line, the claims registry and the JSON of
+/// `regress` (which writes the fixed-effect model as `FE`) all read `none` and `FE`.
+#[test]
+fn the_fixed_effect_model_is_none_or_fe_everywhere() {
+    use metapool::profile::Tau2Choice;
+    for word in ["none", "NONE", " FE ", "fe"] {
+        assert_eq!(Tau2Method::parse_model(word).ok(), Some(None), "{word}");
+        assert_eq!(
+            word.parse::<Tau2Choice>().ok(),
+            Some(Tau2Choice(None)),
+            "{word}"
+        );
+    }
+    assert_eq!(
+        "reml".parse::<Tau2Choice>().ok(),
+        Some(Tau2Choice(Some(Tau2Method::REML)))
+    );
+    let e = Tau2Method::parse_model("XX").unwrap_err().to_string();
+    assert!(e.contains("expected none (or FE"), "{e}");
+}

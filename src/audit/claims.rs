@@ -1310,11 +1310,7 @@ fn check_of(
 }
 
 fn tau2_param(value: &str) -> Result<Option<Tau2Method>> {
-    if value.eq_ignore_ascii_case("none") {
-        Ok(None)
-    } else {
-        value.parse::<Tau2Method>().map(Some)
-    }
+    Tau2Method::parse_model(value)
 }
 
 fn level_param(value: &str) -> Result<Level> {

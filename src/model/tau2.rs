@@ -112,9 +112,10 @@ crate::spelling::spellings!(Tau2Method, "tau2 estimator", {
 });
 
 impl Tau2Method {
-    /// The τ² of a model named as the command line names it: `none` or `FE` (the
-    /// fixed-effect model, τ² = 0) is `None`, an estimator's name (any case) is that
-    /// estimator.
+    /// The τ² of a model named as the command line (`--tau2`) and the claims registry
+    /// (`tau2=`) name it: `none` or `FE` (the fixed-effect model, τ² = 0; the JSON of
+    /// `regress` names it `FE`) is `None`, an estimator's name (any case) is that
+    /// estimator. The one parser of a model's τ².
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for any other text.
@@ -123,7 +124,13 @@ impl Tau2Method {
         if trimmed.eq_ignore_ascii_case("none") || trimmed.eq_ignore_ascii_case("fe") {
             Ok(None)
         } else {
-            trimmed.parse().map(Some)
+            trimmed.parse().map(Some).map_err(|_| {
+                Error::InvalidArgument(format!(
+                    "unknown tau2 estimator '{trimmed}': expected none (or FE, the \
+                     fixed-effect model), {}",
+                    crate::spelling::names::<Tau2Method>()
+                ))
+            })
         }
     }
 
