@@ -159,11 +159,22 @@ impl Error {
         false
     }
 
-    /// A write error on `file` (`standard output` for stdout).
+    /// A write error on `file` (`standard output` for stdout). A value that could not
+    /// be serialised as JSON while it was written (the JSON writers of
+    /// [`crate::report::json`] pass serde_json's error through `std::io::Error`) is
+    /// [`Error::Serialize`], not a write error: the output was not at fault.
     pub fn write(file: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Write {
-            file: file.into(),
-            source,
+        let serialisation = source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+            .filter(|e| !e.is_io())
+            .map(ToString::to_string);
+        match serialisation {
+            Some(message) => Error::Serialize(message),
+            None => Error::Write {
+                file: file.into(),
+                source,
+            },
         }
     }
 }

@@ -70,6 +70,19 @@ fn json_that_cannot_be_serialised_is_serialize_not_degenerate() {
 }
 
 #[test]
+fn json_that_cannot_be_serialised_while_streamed_is_serialize_not_write() {
+    // The streaming writers pass serde_json's error through std::io::Error; the output
+    // was not at fault, so it is not reported as a write error ("cannot write").
+    let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+    let io = metapool::report::json::to_writer_pretty(Vec::new(), &map).expect_err("not JSON");
+    let e = Error::write("standard output", io);
+    assert!(matches!(e, Error::Serialize(_)), "{e:?}");
+    // A real write error stays a write error.
+    let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+    assert!(matches!(Error::write("out.svg", full), Error::Write { .. }));
+}
+
+#[test]
 fn csv_errors_of_a_revman_export_keep_their_row_and_column() {
     let export = "Comparison Number,Outcome Number,Subgroup Number,Name,Data Type,\
                   Statistical Method,Effect Measure,Analysis Model,Events 1,Mean 1,SD 1,\

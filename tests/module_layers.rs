@@ -4,7 +4,7 @@
 //! Data flow one way, from the leaves up to the reports:
 //!
 //! ```text
-//! error ─> distribution, level, printed, spelling, weighted ─> data ─> effect
+//! error ─> spelling ─> distribution, level, measure, printed, weighted ─> data ─> effect
 //!       ─> heterogeneity ─> model ─> profile ─> analysis, builder ─> audit ─> report
 //!       ─> command ─> (the binary)
 //! ```
@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 /// one layer do not use one another.
 const LAYERS: &[&[&str]] = &[
     &["error"],
-    &["distribution", "level", "printed", "spelling", "weighted"],
+    &["spelling"],
+    &["distribution", "level", "measure", "printed", "weighted"],
     &["data"],
     &["effect"],
     &["heterogeneity"],
@@ -43,12 +44,7 @@ const LAYERS: &[&[&str]] = &[
 /// Back edges known and being removed elsewhere: (file under `src/`, from, to, why).
 /// Each must still occur (the test fails once it is gone, so that the exception is
 /// deleted with it).
-const KNOWN_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[(
-    "data/revman.rs",
-    "data",
-    "effect",
-    "the RevMan reader names the measure of an analysis with effect::Measure",
-)];
+const KNOWN_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[];
 
 /// One reference from a file to another top-level module.
 #[derive(Debug, Clone)]

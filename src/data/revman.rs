@@ -83,8 +83,8 @@
 
 use super::csv::{parse_number, shown, Records};
 use super::DataType;
-use crate::effect::Measure;
 use crate::error::{Error, Result};
+use crate::measure::Measure;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -279,6 +279,18 @@ pub struct Fit {
     pub options: PoolOptions,
 }
 
+impl Fit {
+    /// The estimate in use: the random-effects estimate when a τ² estimator was chosen
+    /// (its interval by the CI method of the options), else the fixed-effect one. On
+    /// the analysis scale: [`Measure::to_natural`] gives the ratio of a ratio measure.
+    pub fn pooled(&self) -> &PooledEstimate {
+        match &self.random {
+            Some(random) => &random.pooled,
+            None => &self.fixed.pooled,
+        }
+    }
+}
+
 /// The ratio of the largest to the smallest sampling variance from which a fit warns
 /// that its results may be numerically unstable (metafor's `1/evtol`).
 const VARIANCE_RATIO_WARNING: f64 = 1e7;
