@@ -26,8 +26,8 @@ fn write_yi_vi(path: &Path, yi: &[f64], vi: &[f64]) -> std::io::Result<()> {
 }
 
 fn yi_vi(path: &Path) -> (Vec<f64>, Vec<f64>) {
-    match read_csv_path(path).expect("input").data {
-        StudyData::GenericVariance { yi, vi } => (yi, vi),
+    match read_csv_path(path).expect("input").data() {
+        StudyData::GenericVariance { yi, vi } => (yi.clone(), vi.clone()),
         _ => panic!("yi, vi expected"),
     }
 }
@@ -93,11 +93,9 @@ fn main() {
             });
             println!("k13_reml_ci_pi_qprofile\t{t:e}");
             for method in [Tau2Method::DL, Tau2Method::PM] {
-                let options = PoolOptions {
-                    tau2: Some(method),
-                    heterogeneity_ci: false,
-                    ..PoolOptions::default()
-                };
+                let mut options = PoolOptions::default();
+                options.tau2 = Some(method);
+                options.heterogeneity_ci = false;
                 let t = time(15, 2000, || {
                     std::hint::black_box(fit_slices(&yi, &vi, &options).expect("fit"));
                 });
@@ -110,11 +108,9 @@ fn main() {
                     ("dl", Tau2Method::DL),
                     ("pm", Tau2Method::PM),
                 ] {
-                    let options = PoolOptions {
-                        tau2: Some(method),
-                        heterogeneity_ci: false,
-                        ..PoolOptions::default()
-                    };
+                    let mut options = PoolOptions::default();
+                    options.tau2 = Some(method);
+                    options.heterogeneity_ci = false;
                     let t = time(7, 1, || {
                         std::hint::black_box(fit_slices(&yi, &vi, &options).expect("fit"));
                     });

@@ -124,7 +124,11 @@ impl Profile {
 /// Options given one by one on top of a profile (the command line's flags). Each
 /// `Some` replaces the profile's choice. With the `cli` feature it is the `clap::Args`
 /// the commands flatten; each field's documentation is its help.
+///
+/// Non-exhaustive, so that an option can be added: start from [`Overrides::default`]
+/// (nothing overridden) and set the fields wanted.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct Overrides {
     /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].

@@ -65,18 +65,18 @@ fn data(dataset: &str, measure: &str) -> Data {
     let (effect, _) = Profile::Metafor.options(measure, table.data_type(), None);
     let effects = compute(&table, &effect).expect("effects");
     assert_eq!(
-        effects.yi.len(),
+        effects.yi().len(),
         table.k(),
         "{dataset}: a study was dropped"
     );
-    let ni = match &table.data {
+    let ni = match table.data() {
         StudyData::Binary(b) => Some(b.n_e.iter().zip(&b.n_c).map(|(a, c)| a + c).collect()),
         StudyData::Continuous(c) => Some(c.n_e.iter().zip(&c.n_c).map(|(a, c)| a + c).collect()),
         _ => None,
     };
     Data {
-        yi: effects.yi,
-        vi: effects.vi,
+        yi: effects.yi().to_vec(),
+        vi: effects.vi().to_vec(),
         ni,
     }
 }
@@ -270,15 +270,13 @@ fn trim_and_fill_matches_metafor_trimfill() {
             Some((e, s)) => (e, Some(s.parse::<Side>().expect("side"))),
             None => (option.as_str(), None),
         };
-        let trim = TrimFillOptions {
-            estimator: match estimator {
-                "L0" => MissingEstimator::L0,
-                "R0" => MissingEstimator::R0,
-                other => panic!("{other}"),
-            },
-            side,
-            ..TrimFillOptions::default()
+        let mut trim = TrimFillOptions::default();
+        trim.estimator = match estimator {
+            "L0" => MissingEstimator::L0,
+            "R0" => MissingEstimator::R0,
+            other => panic!("{other}"),
         };
+        trim.side = side;
         let result = trim_and_fill(&d.yi, &d.vi, &trim, &options(method, test))
             .unwrap_or_else(|e| panic!("{key:?}: {e}"));
         assert!(result.converged, "{key:?}");
@@ -340,7 +338,7 @@ fn harbord_test_matches_r_lm_on_the_published_formula() {
     let mut tally = Tally::new();
     for (key, block) in golden().iter().filter(|(k, _)| k.2 == "harbord") {
         let table = read_csv_path(format!("tests/golden/inputs/{}.csv", key.0)).expect("input");
-        let StudyData::Binary(b) = &table.data else {
+        let StudyData::Binary(b) = table.data() else {
             panic!("{}: binary data expected", key.0);
         };
         let result = harbord_test(&b.events_e, &b.n_e, &b.events_c, &b.n_c, 0.95)

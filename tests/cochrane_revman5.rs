@@ -23,14 +23,14 @@ struct Row {
 
 fn rows(file: &str) -> Vec<Row> {
     let t = read_csv_path(format!("data/cd007026/{file}")).expect("data file");
-    let StudyData::Binary(b) = &t.data else {
+    let StudyData::Binary(b) = t.data() else {
         panic!("binary data expected")
     };
     let candidate = t.covariate("candidate").map(|c| c.values.clone());
     (0..t.k())
         .map(|i| Row {
-            study: t.labels[i].clone(),
-            subgroup: t.subgroup.as_ref().map_or(String::new(), |s| s[i].clone()),
+            study: t.labels()[i].clone(),
+            subgroup: t.subgroup().map_or(String::new(), |s| s[i].clone()),
             counts: [b.events_e[i], b.n_e[i], b.events_c[i], b.n_c[i]],
             candidate: candidate.as_ref().map(|c| c[i].clone()),
         })

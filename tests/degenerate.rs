@@ -20,11 +20,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn options(method: Option<Tau2Method>, ci: CiMethod) -> PoolOptions {
-    PoolOptions {
-        tau2: method,
-        ci,
-        ..PoolOptions::default()
-    }
+    let mut options = PoolOptions::default();
+    options.tau2 = method;
+    options.ci = ci;
+    options
 }
 
 fn effects(yi: &[f64], vi: &[f64]) -> Effects {
@@ -508,8 +507,8 @@ fn bcg() -> (Vec<f64>, Vec<f64>) {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/golden/inputs/bcg_yi_vi.csv"
     );
-    match metapool::data::read_csv_path(path).expect("bcg").data {
-        StudyData::GenericVariance { yi, vi } => (yi, vi),
+    match metapool::data::read_csv_path(path).expect("bcg").data() {
+        StudyData::GenericVariance { yi, vi } => (yi.clone(), vi.clone()),
         other => panic!("{other:?}"),
     }
 }
@@ -560,13 +559,13 @@ fn reml_on_a_million_studies_converges_without_the_fallback() {
     let labels = (0..k).map(|i| format!("S{i}")).collect();
     let table = StudyTable::new("million", labels, StudyData::Binary(arms)).expect("table");
     let e = metapool::effect::compute(&table, &EffectOptions::new(Measure::RR)).expect("effects");
-    let scored = tau2::likelihood(&e.yi, &e.vi, true);
+    let scored = tau2::likelihood(e.yi(), e.vi(), true);
     assert!(
         scored.convergence.fallback().is_none(),
         "{:?}",
         scored.convergence
     );
-    let bisected = tau2::likelihood_with(&e.yi, &e.vi, true, 0);
+    let bisected = tau2::likelihood_with(e.yi(), e.vi(), true, 0);
     near(scored.tau2, bisected.tau2, 1e-9);
 }
 
@@ -747,11 +746,9 @@ fn counts_of_a_billion_match_metafor() {
     .expect("table");
     let rr = EffectOptions::new(Measure::RR);
     let run = |effect: &EffectOptions, fixed: FixedMethod, method: Option<Tau2Method>| {
-        let options = PoolOptions {
-            fixed,
-            tau2: method,
-            ..PoolOptions::default()
-        };
+        let mut options = PoolOptions::default();
+        options.fixed = fixed;
+        options.tau2 = method;
         pool(&table, effect, &options).expect("fit")
     };
     let f = run(&rr, FixedMethod::InverseVariance, None);
@@ -824,11 +821,9 @@ fn counts_of_a_billion_match_metafor() {
 fn one_mantel_haenszel_table_has_no_heterogeneity() {
     let table =
         read_csv_str("mh1.csv", "study,events_e,n_e,events_c,n_c\nA,3,50,2,60\n").expect("table");
-    let options = PoolOptions {
-        fixed: FixedMethod::MantelHaenszel,
-        tau2: None,
-        ..PoolOptions::default()
-    };
+    let mut options = PoolOptions::default();
+    options.fixed = FixedMethod::MantelHaenszel;
+    options.tau2 = None;
     let f = pool(&table, &EffectOptions::new(Measure::OR), &options).expect("fit");
     let h = &f.heterogeneity;
     assert_eq!((h.q, h.p_value, h.i2_q, h.h2), (0.0, 1.0, 0.0, 1.0));
@@ -849,11 +844,9 @@ fn mantel_haenszel_without_events_in_one_arm_is_undefined_and_says_so() {
     )
     .expect("table");
     for measure in [Measure::OR, Measure::RR] {
-        let options = PoolOptions {
-            fixed: FixedMethod::MantelHaenszel,
-            tau2: None,
-            ..PoolOptions::default()
-        };
+        let mut options = PoolOptions::default();
+        options.fixed = FixedMethod::MantelHaenszel;
+        options.tau2 = None;
         let f = pool(&table, &EffectOptions::new(measure), &options).expect("fit");
         let h = &f.heterogeneity;
         for (what, value) in [
@@ -936,12 +929,10 @@ fn double_zeros_in_the_mh_risk_difference_are_said_to_be_in_it() {
         "study,events_e,n_e,events_c,n_c\nA,3,50,5,50\nB,0,40,0,41\nC,0,30,0,30\n",
     )
     .expect("table");
-    let overrides = metapool::profile::Overrides {
-        measure: Some(Measure::RD),
-        fixed: Some(FixedMethod::MantelHaenszel),
-        tau2: Some(metapool::profile::Tau2Choice(None)),
-        ..Default::default()
-    };
+    let mut overrides = metapool::profile::Overrides::default();
+    overrides.measure = Some(Measure::RD);
+    overrides.fixed = Some(FixedMethod::MantelHaenszel);
+    overrides.tau2 = Some(metapool::profile::Tau2Choice(None));
     let (effect, options) =
         metapool::profile::Profile::Metafor.resolve(table.data_type(), &overrides);
     let fit = pool(&table, &effect, &options).expect("fit");

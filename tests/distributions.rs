@@ -100,10 +100,8 @@ fn quantiles_and_tails_match_r() {
 #[test]
 fn t_test_p_value_far_in_the_tail_of_2_df_matches_metafor() {
     use metapool::model::{fit_slices, CiMethod, PoolOptions};
-    let options = PoolOptions {
-        ci: CiMethod::T,
-        ..PoolOptions::default()
-    };
+    let mut options = PoolOptions::default();
+    options.ci = CiMethod::T;
     let fit = fit_slices(&[1e6; 3], &[3.0; 3], &options).expect("fit");
     let p = fit.random.expect("random").pooled.p_value;
     #[allow(clippy::excessive_precision)]

@@ -67,15 +67,15 @@ fn options_for(key: &Key) -> EffectOptions {
     let (_, measure, add, to, drop00, variant) = key;
     let mut options = EffectOptions::new(measure.parse::<Measure>().expect("measure"));
     if add != "NA" {
-        options.zero_cell = ZeroCellRule {
-            increment: add.parse().expect("add"),
-            add_to: to.parse::<AddTo>().expect("to"),
-            double_zero: if drop00 == "TRUE" {
-                DoubleZero::Drop
-            } else {
-                DoubleZero::Keep
-            },
+        let mut rule = ZeroCellRule::default();
+        rule.increment = add.parse().expect("add");
+        rule.add_to = to.parse::<AddTo>().expect("to");
+        rule.double_zero = if drop00 == "TRUE" {
+            DoubleZero::Drop
+        } else {
+            DoubleZero::Keep
         };
+        options.zero_cell = rule;
     }
     if variant == "ci95" {
         options.level = metapool::Level::NINETY_FIVE;
@@ -88,8 +88,8 @@ fn check_block(key: &Key, rows: &[Row], options: &EffectOptions) -> Vec<String> 
     let table = read_csv_path(format!("tests/golden/inputs/{}.csv", key.0)).expect("input table");
     let effects = compute(&table, options).expect("effects");
     let mut by_row = BTreeMap::new();
-    for (j, &i) in effects.index.iter().enumerate() {
-        by_row.insert(i + 1, (effects.yi[j], effects.vi[j]));
+    for (j, &i) in effects.index().iter().enumerate() {
+        by_row.insert(i + 1, (effects.yi()[j], effects.vi()[j]));
     }
     let mut problems = Vec::new();
     for r in rows {

@@ -149,7 +149,7 @@ fn the_permutation_test_uses_the_studies_of_the_fit() {
     ]);
     let v = json(&out);
     let table = metapool::data::read_csv_path(file.path()).expect("table");
-    let metapool::data::StudyData::GenericVariance { yi, vi } = &table.data else {
+    let metapool::data::StudyData::GenericVariance { yi, vi } = table.data() else {
         panic!("yi, vi")
     };
     let ablat = &table.covariate("ablat").expect("ablat").values;
@@ -160,6 +160,10 @@ fn the_permutation_test_uses_the_studies_of_the_fit() {
         .collect();
     let (y, w): (Vec<f64>, Vec<f64>) = kept.iter().map(|&i| (yi[i], vi[i])).unzip();
     let (design, names) = design(11, &[Moderator::Numeric("ablat".into(), x)]).expect("design");
+    let mut options = PermutationOptions::default();
+    options.iterations = 200;
+    options.exact = false;
+    options.seed = 1;
     let test = Model {
         yi: &y,
         vi: &w,
@@ -169,11 +173,7 @@ fn the_permutation_test_uses_the_studies_of_the_fit() {
         knapp_hartung: false,
         level: metapool::Level::NINETY_FIVE,
     }
-    .permutation_test(&PermutationOptions {
-        iterations: 200,
-        exact: false,
-        seed: 1,
-    })
+    .permutation_test(&options)
     .expect("permutation test");
     assert_eq!(v["permutation"]["iterations"], 200);
     for (j, p) in test.p_values.iter().enumerate() {

@@ -50,10 +50,8 @@ fn ml_and_reml_find_the_global_maximum_that_metafor_finds() {
         let maxima: usize = r[7].parse().expect("maxima");
         let (ours_tau2, ours_b, ours_se, convergence) =
             if model == "rma" {
-                let options = PoolOptions {
-                    tau2: Some(method.parse::<Tau2Method>().expect("method")),
-                    ..PoolOptions::default()
-                };
+                let mut options = PoolOptions::default();
+                options.tau2 = Some(method.parse::<Tau2Method>().expect("method"));
                 let fit = fit_slices(yi, vi, &options).expect("fit");
                 let random = fit.random.expect("random");
                 (

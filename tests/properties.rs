@@ -25,11 +25,9 @@ fn fit(studies: &[(f64, f64)], method: Tau2Method, ci: CiMethod) -> Fit {
     let labels = (0..studies.len()).map(|i| format!("S{i}")).collect();
     let (yi, vi) = studies.iter().copied().unzip();
     let effects = Effects::from_yi_vi(Measure::GEN, labels, yi, vi).expect("valid effects");
-    let options = PoolOptions {
-        tau2: Some(method),
-        ci,
-        ..PoolOptions::default()
-    };
+    let mut options = PoolOptions::default();
+    options.tau2 = Some(method);
+    options.ci = ci;
     pool_effects(&effects, &options).expect("a fit")
 }
 

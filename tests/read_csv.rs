@@ -54,10 +54,10 @@ fn keeps_labels_subgroups_and_covariates_in_order() {
          A,1,10,2,10,low,2001,\"Smith, 2001\"\nB,3,12,4,11,high,2003,x\n",
     )
     .expect("valid");
-    assert_eq!(t.labels, ["A", "B"]);
-    assert_eq!(t.rows, [2, 3]);
+    assert_eq!(t.labels(), ["A", "B"]);
+    assert_eq!(t.rows(), [2, 3]);
     assert_eq!(
-        t.subgroup.as_deref(),
+        t.subgroup(),
         Some(&["low".to_string(), "high".to_string()][..])
     );
     assert_eq!(t.numeric_covariate("year").expect("year"), [2001.0, 2003.0]);
@@ -65,7 +65,7 @@ fn keeps_labels_subgroups_and_covariates_in_order() {
         t.covariate("source").expect("source").values[0],
         "Smith, 2001"
     );
-    match &t.data {
+    match t.data() {
         StudyData::Binary(b) => assert_eq!(b.events_c, [2.0, 4.0]),
         other => panic!("{other:?}"),
     }
@@ -79,7 +79,7 @@ fn accepts_a_byte_order_mark_and_crlf_line_ends() {
     )
     .expect("valid");
     assert_eq!(t.k(), 2);
-    assert_eq!(t.rows, [2, 3]);
+    assert_eq!(t.rows(), [2, 3]);
 }
 
 #[test]
@@ -228,8 +228,8 @@ fn rejects_non_utf8_bytes_with_the_row() {
 #[test]
 fn warns_about_duplicate_study_labels() {
     let t = read_csv_str("t.csv", "study,yi,vi\nA,0.1,0.1\nA,0.2,0.1\n").expect("allowed");
-    assert_eq!(t.warnings.len(), 1);
-    assert!(t.warnings[0].contains("row 3"), "{:?}", t.warnings);
+    assert_eq!(t.warnings().len(), 1);
+    assert!(t.warnings()[0].contains("row 3"), "{:?}", t.warnings());
 }
 
 #[test]

@@ -33,11 +33,11 @@ fn one(n_e: u64, n_c: u64, printed: &str) -> Vec<(u64, u64)> {
 /// The (events_e, events_c) of a study in a data file.
 fn events_in(file: &str, study: &str) -> (u64, u64) {
     let t = read_csv_path(format!("data/cd007026/{file}")).expect("data file");
-    let StudyData::Binary(b) = &t.data else {
+    let StudyData::Binary(b) = t.data() else {
         panic!("binary")
     };
     let i = t
-        .labels
+        .labels()
         .iter()
         .position(|l| l == study)
         .unwrap_or_else(|| panic!("{study} in {file}"));
@@ -223,7 +223,7 @@ fn death_splits_of_casta_and_cere_lyse_1_include_the_five_listed_and_eight_more(
     // and that reproduce the same four printed analyses.
     let t =
         read_csv_path("data/cd007026/casta_cerelyse1_death_candidates.csv").expect("candidates");
-    let StudyData::Binary(b) = &t.data else {
+    let StudyData::Binary(b) = t.data() else {
         panic!("binary")
     };
     let expected: Vec<Vec<(u64, u64)>> = (0..t.k() / 2)
@@ -260,11 +260,11 @@ fn cortexin_row_by_subtraction_from_the_pub7_totals() {
     let n_e = by_subtraction(922, &[529, 60, 23, 78, 24]).expect("n");
     let n_c = by_subtraction(767, &[541, 59, 23, 68, 12]).expect("n");
     let t = read_csv_path("data/cd007026/pub7_all_cause_death.csv").expect("data");
-    let StudyData::Binary(b) = &t.data else {
+    let StudyData::Binary(b) = t.data() else {
         panic!("binary")
     };
     let i = t
-        .labels
+        .labels()
         .iter()
         .position(|l| l.starts_with("Cortexin"))
         .expect("Cortexin row");

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 fn load(dataset: &str, mods: &str) -> (Vec<f64>, Vec<f64>, Vec<Moderator>) {
     let t = read_csv_path(format!("tests/golden/inputs/{dataset}.csv")).expect("input");
-    let StudyData::GenericVariance { yi, vi } = t.data.clone() else {
+    let StudyData::GenericVariance { yi, vi } = t.data().clone() else {
         panic!("yi, vi")
     };
     let moderators = mods
@@ -145,10 +145,8 @@ fn exact_permutation_test_matches_permutest() {
         let (xm, names) =
             design(7, &[Moderator::Numeric(name.clone(), x[..7].to_vec())]).expect("design");
         let method = Tau2Method::parse_model(method).expect("method");
-        let options = PermutationOptions {
-            exact: true,
-            ..Default::default()
-        };
+        let mut options = PermutationOptions::default();
+        options.exact = true;
         let model = Model {
             yi: &yi[..7],
             vi: &vi[..7],
@@ -274,11 +272,13 @@ fn permutation_tests_match_permutest_on_its_own_draws() {
                 assert_eq!(d.len(), c.iter - 1, "{id}");
                 model.permutation_test_given(d, false)
             }
-            None => model.permutation_test(&PermutationOptions {
-                iterations: c.iter,
-                exact: true,
-                seed: 1,
-            }),
+            None => {
+                let mut options = PermutationOptions::default();
+                options.iterations = c.iter;
+                options.exact = true;
+                options.seed = 1;
+                model.permutation_test(&options)
+            }
         }
         .expect("test");
         let expected_scheme = if c.mods.is_empty() {
@@ -317,11 +317,10 @@ fn seeded_permutation_tests_are_reproducible_and_agree_in_distribution() {
         }
         let (yi, vi, x, names) = permutest_model(c);
         let model = model_of(c, (&yi, &vi, &x, &names));
-        let options = PermutationOptions {
-            iterations: c.iter,
-            exact: false,
-            seed: 20261122,
-        };
+        let mut options = PermutationOptions::default();
+        options.iterations = c.iter;
+        options.exact = false;
+        options.seed = 20261122;
         let run = || model.permutation_test(&options).expect("test");
         let a = run();
         if id.starts_with("bcg") {

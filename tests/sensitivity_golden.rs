@@ -25,10 +25,8 @@ fn leave1out_cumul_and_influence_match_metafor() {
     let mut problems = Vec::new();
     for ((dataset, measure, method), rows) in &blocks {
         let table = read_csv_path(format!("tests/golden/inputs/{dataset}.csv")).expect("input");
-        let overrides = Overrides {
-            measure: Some(measure.parse().expect("measure")),
-            ..Overrides::default()
-        };
+        let mut overrides = Overrides::default();
+        overrides.measure = Some(measure.parse().expect("measure"));
         let (effect, mut options) = Profile::Metafor.resolve(table.data_type(), &overrides);
         options.tau2 = if method == "FE" {
             None
@@ -36,10 +34,10 @@ fn leave1out_cumul_and_influence_match_metafor() {
             Some(method.parse::<Tau2Method>().expect("method"))
         };
         let e = compute(&table, &effect).expect("effects");
-        let l1o = leave_one_out(&e.yi, &e.vi, &options).expect("leave1out");
+        let l1o = leave_one_out(e.yi(), e.vi(), &options).expect("leave1out");
         let order: Vec<usize> = (0..e.k()).collect();
-        let cu = cumulative(&e.yi, &e.vi, &order, &options).expect("cumul");
-        let inf = influence(&e.yi, &e.vi, &options).expect("influence");
+        let cu = cumulative(e.yi(), e.vi(), &order, &options).expect("cumul");
+        let inf = influence(e.yi(), e.vi(), &options).expect("influence");
         for r in rows {
             let i: usize = r[4].parse::<usize>().expect("study") - 1;
             let expected: f64 = match r[6].parse() {

@@ -80,12 +80,12 @@ fn revman5_smd_with_three_participants_is_not_estimable() {
     let mut options = EffectOptions::new(Measure::SMD);
     options.smd = SmdCorrection::RevMan5;
     let effects = compute(&table, &options).expect("effects");
-    assert_eq!(effects.labels, ["twenty"]);
-    assert_eq!(effects.excluded.len(), 1);
-    assert_eq!(effects.excluded[0].study, "three");
+    assert_eq!(effects.labels(), ["twenty"]);
+    assert_eq!(effects.excluded().len(), 1);
+    assert_eq!(effects.excluded()[0].study, "three");
     assert!(
-        effects.warnings.iter().any(|w| w.contains("'three'")),
+        effects.warnings().iter().any(|w| w.contains("'three'")),
         "{:?}",
-        effects.warnings
+        effects.warnings()
     );
 }

@@ -25,10 +25,8 @@ fn subgroups_of_three_data_sets_match_metafor() {
         let mut table = read_csv_path(format!("tests/golden/inputs/{dataset}.csv")).expect("input");
         use_column_as_subgroup(&mut table, column).expect("subgroup column");
         for method in ["DL", "REML"] {
-            let overrides = Overrides {
-                measure: Some(measure.parse().expect("measure")),
-                ..Overrides::default()
-            };
+            let mut overrides = Overrides::default();
+            overrides.measure = Some(measure.parse().expect("measure"));
             let (effect, mut options) = Profile::Metafor.resolve(table.data_type(), &overrides);
             options.tau2 = Some(method.parse::<Tau2Method>().expect("method"));
             let a = subgroups(&table, &effect, &options).expect("subgroups");

@@ -78,29 +78,28 @@ impl Comparisons {
 }
 
 fn options(method: Tau2Method) -> PoolOptions {
-    PoolOptions {
-        tau2: Some(method),
-        ..PoolOptions::default()
-    }
+    let mut options = PoolOptions::default();
+    options.tau2 = Some(method);
+    options
 }
 
 #[test]
 fn intercept_only_and_a_column_of_ones_agree_for_every_estimator() {
     let mut comparisons = Comparisons::default();
     for (path, _, e) in golden_effects() {
-        let k = e.yi.len();
+        let k = e.yi().len();
         if k < 2 {
             continue;
         }
         let ones = Array2::from_elem((k, 1), 1.0);
         let names = ["intrcpt".to_string()];
         for method in Tau2Method::ALL {
-            let pooled = fit_slices(&e.yi, &e.vi, &options(method))
+            let pooled = fit_slices(e.yi(), e.vi(), &options(method))
                 .expect("pool")
                 .random
                 .expect("random")
                 .tau2;
-            let general = general_tau2(&e.yi, &e.vi, ones.view(), &names, method);
+            let general = general_tau2(e.yi(), e.vi(), ones.view(), &names, method);
             let what = format!("{} {method}", path.display());
             comparisons.compare(
                 what,
@@ -116,7 +115,7 @@ fn intercept_only_and_a_column_of_ones_agree_for_every_estimator() {
 fn one_moderator_and_the_general_design_agree_for_every_estimator() {
     let mut comparisons = Comparisons::default();
     for (path, table, e) in golden_effects() {
-        for column in table.covariates.iter().map(|c| c.name.clone()) {
+        for column in table.covariates().iter().map(|c| c.name.clone()) {
             let Ok(data) = regression_data(&table, &e, std::slice::from_ref(&column)) else {
                 continue;
             };

@@ -44,16 +44,12 @@ fuzz_target!(|data: &[u8]| {
     let (effect, options) = Profile::Metafor.resolve(data_type, &defaults);
     pool_and_render(&table, &effect, &options);
     for method in Tau2Method::ALL {
-        let options = PoolOptions {
-            tau2: Some(method),
-            ..options
-        };
+        let mut options = options;
+        options.tau2 = Some(method);
         pool_and_render(&table, &effect, &options);
     }
-    let fixed_only = PoolOptions {
-        tau2: None,
-        ..options
-    };
+    let mut fixed_only = options;
+    fixed_only.tau2 = None;
     pool_and_render(&table, &effect, &fixed_only);
 
     // RevMan 5 (MH or Peto fixed effect for binary data, DL, its zero-cell rule).
@@ -62,10 +58,8 @@ fuzz_target!(|data: &[u8]| {
 
     // The other measures of the data type, under both profiles.
     for &measure in other_measures(data_type) {
-        let overrides = Overrides {
-            measure: Some(measure),
-            ..Overrides::default()
-        };
+        let mut overrides = Overrides::default();
+        overrides.measure = Some(measure);
         for profile in [Profile::Metafor, Profile::RevMan5] {
             let (effect, options) = profile.resolve(data_type, &overrides);
             pool_and_render(&table, &effect, &options);
@@ -73,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Subgroups, when the table has a subgroup column.
-    if table.subgroup.is_some() {
+    if table.subgroup().is_some() {
         let (effect, options) = Profile::Metafor.resolve(data_type, &defaults);
         if let Ok(sg) = subgroups(&table, &effect, &options) {
             let _ = report::text::render_subgroups(&sg);

@@ -680,7 +680,11 @@ pub enum PermutationScheme {
 }
 
 /// Settings of [`Model::permutation_test`], metafor's `permutest(x, exact, iter, seed)`.
+///
+/// Non-exhaustive, so that a setting can be added: start from
+/// [`PermutationOptions::default`] and set the fields that differ.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PermutationOptions {
     /// Draws of the random test (metafor's `iter`, default 1000); the exact test is used
     /// instead whenever it needs no more arrangements than this.

@@ -187,6 +187,11 @@ impl StudyData {
     }
 
     /// The studies at `indices`, in that order.
+    ///
+    /// # Panics
+    /// When an index is out of range of a column. The data of a [`StudyTable`] have
+    /// columns of one length; [`crate::analysis::subgroup::subset`] selects from a
+    /// table with a range check.
     pub fn select(&self, indices: &[usize]) -> StudyData {
         let pick = |v: &[f64]| indices.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         match self {
@@ -230,12 +235,7 @@ impl StudyData {
         let columns = self.columns();
         let k = rows.len();
         for (name, values) in &columns {
-            if values.len() != k {
-                return Err(Error::InvalidArgument(format!(
-                    "column '{name}' has {} values for {k} studies",
-                    values.len()
-                )));
-            }
+            check_length(name, values.len(), k)?;
         }
         let at = |i: usize, column: &str, message: String| {
             Error::input(source, Some(rows[i]), Some(column), message)
@@ -394,6 +394,17 @@ impl StudyData {
     }
 }
 
+/// An [`Error::InvalidArgument`] unless column `name` has one value for each of `k`
+/// studies.
+fn check_length(name: &str, n: usize, k: usize) -> Result<()> {
+    if n != k {
+        return Err(Error::InvalidArgument(format!(
+            "column '{name}' has {n} values for {k} studies"
+        )));
+    }
+    Ok(())
+}
+
 /// The largest count accepted: 2^53, beyond which not every whole number is an `f64`.
 const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
@@ -412,22 +423,26 @@ pub struct Covariate {
 }
 
 /// A validated table of studies. See the module documentation.
+///
+/// The fields are private so that every table in existence has passed the validation:
+/// build one with [`StudyTable::new`] or a reader ([`read_csv_path`], [`read_csv_str`],
+/// [`read_csv_reader`]), and read it through the accessors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StudyTable {
     /// File name or in-memory label, used in error messages.
-    pub source: String,
+    pub(crate) source: String,
     /// Study labels, in input order.
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     /// Row number of each study in its source (header = 1).
-    pub rows: Vec<usize>,
+    pub(crate) rows: Vec<usize>,
     /// The study data.
-    pub data: StudyData,
+    pub(crate) data: StudyData,
     /// The `subgroup` column, when present.
-    pub subgroup: Option<Vec<String>>,
+    pub(crate) subgroup: Option<Vec<String>>,
     /// Every other column, as text.
-    pub covariates: Vec<Covariate>,
+    pub(crate) covariates: Vec<Covariate>,
     /// Things worth knowing that are not errors (duplicate study labels).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl StudyTable {
@@ -463,6 +478,19 @@ impl StudyTable {
                 "{} labels for {} studies",
                 labels.len(),
                 data.len()
+            )));
+        }
+        let k = labels.len();
+        if let Some(s) = &subgroup {
+            check_length("subgroup", s.len(), k)?;
+        }
+        for c in &covariates {
+            check_length(&c.name, c.values.len(), k)?;
+        }
+        if rows.len() != k {
+            return Err(Error::InvalidArgument(format!(
+                "{} row numbers for {k} studies",
+                rows.len()
             )));
         }
         data.validate(&source, &rows)?;
@@ -506,9 +534,72 @@ impl StudyTable {
         })
     }
 
+    /// File name or in-memory label, used in error messages.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Study labels, in input order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Row number of each study in its source (header = 1).
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// The study data.
+    pub fn data(&self) -> &StudyData {
+        &self.data
+    }
+
+    /// The `subgroup` column, when present: one label per study.
+    pub fn subgroup(&self) -> Option<&[String]> {
+        self.subgroup.as_deref()
+    }
+
+    /// Every column beyond the required ones and `subgroup`, as text.
+    pub fn covariates(&self) -> &[Covariate] {
+        &self.covariates
+    }
+
+    /// Things worth knowing that are not errors (duplicate study labels).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// Number of studies.
     pub fn k(&self) -> usize {
         self.labels.len()
+    }
+
+    /// The table with `values` (one per study) as its subgroup column, replacing any.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there are not [`k`](Self::k) values.
+    pub fn with_subgroup(mut self, values: Vec<String>) -> Result<Self> {
+        check_length("subgroup", values.len(), self.k())?;
+        self.subgroup = Some(values);
+        Ok(self)
+    }
+
+    /// The table with one more text column (a moderator, a note), named `name` (matched
+    /// trimmed and in lower case, as a header is) with one value per study.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there are not [`k`](Self::k) values, or the table
+    /// already has a column of that name.
+    pub fn with_covariate(mut self, name: &str, values: Vec<String>) -> Result<Self> {
+        let name = name.trim().to_lowercase();
+        check_length(&name, values.len(), self.k())?;
+        if self.covariate(&name).is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "the table already has a column named '{name}'"
+            )));
+        }
+        self.covariates.push(Covariate { name, values });
+        Ok(self)
     }
 
     /// The layout of the table.

@@ -34,6 +34,10 @@ impl Table2x2 {
     }
 
     /// Study `i` of a table's binary arms.
+    ///
+    /// # Panics
+    /// When `i` is out of range of a column (the arms of a [`crate::data::StudyTable`]
+    /// have one entry per study, `i < k`).
     pub fn of_study(arms: &BinaryArms, i: usize) -> Self {
         Self::from_arms(arms.events_e[i], arms.n_e[i], arms.events_c[i], arms.n_c[i])
     }

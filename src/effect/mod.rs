@@ -79,7 +79,12 @@ crate::spelling::spellings!(DoubleZero, "double-zero rule", {
 
 /// A zero-cell convention: the increment, which studies get it, and what happens to
 /// double-zero studies. See the module documentation.
+///
+/// Non-exhaustive, so that a setting can be added: start from a convention
+/// ([`ZeroCellRule::metafor`], the default, [`ZeroCellRule::revman`],
+/// [`ZeroCellRule::none`]) and set the fields that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ZeroCellRule {
     /// The amount added to each cell of a 2x2 table that receives the increment.
     pub increment: f64,
@@ -164,7 +169,11 @@ crate::spelling::spellings!(SmdCorrection, "SMD correction", {
 });
 
 /// Options of [`compute`].
+///
+/// Non-exhaustive, so that an option can be added: start from [`EffectOptions::new`]
+/// (metafor's defaults for a measure) and set the fields that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct EffectOptions {
     /// The effect measure.
     pub measure: Measure,
@@ -203,22 +212,26 @@ pub struct Excluded {
 }
 
 /// Study-level effects in columns, ready for pooling.
+///
+/// The fields are private so that the columns always have one entry per study: build
+/// effects with [`compute`] or [`Effects::from_yi_vi`], and read them through the
+/// accessors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Effects {
     /// The measure (ratio measures on the log scale).
-    pub measure: Measure,
+    pub(crate) measure: Measure,
     /// Study labels of the included studies.
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     /// Estimates.
-    pub yi: Vec<f64>,
+    pub(crate) yi: Vec<f64>,
     /// Sampling variances.
-    pub vi: Vec<f64>,
+    pub(crate) vi: Vec<f64>,
     /// For each included study, its index in the table.
-    pub index: Vec<usize>,
+    pub(crate) index: Vec<usize>,
     /// Studies left out (double-zero studies under a rule that drops them).
-    pub excluded: Vec<Excluded>,
+    pub(crate) excluded: Vec<Excluded>,
     /// Notes worth passing on (increments added, studies dropped).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Effects {
@@ -260,6 +273,41 @@ impl Effects {
             excluded: Vec::new(),
             warnings: Vec::new(),
         })
+    }
+
+    /// The measure (ratio measures on the log scale).
+    pub fn measure(&self) -> Measure {
+        self.measure
+    }
+
+    /// Study labels of the included studies.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Estimates, on the analysis scale.
+    pub fn yi(&self) -> &[f64] {
+        &self.yi
+    }
+
+    /// Sampling variances.
+    pub fn vi(&self) -> &[f64] {
+        &self.vi
+    }
+
+    /// For each included study, its index in the table.
+    pub fn index(&self) -> &[usize] {
+        &self.index
+    }
+
+    /// Studies left out (double-zero studies under a rule that drops them).
+    pub fn excluded(&self) -> &[Excluded] {
+        &self.excluded
+    }
+
+    /// Notes worth passing on (increments added, studies dropped).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Number of included studies.

@@ -123,7 +123,11 @@ pub enum I2Definition {
 }
 
 /// Options of a pooled analysis; [`crate::profile::Profile`] bundles them.
+///
+/// Non-exhaustive, so that an option can be added: start from [`PoolOptions::default`]
+/// (or a profile) and set the fields that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PoolOptions {
     /// Fixed-effect method.
     pub fixed: FixedMethod,

@@ -60,7 +60,7 @@
 //!
 //! // dat.bcg, log risk ratios (metafor: escalc(measure = "RR")).
 //! let table = read_csv_path("tests/golden/inputs/bcg_yi_vi.csv")?;
-//! let StudyData::GenericVariance { yi, vi } = &table.data else { unreachable!() };
+//! let StudyData::GenericVariance { yi, vi } = table.data() else { unreachable!() };
 //! let options = PoolOptions::default(); // REML, z: metafor's rma() defaults
 //! let egger = egger_test(yi, vi, RegressionModel::MetaRegression, &options)?;
 //! assert!((egger.statistic - -0.8033).abs() < 1e-4); // regtest(res): z = -0.8033

@@ -33,7 +33,11 @@ crate::spelling::spellings!(MissingEstimator, "missing-studies estimator", {
 });
 
 /// Options of [`trim_and_fill`].
+///
+/// Non-exhaustive, so that an option can be added: start from
+/// [`TrimFillOptions::default`] and set the fields that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TrimFillOptions {
     /// The estimator of k₀ (default L0).
     pub estimator: MissingEstimator,
