@@ -30,7 +30,7 @@ use crate::weighted::{generalized_q_root, trace_p};
 use serde::Serialize;
 
 /// How the confidence interval of I² is formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum I2Ci {
     /// From the Q-profile bounds of τ², I² = 100 τ²/(ṽ + τ²) (metafor `confint()`).

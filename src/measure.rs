@@ -4,10 +4,8 @@
 //! names its measure) and every later stage name a measure the same way; the effects
 //! themselves are computed in [`crate::effect`], which re-exports [`Measure`].
 
-use serde::Serialize;
-
 /// The effect measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Measure {
     /// Log risk ratio (binary).

@@ -35,11 +35,10 @@ use crate::model::{
 };
 #[cfg(feature = "cli")]
 use crate::spelling::parser;
-use serde::Serialize;
 use std::str::FromStr;
 
 /// A named bundle of defaults. See the module documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Profile {
     /// metafor 3.8 / 4.x defaults.

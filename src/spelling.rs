@@ -115,7 +115,8 @@ where
 }
 
 /// Writes the spelling table of an option enum and what comes from it: `name()`,
-/// `Display`, `FromStr` and, with the `cli` feature, `clap::ValueEnum`.
+/// `Display`, `FromStr`, `Serialize` (as the name) and, with the `cli` feature,
+/// `clap::ValueEnum`.
 ///
 /// ```text
 /// spellings!(Measure, "measure", {
@@ -138,6 +139,16 @@ macro_rules! spellings {
                 match self {
                     $($value => $name,)+
                 }
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            /// As its [`name`](Self::name): the JSON writes the word the command line takes.
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
             }
         }
 

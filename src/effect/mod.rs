@@ -39,7 +39,7 @@ pub use crate::measure::Measure;
 use serde::Serialize;
 
 /// Which studies receive the zero-cell increment (metafor's `to`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AddTo {
     /// Only studies with a zero cell (`"only0"`).
@@ -60,7 +60,7 @@ crate::spelling::spellings!(AddTo, "zero-cell target", {
 });
 
 /// What happens to double-zero studies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DoubleZero {
     /// Keep them (metafor's `escalc` default, `drop00 = FALSE`).
@@ -152,7 +152,7 @@ impl Default for ZeroCellRule {
 }
 
 /// The small-sample correction of the standardised mean difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SmdCorrection {
     /// Hedges' exact J = Γ(m/2) / (√(m/2) Γ((m−1)/2)), m = n_e + n_c − 2, with the

@@ -6,10 +6,9 @@
 //! nothing). Notation: a, b, c, d the cells, n_e = a + b, n_c = c + d, N = n_e + n_c.
 
 use crate::data::Table2x2;
-use serde::Serialize;
 
 /// The variance of the Mantel-Haenszel risk difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RdVariance {
     /// Greenland & Robins (1985), as RevMan and Stata's `metan`:

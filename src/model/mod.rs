@@ -67,17 +67,14 @@ use crate::weighted;
 use serde::Serialize;
 
 /// The fixed-effect method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FixedMethod {
     /// Inverse variance.
-    #[serde(rename = "iv")]
     InverseVariance,
     /// Mantel-Haenszel (binary data: OR, RR, RD).
-    #[serde(rename = "mh")]
     MantelHaenszel,
     /// Peto's one-step odds ratio (binary data).
-    #[serde(rename = "peto")]
     Peto,
 }
 
@@ -88,7 +85,7 @@ crate::spelling::spellings!(FixedMethod, "fixed-effect method", {
 });
 
 /// Which cells enter the Mantel-Haenszel sums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MhCells {
     /// The observed counts (metafor's `rma.mh`).

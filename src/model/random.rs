@@ -23,10 +23,9 @@
 
 use super::fixed::{critical_value, PooledEstimate};
 use crate::weighted::inverse_variance;
-use serde::Serialize;
 
 /// How the confidence interval of μ is formed. See the module documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CiMethod {
     /// Normal (Wald) interval.
@@ -47,7 +46,7 @@ crate::spelling::spellings!(CiMethod, "interval method", {
 });
 
 /// How the prediction interval is formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PiMethod {
     /// The critical value of the confidence interval method (metafor's `predict()`).

@@ -78,7 +78,7 @@ use serde::Serialize;
 pub mod likelihood;
 
 /// A τ² estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Tau2Method {
     /// DerSimonian-Laird.

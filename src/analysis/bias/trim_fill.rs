@@ -3,8 +3,7 @@
 use super::*;
 
 /// The side of the funnel plot on which studies are missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     /// Missing studies have effects below the pooled estimate.
     Left,
@@ -18,7 +17,7 @@ crate::spelling::spellings!(Side, "side", {
 });
 
 /// The estimator of the number of missing studies (Duval & Tweedie 2000a, 2000b).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MissingEstimator {
     /// L0 = (4T − k(k + 1))/(2k − 1), T the Wilcoxon signed-rank statistic (the default).
