@@ -17,10 +17,11 @@ use metapool::analysis::bias::{
     egger_test, harbord_test, peters_test, rank_correlation_test, regression_test, trim_and_fill,
     KendallPValue, MissingEstimator, Predictor, RegressionModel, Side, TrimFillOptions,
 };
-use metapool::data::{read_csv_path, StudyData};
+use metapool::data::{read_csv_path, StudyData, Table2x2};
 use metapool::effect::{compute, Measure};
 use metapool::model::{CiMethod, PoolOptions, Tau2Method};
 use metapool::profile::Profile;
+use metapool::Level;
 use std::collections::BTreeMap;
 
 const REL: f64 = 1e-8;
@@ -341,8 +342,9 @@ fn harbord_test_matches_r_lm_on_the_published_formula() {
         let StudyData::Binary(b) = table.data() else {
             panic!("{}: binary data expected", key.0);
         };
-        let result = harbord_test(&b.events_e, &b.n_e, &b.events_c, &b.n_c, 0.95)
-            .unwrap_or_else(|e| panic!("{key:?}: {e}"));
+        let tables: Vec<Table2x2> = (0..b.n_e.len()).map(|i| Table2x2::of_study(b, i)).collect();
+        let result =
+            harbord_test(&tables, Level::NINETY_FIVE).unwrap_or_else(|e| panic!("{key:?}: {e}"));
         tally.block(key, block, |q| {
             Some(match q {
                 "k" => result.k as f64,
@@ -389,11 +391,13 @@ fn harbord_test_on_three_tables_by_hand() {
         .sum();
     let se_bias = (rss / 1.0 * (1.0 / 3.0 + mx * mx / sxx)).sqrt();
     let r = harbord_test(
-        &[10.0, 3.0, 20.0],
-        &[50.0, 20.0, 100.0],
-        &[5.0, 6.0, 20.0],
-        &[50.0, 20.0, 100.0],
-        0.95,
+        &tables(
+            &[10.0, 3.0, 20.0],
+            &[50.0, 20.0, 100.0],
+            &[5.0, 6.0, 20.0],
+            &[50.0, 20.0, 100.0],
+        ),
+        Level::NINETY_FIVE,
     )
     .expect("harbord");
     assert_eq!((r.k, r.df), (3, 1.0));
@@ -414,11 +418,13 @@ fn harbord_test_on_three_tables_by_hand() {
 #[test]
 fn harbord_test_leaves_out_tables_without_information() {
     let r = harbord_test(
-        &[10.0, 0.0, 3.0, 20.0],
-        &[50.0, 30.0, 20.0, 100.0],
-        &[5.0, 0.0, 6.0, 20.0],
-        &[50.0, 30.0, 20.0, 100.0],
-        0.95,
+        &tables(
+            &[10.0, 0.0, 3.0, 20.0],
+            &[50.0, 30.0, 20.0, 100.0],
+            &[5.0, 0.0, 6.0, 20.0],
+            &[50.0, 30.0, 20.0, 100.0],
+        ),
+        Level::NINETY_FIVE,
     )
     .expect("harbord");
     assert_eq!((r.k, r.excluded.clone()), (3, vec![1]));
@@ -455,4 +461,11 @@ fn bad_input_is_refused_with_a_reason() {
     assert!(e.to_string().contains("sample sizes"), "{e}");
     let e = rank_correlation_test(&[0.1, 0.2], &[0.1, 0.2]).expect_err("two studies");
     assert!(e.to_string().contains("at least 3"), "{e}");
+}
+
+/// 2x2 tables from events and arm sizes.
+fn tables(events_e: &[f64], n_e: &[f64], events_c: &[f64], n_c: &[f64]) -> Vec<Table2x2> {
+    (0..events_e.len())
+        .map(|i| Table2x2::from_arms(events_e[i], n_e[i], events_c[i], n_c[i]))
+        .collect()
 }

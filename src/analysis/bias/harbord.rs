@@ -1,6 +1,8 @@
 //! Harbord's test for binary outcomes (Harbord, Egger & Sterne 2006).
 
 use super::*;
+use crate::data::Table2x2;
+use crate::level::Level;
 
 /// Harbord's modified test for small-study effects (binary data).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,10 +24,11 @@ pub struct HarbordTest {
 }
 
 /// Harbord's test: the ordinary least-squares regression of Z/√V on √V, tested at the
-/// intercept, from the 2x2 tables (events and totals per arm).
+/// intercept, from the 2x2 tables ([`Table2x2`]: a, b events and non-events of the
+/// experimental arm, c, d of the control arm).
 ///
 /// # Formula
-/// For each table with a = events_e, b = n_e − a, c = events_c, d = n_c − c, N = n_e + n_c:
+/// For each table, with n_e = a + b, n_c = c + d and N = n_e + n_c:
 /// Z = (ad − bc)/N = a − (a + b)(a + c)/N, the efficient score of the log odds ratio at 0,
 /// and V = (a + b)(c + d)(a + c)(b + d)/(N²(N − 1)), its variance (Fisher's information).
 /// Z/√V = β₀ + β₁√V + ε by ordinary least squares; the test of β₀ = 0 is t on k − 2 df.
@@ -35,41 +38,24 @@ pub struct HarbordTest {
 /// `tests/bias_golden.rs` checks it against R's `lm()` on these Z and V.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for slices of different lengths or a level outside (0, 1);
-/// [`Error::Degenerate`] for counts that are negative, not finite or exceed their total,
+/// [`Error::Degenerate`] for cells that are negative or not finite (events above their
+/// arm's total give a negative b or d),
 /// fewer than three informative tables, or √V that does not vary.
-pub fn harbord_test(
-    events_e: &[f64],
-    n_e: &[f64],
-    events_c: &[f64],
-    n_c: &[f64],
-    level: f64,
-) -> Result<HarbordTest> {
-    crate::level::Level::new(level)?;
-    let k = events_e.len();
-    if [n_e.len(), events_c.len(), n_c.len()]
-        .iter()
-        .any(|&l| l != k)
-    {
-        return Err(Error::InvalidArgument(format!(
-            "Harbord's test: {k} experimental events, {} totals, {} control events, {} totals",
-            n_e.len(),
-            events_c.len(),
-            n_c.len()
-        )));
-    }
+pub fn harbord_test(tables: &[Table2x2], level: Level) -> Result<HarbordTest> {
     let (mut y, mut x, mut excluded) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..k {
-        let (a, n1, c, n2) = (events_e[i], n_e[i], events_c[i], n_c[i]);
-        let valid = [a, n1, c, n2].iter().all(|v| v.is_finite() && *v >= 0.0);
-        if !valid || a > n1 || c > n2 {
+    for (i, t) in tables.iter().enumerate() {
+        let (a, n1, c, n2) = (t.a, t.n_e(), t.c, t.n_c());
+        let valid = [t.a, t.b, t.c, t.d]
+            .iter()
+            .all(|v| v.is_finite() && *v >= 0.0);
+        if !valid {
             return Err(Error::Degenerate(format!(
                 "Harbord's test: table {} has events {a}/{n1} and {c}/{n2}; expected counts \
                  between 0 and their arm's total",
                 i + 1
             )));
         }
-        let (b, d) = (n1 - a, n2 - c);
+        let (b, d) = (t.b, t.d);
         let n = n1 + n2;
         let v = n1 * n2 * (a + c) * (b + d) / (n * n * (n - 1.0));
         if !(v > 0.0 && v.is_finite()) {
@@ -97,8 +83,18 @@ pub fn harbord_test(
     let fit = wls(&y, &ones, &x, 0.0);
     let df = y.len() as f64 - 2.0;
     let sigma2 = fit.q_e / df;
-    let bias = PooledEstimate::wald(fit.b0, (fit.var_b0 * sigma2).sqrt(), level, Some(df));
-    let slope = PooledEstimate::wald(fit.b1, (fit.var_b1 * sigma2).sqrt(), level, Some(df));
+    let bias = PooledEstimate::wald(
+        fit.b0,
+        (fit.var_b0 * sigma2).sqrt(),
+        level.proportion(),
+        Some(df),
+    );
+    let slope = PooledEstimate::wald(
+        fit.b1,
+        (fit.var_b1 * sigma2).sqrt(),
+        level.proportion(),
+        Some(df),
+    );
     Ok(HarbordTest {
         k: y.len(),
         excluded,

@@ -165,17 +165,15 @@ pub fn small_study_effects(
     progress();
     let (peters, harbord) = match &table.data {
         StudyData::Binary(b) => {
-            let pick = |v: &[f64]| effects.index.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-            let (ee, ne, ec, nc) = (
-                pick(&b.events_e),
-                pick(&b.n_e),
-                pick(&b.events_c),
-                pick(&b.n_c),
-            );
-            let ni: Vec<f64> = ne.iter().zip(&nc).map(|(a, b)| a + b).collect();
+            let tables: Vec<crate::data::Table2x2> = effects
+                .index
+                .iter()
+                .map(|&i| crate::data::Table2x2::of_study(b, i))
+                .collect();
+            let ni: Vec<f64> = effects.index.iter().map(|&i| b.n_e[i] + b.n_c[i]).collect();
             let peters = peters_test(yi, vi, &ni, RegressionModel::MetaRegression, options);
             progress();
-            let harbord = harbord_test(&ee, &ne, &ec, &nc, options.level.proportion());
+            let harbord = harbord_test(&tables, options.level);
             progress();
             (Some(peters.into()), Some(harbord.into()))
         }
