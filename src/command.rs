@@ -73,8 +73,8 @@ impl Progress for Quiet {
 pub struct TableFile {
     /// The study table (CSV; layouts in the README).
     pub file: PathBuf,
-    /// Bundle of defaults: the conventions of metafor, RevMan 5 or RevMan Web
-    /// (`metapool::profile`).
+    /// Bundle of defaults: the conventions of metafor, RevMan 5 or RevMan Web (each
+    /// option below says what it sets).
     #[cfg_attr(
         feature = "cli",
         arg(long, default_value = "metafor", value_parser = parser::<Profile>())

@@ -143,15 +143,16 @@ pub struct Overrides {
     /// Interval of the random-effects estimate [default: the profile's].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<CiMethod>()))]
     pub ci: Option<CiMethod>,
-    /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df).
+    /// Prediction interval: ci (critical value of the CI method) or hts (t with k-2 df)
+    /// [default: the profile's: ci for metafor, hts for RevMan].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<PiMethod>()))]
     pub pi: Option<PiMethod>,
     /// I² and H² interval: qprofile (from the Q-profile limits of τ², as metafor's
-    /// confint) or ht (Higgins & Thompson 2002, from ln H).
+    /// confint) or ht (Higgins & Thompson 2002, from ln H) [default: qprofile].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<I2Ci>()))]
     pub i2_ci: Option<I2Ci>,
-    /// Confidence level of the output: a percentage (95) or a proportion (0.95), as
-    /// metafor reads it; held as a proportion in (0, 1).
+    /// Confidence level of the output: a percentage in (1, 100), as 95, or a proportion
+    /// in (0.5, 1), as 0.95 [default: 95].
     #[cfg_attr(
         feature = "cli",
         arg(long, allow_negative_numbers = true, value_parser = LevelParser)
@@ -165,22 +166,30 @@ pub struct Overrides {
         arg(long, allow_negative_numbers = true, value_parser = LevelParser)
     )]
     pub input_level: Option<Level>,
-    /// Zero-cell increment.
-    #[cfg_attr(feature = "cli", arg(long = "add", value_name = "ADD"))]
+    /// Zero-cell increment [default: 0.5].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "add", value_name = "ADD", allow_negative_numbers = true)
+    )]
     pub increment: Option<f64>,
-    /// Studies that get the increment.
+    /// Studies that get the increment [default: only0, the studies with a zero cell].
     #[cfg_attr(feature = "cli", arg(long = "to", value_name = "TO", value_parser = parser::<AddTo>()))]
     pub add_to: Option<AddTo>,
-    /// Double-zero studies: kept, dropped, or dropped for RR and OR only (ratios).
+    /// Double-zero studies: kept, dropped, or dropped for RR and OR only (ratios)
+    /// [default: the profile's: keep for metafor (drop with MH or Peto), ratios for
+    /// RevMan].
     #[cfg_attr(feature = "cli", arg(long = "drop00", value_name = "DROP00", value_parser = parser::<DoubleZero>()))]
     pub double_zero: Option<DoubleZero>,
-    /// SMD correction: Hedges' exact J or RevMan 5's approximation.
+    /// SMD correction: Hedges' exact J or RevMan 5's approximation [default: the
+    /// profile's: exact for metafor, revman5 for RevMan].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<SmdCorrection>()))]
     pub smd: Option<SmdCorrection>,
-    /// Variance of the MH risk difference: sgr (Sato 1989) or gr (Greenland-Robins 1985).
+    /// Variance of the MH risk difference: sgr (Sato 1989) or gr (Greenland-Robins 1985)
+    /// [default: the profile's: sgr for metafor, gr for RevMan].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<RdVariance>()))]
     pub rd_variance: Option<RdVariance>,
-    /// Cells in the MH sums: as observed, or with the zero-cell increment.
+    /// Cells in the MH sums: as observed, or with the zero-cell increment [default: the
+    /// profile's: observed for metafor, incremented for RevMan].
     #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<MhCells>()))]
     pub mh_cells: Option<MhCells>,
 }
