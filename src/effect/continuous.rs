@@ -5,13 +5,32 @@ use crate::data::{ContinuousArms, StudyTable};
 use crate::error::{Error, Result};
 use statrs::function::gamma::ln_gamma;
 
+/// One arm of a continuous outcome: its mean, standard deviation and size (m, sd, n in
+/// the formulas, with `_e` for the experimental arm and `_c` for the control arm).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arm {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation.
+    pub sd: f64,
+    /// Number of participants.
+    pub n: f64,
+}
+
+impl Arm {
+    /// An arm of mean `mean`, standard deviation `sd` and size `n`.
+    pub fn new(mean: f64, sd: f64, n: f64) -> Self {
+        Arm { mean, sd, n }
+    }
+}
+
 /// Raw mean difference and its variance.
 ///
 /// # Formula
 /// yi = m_e − m_c, vi = sd_e²/n_e + sd_c²/n_c (metafor `escalc(measure = "MD")`,
 /// `vtype = "LS"`; RevMan 5's mean difference).
-pub fn mean_difference(m_e: f64, sd_e: f64, n_e: f64, m_c: f64, sd_c: f64, n_c: f64) -> (f64, f64) {
-    (m_e - m_c, sd_e * sd_e / n_e + sd_c * sd_c / n_c)
+pub fn mean_difference(e: Arm, c: Arm) -> (f64, f64) {
+    (e.mean - c.mean, e.sd * e.sd / e.n + c.sd * c.sd / c.n)
 }
 
 /// Pooled within-group standard deviation
@@ -39,17 +58,10 @@ pub fn hedges_j(m: f64) -> f64 {
 ///   N = n_e + n_c (Deeks & Higgins, *Statistical algorithms in Review Manager 5*).
 ///
 /// Returns non-finite values when n_e + n_c < 4 (J undefined).
-pub fn standardized_mean_difference(
-    m_e: f64,
-    sd_e: f64,
-    n_e: f64,
-    m_c: f64,
-    sd_c: f64,
-    n_c: f64,
-    correction: SmdCorrection,
-) -> (f64, f64) {
+pub fn standardized_mean_difference(e: Arm, c: Arm, correction: SmdCorrection) -> (f64, f64) {
+    let (n_e, n_c) = (e.n, c.n);
     let n = n_e + n_c;
-    let d = (m_e - m_c) / pooled_sd(sd_e, n_e, sd_c, n_c);
+    let d = (e.mean - c.mean) / pooled_sd(e.sd, n_e, c.sd, n_c);
     match correction {
         SmdCorrection::ExactHedges => {
             let m = n - 2.0;
@@ -73,17 +85,10 @@ pub fn standardized_mean_difference(
 /// # Formula
 /// yi = ln(m_e / m_c), vi = sd_e²/(n_e m_e²) + sd_c²/(n_c m_c²) (Hedges, Gurevitch &
 /// Curtis 1999; metafor `escalc(measure = "ROM")`). Needs means of the same sign.
-pub fn log_ratio_of_means(
-    m_e: f64,
-    sd_e: f64,
-    n_e: f64,
-    m_c: f64,
-    sd_c: f64,
-    n_c: f64,
-) -> (f64, f64) {
+pub fn log_ratio_of_means(e: Arm, c: Arm) -> (f64, f64) {
     (
-        (m_e / m_c).ln(),
-        sd_e * sd_e / (n_e * m_e * m_e) + sd_c * sd_c / (n_c * m_c * m_c),
+        (e.mean / c.mean).ln(),
+        e.sd * e.sd / (e.n * e.mean * e.mean) + c.sd * c.sd / (c.n * c.mean * c.mean),
     )
 }
 
@@ -112,11 +117,11 @@ pub(super) fn compute(
         n_c,
     } = arms;
     for i in 0..k {
+        let e = Arm::new(mean_e[i], sd_e[i], n_e[i]);
+        let c = Arm::new(mean_c[i], sd_c[i], n_c[i]);
         let (yi, vi) = match measure {
-            Measure::MD => mean_difference(mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i]),
-            Measure::SMD => standardized_mean_difference(
-                mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i], smd,
-            ),
+            Measure::MD => mean_difference(e, c),
+            Measure::SMD => standardized_mean_difference(e, c, smd),
             _ => {
                 let same_sign =
                     (mean_e[i] > 0.0 && mean_c[i] > 0.0) || (mean_e[i] < 0.0 && mean_c[i] < 0.0);
@@ -152,7 +157,7 @@ pub(super) fn compute(
                         ),
                     ));
                 }
-                log_ratio_of_means(mean_e[i], sd_e[i], n_e[i], mean_c[i], sd_c[i], n_c[i])
+                log_ratio_of_means(e, c)
             }
         };
         if !yi.is_finite() || !vi.is_finite() {
