@@ -186,6 +186,10 @@ pub struct PoolArgs {
     /// Write a funnel plot (SVG) to this file.
     #[cfg_attr(feature = "cli", arg(long))]
     pub funnel: Option<PathBuf>,
+    /// Study rows in the output: all or none [default: all up to 10000 studies, none
+    /// above, with a warning].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<report::Studies>()))]
+    pub studies: Option<report::Studies>,
 }
 
 /// The result of [`PoolArgs::run`]: the table, its fit and its subgroups.
@@ -208,6 +212,7 @@ impl PoolArgs {
             subgroup: None,
             forest: None,
             funnel: None,
+            studies: None,
         }
     }
 
@@ -254,6 +259,30 @@ impl PoolArgs {
         if let Some(path) = &self.funnel {
             let svg = report::svg::funnel(&fit, None);
             report::write_file(path, svg.as_bytes(), &inputs)?;
+        }
+        // The plots have drawn every study; the report writes the rows asked for.
+        let (mut fit, mut subgroups) = (fit, subgroups);
+        let studies = self
+            .studies
+            .unwrap_or(if fit.k <= report::Studies::SHOWN_UP_TO {
+                report::Studies::All
+            } else {
+                progress.warning(&format!(
+                    "{} studies: the study rows are left out of the output (more than {}); \
+                 --studies all writes them",
+                    fit.k,
+                    report::Studies::SHOWN_UP_TO
+                ));
+                report::Studies::None
+            });
+        if studies == report::Studies::None {
+            fit.studies.clear();
+            if let Some(sg) = &mut subgroups {
+                sg.overall.studies.clear();
+                for g in &mut sg.groups {
+                    g.fit.studies.clear();
+                }
+            }
         }
         Ok(PoolReport {
             table,

@@ -734,3 +734,52 @@ fn infinite_statistics_are_written_apart_from_undefined_ones() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--studies none` leaves the study rows out and nothing else; without the option, more
+/// than 10⁴ studies leave them out with a warning, and `--studies all` writes them.
+#[test]
+fn study_rows_are_optional_and_left_out_by_default_for_large_k() {
+    let bcg = "tests/golden/inputs/bcg.csv";
+    let mut all = json(&["pool", bcg, "--format", "json"]);
+    let none = json(&["pool", bcg, "--format", "json", "--studies", "none"]);
+    assert_eq!(all["studies"].as_array().map(Vec::len), Some(13));
+    assert_eq!(none["studies"].as_array().map(Vec::len), Some(0));
+    all["studies"] = serde_json::json!([]);
+    assert_eq!(all, none, "only the study rows differ");
+
+    let dir = std::env::temp_dir().join(format!("metapool-studies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let big = dir.join("k10001.csv");
+    let mut text = String::from("study,yi,vi\n");
+    for i in 0..10_001 {
+        text += &format!(
+            "s{i},{},{}\n",
+            (i % 7) as f64 / 10.0,
+            0.01 + (i % 5) as f64 / 100.0
+        );
+    }
+    std::fs::write(&big, text).expect("write the table");
+    let big = big.to_str().expect("path");
+    let out = metapool(&["pool", big, "--tau2", "DL", "--format", "json"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("10001 studies: the study rows are left out"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["studies"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["k"], 10_001);
+    let v = json(&[
+        "pool",
+        big,
+        "--tau2",
+        "DL",
+        "--format",
+        "json",
+        "--studies",
+        "all",
+    ]);
+    assert_eq!(v["studies"].as_array().map(Vec::len), Some(10_001));
+    let _ = std::fs::remove_dir_all(&dir);
+}

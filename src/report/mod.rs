@@ -62,6 +62,28 @@ crate::spelling::spellings!(FitFormat, "format", {
     FitFormat::Csv => ["csv"],
 });
 
+/// Which study rows a report of one pooled analysis writes (`--studies`): every one, or
+/// none (the pooled rows, heterogeneity and the options only). Without the option,
+/// every one up to [`Studies::SHOWN_UP_TO`] studies, none above (with a warning), so that
+/// the summary of 10⁶ studies is not a document of 200 MB unless asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Studies {
+    /// Every study row.
+    All,
+    /// No study row.
+    None,
+}
+
+crate::spelling::spellings!(Studies, "studies", {
+    Studies::All => ["all"],
+    Studies::None => ["none"],
+});
+
+impl Studies {
+    /// The largest number of studies whose rows are written when `--studies` is not given.
+    pub const SHOWN_UP_TO: usize = 10_000;
+}
+
 /// The formats of a report of many meta-analyses: one CSV row or one JSON object per line
 /// (JSON Lines) per meta-analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
