@@ -149,21 +149,35 @@ impl TableInput {
         Ok((table, effect, options, effects))
     }
 
-    /// The warnings for options given that `analysis` (meta-regression, sensitivity)
-    /// has no use for: it reports no prediction interval (`--pi`) and no interval of I²
-    /// (`--i2-ci`). They are not errors, as the options are shared with `pool`, but a
-    /// user who asked for them is told they changed nothing.
-    pub fn unused_options(&self, analysis: &str) -> Vec<String> {
-        let o = &self.overrides;
-        [(o.pi.is_some(), "--pi"), (o.i2_ci.is_some(), "--i2-ci")]
+    /// The warnings for options given that `analysis` has no use for (`unused`, among
+    /// the flags of [`Overrides::flags_given`]). They are not errors, as the options are
+    /// shared with `pool`, but a user who asked for them is told they changed nothing.
+    pub fn unused_options(&self, analysis: &str, unused: &[&str]) -> Vec<String> {
+        self.overrides
+            .flags_given()
             .into_iter()
-            .filter(|&(given, _)| given)
-            .map(|(_, flag)| {
-                format!("{flag} has no effect on `{analysis}`, which reports no such interval")
-            })
+            .filter(|flag| unused.contains(flag))
+            .map(|flag| format!("{flag} has no effect on `{analysis}`"))
             .collect()
     }
 }
+
+/// The options a meta-regression and a sensitivity analysis have no use for: they report
+/// no prediction interval and no interval of I².
+const NO_PI_OR_I2_CI: &[&str] = &["--pi", "--i2-ci"];
+
+/// The options that only pooling uses, of no use to `metapool effects`, which writes the
+/// study effects yi and vi (the fixed-effect method stays: with metafor's conventions,
+/// Mantel-Haenszel and Peto drop double-zero studies from the effects too).
+const POOLING_ONLY: &[&str] = &[
+    "--tau2",
+    "--ci",
+    "--pi",
+    "--i2-ci",
+    "--level",
+    "--rd-variance",
+    "--mh-cells",
+];
 
 /// `metapool pool`: fixed and random effects and heterogeneity of a study table, by
 /// subgroup on request, with forest and funnel plots.
@@ -462,7 +476,10 @@ impl RegressArgs {
         let data = regression::regression_data(&table, &effects, &self.mods)?;
         let mut warnings = crate::model::data_warnings(&effects);
         warnings.extend(data.warnings.iter().cloned());
-        warnings.extend(self.input.unused_options("metapool regress"));
+        warnings.extend(
+            self.input
+                .unused_options("metapool regress", NO_PI_OR_I2_CI),
+        );
         progress.warnings(&warnings);
         let method = options.tau2;
         let model = regression::Model {
@@ -562,7 +579,10 @@ impl SensitivityArgs {
     pub fn run(&self, progress: &dyn Progress) -> Result<SensitivityReport> {
         let (table, _, options, effects) = self.input.read_effects("metapool sensitivity")?;
         let mut warnings = crate::model::data_warnings(&effects);
-        warnings.extend(self.input.unused_options("metapool sensitivity"));
+        warnings.extend(
+            self.input
+                .unused_options("metapool sensitivity", NO_PI_OR_I2_CI),
+        );
         progress.warnings(&warnings);
         let order = sensitivity::cumulative_order(&table, &effects, self.order.as_deref())?;
         let k = effects.k();
@@ -790,12 +810,12 @@ impl Report for AuditReport {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
 pub struct EffectsArgs {
-    /// The table, the profile whose zero-cell and SMD conventions apply, the limits.
+    /// The table, the profile whose zero-cell and SMD conventions apply, the limits, and
+    /// the options on top of the profile (those of the effects: `--measure`,
+    /// `--input-level`, `--add`, `--to`, `--drop00`, `--smd`, `--fixed`; the others are
+    /// accepted, as `pool`'s, with a warning that they change nothing here).
     #[cfg_attr(feature = "cli", command(flatten))]
-    pub table: TableFile,
-    /// Effect measure [default: RR for binary, MD for continuous, GEN for generic data].
-    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<Measure>()))]
-    pub measure: Option<Measure>,
+    pub input: TableInput,
 }
 
 impl EffectsArgs {
@@ -804,14 +824,8 @@ impl EffectsArgs {
     /// # Errors
     /// As [`TableInput::read`] and [`crate::effect::compute`].
     pub fn run(&self, progress: &dyn Progress) -> Result<Effects> {
-        let input = TableInput {
-            table: self.table.clone(),
-            overrides: Overrides {
-                measure: self.measure,
-                ..Overrides::default()
-            },
-        };
-        let (table, options, _) = input.read()?;
+        progress.warnings(&self.input.unused_options("metapool effects", POOLING_ONLY));
+        let (table, options, _) = self.input.read()?;
         let effects = crate::effect::compute(&table, &options)?;
         progress.warnings(&effects.warnings);
         Ok(effects)

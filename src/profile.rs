@@ -194,6 +194,32 @@ pub struct Overrides {
     pub mh_cells: Option<MhCells>,
 }
 
+impl Overrides {
+    /// The command-line flags of the options given (`--tau2`, `--pi`, ...), in the
+    /// order of the fields: what a command that has no use for some of them warns about.
+    pub fn flags_given(&self) -> Vec<&'static str> {
+        [
+            (self.measure.is_some(), "--measure"),
+            (self.fixed.is_some(), "--fixed"),
+            (self.tau2.is_some(), "--tau2"),
+            (self.ci.is_some(), "--ci"),
+            (self.pi.is_some(), "--pi"),
+            (self.i2_ci.is_some(), "--i2-ci"),
+            (self.level.is_some(), "--level"),
+            (self.input_level.is_some(), "--input-level"),
+            (self.increment.is_some(), "--add"),
+            (self.add_to.is_some(), "--to"),
+            (self.double_zero.is_some(), "--drop00"),
+            (self.smd.is_some(), "--smd"),
+            (self.rd_variance.is_some(), "--rd-variance"),
+            (self.mh_cells.is_some(), "--mh-cells"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+}
+
 /// The command line's parser of a confidence level (`--level`, `--input-level`): a
 /// percentage (95) or a proportion (0.95), as [`Level::from_user`] reads it, held as a
 /// proportion; a refusal names the option and the value, and says what is expected.

@@ -783,3 +783,37 @@ fn study_rows_are_optional_and_left_out_by_default_for_large_k() {
     assert_eq!(v["studies"].as_array().map(Vec::len), Some(10_001));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `metapool effects` takes the options of the study effects that `pool` takes, so it
+/// writes the effects `pool` pools (here intervals printed at 90%), and warns of the
+/// pooling options it has no use for.
+#[test]
+fn effects_are_the_study_effects_pool_pools() {
+    let file = "tests/golden/inputs/hackshaw1998_ci.csv";
+    let args = ["--measure", "OR", "--input-level", "90"];
+    let fit = json(&[&["pool", file, "--format", "json"][..], &args[..]].concat());
+    let out = metapool(&[&["effects", file, "--tau2", "DL"][..], &args[..]].concat());
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--tau2 has no effect on `metapool effects`"),
+        "{stderr}"
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let studies = fit["studies"].as_array().expect("studies");
+    assert_eq!(rows.len(), studies.len());
+    // serde_json reads a number to within an ulp (without its float_roundtrip feature).
+    let same = |cell: &str, json: &serde_json::Value| {
+        let (a, b) = (
+            cell.parse::<f64>().expect("a number"),
+            json.as_f64().expect("a number"),
+        );
+        (a - b).abs() <= 4.0 * f64::EPSILON * b.abs()
+    };
+    for (row, study) in rows.iter().zip(studies) {
+        let cells: Vec<&str> = row.rsplitn(3, ',').collect();
+        assert!(same(cells[0], &study["vi"]), "{row}: {}", study["vi"]);
+        assert!(same(cells[1], &study["yi"]), "{row}: {}", study["yi"]);
+    }
+}
