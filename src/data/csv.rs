@@ -28,7 +28,7 @@
 //! included, so the header is row 1 (unless blank lines precede it) and the first study
 //! row 2; a quoted cell that runs over several lines stays in one row.
 
-use super::input::{read_bounded, InputLimits, UTF16};
+use super::input::{open_path, Bounded, InputLimits, UTF16};
 use super::{BinaryArms, ContinuousArms, Covariate, DataType, StudyData, StudyTable};
 use crate::error::{Error, Result};
 use std::io::Read;
@@ -49,12 +49,10 @@ pub fn read_csv_path(path: impl AsRef<Path>) -> Result<StudyTable> {
 /// # Errors
 /// As [`read_csv_path`].
 pub fn read_csv_path_within(path: impl AsRef<Path>, limits: &InputLimits) -> Result<StudyTable> {
-    let path = path.as_ref();
-    let (name, bytes) = read_file(path, limits)?;
-    let parsed = parse_csv_bytes(name, &bytes, false)?;
-    // The bytes are freed before validation.
-    drop(bytes);
-    parsed.validate()
+    let (name, file, size) = open_path(path.as_ref())?;
+    BlockReader::new(name, file, size, limits)?
+        .read_all(false)?
+        .validate()
 }
 
 /// Reads a study table from a CSV file row by row: a row with a bad cell (not a
@@ -78,18 +76,10 @@ pub fn read_csv_path_by_row_within(
     path: impl AsRef<Path>,
     limits: &InputLimits,
 ) -> Result<RowChecked> {
-    let (name, bytes) = read_file(path.as_ref(), limits)?;
-    let parsed = parse_csv_bytes(name, &bytes, true)?;
-    drop(bytes);
-    parsed.validate_by_row()
-}
-
-/// The name of `path` for messages and its bytes, read within `limits`.
-fn read_file(path: &Path, limits: &InputLimits) -> Result<(String, Vec<u8>)> {
-    Ok((
-        path.display().to_string(),
-        super::input::read_path(path, limits)?,
-    ))
+    let (name, file, size) = open_path(path.as_ref())?;
+    BlockReader::new(name, file, size, limits)?
+        .read_all(true)?
+        .validate_by_row()
 }
 
 /// A table read row by row ([`read_csv_path_by_row`]): the valid rows, and the rows set
@@ -123,22 +113,18 @@ pub struct RejectedRow {
 /// # Errors
 /// As [`read_csv_path`].
 pub fn read_csv_str(source: &str, text: &str) -> Result<StudyTable> {
-    read_csv_bytes(source.to_owned(), text.as_bytes())
+    parse_csv_bytes(source.to_owned(), text.as_bytes(), false)?.validate()
 }
 
-/// Reads a study table from any reader; `source` names it in error messages. The
-/// whole input is read into memory first, within the default [`InputLimits`].
+/// Reads a study table from any reader, within the default [`InputLimits`]; `source`
+/// names it in error messages.
 ///
 /// # Errors
 /// As [`read_csv_path`].
 pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<StudyTable> {
-    let source = source.into();
-    let bytes = read_bounded(&source, reader, None, &InputLimits::default())?;
-    read_csv_bytes(source, &bytes)
-}
-
-fn read_csv_bytes(source: String, bytes: &[u8]) -> Result<StudyTable> {
-    parse_csv_bytes(source, bytes, false)?.validate()
+    BlockReader::new(source.into(), reader, None, &InputLimits::default())?
+        .read_all(false)?
+        .validate()
 }
 
 /// A parsed table before validation, so that callers can free the file's bytes first.
@@ -224,91 +210,219 @@ impl Parsed {
 }
 
 fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(&source, Some(1), None, UTF16));
-    }
-    let data = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let data = without_bom(&source, bytes)?;
     let mut records = Records::new(&source, data);
-
-    let mut header = ::csv::ByteRecord::new();
-    let Some(header_row) = records.next_record(&mut header)? else {
-        return Err(Error::input(
-            &source,
-            Some(1),
-            None,
-            "empty file: expected a header row such as 'study,events_e,n_e,events_c,n_c'",
-        ));
-    };
-    let mut names = Vec::with_capacity(header.len());
-    for (i, field) in header.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| {
-            Error::input(
-                &source,
-                Some(header_row),
-                None,
-                format!(
-                    "header field {} is not valid UTF-8 text; expected UTF-8: save the file \
-                     as 'CSV UTF-8'",
-                    i + 1
-                ),
-            )
-        })?;
-        names.push(name.trim_start_matches('\u{feff}').trim().to_lowercase());
-    }
-    if let [only] = names.as_slice() {
-        for (separator, named) in [(';', "';'"), ('\t', "a tab"), ('|', "'|'")] {
-            if only.contains(separator) {
-                return Err(Error::input(
-                    &source,
-                    Some(header_row),
-                    None,
-                    format!(
-                        "the header has no comma but is separated by {named}; expected \
-                         comma-separated values (save as 'CSV UTF-8 (comma delimited)' with \
-                         a decimal point in numbers)"
-                    ),
-                ));
-            }
-        }
-    }
-    let columns = HeaderMap::new(&source, header_row, names)?;
-    let data_type = columns.recognise()?;
-    let required = data_type.required_columns();
-    let required_idx: Vec<usize> = required
-        .iter()
-        .map(|name| columns.require(name, required))
-        .collect::<Result<_>>()?;
-    let subgroup_idx = columns.find("subgroup");
-    let covariate_idx: Vec<usize> = (0..columns.names.len())
-        .filter(|i| !required_idx.contains(i) && Some(*i) != subgroup_idx)
-        .collect();
-
+    let layout = Layout::read(&source, &mut records)?;
     // Sized from the count of lines that can hold a record, so that no column is copied
     // while it grows (a 10⁶-row table would otherwise hold old and new buffers at
     // once), and blank lines or rows of empty cells reserve nothing.
-    let expected_rows = record_lines(data);
-    let mut labels = Vec::with_capacity(expected_rows);
-    let mut rows = Vec::with_capacity(expected_rows);
-    let mut numeric: Vec<Vec<f64>> = (1..required.len())
-        .map(|_| Vec::with_capacity(expected_rows))
-        .collect();
-    let mut subgroup = Vec::with_capacity(if subgroup_idx.is_some() {
-        expected_rows
-    } else {
-        0
-    });
-    let mut covariates: Vec<Vec<String>> = covariate_idx
-        .iter()
-        .map(|_| Vec::with_capacity(expected_rows))
-        .collect();
-    let mut row_errors = Vec::new();
+    let mut columns = Columns::with_capacity(&layout, record_lines(data));
     let mut record = ::csv::ByteRecord::new();
     while let Some(row) = records.next_record(&mut record)? {
-        columns.check_length(row, &record)?;
-        for (field, name) in record.iter().zip(&columns.names) {
+        columns.push(&layout, &source, row, &record, by_row)?;
+    }
+    columns.into_parsed(&layout, source)
+}
+
+/// The text of a file after its UTF-8 byte-order mark, if any.
+///
+/// # Errors
+/// [`Error::Input`] for UTF-16 text (its byte-order mark).
+fn without_bom<'a>(source: &str, bytes: &'a [u8]) -> Result<&'a [u8]> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(source, Some(1), None, UTF16));
+    }
+    Ok(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+}
+
+/// A table's header: its layout and the place of each of its columns.
+struct Layout {
+    header: HeaderMap,
+    data_type: DataType,
+    /// The layout's required columns ([`DataType::required_columns`]) and their places.
+    required: &'static [&'static str],
+    required_idx: Vec<usize>,
+    subgroup_idx: Option<usize>,
+    /// Every other column, kept as text.
+    covariate_idx: Vec<usize>,
+}
+
+impl Layout {
+    /// Reads the header, the first record of `records`, and recognises the layout.
+    ///
+    /// # Errors
+    /// [`Error::Input`] for an empty file, a header that is not UTF-8, separated by
+    /// another character than the comma, with an empty or repeated name, of no layout
+    /// or of several, or without a required column.
+    fn read(source: &str, records: &mut Records) -> Result<Layout> {
+        let mut header = ::csv::ByteRecord::new();
+        let Some(header_row) = records.next_record(&mut header)? else {
+            return Err(Error::input(
+                source,
+                Some(1),
+                None,
+                "empty file: expected a header row such as 'study,events_e,n_e,events_c,n_c'",
+            ));
+        };
+        let mut names = Vec::with_capacity(header.len());
+        for (i, field) in header.iter().enumerate() {
+            let name = std::str::from_utf8(field).map_err(|_| {
+                Error::input(
+                    source,
+                    Some(header_row),
+                    None,
+                    format!(
+                        "header field {} is not valid UTF-8 text; expected UTF-8: save the file \
+                         as 'CSV UTF-8'",
+                        i + 1
+                    ),
+                )
+            })?;
+            names.push(name.trim_start_matches('\u{feff}').trim().to_lowercase());
+        }
+        if let [only] = names.as_slice() {
+            for (separator, named) in [(';', "';'"), ('\t', "a tab"), ('|', "'|'")] {
+                if only.contains(separator) {
+                    return Err(Error::input(
+                        source,
+                        Some(header_row),
+                        None,
+                        format!(
+                            "the header has no comma but is separated by {named}; expected \
+                             comma-separated values (save as 'CSV UTF-8 (comma delimited)' with \
+                             a decimal point in numbers)"
+                        ),
+                    ));
+                }
+            }
+        }
+        let header = HeaderMap::new(source, header_row, names)?;
+        let data_type = header.recognise()?;
+        let required = data_type.required_columns();
+        let required_idx: Vec<usize> = required
+            .iter()
+            .map(|name| header.require(name, required))
+            .collect::<Result<_>>()?;
+        let subgroup_idx = header.find("subgroup");
+        let covariate_idx: Vec<usize> = (0..header.names.len())
+            .filter(|i| !required_idx.contains(i) && Some(*i) != subgroup_idx)
+            .collect();
+        Ok(Layout {
+            header,
+            data_type,
+            required,
+            required_idx,
+            subgroup_idx,
+            covariate_idx,
+        })
+    }
+
+    /// The place of the text column `name` (matched trimmed and in lower case, as the
+    /// header is): the study label, `subgroup` or another text column; `None` for a
+    /// numeric column of the layout and a name the header lacks.
+    fn text_column(&self, name: &str) -> Option<usize> {
+        let name = name.trim().to_lowercase();
+        if name == "study" {
+            return Some(self.required_idx[0]);
+        }
+        if name == "subgroup" {
+            return self.subgroup_idx;
+        }
+        self.covariate_idx
+            .iter()
+            .copied()
+            .find(|&i| self.header.names[i] == name)
+    }
+}
+
+/// The columns of the rows read so far, before validation.
+struct Columns {
+    labels: Vec<String>,
+    rows: Vec<usize>,
+    /// The layout's numeric columns, in the order of [`Layout::required`] after the label.
+    numeric: Vec<Vec<f64>>,
+    subgroup: Vec<String>,
+    covariates: Vec<Vec<String>>,
+    /// With a row-by-row reading: the first cell error of each row that has one, by
+    /// study index (its numbers are NaN).
+    row_errors: Vec<(usize, Error)>,
+}
+
+impl Columns {
+    fn with_capacity(layout: &Layout, rows: usize) -> Self {
+        Columns {
+            labels: Vec::with_capacity(rows),
+            rows: Vec::with_capacity(rows),
+            numeric: (1..layout.required.len())
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
+            subgroup: Vec::with_capacity(if layout.subgroup_idx.is_some() {
+                rows
+            } else {
+                0
+            }),
+            covariates: layout
+                .covariate_idx
+                .iter()
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
+            row_errors: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The cell of row `i` in the text column at `column` (a place the layout has:
+    /// [`Layout::text_column`]).
+    fn text(&self, layout: &Layout, column: usize, i: usize) -> &str {
+        if column == layout.required_idx[0] {
+            &self.labels[i]
+        } else if Some(column) == layout.subgroup_idx {
+            &self.subgroup[i]
+        } else {
+            layout
+                .covariate_idx
+                .iter()
+                .position(|&c| c == column)
+                .map_or("", |j| &self.covariates[j][i])
+        }
+    }
+
+    /// Keeps the first `n` rows.
+    fn truncate(&mut self, n: usize) {
+        self.labels.truncate(n);
+        self.rows.truncate(n);
+        for column in &mut self.numeric {
+            column.truncate(n);
+        }
+        self.subgroup.truncate(n);
+        for column in &mut self.covariates {
+            column.truncate(n);
+        }
+        self.row_errors.retain(|(i, _)| *i < n);
+    }
+
+    /// Reads `record`, spreadsheet row `row`, into the columns.
+    ///
+    /// # Errors
+    /// [`Error::Input`] for a record with too few or too many cells or a cell that is
+    /// not UTF-8; and, unless `by_row`, for an empty label or a number that is not one.
+    /// With `by_row`, the first such cell error of the row is kept in `row_errors`.
+    fn push(
+        &mut self,
+        layout: &Layout,
+        source: &str,
+        row: usize,
+        record: &::csv::ByteRecord,
+        by_row: bool,
+    ) -> Result<()> {
+        layout.header.check_length(row, record)?;
+        for (field, name) in record.iter().zip(&layout.header.names) {
             std::str::from_utf8(field).map_err(|e| {
                 Error::input(
-                    &source,
+                    source,
                     Some(row),
                     Some(name),
                     format!(
@@ -321,101 +435,310 @@ fn parse_csv_bytes(source: String, bytes: &[u8], by_row: bool) -> Result<Parsed>
         }
         // Every field is valid UTF-8 (checked just above).
         let cell = |i: usize| std::str::from_utf8(&record[i]).unwrap_or_default().trim();
-        let label = cell(required_idx[0]);
+        let label = cell(layout.required_idx[0]);
         let mut row_error = None;
         if label.is_empty() {
             row_error = Some(Error::input(
-                &source,
+                source,
                 Some(row),
                 Some("study"),
                 "the study label is empty; expected a name for the study",
             ));
         }
-        labels.push(label.to_owned());
-        rows.push(row);
-        for (j, &idx) in required_idx[1..].iter().enumerate() {
+        self.labels.push(label.to_owned());
+        self.rows.push(row);
+        for (j, &idx) in layout.required_idx[1..].iter().enumerate() {
             let value = match parse_number(cell(idx)) {
                 Ok(value) => value,
                 Err(m) => {
                     if row_error.is_none() {
-                        row_error =
-                            Some(Error::input(&source, Some(row), Some(required[j + 1]), m));
+                        row_error = Some(Error::input(
+                            source,
+                            Some(row),
+                            Some(layout.required[j + 1]),
+                            m,
+                        ));
                     }
                     f64::NAN
                 }
             };
-            numeric[j].push(value);
+            self.numeric[j].push(value);
+        }
+        if let Some(idx) = layout.subgroup_idx {
+            self.subgroup.push(cell(idx).to_owned());
+        }
+        for (j, &idx) in layout.covariate_idx.iter().enumerate() {
+            self.covariates[j].push(cell(idx).to_owned());
         }
         if let Some(e) = row_error {
             if !by_row {
                 return Err(e);
             }
-            row_errors.push((labels.len() - 1, e));
+            self.row_errors.push((self.labels.len() - 1, e));
         }
-        if let Some(idx) = subgroup_idx {
-            subgroup.push(cell(idx).to_owned());
-        }
-        for (j, &idx) in covariate_idx.iter().enumerate() {
-            covariates[j].push(cell(idx).to_owned());
-        }
+        Ok(())
     }
-    if labels.is_empty() {
-        return Err(Error::input(
-            &source,
-            None,
-            None,
-            "no studies: the file has a header but no data rows; expected one row per study \
-             below the header",
-        ));
-    }
-    let mut it = numeric.into_iter();
-    let mut next = || it.next().unwrap_or_default();
-    let data = match data_type {
-        DataType::Binary => StudyData::Binary(BinaryArms {
-            events_e: next(),
-            n_e: next(),
-            events_c: next(),
-            n_c: next(),
-        }),
-        DataType::Continuous => StudyData::Continuous(ContinuousArms {
-            mean_e: next(),
-            sd_e: next(),
-            n_e: next(),
-            mean_c: next(),
-            sd_c: next(),
-            n_c: next(),
-        }),
-        DataType::GenericVariance => StudyData::GenericVariance {
-            yi: next(),
-            vi: next(),
-        },
-        DataType::GenericSe => StudyData::GenericSe {
-            yi: next(),
-            sei: next(),
-        },
-        DataType::GenericCi => StudyData::GenericCi {
-            estimate: next(),
-            ci_lower: next(),
-            ci_upper: next(),
-        },
-    };
-    let covariates = covariate_idx
-        .iter()
-        .zip(covariates)
-        .map(|(&idx, values)| Covariate {
-            name: columns.names[idx].clone(),
-            values,
+
+    /// The columns as a table before validation.
+    ///
+    /// # Errors
+    /// [`Error::Input`] when no row was read.
+    fn into_parsed(self, layout: &Layout, source: String) -> Result<Parsed> {
+        if self.labels.is_empty() {
+            return Err(Error::input(
+                &source,
+                None,
+                None,
+                "no studies: the file has a header but no data rows; expected one row per \
+                 study below the header",
+            ));
+        }
+        let mut it = self.numeric.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        let data = match layout.data_type {
+            DataType::Binary => StudyData::Binary(BinaryArms {
+                events_e: next(),
+                n_e: next(),
+                events_c: next(),
+                n_c: next(),
+            }),
+            DataType::Continuous => StudyData::Continuous(ContinuousArms {
+                mean_e: next(),
+                sd_e: next(),
+                n_e: next(),
+                mean_c: next(),
+                sd_c: next(),
+                n_c: next(),
+            }),
+            DataType::GenericVariance => StudyData::GenericVariance {
+                yi: next(),
+                vi: next(),
+            },
+            DataType::GenericSe => StudyData::GenericSe {
+                yi: next(),
+                sei: next(),
+            },
+            DataType::GenericCi => StudyData::GenericCi {
+                estimate: next(),
+                ci_lower: next(),
+                ci_upper: next(),
+            },
+        };
+        let covariates = layout
+            .covariate_idx
+            .iter()
+            .zip(self.covariates)
+            .map(|(&idx, values)| Covariate {
+                name: layout.header.names[idx].clone(),
+                values,
+            })
+            .collect();
+        Ok(Parsed {
+            source,
+            labels: self.labels,
+            rows: self.rows,
+            data,
+            subgroup: layout.subgroup_idx.map(|_| self.subgroup),
+            covariates,
+            row_errors: self.row_errors,
         })
-        .collect();
-    Ok(Parsed {
-        source,
-        labels,
-        rows,
-        data,
-        subgroup: subgroup_idx.map(|_| subgroup),
-        covariates,
-        row_errors,
-    })
+    }
+}
+
+/// The bytes a [`BlockReader`] reads at a time: about 10⁵ rows of a generic table.
+const BLOCK: usize = 1 << 22;
+
+/// A table read from a reader in blocks of [`BLOCK`] bytes, so that the file's bytes are
+/// never held whole: each block is parsed into [`Columns`] and dropped, but for its last
+/// record, which the block may cut and which is read again with the next block. The
+/// bytes are checked as they arrive ([`Bounded`]), so a problem is reported at the first
+/// place in the file that has one. Rows are numbered as [`Records`] numbers them in the
+/// whole text.
+struct BlockReader<R> {
+    text: Text<R>,
+    layout: Layout,
+    record: ::csv::ByteRecord,
+}
+
+/// The bytes of a [`BlockReader`]'s input read and not yet parsed.
+struct Text<R> {
+    source: String,
+    input: Bounded<R>,
+    /// The bytes; they begin at `at`.
+    buf: Vec<u8>,
+    at: Resume,
+    /// The input has no more bytes than those in `buf`.
+    eof: bool,
+    /// The bytes read at a time ([`BLOCK`]; less in tests of the cuts).
+    block: usize,
+}
+
+impl<R: Read> Text<R> {
+    /// Reads up to `want` more bytes into `buf`; notes the end of the input.
+    fn fill(&mut self, want: usize) -> Result<()> {
+        if !self.eof && self.input.fill(&mut self.buf, want)? < want {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// Reads a block more than `buf` holds.
+    fn grow(&mut self) -> Result<()> {
+        self.fill(self.buf.len().max(self.block))
+    }
+
+    /// Drops the bytes before `at` (a place in `buf`).
+    fn consume(&mut self, at: Resume) {
+        self.buf.drain(..at.byte);
+        self.at = Resume { byte: 0, ..at };
+    }
+
+    fn records(&self) -> Records<'_> {
+        Records::resume_at(&self.source, &self.buf, self.at)
+    }
+}
+
+impl<R: Read> BlockReader<R> {
+    /// Opens the table `source` (its size `known` when the file system knows it) and
+    /// reads its header.
+    ///
+    /// # Errors
+    /// As [`Bounded`] for the bytes read, and as [`Layout::read`] for the header.
+    fn new(source: String, reader: R, known: Option<u64>, limits: &InputLimits) -> Result<Self> {
+        Self::with_block(source, reader, known, limits, BLOCK)
+    }
+
+    /// [`BlockReader::new`] reading `block` bytes at a time.
+    fn with_block(
+        source: String,
+        reader: R,
+        known: Option<u64>,
+        limits: &InputLimits,
+        block: usize,
+    ) -> Result<Self> {
+        let input = Bounded::new(&source, reader, known, limits)?;
+        let mut text = Text {
+            source,
+            input,
+            buf: Vec::new(),
+            at: Resume {
+                byte: 0,
+                row: 1,
+                after_cr: false,
+            },
+            eof: false,
+            block,
+        };
+        text.fill(block)?;
+        let bom = text.buf.len() - without_bom(&text.source, &text.buf)?.len();
+        text.buf.drain(..bom);
+        let mut record = ::csv::ByteRecord::new();
+        loop {
+            let mut records = text.records();
+            let whole = records.next_record(&mut record)?.is_some()
+                && records.position().byte < text.buf.len();
+            if whole || text.eof {
+                let mut records = text.records();
+                let layout = Layout::read(&text.source, &mut records)?;
+                let rest = records.position();
+                text.consume(rest);
+                return Ok(BlockReader {
+                    text,
+                    layout,
+                    record,
+                });
+            }
+            text.grow()?;
+        }
+    }
+
+    /// Reads every row that follows.
+    ///
+    /// # Errors
+    /// As [`Columns::push`]; [`Error::Input`] when there is no row.
+    fn read_all(mut self, by_row: bool) -> Result<Parsed> {
+        let mut columns = Columns::with_capacity(&self.layout, 0);
+        while self.next_block(&mut columns, by_row, None)? {}
+        columns.into_parsed(&self.layout, self.text.source)
+    }
+
+    /// Parses the next block into `columns`: its whole records, or with `group` (the
+    /// place of a text column) its whole groups of consecutive rows with one value in
+    /// that column (a group larger than a block is read whole). Returns false, reading
+    /// nothing, at the end of the input.
+    ///
+    /// # Errors
+    /// As [`Columns::push`].
+    fn next_block(
+        &mut self,
+        columns: &mut Columns,
+        by_row: bool,
+        group: Option<usize>,
+    ) -> Result<bool> {
+        let before = columns.len();
+        loop {
+            let text = &mut self.text;
+            if text.buf.len() < text.block {
+                text.fill(text.block - text.buf.len())?;
+            }
+            if text.eof && text.buf.is_empty() {
+                return Ok(false);
+            }
+            let mut records = text.records();
+            // Where each record read begins, to cut the block after a whole group.
+            let mut starts = Vec::new();
+            let mut rest = None;
+            // After the last record read: the rows of empty cells and blank lines after
+            // it may be cut too, and are read again with the next block.
+            let mut after_last = records.position();
+            while let Some(row) = records.next_record(&mut self.record)? {
+                if !text.eof && records.position().byte >= text.buf.len() {
+                    // The block may cut this record: it is read again with the next.
+                    rest = Some(records.last_start());
+                    break;
+                }
+                if group.is_some() {
+                    starts.push(records.last_start());
+                }
+                columns.push(&self.layout, &text.source, row, &self.record, by_row)?;
+                after_last = records.position();
+            }
+            let rest = match rest {
+                None if text.eof => records.position(),
+                None => after_last,
+                Some(rest) => match group {
+                    None => rest,
+                    Some(g) => {
+                        // The last group may go on in the next block: it is read again
+                        // with it, unless it began with the block.
+                        let last = columns.len();
+                        let mut first = last;
+                        while first > before
+                            && last > before
+                            && columns.text(&self.layout, g, first - 1)
+                                == columns.text(&self.layout, g, last - 1)
+                        {
+                            first -= 1;
+                        }
+                        columns.truncate(first.max(before));
+                        if first == before {
+                            rest
+                        } else {
+                            starts[first - before]
+                        }
+                    }
+                },
+            };
+            drop(records);
+            if columns.len() == before && !text.eof {
+                // No whole record, or one group, in the block: read a larger one.
+                text.grow()?;
+                continue;
+            }
+            text.consume(rest);
+            return Ok(true);
+        }
+    }
 }
 
 /// The number of lines of `data` with a character other than a separator, a quote or
@@ -439,10 +762,39 @@ pub(crate) struct Records<'a> {
     reader: ::csv::Reader<&'a [u8]>,
     /// The row number of the next line that starts a record.
     next_row: usize,
+    /// The byte before `data` (in the file) was a CR: an LF at the start of `data` ends
+    /// that line (CRLF), it is no blank line.
+    after_cr: bool,
+    /// Where the bytes of the last record returned begin (with any blank lines before
+    /// it), and the row number of their first line: the place to read again from.
+    last_start: Resume,
+}
+
+/// A place in a CSV text to resume reading from ([`Records::resume_at`]): the bytes
+/// from `byte` on, whose first line is row `row`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub(crate) byte: usize,
+    pub(crate) row: usize,
+    pub(crate) after_cr: bool,
 }
 
 impl<'a> Records<'a> {
     pub(crate) fn new(source: &'a str, data: &'a [u8]) -> Self {
+        Self::resume_at(
+            source,
+            data,
+            Resume {
+                byte: 0,
+                row: 1,
+                after_cr: false,
+            },
+        )
+    }
+
+    /// The records of `data`, a piece of a CSV text that begins at `at` (its `byte` is
+    /// ignored: `data` begins there), numbered as in the whole text.
+    pub(crate) fn resume_at(source: &'a str, data: &'a [u8], at: Resume) -> Self {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -452,7 +804,31 @@ impl<'a> Records<'a> {
             source,
             data,
             reader,
-            next_row: 1,
+            next_row: at.row,
+            after_cr: at.after_cr,
+            last_start: Resume { byte: 0, ..at },
+        }
+    }
+
+    /// Where the last record returned begins, to read it again from there.
+    pub(crate) fn last_start(&self) -> Resume {
+        self.last_start
+    }
+
+    /// Where the text after the last record returned begins.
+    pub(crate) fn position(&self) -> Resume {
+        let byte = (self.reader.position().byte() as usize).min(self.data.len());
+        Resume {
+            byte,
+            row: self.next_row,
+            after_cr: self.byte_before_is_cr(byte),
+        }
+    }
+
+    fn byte_before_is_cr(&self, byte: usize) -> bool {
+        match byte.checked_sub(1) {
+            Some(i) => self.data[i] == b'\r',
+            None => self.after_cr,
         }
     }
 
@@ -482,7 +858,12 @@ impl<'a> Records<'a> {
                 .count();
             let mut blank = 0;
             let mut i = 0;
-            if lead > 0 && span[0] == b'\n' && start > 0 && self.data[start - 1] == b'\r' {
+            let resume = Resume {
+                byte: start,
+                row: self.next_row,
+                after_cr: self.byte_before_is_cr(start),
+            };
+            if lead > 0 && span[0] == b'\n' && resume.after_cr {
                 i = 1;
             }
             while i < lead {
@@ -497,20 +878,21 @@ impl<'a> Records<'a> {
             if record.iter().all(|f| f.trim_ascii().is_empty()) {
                 continue;
             }
+            self.last_start = resume;
             return Ok(Some(row));
         }
     }
 }
 
 /// The header, checked for empty and duplicate names.
-struct HeaderMap<'a> {
-    source: &'a str,
+struct HeaderMap {
+    source: String,
     row: usize,
     names: Vec<String>,
 }
 
-impl<'a> HeaderMap<'a> {
-    fn new(source: &'a str, row: usize, names: Vec<String>) -> Result<Self> {
+impl HeaderMap {
+    fn new(source: &str, row: usize, names: Vec<String>) -> Result<Self> {
         let mut seen = std::collections::HashSet::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             if name.is_empty() {
@@ -530,7 +912,11 @@ impl<'a> HeaderMap<'a> {
                 ));
             }
         }
-        Ok(HeaderMap { source, row, names })
+        Ok(HeaderMap {
+            source: source.to_owned(),
+            row,
+            names,
+        })
     }
 
     fn find(&self, name: &str) -> Option<usize> {
@@ -545,7 +931,7 @@ impl<'a> HeaderMap<'a> {
     fn require(&self, name: &str, layout: &[&str]) -> Result<usize> {
         self.find(name).ok_or_else(|| {
             Error::input(
-                self.source,
+                &self.source,
                 Some(self.row),
                 Some(name),
                 format!(
@@ -588,7 +974,7 @@ impl<'a> HeaderMap<'a> {
                  write 1234 or 0.5",
             );
         }
-        Err(Error::input(self.source, Some(row), None, message))
+        Err(Error::input(&self.source, Some(row), None, message))
     }
 
     /// The layout named by the header's signature column.
@@ -607,13 +993,13 @@ impl<'a> HeaderMap<'a> {
         match candidates.as_slice() {
             [one] => Ok(*one),
             [] if has("yi") => Err(Error::input(
-                self.source,
+                &self.source,
                 Some(self.row),
                 Some("yi"),
                 "column 'yi' needs either 'vi' (variance) or 'sei' (standard error)",
             )),
             [] => Err(Error::input(
-                self.source,
+                &self.source,
                 Some(self.row),
                 None,
                 format!(
@@ -625,7 +1011,7 @@ impl<'a> HeaderMap<'a> {
                 ),
             )),
             _ => Err(Error::input(
-                self.source,
+                &self.source,
                 Some(self.row),
                 None,
                 format!(
@@ -691,6 +1077,101 @@ pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, String> {
                 "; expected a number such as 12 or 0.25"
             };
             Err(format!("'{}' is not a number{hint}", shown(cell)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a parse gives, as text, to compare two readings.
+    fn summary(parsed: Result<Parsed>) -> String {
+        match parsed {
+            Err(e) => format!("error: {e}"),
+            Ok(p) => format!(
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                p.labels,
+                p.rows,
+                p.data,
+                p.subgroup,
+                p.covariates,
+                p.row_errors
+                    .iter()
+                    .map(|(i, e)| format!("{i}: {e}"))
+                    .collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    const TEXTS: [&str; 9] = [
+        "study,yi,vi,subgroup\na,1,0.1,x\nb,2,0.2,x\nc,3,0.3,y\nd,4,0.4,y\ne,5,0.5,z\n",
+        "\u{feff}study,yi,vi\r\na,1,0.1\r\n\r\nb,2,0.2\r\n,,\r\nc,3,0.3",
+        "study,yi,vi\ra,1,0.1\r\rb,2,0.2\rc,3,0.3\r",
+        "\n\nstudy,yi,vi,note\n\"a\nb\",1,0.1,\"x,y\"\nc,-1,0.2,\"q\"\"uote\"\n\n,,,\nd,2,0.3,z\n",
+        "study,yi,vi\na,1,0.1\nb,x,0.2\n,3,0.3\nd,4,\ne,5,0.5\n",
+        "study,yi,vi\na,1,0.1\nb,2\nc,3,0.3\n",
+        "study,yi,vi\na,1,0.1\n\"b,2,0.2\nc,3,0.3\n",
+        "study,yi,vi\n",
+        "study;yi;vi\na;1;2\n",
+    ];
+
+    #[test]
+    fn blocks_of_any_size_read_what_the_whole_text_reads() {
+        for text in TEXTS {
+            let whole = summary(parse_csv_bytes("t.csv".into(), text.as_bytes(), true));
+            for block in 1..=text.len() + 1 {
+                let blocks = BlockReader::with_block(
+                    "t.csv".into(),
+                    text.as_bytes(),
+                    None,
+                    &InputLimits::DEFAULT,
+                    block,
+                )
+                .and_then(|b| b.read_all(true));
+                assert_eq!(summary(blocks), whole, "block {block} of {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_by_group_end_at_the_end_of_a_group() {
+        let text = TEXTS[0];
+        let whole = summary(parse_csv_bytes("t.csv".into(), text.as_bytes(), true));
+        for block in 1..=text.len() + 1 {
+            let mut reader = BlockReader::with_block(
+                "t.csv".into(),
+                text.as_bytes(),
+                None,
+                &InputLimits::DEFAULT,
+                block,
+            )
+            .unwrap();
+            let group = reader.layout.text_column("subgroup").unwrap();
+            let mut all = Columns::with_capacity(&reader.layout, 0);
+            let mut seen_groups: Vec<String> = Vec::new();
+            loop {
+                let mut columns = Columns::with_capacity(&reader.layout, 0);
+                if !reader.next_block(&mut columns, true, Some(group)).unwrap() {
+                    break;
+                }
+                for i in 0..columns.len() {
+                    let g = columns.text(&reader.layout, group, i).to_owned();
+                    if seen_groups.last() != Some(&g) {
+                        assert!(!seen_groups.contains(&g), "block {block}: {g} cut");
+                        seen_groups.push(g);
+                    }
+                    all.labels.push(columns.labels[i].clone());
+                    all.rows.push(columns.rows[i]);
+                    for (a, c) in all.numeric.iter_mut().zip(&columns.numeric) {
+                        a.push(c[i]);
+                    }
+                    all.subgroup.push(columns.subgroup[i].clone());
+                }
+            }
+            let layout = &reader.layout;
+            let got = summary(all.into_parsed(layout, "t.csv".into()));
+            assert_eq!(got, whole, "block {block}");
         }
     }
 }

@@ -112,25 +112,11 @@ pub(crate) const UTF16: &str =
 /// [`Error::OutOfMemory`] when the memory for a file within the limits cannot be had.
 pub fn read_bounded(
     name: &str,
-    mut reader: impl Read,
+    reader: impl Read,
     known: Option<u64>,
     limits: &InputLimits,
 ) -> Result<Vec<u8>> {
-    let too_large = |row: Option<usize>| {
-        Error::input(
-            name,
-            row,
-            None,
-            format!(
-                "the file is larger than the input limit of {}; raise it with \
-                 --max-input-size if the file is really a table",
-                size(limits.max_bytes)
-            ),
-        )
-    };
-    if known.is_some_and(|n| n > limits.max_bytes) {
-        return Err(too_large(None));
-    }
+    let mut input = Bounded::new(name, reader, known, limits)?;
     let mut bytes = Vec::new();
     let reserve = known.unwrap_or(0).min(limits.max_bytes) as usize;
     bytes.try_reserve_exact(reserve).map_err(|_| {
@@ -139,73 +125,158 @@ pub fn read_bounded(
             size(reserve as u64)
         ))
     })?;
-    const CHUNK: usize = 1 << 20;
-    // Length of the line that the bytes read so far end in.
-    let mut line = 0u64;
-    loop {
-        let start = bytes.len();
-        if bytes.capacity() - start < CHUNK {
-            bytes
-                .try_reserve(CHUNK)
-                .map_err(|_| Error::OutOfMemory(format!("{name}: {} read", size(start as u64))))?;
-        }
-        let room = bytes.capacity() - start;
-        bytes.resize(start + room, 0);
-        let n = loop {
-            match reader.read(&mut bytes[start..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(Error::Io {
-                        file: name.to_owned(),
-                        source,
-                    })
-                }
-            }
+    while input.fill(&mut bytes, CHUNK)? > 0 {}
+    Ok(bytes)
+}
+
+/// The bytes asked of the reader at a time.
+const CHUNK: usize = 1 << 20;
+
+/// A reader whose bytes are checked as they arrive, within [`InputLimits`]: the
+/// reading of [`read_bounded`], piece by piece, so that a file can be read in blocks
+/// (`metapool batch` streams its input) with the same checks and the same messages.
+pub(crate) struct Bounded<R> {
+    name: String,
+    reader: R,
+    limits: InputLimits,
+    /// Bytes read so far.
+    read: u64,
+    /// Length of the line the bytes read so far end in.
+    line: u64,
+    /// Line ends before the last byte read (LF, CRLF and lone CR each once; a CR at
+    /// the very end is not counted until the next byte says whether an LF follows).
+    rows_done: usize,
+    /// The last byte read was a CR.
+    last_cr: bool,
+}
+
+impl<R: Read> Bounded<R> {
+    /// A reader of `name` (its size `known` when the file system knows it).
+    ///
+    /// # Errors
+    /// [`Error::Input`] when the known size is beyond the limit.
+    pub(crate) fn new(
+        name: &str,
+        reader: R,
+        known: Option<u64>,
+        limits: &InputLimits,
+    ) -> Result<Self> {
+        let input = Bounded {
+            name: name.to_owned(),
+            reader,
+            limits: *limits,
+            read: 0,
+            line: 0,
+            rows_done: 0,
+            last_cr: false,
         };
-        bytes.truncate(start + n);
-        if n == 0 {
-            return Ok(bytes);
+        if known.is_some_and(|n| n > limits.max_bytes) {
+            return Err(input.too_large());
         }
-        let new = &bytes[start..];
-        if start == 0 && (new.starts_with(&[0xFF, 0xFE]) || new.starts_with(&[0xFE, 0xFF])) {
-            return Err(Error::input(name, Some(1), None, UTF16));
+        Ok(input)
+    }
+
+    fn too_large(&self) -> Error {
+        Error::input(
+            &self.name,
+            None,
+            None,
+            format!(
+                "the file is larger than the input limit of {}; raise it with \
+                 --max-input-size if the file is really a table",
+                size(self.limits.max_bytes)
+            ),
+        )
+    }
+
+    /// The row of byte `at` of `new`, the bytes read after those already counted.
+    fn row_in(&self, new: &[u8], at: usize) -> usize {
+        let head = &new[..at.min(new.len())];
+        // A CR that ended the bytes before is a line end of its own unless an LF follows
+        // (CRLF is counted at its LF).
+        let pending_cr = usize::from(self.last_cr && head.first() != Some(&b'\n'));
+        self.rows_done + pending_cr + row_of(head, head.len())
+    }
+
+    /// Appends the next bytes of the input to `buf`, up to `want` of them (fewer only at
+    /// its end), checking them as [`read_bounded`] does; returns how many (0 at the end).
+    ///
+    /// # Errors
+    /// As [`read_bounded`].
+    pub(crate) fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> Result<usize> {
+        let begin = buf.len();
+        while buf.len() - begin < want {
+            let start = buf.len();
+            let room = want - (start - begin);
+            buf.try_reserve(room).map_err(|_| {
+                Error::OutOfMemory(format!("{}: {} read", self.name, size(self.read)))
+            })?;
+            buf.resize(start + room, 0);
+            let n = loop {
+                match self.reader.read(&mut buf[start..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(source) => {
+                        buf.truncate(start);
+                        return Err(Error::Io {
+                            file: self.name.clone(),
+                            source,
+                        });
+                    }
+                }
+            };
+            buf.truncate(start + n);
+            if n == 0 {
+                break;
+            }
+            self.check(&buf[start..])?;
+        }
+        Ok(buf.len() - begin)
+    }
+
+    /// Checks the bytes `new`, read after all those checked before.
+    fn check(&mut self, new: &[u8]) -> Result<()> {
+        if self.read == 0 && (new.starts_with(&[0xFF, 0xFE]) || new.starts_with(&[0xFE, 0xFF])) {
+            return Err(Error::input(&self.name, Some(1), None, UTF16));
         }
         if let Some(at) = new.iter().position(|&b| b == 0) {
-            let at = start + at;
             return Err(Error::input(
-                name,
-                Some(row_of(&bytes, at)),
+                &self.name,
+                Some(self.row_in(new, at)),
                 None,
                 format!(
                     "byte {} is a NUL byte (0x00): this is not a text file (a spreadsheet \
                      saved in its own format, UTF-16 text or binary data?); expected CSV \
                      text in UTF-8",
-                    at + 1
+                    self.read + at as u64 + 1
                 ),
             ));
         }
-        if bytes.len() as u64 > limits.max_bytes {
-            return Err(too_large(None));
+        if self.read + new.len() as u64 > self.limits.max_bytes {
+            return Err(self.too_large());
         }
-        let mut offset = start;
+        let mut offset = 0;
         for (i, segment) in new.split(|&b| b == b'\n' || b == b'\r').enumerate() {
-            line = if i == 0 { line } else { 0 } + segment.len() as u64;
-            if line > limits.max_line_bytes {
+            self.line = if i == 0 { self.line } else { 0 } + segment.len() as u64;
+            if self.line > self.limits.max_line_bytes {
                 return Err(Error::input(
-                    name,
-                    Some(row_of(&bytes, offset)),
+                    &self.name,
+                    Some(self.row_in(new, offset)),
                     None,
                     format!(
                         "a line longer than the limit of {}; expected CSV text with one \
                          record a line (raise the limit with --max-line-length if the \
                          line is really a record)",
-                        size(limits.max_line_bytes)
+                        size(self.limits.max_line_bytes)
                     ),
                 ));
             }
             offset += segment.len() + 1;
         }
+        self.rows_done = self.row_in(new, new.len()) - 1 - usize::from(new.last() == Some(&b'\r'));
+        self.last_cr = new.last() == Some(&b'\r');
+        self.read += new.len() as u64;
+        Ok(())
     }
 }
 
@@ -214,19 +285,27 @@ pub fn read_bounded(
 /// # Errors
 /// [`Error::Io`] when it cannot be opened or read; as [`read_bounded`].
 pub fn read_path(path: &std::path::Path, limits: &InputLimits) -> Result<Vec<u8>> {
+    let (name, file, size) = open_path(path)?;
+    read_bounded(&name, file, size, limits)
+}
+
+/// The file `path` opened, with its name for messages and its size when it is a
+/// regular file.
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be opened.
+pub(crate) fn open_path(path: &std::path::Path) -> Result<(String, std::fs::File, Option<u64>)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         file: name.clone(),
         source,
     })?;
-    // The size of a regular file is known: one allocation, no buffer doubling. A pipe
-    // or a device (`/dev/stdin`, `/dev/zero`) says 0 and is read in chunks.
     let size = file
         .metadata()
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
-    read_bounded(&name, file, size, limits)
+    Ok((name, file, size))
 }
 
 /// The row (line, from 1) of byte `at`, counting LF, CRLF and CR line ends.
@@ -284,6 +363,34 @@ mod tests {
     fn a_known_size_above_the_limit_is_refused_before_reading() {
         let e = read_bounded("big", &b""[..], Some(2 << 30), &InputLimits::DEFAULT).unwrap_err();
         assert!(e.to_string().contains("1 GiB (1073741824 bytes)"), "{e}");
+    }
+
+    #[test]
+    fn pieces_of_any_size_are_checked_as_the_whole_input() {
+        let limits = InputLimits::new(1000, 6);
+        let texts: [&[u8]; 6] = [
+            b"ab\r\ncd\r\x00",
+            b"ab\rcd\r\n\r\x00e",
+            b"a\n\n\r\r\n\x00",
+            b"12\r\n1234567\n",
+            b"123\r1234\r\n123456\r1234567",
+            b"ok\r\nfine\rend\n",
+        ];
+        for text in texts {
+            let whole = format!("{:?}", read(text, &limits).map_err(|e| e.to_string()));
+            for want in 1..=text.len() + 1 {
+                let mut input = Bounded::new("t.csv", text, None, &limits).unwrap();
+                let mut bytes = Vec::new();
+                let read = loop {
+                    match input.fill(&mut bytes, want) {
+                        Ok(0) => break Ok(bytes),
+                        Ok(_) => {}
+                        Err(e) => break Err(e.to_string()),
+                    }
+                };
+                assert_eq!(format!("{read:?}"), whole, "{text:?} by {want}");
+            }
+        }
     }
 
     #[test]
