@@ -369,27 +369,101 @@ pub struct BatchReport {
 impl BatchArgs {
     /// Reads the table row by row (a rejected row fails its group only), pools each
     /// group with one step of progress per group, and warns of the groups that failed.
+    /// [`BatchArgs::run_to`] writes the rows as they are pooled instead of holding
+    /// them.
     ///
     /// # Errors
-    /// As [`crate::data::read_csv_path_by_row_within`] and [`batch::batch_by_row`].
+    /// As [`BatchArgs::run_to`].
     pub fn run(&self, progress: &dyn Progress) -> Result<BatchReport> {
+        let mut rows = Vec::new();
+        self.stream(progress, &mut |chunk| {
+            rows.extend_from_slice(chunk);
+            Ok(())
+        })?;
+        Ok(BatchReport { rows })
+    }
+
+    /// [`BatchArgs::run`], writing the rows to `out` in `format` as they are pooled
+    /// (`out_name` names `out` in the error of a write that fails).
+    ///
+    /// The file is read twice: first the grouping column alone
+    /// ([`crate::data::group_runs`]), then by chunks of whole groups, so that memory
+    /// holds one chunk (about 4 MiB of the file) and its results at a time. A file whose
+    /// groups are not runs of consecutive rows, or with a row of too few or too many
+    /// cells or text that is not UTF-8, is read whole as [`BatchArgs::run`] reads it
+    /// (memory in proportion to the file; the error of a malformed row comes before any
+    /// output).
+    ///
+    /// # Errors
+    /// As [`crate::data::read_csv_path_by_row_within`] and [`batch::batch_by_row`];
+    /// [`crate::Error::Write`] for a write to `out` that fails.
+    pub fn run_to(
+        &self,
+        progress: &dyn Progress,
+        format: BatchFormat,
+        out: &mut dyn Write,
+        out_name: &str,
+    ) -> Result<()> {
+        let mut header = true;
+        self.stream(progress, &mut |rows| {
+            let written = match format {
+                BatchFormat::Csv => report::csv::write_batch_part(&mut *out, rows, header),
+                BatchFormat::Jsonl => rows
+                    .iter()
+                    .try_for_each(|r| json::to_writer_line(&mut *out, r)),
+            };
+            header = false;
+            written.map_err(|e| crate::Error::write(out_name, e))
+        })
+    }
+
+    /// Pools every group, handing the rows to `sink` in file order, chunk by chunk
+    /// where the file allows it ([`BatchArgs::run_to`]).
+    fn stream(
+        &self,
+        progress: &dyn Progress,
+        sink: &mut dyn FnMut(&[batch::BatchRow]) -> Result<()>,
+    ) -> Result<()> {
         let TableFile {
             file,
             profile,
             limits,
         } = &self.input.table;
-        let checked = crate::data::read_csv_path_by_row_within(file, limits)?;
-        let (effect, options) = profile.resolve(checked.table.data_type(), &self.input.overrides);
-        progress.begin(batch::group_count(&checked, &self.group_by)?, true);
-        let rows = batch::batch_by_row(&checked, &self.group_by, &effect, &options, &|| {
-            progress.step()
-        });
-        progress.end();
-        let rows = rows?;
-        if let Some(w) = batch::failed_groups_warning(&rows) {
+        let runs = crate::data::group_runs(file, &self.group_by, limits)?;
+        let counts = if runs.consecutive && runs.regular {
+            let mut chunks = crate::data::read_csv_groups(file, &self.group_by, limits)?;
+            let (effect, options) = profile.resolve(chunks.data_type(), &self.input.overrides);
+            progress.begin(runs.groups, true);
+            let counts = batch::batch_chunks(
+                &mut chunks,
+                &self.group_by,
+                &effect,
+                &options,
+                &|| progress.step(),
+                sink,
+            );
+            progress.end();
+            counts?
+        } else {
+            let checked = crate::data::read_csv_path_by_row_within(file, limits)?;
+            let (effect, options) =
+                profile.resolve(checked.table.data_type(), &self.input.overrides);
+            progress.begin(batch::group_count(&checked, &self.group_by)?, true);
+            let rows = batch::batch_by_row(&checked, &self.group_by, &effect, &options, &|| {
+                progress.step()
+            });
+            progress.end();
+            let rows = rows?;
+            sink(&rows)?;
+            batch::BatchCounts {
+                groups: rows.len(),
+                failed: rows.iter().filter(|r| r.error.is_some()).count(),
+            }
+        };
+        if let Some(w) = batch::failed_groups_warning(counts) {
             progress.warning(&w);
         }
-        Ok(BatchReport { rows })
+        Ok(())
     }
 }
 

@@ -8,7 +8,7 @@
 //! pooled.
 
 use super::subgroup::subset;
-use crate::data::{RowChecked, StudyTable};
+use crate::data::{GroupChunks, RejectedRow, RowChecked, RowChunk, StudyTable};
 use crate::effect::EffectOptions;
 use crate::effect::{compute, AddTo};
 use crate::error::{Error, Result};
@@ -201,14 +201,7 @@ pub fn groups(table: &StudyTable, column: &str) -> Result<Vec<(String, Vec<usize
     } else {
         table.covariate(column).map(|c| c.values.as_slice())
     }
-    .ok_or_else(|| {
-        Error::input(
-            &table.source,
-            Some(1),
-            Some(column),
-            format!("no column named '{column}' to group by"),
-        )
-    })?;
+    .ok_or_else(|| crate::data::no_group_column(&table.source, column))?;
     let mut order: Vec<(String, Vec<usize>)> = Vec::new();
     let mut position = std::collections::HashMap::new();
     for (i, v) in values.iter().enumerate() {
@@ -370,22 +363,129 @@ pub fn batch_by_row(
     options: &PoolOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<BatchRow>> {
-    let table = &checked.table;
-    let valid_groups = groups(table, column)?;
-    let (order, failed) = group_order(checked, column, &valid_groups);
+    pool_rows(
+        Some(&checked.table),
+        &checked.rejected,
+        column,
+        effect,
+        options,
+        progress,
+    )
+}
+
+/// The counts of a batch pooled chunk by chunk ([`batch_chunks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BatchCounts {
+    /// Groups, one row each.
+    pub groups: usize,
+    /// Groups that could not be pooled (a row with an error).
+    pub failed: usize,
+}
+
+/// [`batch_by_row`] of a file read in chunks of whole groups
+/// ([`crate::data::read_csv_groups`]): each chunk is pooled (its groups in parallel) and
+/// handed to `write` in file order, so that memory holds one chunk at a time. Every
+/// group must come in one chunk, as it does when its rows are consecutive
+/// ([`crate::data::group_runs`]); a group in two chunks would be pooled twice, in two
+/// parts. Rows are held back until the file has shown one valid row, so that a file
+/// whose every row is rejected writes nothing and fails as [`batch_by_row`]'s reading
+/// does.
+///
+/// # Errors
+/// As [`GroupChunks::next_chunk`] (a problem of the whole file ends the batch at its
+/// row) and [`groups`]; the error of the first rejected row when every row is
+/// rejected; the errors of `write`.
+pub fn batch_chunks<R: std::io::Read + Send>(
+    chunks: &mut GroupChunks<R>,
+    column: &str,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+    progress: &(dyn Fn() + Sync),
+    write: &mut dyn FnMut(&[BatchRow]) -> Result<()>,
+) -> Result<BatchCounts> {
+    let mut counts = BatchCounts::default();
+    let mut held: Vec<BatchRow> = Vec::new();
+    let mut first_error = None;
+    let mut valid_seen = false;
+    // The next chunk is read while this one is pooled and written.
+    std::thread::scope(|scope| {
+        let (send, chunks_read) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            while let Some(next) = chunks.next_chunk().transpose() {
+                let failed = next.is_err();
+                // The receiver is gone when pooling stopped at an error.
+                if send.send(next).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for chunk in chunks_read {
+            let chunk: RowChunk = chunk?;
+            valid_seen |= chunk.table.is_some();
+            let rows = pool_rows(
+                chunk.table.as_ref(),
+                &chunk.rejected,
+                column,
+                effect,
+                options,
+                progress,
+            )?;
+            if first_error.is_none() {
+                first_error = chunk.rejected.into_iter().next().map(|r| r.error);
+            }
+            counts.groups += rows.len();
+            counts.failed += rows.iter().filter(|r| r.error.is_some()).count();
+            if valid_seen {
+                if !held.is_empty() {
+                    write(&held)?;
+                    held = Vec::new();
+                }
+                write(&rows)?;
+            } else {
+                held.extend(rows);
+            }
+        }
+        match first_error.take() {
+            Some(e) if !valid_seen => Err(e),
+            _ => Ok(counts),
+        }
+    })
+}
+
+/// The rows of a chunk: the groups of its valid rows (`table`) and of its rejected
+/// rows, in the order of their first row.
+fn pool_rows(
+    table: Option<&StudyTable>,
+    rejected: &[RejectedRow],
+    column: &str,
+    effect: &EffectOptions,
+    options: &PoolOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<BatchRow>> {
+    if rejected.is_empty() {
+        // Every group is pooled, in the order of its first row: `batch`'s order.
+        return table.map_or(Ok(Vec::new()), |table| {
+            batch(table, column, effect, options, progress)
+        });
+    }
+    let valid_groups = match table {
+        Some(table) => groups(table, column)?,
+        None => Vec::new(),
+    };
+    let (order, failed) = group_order(table, rejected, column, &valid_groups);
     let good: Vec<usize> = valid_groups
         .iter()
         .filter(|(g, _)| !failed.contains_key(g))
         .flat_map(|(_, idx)| idx.iter().copied())
         .collect();
-    let mut pooled: std::collections::HashMap<String, BatchRow> = if good.is_empty() {
-        Default::default()
-    } else {
-        let good_table = subset(table, &good)?;
-        batch(&good_table, column, effect, options, progress)?
-            .into_iter()
-            .map(|row| (row.group.clone(), row))
-            .collect()
+    let mut pooled: std::collections::HashMap<String, BatchRow> = match table {
+        Some(table) if !good.is_empty() => {
+            batch(&subset(table, &good)?, column, effect, options, progress)?
+                .into_iter()
+                .map(|row| (row.group.clone(), row))
+                .collect()
+        }
+        _ => Default::default(),
     };
     Ok(order
         .into_iter()
@@ -408,19 +508,26 @@ pub fn batch_by_row(
 /// As [`groups`].
 pub fn group_count(checked: &RowChecked, column: &str) -> Result<usize> {
     let valid_groups = groups(&checked.table, column)?;
-    Ok(group_order(checked, column, &valid_groups).0.len())
+    Ok(group_order(
+        Some(&checked.table),
+        &checked.rejected,
+        column,
+        &valid_groups,
+    )
+    .0
+    .len())
 }
 
 /// The groups in the order of their first row in the file, and the first rejected row's
 /// error of each group that has one.
 fn group_order<'a>(
-    checked: &'a RowChecked,
+    table: Option<&StudyTable>,
+    rejected: &'a [RejectedRow],
     column: &str,
     valid_groups: &[(String, Vec<usize>)],
 ) -> (Vec<String>, std::collections::HashMap<String, &'a Error>) {
-    let table = &checked.table;
     let name = column.trim();
-    let group_of = |r: &crate::data::RejectedRow| -> String {
+    let group_of = |r: &RejectedRow| -> String {
         if name.eq_ignore_ascii_case("subgroup") {
             r.subgroup.clone().unwrap_or_default()
         } else if name.eq_ignore_ascii_case("study") {
@@ -434,17 +541,20 @@ fn group_order<'a>(
         }
     };
     // Each group: its first row number and its first rejected row.
-    let mut order: Vec<(usize, String)> = valid_groups
-        .iter()
-        .map(|(g, idx)| (table.rows[idx[0]], g.clone()))
-        .collect();
+    let mut order: Vec<(usize, String)> = match table {
+        Some(table) => valid_groups
+            .iter()
+            .map(|(g, idx)| (table.rows[idx[0]], g.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
     let mut position: std::collections::HashMap<String, usize> = order
         .iter()
         .enumerate()
         .map(|(i, (_, g))| (g.clone(), i))
         .collect();
     let mut failed: std::collections::HashMap<String, &Error> = Default::default();
-    for r in &checked.rejected {
+    for r in rejected {
         let g = group_of(r);
         match position.get(&g) {
             Some(&i) => order[i].0 = order[i].0.min(r.row),
@@ -461,12 +571,8 @@ fn group_order<'a>(
 
 /// The warning of a batch some of whose groups could not be pooled: how many, of how
 /// many, and where their errors are; `None` when every group was pooled.
-pub fn failed_groups_warning(rows: &[BatchRow]) -> Option<String> {
-    let failed = rows.iter().filter(|r| r.error.is_some()).count();
-    (failed > 0).then(|| {
-        format!(
-            "{failed} of {} groups could not be pooled (see the error column)",
-            rows.len()
-        )
-    })
+pub fn failed_groups_warning(counts: BatchCounts) -> Option<String> {
+    let BatchCounts { groups, failed } = counts;
+    (failed > 0)
+        .then(|| format!("{failed} of {groups} groups could not be pooled (see the error column)"))
 }

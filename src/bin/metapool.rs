@@ -86,7 +86,7 @@ fn main() -> ExitCode {
 fn run(command: Command, out: &mut dyn Write, p: &Terminal) -> metapool::Result<bool> {
     match command {
         Command::Pool(a) => emit(a.run(p)?, a.format, out),
-        Command::Batch(a) => emit(a.run(p)?, a.format, out),
+        Command::Batch(a) => a.run_to(p, a.format, out, "standard output").map(|()| true),
         Command::Audit(a) => emit(a.run(p)?, a.format, out),
         Command::Regress(a) => emit(a.run(p)?, a.format, out),
         Command::Sensitivity(a) => emit(a.run(p)?, a.format, out),

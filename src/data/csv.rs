@@ -92,6 +92,160 @@ pub struct RowChecked {
     pub rejected: Vec<RejectedRow>,
 }
 
+/// Reads a study table from a CSV file in chunks of whole groups: runs of consecutive
+/// rows with one value in the text column `column` (`study`, `subgroup` or another
+/// text column), each chunk read row by row as [`read_csv_path_by_row`] reads a file.
+/// A chunk holds about 4 MiB of the file, or one group when a group is larger; the
+/// file is never held whole. A group whose rows are not all consecutive comes in
+/// several chunks: [`group_runs`] tells whether a file has one.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or read; [`Error::Input`] for a header
+/// that [`read_csv_path`] refuses, and when the header has no text column `column`.
+pub fn read_csv_groups(
+    path: impl AsRef<Path>,
+    column: &str,
+    limits: &InputLimits,
+) -> Result<GroupChunks<std::fs::File>> {
+    let (name, file, size) = open_path(path.as_ref())?;
+    GroupChunks::new(BlockReader::new(name, file, size, limits)?, column)
+}
+
+/// The error of a table without the text column `column` to group its rows by.
+pub(crate) fn no_group_column(source: &str, column: &str) -> Error {
+    Error::input(
+        source,
+        Some(1),
+        Some(column),
+        format!("no column named '{column}' to group by"),
+    )
+}
+
+/// How the rows of a file fall into groups by the text column `column`: how many
+/// groups, whether each is one run of consecutive rows (then [`read_csv_groups`]
+/// gives every group in one chunk), and whether every row has one cell per column and
+/// the text is UTF-8 (then no problem of the whole file can end a reading by chunks
+/// after its first chunk). Reads the file in blocks, looking at that column only, and
+/// holds 8 bytes per group (a hash of its value: two values with one hash, about one
+/// chance in 10⁷ with 10⁶ groups, read as a group that recurs, never the reverse).
+///
+/// # Errors
+/// As [`read_csv_groups`].
+pub fn group_runs(path: impl AsRef<Path>, column: &str, limits: &InputLimits) -> Result<GroupRuns> {
+    let (name, file, size) = open_path(path.as_ref())?;
+    let reader = BlockReader::new(name, file, size, limits)?;
+    let group = reader
+        .layout
+        .text_column(column)
+        .ok_or_else(|| no_group_column(&reader.text.source, column))?;
+    reader.scan_groups(group)
+}
+
+/// The groups of a file ([`group_runs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupRuns {
+    /// The number of groups (distinct values of the column).
+    pub groups: usize,
+    /// Every group is one run of consecutive rows.
+    pub consecutive: bool,
+    /// Every row has as many cells as the header, and the text is UTF-8.
+    pub regular: bool,
+}
+
+/// The groups seen by [`BlockReader::scan_groups`].
+struct GroupScan {
+    /// The hash of each group's value.
+    seen: rustc_hash::FxHashSet<u64>,
+    /// The value of the last row.
+    last: Option<u64>,
+    consecutive: bool,
+    regular: bool,
+}
+
+impl GroupScan {
+    fn row(&mut self, cell: &[u8]) {
+        let cell = std::str::from_utf8(cell).map_or(cell.trim_ascii(), |c| c.trim().as_bytes());
+        let hash = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = rustc_hash::FxBuildHasher.build_hasher();
+            h.write(cell);
+            h.write_u8(0xff);
+            h.finish()
+        };
+        if self.last != Some(hash) {
+            self.consecutive &= self.seen.insert(hash);
+            self.last = Some(hash);
+        }
+    }
+}
+
+/// The chunks of a table read by [`read_csv_groups`].
+pub struct GroupChunks<R> {
+    reader: BlockReader<R>,
+    /// The place of the grouping column.
+    group: usize,
+    /// Rows read so far.
+    rows: usize,
+}
+
+impl<R: Read> GroupChunks<R> {
+    fn new(reader: BlockReader<R>, column: &str) -> Result<Self> {
+        let group = reader
+            .layout
+            .text_column(column)
+            .ok_or_else(|| no_group_column(&reader.text.source, column))?;
+        Ok(GroupChunks {
+            reader,
+            group,
+            rows: 0,
+        })
+    }
+
+    /// The layout of the table, from its header.
+    pub fn data_type(&self) -> DataType {
+        self.reader.layout.data_type
+    }
+
+    /// The next chunk of whole groups, `None` after the last.
+    ///
+    /// # Errors
+    /// As [`read_csv_path_by_row`] for what concerns the whole file (its encoding, a row
+    /// with too few or too many cells, a quote left open): these end the reading at the
+    /// row that has the problem. [`Error::Input`] at the end of a file with no data row.
+    pub fn next_chunk(&mut self) -> Result<Option<RowChunk>> {
+        let mut columns = Columns::with_capacity(&self.reader.layout, 0);
+        loop {
+            if !self
+                .reader
+                .next_block(&mut columns, true, Some(self.group))?
+            {
+                if self.rows == 0 {
+                    return Err(no_rows(&self.reader.text.source));
+                }
+                return Ok(None);
+            }
+            if columns.len() > 0 {
+                break;
+            }
+        }
+        self.rows += columns.len();
+        let parsed = columns.into_parsed(&self.reader.layout, self.reader.text.source.clone())?;
+        let (table, rejected) = parsed.validate_rows()?;
+        Ok(Some(RowChunk { table, rejected }))
+    }
+}
+
+/// A chunk of whole groups of rows ([`GroupChunks::next_chunk`]): the valid rows, and
+/// the rows set aside with their errors.
+#[derive(Debug)]
+pub struct RowChunk {
+    /// The valid rows, validated as [`read_csv_path`] validates a table (`None` when
+    /// every row of the chunk was set aside).
+    pub table: Option<StudyTable>,
+    /// The rows set aside, in file order.
+    pub rejected: Vec<RejectedRow>,
+}
+
 /// A row set aside by [`read_csv_path_by_row`], with its text cells (to find its
 /// group) and its error.
 #[derive(Debug)]
@@ -154,7 +308,23 @@ impl Parsed {
 
     /// Validates each row on its own; the invalid ones are set aside with their error.
     fn validate_by_row(self) -> Result<RowChecked> {
+        let (table, mut rejected) = self.validate_rows()?;
+        match table {
+            Some(table) => Ok(RowChecked { table, rejected }),
+            // Every row was rejected (there is at least one: a table has rows).
+            None => Err(rejected.swap_remove(0).error),
+        }
+    }
+
+    /// The valid rows as a table (`None` when there is none) and the rows set aside.
+    fn validate_rows(self) -> Result<(Option<StudyTable>, Vec<RejectedRow>)> {
         let k = self.labels.len();
+        if k == 0 {
+            return Ok((None, Vec::new()));
+        }
+        if self.row_errors.is_empty() && self.data.validate(&self.source, &self.rows).is_ok() {
+            return Ok((Some(self.validate()?), Vec::new()));
+        }
         let mut errors: Vec<Option<Error>> = (0..k).map(|_| None).collect();
         for (i, e) in self.row_errors {
             errors[i] = Some(e);
@@ -188,8 +358,8 @@ impl Parsed {
                 });
             }
         }
-        if valid.is_empty() && !rejected.is_empty() {
-            return Err(rejected.swap_remove(0).error);
+        if valid.is_empty() {
+            return Ok((None, rejected));
         }
         let table = StudyTable::from_parts(
             self.source.clone(),
@@ -205,7 +375,7 @@ impl Parsed {
                 })
                 .collect(),
         )?;
-        Ok(RowChecked { table, rejected })
+        Ok((Some(table), rejected))
     }
 }
 
@@ -485,13 +655,7 @@ impl Columns {
     /// [`Error::Input`] when no row was read.
     fn into_parsed(self, layout: &Layout, source: String) -> Result<Parsed> {
         if self.labels.is_empty() {
-            return Err(Error::input(
-                &source,
-                None,
-                None,
-                "no studies: the file has a header but no data rows; expected one row per \
-                 study below the header",
-            ));
+            return Err(no_rows(&source));
         }
         let mut it = self.numeric.into_iter();
         let mut next = || it.next().unwrap_or_default();
@@ -543,6 +707,17 @@ impl Columns {
             row_errors: self.row_errors,
         })
     }
+}
+
+/// The error of a table with a header and no row.
+fn no_rows(source: &str) -> Error {
+    Error::input(
+        source,
+        None,
+        None,
+        "no studies: the file has a header but no data rows; expected one row per study \
+         below the header",
+    )
 }
 
 /// The bytes a [`BlockReader`] reads at a time: about 10⁵ rows of a generic table.
@@ -660,6 +835,87 @@ impl<R: Read> BlockReader<R> {
         let mut columns = Columns::with_capacity(&self.layout, 0);
         while self.next_block(&mut columns, by_row, None)? {}
         columns.into_parsed(&self.layout, self.text.source)
+    }
+
+    /// [`group_runs`] of the rest of the text, by the text column at `group`. A block
+    /// without a quote is split at its line ends; one with a quote is read by records.
+    fn scan_groups(mut self, group: usize) -> Result<GroupRuns> {
+        let mut scan = GroupScan {
+            seen: rustc_hash::FxHashSet::default(),
+            last: None,
+            consecutive: true,
+            regular: true,
+        };
+        let cells = self.layout.header.names.len();
+        let text = &mut self.text;
+        loop {
+            if text.buf.len() < text.block {
+                text.fill(text.block - text.buf.len())?;
+            }
+            if text.buf.is_empty() {
+                break;
+            }
+            let rest = if text.buf.contains(&b'"') {
+                // UTF-8 cells make UTF-8 text: the separators and quotes are ASCII.
+                scan.regular &= std::str::from_utf8(&text.buf).is_ok();
+                let mut records = text.records();
+                let mut after_last = records.position();
+                let mut cut = None;
+                while records.next_record(&mut self.record)?.is_some() {
+                    if !text.eof && records.position().byte >= text.buf.len() {
+                        cut = Some(records.last_start());
+                        break;
+                    }
+                    scan.regular &= self.record.len() == cells;
+                    scan.row(self.record.get(group).unwrap_or_default());
+                    after_last = records.position();
+                }
+                match cut {
+                    None if text.eof => records.position(),
+                    None => after_last,
+                    Some(cut) => cut,
+                }
+            } else {
+                let end = if text.eof {
+                    text.buf.len()
+                } else {
+                    text.buf
+                        .iter()
+                        .rposition(|&b| b == b'\n' || b == b'\r')
+                        .map_or(0, |i| i + 1)
+                };
+                scan.regular &= std::str::from_utf8(&text.buf[..end]).is_ok();
+                for line in text.buf[..end].split(|&b| b == b'\n' || b == b'\r') {
+                    if line
+                        .split(|&b| b == b',')
+                        .all(|cell| cell.trim_ascii().is_empty())
+                    {
+                        continue;
+                    }
+                    scan.regular &= line.iter().filter(|&&b| b == b',').count() + 1 == cells;
+                    scan.row(line.split(|&b| b == b',').nth(group).unwrap_or_default());
+                }
+                // Row numbers are not needed here.
+                Resume {
+                    byte: end,
+                    row: 0,
+                    after_cr: false,
+                }
+            };
+            if rest.byte == 0 && !text.eof {
+                text.grow()?;
+                continue;
+            }
+            text.consume(rest);
+            if text.eof && text.buf.is_empty() {
+                break;
+            }
+        }
+        Ok(GroupRuns {
+            groups: scan.seen.len(),
+            consecutive: scan.consecutive,
+            regular: scan.regular,
+        })
     }
 
     /// Parses the next block into `columns`: its whole records, or with `group` (the

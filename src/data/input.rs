@@ -255,26 +255,36 @@ impl<R: Read> Bounded<R> {
         if self.read + new.len() as u64 > self.limits.max_bytes {
             return Err(self.too_large());
         }
-        let mut offset = 0;
-        for (i, segment) in new.split(|&b| b == b'\n' || b == b'\r').enumerate() {
-            self.line = if i == 0 { self.line } else { 0 } + segment.len() as u64;
-            if self.line > self.limits.max_line_bytes {
-                return Err(Error::input(
-                    &self.name,
-                    Some(self.row_in(new, offset)),
-                    None,
-                    format!(
-                        "a line longer than the limit of {}; expected CSV text with one \
-                         record a line (raise the limit with --max-line-length if the \
-                         line is really a record)",
-                        size(self.limits.max_line_bytes)
-                    ),
-                ));
+        // One pass over the bytes: the length of each line, and the line ends (an LF;
+        // a CR not followed by an LF, counted at the byte after it).
+        let mut line_ends = 0usize;
+        let mut after_cr = self.last_cr;
+        let mut line_start = 0;
+        for (i, &b) in new.iter().enumerate() {
+            line_ends += usize::from(b == b'\n' || after_cr);
+            after_cr = b == b'\r';
+            if b == b'\n' || b == b'\r' {
+                self.line = 0;
+                line_start = i + 1;
+            } else {
+                self.line += 1;
+                if self.line > self.limits.max_line_bytes {
+                    return Err(Error::input(
+                        &self.name,
+                        Some(self.row_in(new, line_start)),
+                        None,
+                        format!(
+                            "a line longer than the limit of {}; expected CSV text with one \
+                             record a line (raise the limit with --max-line-length if the \
+                             line is really a record)",
+                            size(self.limits.max_line_bytes)
+                        ),
+                    ));
+                }
             }
-            offset += segment.len() + 1;
         }
-        self.rows_done = self.row_in(new, new.len()) - 1 - usize::from(new.last() == Some(&b'\r'));
-        self.last_cr = new.last() == Some(&b'\r');
+        self.rows_done += line_ends;
+        self.last_cr = after_cr;
         self.read += new.len() as u64;
         Ok(())
     }

@@ -26,12 +26,14 @@ pub mod input;
 pub mod revman;
 mod table2x2;
 
+pub(crate) use self::csv::no_group_column;
 pub(crate) use self::csv::Records;
-pub(crate) use self::csv::{parse_number, shown};
 pub use self::csv::{
-    read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within, read_csv_path_within,
-    read_csv_reader, read_csv_str, RejectedRow, RowChecked,
+    group_runs, read_csv_groups, read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within,
+    read_csv_path_within, read_csv_reader, read_csv_str, GroupChunks, GroupRuns, RejectedRow,
+    RowChecked, RowChunk,
 };
+pub(crate) use self::csv::{parse_number, shown};
 pub use self::input::{parse_size, InputLimits};
 pub use self::table2x2::Table2x2;
 

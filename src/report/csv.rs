@@ -263,16 +263,41 @@ pub fn render(fit: &Fit) -> String {
 /// # Errors
 /// The error of `out` (a full disk, a closed pipe).
 pub fn write_batch<W: Write>(out: W, rows: &[BatchRow]) -> std::io::Result<()> {
+    write_batch_part(out, rows, true)
+}
+
+/// Writes rows of the batch report to `out`, after [`batch_header`] when `header`: the
+/// pieces of [`write_batch`] for a batch written as it is pooled.
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_batch_part<W: Write>(
+    mut out: W,
+    rows: &[BatchRow],
+    header: bool,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let mut w = writer(out);
-    w.write_record(batch_header())?;
-    for chunk in rows.chunks(4096) {
-        let cells: Vec<Vec<String>> = chunk.par_iter().map(batch_cells).collect();
-        for row in cells {
-            w.write_record(&row)?;
-        }
+    if header {
+        let mut w = writer(&mut out);
+        w.write_record(batch_header())?;
+        w.flush()?;
     }
-    w.flush()
+    // Pieces of 1024 rows are written to memory in parallel, then to `out` in order (a
+    // CSV record's text does not depend on the records around it).
+    let pieces: Vec<std::io::Result<Vec<u8>>> = rows
+        .par_chunks(1024)
+        .map(|piece| {
+            let mut w = writer(Vec::new());
+            for row in piece {
+                w.write_record(batch_cells(row))?;
+            }
+            w.into_inner().map_err(|e| e.into_error())
+        })
+        .collect();
+    for piece in pieces {
+        out.write_all(&piece?)?;
+    }
+    Ok(())
 }
 
 /// Writes the study effects to `out`: the columns `study`, `yi`, `vi` (analysis
