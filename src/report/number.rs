@@ -7,10 +7,11 @@
 //! when the number lies exactly halfway between the two nearest (1883858707649637.25
 //! between …637.2 and …637.3), ryu takes the one ending in an even digit and Rust the
 //! one larger in magnitude. The layout differs too: ryu writes decimal for
-//! 1e-5 <= |x| < 1e16 and an exponent otherwise, Rust's `{:?}` switches to an exponent
-//! below 1e-4, and `Display` never does. So a number is taken apart from ryu's text
-//! into its sign, digits and decimal point ([`Decimal`]), a tie is rounded up, and the
-//! digits are written again by Rust's rules.
+//! 1e-5 <= |x| < 1e16 and an exponent otherwise, as `{:?}` does but for its switch to
+//! an exponent below 1e-4, and `Display` never writes an exponent nor the `.0` of an
+//! integer. So ryu's text is returned as it is where it is already Rust's (most
+//! numbers), and otherwise taken apart into its sign, digits and decimal point
+//! ([`Decimal`]), a tie rounded up, and the digits written again by Rust's rules.
 
 use std::fmt::Write;
 
@@ -38,7 +39,12 @@ impl Numbers {
         if x.is_infinite() {
             return if x > 0.0 { "Infinity" } else { "-Infinity" };
         }
-        let d = Decimal::of(x, self.ryu.format_finite(x));
+        let ryu = self.ryu.format_finite(x);
+        let exact = exact_digits(x);
+        if exact.is_none() && !(1e-5..1e-4).contains(&x.abs()) {
+            return ryu;
+        }
+        let d = Decimal::of(ryu, exact);
         self.text.clear();
         if d.negative {
             self.text.push('-');
@@ -63,7 +69,13 @@ impl Numbers {
         if x.is_infinite() {
             return if x > 0.0 { "inf" } else { "-inf" };
         }
-        let d = Decimal::of(x, self.ryu.format_finite(x));
+        let ryu = self.ryu.format_finite(x);
+        let exact = exact_digits(x);
+        let exponent = x != 0.0 && !(1e-5..1e16).contains(&x.abs());
+        if exact.is_none() && !exponent && !ryu.ends_with(".0") {
+            return ryu;
+        }
+        let d = Decimal::of(ryu, exact);
         self.text.clear();
         if d.negative {
             self.text.push('-');
@@ -77,6 +89,38 @@ impl Numbers {
     }
 }
 
+/// |x| exactly as h·10^q (h an integer, q < 0) when it has a fraction and at most 18
+/// significant digits (h < 10^18), the only numbers that can be ties: a tie lies
+/// halfway between two numbers of n <= 17 digits, so it has n + 1 digits, the last a
+/// 5 (h odd).
+///
+/// |x| = m·2^e with m odd is an integer when e >= 0, with factors 2 only up to 2^e; a
+/// tie h·10^q that is an integer has q factors 2, so q = e >= 0, and then the two
+/// numbers beside it are 5·10^q from x, more than half the spacing of floats there
+/// (at most 2^e), so they do not read back as x: no tie. When e < 0,
+/// |x| = m·5^-e / 10^-e, whose -e digits after the point end in a nonzero digit.
+fn exact_digits(x: f64) -> Option<(u64, i32)> {
+    if x == 0.0 {
+        return None;
+    }
+    let bits = x.to_bits();
+    let exponent_bits = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    // Subnormals have no implicit leading bit and the exponent of the smallest normal.
+    let (m, e) = if exponent_bits == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, exponent_bits - 1075)
+    };
+    let (m, e) = (m >> m.trailing_zeros(), e + m.trailing_zeros() as i32);
+    if !(-26..0).contains(&e) {
+        // 5^27 > 10^18: more than 18 digits, or an integer.
+        return None;
+    }
+    let h = u128::from(m) * 5u128.pow(e.unsigned_abs());
+    (h < 10u128.pow(18)).then(|| (h as u64, e))
+}
+
 /// A finite number as 0.d₁d₂…dₙ × 10^point: its significant digits (no leading or
 /// trailing zero; none for zero) and the place of the decimal point.
 struct Decimal {
@@ -88,11 +132,12 @@ struct Decimal {
 }
 
 impl Decimal {
-    /// The digits of Rust's shortest form of the finite `x`, from ryu's text of it
-    /// (`ryu`), with a tie rounded up in magnitude as Rust rounds it.
-    fn of(x: f64, ryu: &str) -> Decimal {
+    /// The digits of Rust's shortest form of a finite number from ryu's text of it
+    /// (`ryu`), a tie rounded up in magnitude as Rust rounds it: `exact` is the number's
+    /// exact value when it could be a tie ([`exact_digits`]).
+    fn of(ryu: &str, exact: Option<(u64, i32)>) -> Decimal {
         let mut d = Decimal::parse(ryu);
-        if d.len > 0 && d.is_below_a_tie(x) {
+        if exact.is_some_and(|exact| d.is_just_below(exact)) {
             d.round_up();
         }
         d
@@ -101,38 +146,41 @@ impl Decimal {
     /// Takes apart ryu's text of a finite number: `-`?, digits with a point or not, then
     /// `e` and a signed exponent or not (`0.0`, `100.0`, `0.00001`, `1e16`, `-1.5e-7`).
     fn parse(ryu: &str) -> Decimal {
-        let (negative, unsigned) = match ryu.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, ryu),
-        };
-        let (mantissa, exponent) = match unsigned.split_once('e') {
-            Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-            None => (unsigned, 0),
-        };
-        let integer_digits = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
         let mut d = Decimal {
-            negative,
+            negative: false,
             digits: [0; 17],
             len: 0,
-            point: integer_digits + exponent,
+            point: 0,
         };
-        // Zeros are kept only once a nonzero digit follows them: leading zeros move
-        // the point instead, trailing zeros are dropped.
-        let mut zeros = 0;
-        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
-            if b == b'0' {
-                if d.len == 0 {
-                    d.point -= 1;
-                } else {
-                    zeros += 1;
+        // One pass over the bytes: a digit before the point moves the point right, a
+        // leading zero moves it left; other zeros are kept only once a nonzero digit
+        // follows them, so that trailing zeros are dropped.
+        let (mut after_point, mut zeros) = (false, 0);
+        for (i, b) in ryu.bytes().enumerate() {
+            match b {
+                b'-' => d.negative = true,
+                b'.' => after_point = true,
+                b'e' => {
+                    d.point += ryu[i + 1..].parse::<i32>().unwrap_or(0);
+                    break;
                 }
-                continue;
+                digit => {
+                    if !after_point {
+                        d.point += 1;
+                    }
+                    if digit != b'0' {
+                        for _ in 0..zeros {
+                            d.push(b'0');
+                        }
+                        zeros = 0;
+                        d.push(digit);
+                    } else if d.len == 0 {
+                        d.point -= 1;
+                    } else {
+                        zeros += 1;
+                    }
+                }
             }
-            for _ in 0..zeros {
-                d.push(b'0');
-            }
-            zeros = 0;
-            d.push(b);
         }
         d
     }
@@ -142,42 +190,14 @@ impl Decimal {
         self.len += 1;
     }
 
-    /// True if |x| is exactly the digits followed by a 5: halfway between them and
-    /// the digits one unit larger, a tie that ryu rounds down when the last digit is
-    /// even and Rust rounds up.
-    ///
-    /// |x| = m·2^e with m odd has exactly -e digits after the point when e < 0 (the
-    /// last one nonzero), and is an integer with e factors 2 when e >= 0; so does
-    /// h = h'·10^q with h' ending in 5 (odd) when q < 0 or q >= 0 respectively. So
-    /// |x| = h exactly when e = q and m·5^-q = h' (q < 0) or m = h'·5^q (q >= 0). A
-    /// product that overflows is larger than the other side, which is below 2^64.
-    fn is_below_a_tie(&self, x: f64) -> bool {
-        let bits = x.to_bits();
-        let exponent_bits = ((bits >> 52) & 0x7ff) as i32;
-        let fraction = bits & ((1 << 52) - 1);
-        // Subnormals have no implicit leading bit and the exponent of the smallest
-        // normal.
-        let (m, e) = if exponent_bits == 0 {
-            (fraction, -1074)
-        } else {
-            (fraction | 1 << 52, exponent_bits - 1075)
-        };
-        let (m, e) = (m >> m.trailing_zeros(), e + m.trailing_zeros() as i32);
-        let q = self.point - self.len as i32 - 1;
-        if e != q {
-            return false;
-        }
-        let halfway = self.digits[..self.len]
+    /// True if the digits followed by a 5 are `exact` (h·10^q): a number halfway
+    /// between the digits and the digits one unit larger, a tie that ryu rounds down
+    /// when the last digit is even and Rust rounds up.
+    fn is_just_below(&self, (h, q): (u64, i32)) -> bool {
+        let digits = self.digits[..self.len]
             .iter()
-            .fold(0u64, |h, &digit| h * 10 + u64::from(digit - b'0'))
-            * 10
-            + 5;
-        let power_of_5 = 5u128.checked_pow(q.unsigned_abs());
-        if q < 0 {
-            power_of_5.and_then(|p| p.checked_mul(u128::from(m))) == Some(u128::from(halfway))
-        } else {
-            power_of_5.and_then(|p| p.checked_mul(u128::from(halfway))) == Some(u128::from(m))
-        }
+            .fold(0u64, |n, &digit| n * 10 + u64::from(digit - b'0'));
+        h % 10 == 5 && h / 10 == digits && q == self.point - self.len as i32 - 1
     }
 
     /// Adds one unit in the last digit: …37.2 becomes …37.3, 9.99 becomes 10 (the
