@@ -144,7 +144,7 @@ enum Cell<'a> {
 }
 
 /// A CSV writer ([`writer`]) fed cell by cell, numbers formatted in a reused buffer
-/// ([`Numbers`]): a row of 10⁶ allocates nothing.
+/// ([`Numbers`]): writing a row allocates nothing.
 struct Cells<W: Write> {
     w: ::csv::Writer<W>,
     numbers: Numbers,

@@ -10,8 +10,8 @@
 //! 1e-5 <= |x| < 1e16 and an exponent otherwise, as `{:?}` does but for its switch to
 //! an exponent below 1e-4, and `Display` never writes an exponent nor the `.0` of an
 //! integer. So ryu's text is returned as it is where it is already Rust's (most
-//! numbers), and otherwise taken apart into its sign, digits and decimal point
-//! ([`Decimal`]), a tie rounded up, and the digits written again by Rust's rules.
+//! numbers), and otherwise taken apart into its sign, digits and decimal point, a tie
+//! rounded up, and the digits written again by Rust's rules.
 
 use std::fmt::Write;
 
@@ -118,7 +118,7 @@ fn exact_digits(x: f64) -> Option<(u64, i32)> {
         return None;
     }
     let h = u128::from(m) * 5u128.pow(e.unsigned_abs());
-    (h < 10u128.pow(18)).then(|| (h as u64, e))
+    (h < 10u128.pow(18)).then_some((h as u64, e))
 }
 
 /// A finite number as 0.d₁d₂…dₙ × 10^point: its significant digits (no leading or
