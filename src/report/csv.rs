@@ -18,20 +18,16 @@ use crate::analysis::batch::BatchRow;
 use crate::analysis::subgroup::{SubgroupAnalysis, SubgroupTest};
 use crate::effect::Effects;
 use crate::model::Fit;
+use crate::report::number::Numbers;
 use std::io::Write;
 
-/// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-5
-/// and above 1e16, so that 1e-300 is not written with 300 digits); an empty cell for
+/// A number in Rust's shortest round-trip form (`{:?}`: exponent notation below 1e-4
+/// and from 1e16, so that 1e-300 is not written with 300 digits); an empty cell for
 /// NaN (undefined or absent) and `Infinity` / `-Infinity` for ±∞, as in the JSON
 /// output ([`crate::report::json`]; R's `as.numeric` and Python's `float` read them).
+/// The writers of this module format into a reused buffer instead ([`Numbers::debug`]).
 pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else if x.is_infinite() {
-        (if x > 0.0 { "Infinity" } else { "-Infinity" }).to_string()
-    } else {
-        format!("{x:?}")
-    }
+    Numbers::default().debug(x).to_string()
 }
 
 /// The header of the study table report.
@@ -59,76 +55,137 @@ pub fn writer<W: Write>(out: W) -> ::csv::Writer<W> {
 }
 
 /// The rows of one fit: its studies (with `subgroup` of each study, when given), then
-/// its pooled rows; `extra` is appended to every row (the subgroup columns).
-fn write_fit<W: Write>(
-    w: &mut ::csv::Writer<W>,
+/// its pooled rows; the cells of `extra` are appended to every row (the subgroup
+/// columns).
+fn write_fit<'a, W: Write, const N: usize>(
+    c: &mut Cells<W>,
     fit: &Fit,
     studies: bool,
-    extra: &dyn Fn(Row) -> Vec<String>,
+    extra: impl Fn(Row) -> [Cell<'a>; N],
 ) -> std::io::Result<()> {
+    use Cell::{Empty, Num, Text};
     let m = fit.measure;
     let z = crate::distribution::normal_critical(fit.level.proportion());
     if studies {
         for s in &fit.studies {
             let se = s.vi.sqrt();
-            let mut row = vec![
-                "study".to_string(),
-                s.study.clone(),
-                num(s.yi),
-                num(s.vi),
-                num(m.to_natural(s.yi)),
-                num(m.to_natural(s.yi - z * se)),
-                num(m.to_natural(s.yi + z * se)),
-                num(s.weight_fixed),
-                s.weight_random.map_or(String::new(), num),
-            ];
-            row.extend(extra(Row::Study(s.index)));
-            w.write_record(&row)?;
+            c.cells(&[
+                Text("study"),
+                Text(&s.study),
+                Num(s.yi),
+                Num(s.vi),
+                Num(m.to_natural(s.yi)),
+                Num(m.to_natural(s.yi - z * se)),
+                Num(m.to_natural(s.yi + z * se)),
+                Num(s.weight_fixed),
+                s.weight_random.map_or(Empty, Num),
+            ])?;
+            c.cells(&extra(Row::Study(s.index)))?;
+            c.end_row()?;
         }
     }
     let f = &fit.fixed.pooled;
-    let mut row = vec![
-        "fixed".to_string(),
-        fit.fixed.method.name().to_string(),
-        num(f.estimate),
-        num(f.se * f.se),
-        num(m.to_natural(f.estimate)),
-        num(m.to_natural(f.ci_lower)),
-        num(m.to_natural(f.ci_upper)),
-        "100".to_string(),
-        String::new(),
-    ];
-    row.extend(extra(Row::Fixed));
-    w.write_record(&row)?;
+    c.cells(&[
+        Text("fixed"),
+        Text(fit.fixed.method.name()),
+        Num(f.estimate),
+        Num(f.se * f.se),
+        Num(m.to_natural(f.estimate)),
+        Num(m.to_natural(f.ci_lower)),
+        Num(m.to_natural(f.ci_upper)),
+        Text("100"),
+        Empty,
+    ])?;
+    c.cells(&extra(Row::Fixed))?;
+    c.end_row()?;
     if let Some(r) = &fit.random {
-        let mut row = vec![
-            "random".to_string(),
-            r.tau2_method.to_string(),
-            num(r.pooled.estimate),
-            num(r.pooled.se * r.pooled.se),
-            num(m.to_natural(r.pooled.estimate)),
-            num(m.to_natural(r.pooled.ci_lower)),
-            num(m.to_natural(r.pooled.ci_upper)),
-            String::new(),
-            "100".to_string(),
-        ];
-        row.extend(extra(Row::Pooled));
-        w.write_record(&row)?;
-        let mut row = vec![
-            "prediction".to_string(),
-            r.tau2_method.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            num(m.to_natural(r.pi_lower)),
-            num(m.to_natural(r.pi_upper)),
-            String::new(),
-            String::new(),
-        ];
-        row.extend(extra(Row::Pooled));
-        w.write_record(&row)?;
+        let method = r.tau2_method.to_string();
+        c.cells(&[
+            Text("random"),
+            Text(&method),
+            Num(r.pooled.estimate),
+            Num(r.pooled.se * r.pooled.se),
+            Num(m.to_natural(r.pooled.estimate)),
+            Num(m.to_natural(r.pooled.ci_lower)),
+            Num(m.to_natural(r.pooled.ci_upper)),
+            Empty,
+            Text("100"),
+        ])?;
+        c.cells(&extra(Row::Pooled))?;
+        c.end_row()?;
+        c.cells(&[
+            Text("prediction"),
+            Text(&method),
+            Empty,
+            Empty,
+            Empty,
+            Num(m.to_natural(r.pi_lower)),
+            Num(m.to_natural(r.pi_upper)),
+            Empty,
+            Empty,
+        ])?;
+        c.cells(&extra(Row::Pooled))?;
+        c.end_row()?;
     }
     Ok(())
+}
+
+/// One cell of a row written by [`Cells`].
+#[derive(Clone, Copy)]
+enum Cell<'a> {
+    /// Text as it is (quoted by the writer if need be).
+    Text(&'a str),
+    /// A number in the form of [`num`].
+    Num(f64),
+    /// A number as `Display` writes it ([`Numbers::display`]: never an exponent).
+    Display(f64),
+    /// An empty cell.
+    Empty,
+}
+
+/// A CSV writer ([`writer`]) fed cell by cell, numbers formatted in a reused buffer
+/// ([`Numbers`]): writing a row allocates nothing.
+struct Cells<W: Write> {
+    w: ::csv::Writer<W>,
+    numbers: Numbers,
+}
+
+impl<W: Write> Cells<W> {
+    fn new(out: W) -> Self {
+        Cells {
+            w: writer(out),
+            numbers: Numbers::default(),
+        }
+    }
+
+    /// Writes `cells` to the current row.
+    fn cells(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        for cell in cells {
+            match *cell {
+                Cell::Text(text) => self.w.write_field(text)?,
+                Cell::Num(x) => self.w.write_field(self.numbers.debug(x))?,
+                Cell::Display(x) => self.w.write_field(self.numbers.display(x))?,
+                Cell::Empty => self.w.write_field("")?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the current row.
+    fn end_row(&mut self) -> std::io::Result<()> {
+        Ok(self.w.write_record(None::<&[u8]>)?)
+    }
+
+    /// Writes `cells` as a whole row.
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        self.cells(cells)?;
+        self.end_row()
+    }
+
+    /// Flushes the writer: the end of the report.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// Which row of a fit the subgroup columns are asked for.
@@ -147,10 +204,10 @@ enum Row {
 /// # Errors
 /// The error of `out` (a full disk, a closed pipe).
 pub fn write<W: Write>(out: W, fit: &Fit) -> std::io::Result<()> {
-    let mut w = writer(out);
-    w.write_record(HEADER)?;
-    write_fit(&mut w, fit, true, &|_| Vec::new())?;
-    w.flush()
+    let mut c = Cells::new(out);
+    c.w.write_record(HEADER)?;
+    write_fit(&mut c, fit, true, |_| [])?;
+    c.finish()
 }
 
 /// Writes the CSV report of a subgroup analysis to `out`: every study with its
@@ -160,8 +217,9 @@ pub fn write<W: Write>(out: W, fit: &Fit) -> std::io::Result<()> {
 /// # Errors
 /// The error of `out`.
 pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Result<()> {
-    let mut w = writer(out);
-    w.write_record(HEADER.iter().chain(&SUBGROUP_HEADER))?;
+    use Cell::{Empty, Num, Text};
+    let mut c = Cells::new(out);
+    c.w.write_record(HEADER.iter().chain(&SUBGROUP_HEADER))?;
     // The subgroup of each study, by its index in the table.
     let size = sg
         .overall
@@ -178,52 +236,45 @@ pub fn write_subgroups<W: Write>(out: W, sg: &SubgroupAnalysis) -> std::io::Resu
             }
         }
     }
-    let of_study = |index: usize| subgroup_of.get(index).copied().unwrap_or("").to_string();
-    let heterogeneity = |fit: &Fit, subgroup: &str, row: Row| match row {
-        Row::Study(i) => vec![of_study(i), String::new(), String::new(), String::new()],
-        Row::Fixed => vec![
-            subgroup.to_string(),
-            num(fit.heterogeneity.q),
-            num(fit.heterogeneity.df),
-            num(fit.heterogeneity.p_value),
+    let of_study = |index: usize| subgroup_of.get(index).copied().unwrap_or("");
+    let heterogeneity = |fit: &Fit, subgroup, row: Row| match row {
+        Row::Study(i) => [Text(of_study(i)), Empty, Empty, Empty],
+        Row::Fixed => [
+            Text(subgroup),
+            Num(fit.heterogeneity.q),
+            Num(fit.heterogeneity.df),
+            Num(fit.heterogeneity.p_value),
         ],
-        Row::Pooled => vec![
-            subgroup.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ],
+        Row::Pooled => [Text(subgroup), Empty, Empty, Empty],
     };
     let overall = &sg.overall;
-    write_fit(&mut w, overall, true, &|row| {
-        heterogeneity(overall, "", row)
-    })?;
+    write_fit(&mut c, overall, true, |row| heterogeneity(overall, "", row))?;
     for g in &sg.groups {
-        write_fit(&mut w, &g.fit, false, &|row| {
+        write_fit(&mut c, &g.fit, false, |row| {
             heterogeneity(&g.fit, &g.subgroup, row)
         })?;
     }
     for u in &sg.not_pooled {
-        let mut row = vec![String::new(); HEADER.len() + SUBGROUP_HEADER.len()];
-        row[0] = "not_pooled".into();
-        row[1] = u.reason.clone();
-        row[HEADER.len()] = u.subgroup.clone();
-        w.write_record(&row)?;
+        let mut row = [Empty; HEADER.len() + SUBGROUP_HEADER.len()];
+        row[0] = Text("not_pooled");
+        row[1] = Text(&u.reason);
+        row[HEADER.len()] = Text(&u.subgroup);
+        c.row(&row)?;
     }
-    let test = |name: &str, t: &SubgroupTest| {
-        let mut row = vec![String::new(); HEADER.len() + SUBGROUP_HEADER.len()];
-        row[0] = "difference".into();
-        row[1] = name.into();
-        row[HEADER.len() + 1] = num(t.q);
-        row[HEADER.len() + 2] = num(t.df);
-        row[HEADER.len() + 3] = num(t.p_value);
+    let test = |name, t: &SubgroupTest| {
+        let mut row = [Empty; HEADER.len() + SUBGROUP_HEADER.len()];
+        row[0] = Text("difference");
+        row[1] = Text(name);
+        row[HEADER.len() + 1] = Num(t.q);
+        row[HEADER.len() + 2] = Num(t.df);
+        row[HEADER.len() + 3] = Num(t.p_value);
         row
     };
-    w.write_record(test("fixed", &sg.test_fixed))?;
+    c.row(&test("fixed", &sg.test_fixed))?;
     if let Some(t) = &sg.test_random {
-        w.write_record(test("random", t))?;
+        c.row(&test("random", t))?;
     }
-    w.flush()
+    c.finish()
 }
 
 /// The CSV header of a batch ([`batch_cells`]): `group`, `k`, `measure`, the
@@ -301,15 +352,16 @@ pub fn write_batch_part<W: Write>(
 }
 
 /// Writes the study effects to `out`: the columns `study`, `yi`, `vi` (analysis
-/// scale: log for ratio measures), numbers in Rust's shortest round-trip form.
+/// scale: log for ratio measures), numbers in Rust's shortest round-trip form as
+/// `Display` writes it (never an exponent: [`Numbers::display`]).
 ///
 /// # Errors
 /// The error of `out`.
 pub fn write_effects<W: Write>(out: W, effects: &Effects) -> std::io::Result<()> {
-    let mut w = writer(out);
-    w.write_record(["study", "yi", "vi"])?;
-    for ((label, yi), vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
-        w.write_record([label.as_str(), &yi.to_string(), &vi.to_string()])?;
+    let mut c = Cells::new(out);
+    c.w.write_record(["study", "yi", "vi"])?;
+    for ((label, &yi), &vi) in effects.labels.iter().zip(&effects.yi).zip(&effects.vi) {
+        c.row(&[Cell::Text(label), Cell::Display(yi), Cell::Display(vi)])?;
     }
-    w.flush()
+    c.finish()
 }

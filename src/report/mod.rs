@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod number;
 pub mod svg;
 pub mod text;
 
