@@ -278,16 +278,18 @@ impl PoolArgs {
         let (mut fit, mut subgroups) = (fit, subgroups);
         let studies = self
             .studies
-            .unwrap_or(if fit.k <= report::Studies::SHOWN_UP_TO {
-                report::Studies::All
-            } else {
-                progress.warning(&format!(
-                    "{} studies: the study rows are left out of the output (more than {}); \
-                 --studies all writes them",
-                    fit.k,
-                    report::Studies::SHOWN_UP_TO
-                ));
-                report::Studies::None
+            .unwrap_or_else(|| {
+                if fit.k <= report::Studies::SHOWN_UP_TO {
+                    report::Studies::All
+                } else {
+                    progress.warning(&format!(
+                        "{} studies: the study rows are left out of the output (more than \
+                         {}); --studies all writes them",
+                        fit.k,
+                        report::Studies::SHOWN_UP_TO
+                    ));
+                    report::Studies::None
+                }
             });
         if studies == report::Studies::None {
             fit.studies.clear();
