@@ -276,21 +276,19 @@ impl PoolArgs {
         }
         // The plots have drawn every study; the report writes the rows asked for.
         let (mut fit, mut subgroups) = (fit, subgroups);
-        let studies = self
-            .studies
-            .unwrap_or_else(|| {
-                if fit.k <= report::Studies::SHOWN_UP_TO {
-                    report::Studies::All
-                } else {
-                    progress.warning(&format!(
-                        "{} studies: the study rows are left out of the output (more than \
+        let studies = self.studies.unwrap_or_else(|| {
+            if fit.k <= report::Studies::SHOWN_UP_TO {
+                report::Studies::All
+            } else {
+                progress.warning(&format!(
+                    "{} studies: the study rows are left out of the output (more than \
                          {}); --studies all writes them",
-                        fit.k,
-                        report::Studies::SHOWN_UP_TO
-                    ));
-                    report::Studies::None
-                }
-            });
+                    fit.k,
+                    report::Studies::SHOWN_UP_TO
+                ));
+                report::Studies::None
+            }
+        });
         if studies == report::Studies::None {
             fit.studies.clear();
             if let Some(sg) = &mut subgroups {

@@ -111,7 +111,10 @@ fn groups_that_recur_are_found_before_any_row_is_written() {
     assert!(out.status.success());
     let mut expected = Vec::new();
     metapool::report::csv::write_batch(&mut expected, &whole(&path)).unwrap();
-    assert!(out.stdout == expected, "the output differs from the whole table's");
+    assert!(
+        out.stdout == expected,
+        "the output differs from the whole table's"
+    );
 }
 
 #[test]
@@ -128,5 +131,8 @@ fn a_malformed_row_late_in_a_large_file_fails_before_any_output() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "rows were written before the error");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("this row has 3 cells but the header has 4"), "{stderr}");
+    assert!(
+        stderr.contains("this row has 3 cells but the header has 4"),
+        "{stderr}"
+    );
 }

@@ -784,7 +784,10 @@ fn study_rows_are_optional_and_left_out_by_default_for_large_k() {
     // Asked for, the rows come without the warning that they are left out.
     let out = metapool(&["pool", big, "--tau2", "DL", "--studies", "all"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && !stderr.contains("left out"), "{stderr}");
+    assert!(
+        out.status.success() && !stderr.contains("left out"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

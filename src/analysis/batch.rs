@@ -203,7 +203,7 @@ pub fn groups(table: &StudyTable, column: &str) -> Result<Vec<(String, Vec<usize
     }
     .ok_or_else(|| crate::data::no_group_column(&table.source, column))?;
     let mut order: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut position = std::collections::HashMap::new();
+    let mut position = rustc_hash::FxHashMap::default();
     for (i, v) in values.iter().enumerate() {
         let slot = *position.entry(v.as_str()).or_insert_with(|| {
             order.push((v.clone(), Vec::new()));

@@ -589,22 +589,42 @@ impl Columns {
         by_row: bool,
     ) -> Result<()> {
         layout.header.check_length(row, record)?;
-        for (field, name) in record.iter().zip(&layout.header.names) {
-            std::str::from_utf8(field).map_err(|e| {
-                Error::input(
-                    source,
-                    Some(row),
-                    Some(name),
-                    format!(
-                        "the text is not valid UTF-8 (byte {} of the cell); expected UTF-8: \
-                         save the file as 'CSV UTF-8'",
-                        e.valid_up_to() + 1
-                    ),
-                )
-            })?;
-        }
-        // Every field is valid UTF-8 (checked just above).
-        let cell = |i: usize| std::str::from_utf8(&record[i]).unwrap_or_default().trim();
+        // The record's text, when each of its cells is UTF-8: then the whole is, and each
+        // cell begins and ends on a character boundary of it.
+        let text = std::str::from_utf8(record.as_slice()).ok().filter(|text| {
+            (0..record.len()).all(|i| record.range(i).is_some_and(|r| text.get(r).is_some()))
+        });
+        let Some(text) = text else {
+            for (field, name) in record.iter().zip(&layout.header.names) {
+                std::str::from_utf8(field).map_err(|e| {
+                    Error::input(
+                        source,
+                        Some(row),
+                        Some(name),
+                        format!(
+                            "the text is not valid UTF-8 (byte {} of the cell); expected \
+                             UTF-8: save the file as 'CSV UTF-8'",
+                            e.valid_up_to() + 1
+                        ),
+                    )
+                })?;
+            }
+            // Not reached: a record of UTF-8 cells is UTF-8 text, cut at their ends.
+            return Err(Error::input(
+                source,
+                Some(row),
+                None,
+                "the text is not valid UTF-8; expected UTF-8: save the file as 'CSV UTF-8'",
+            ));
+        };
+        let cell = |i: usize| {
+            trim(
+                record
+                    .range(i)
+                    .and_then(|r| text.get(r))
+                    .unwrap_or_default(),
+            )
+        };
         let label = cell(layout.required_idx[0]);
         let mut row_error = None;
         if label.is_empty() {
@@ -1281,6 +1301,18 @@ impl HeaderMap {
                 ),
             )),
         }
+    }
+}
+
+/// `text` without the white space at its ends, as [`str::trim`] (Unicode white space):
+/// ASCII first, which is all most cells have.
+fn trim(text: &str) -> &str {
+    let ascii = text.trim_ascii();
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b.is_ascii() && b != 0x0B);
+    if plain(ascii.as_bytes().first()) && plain(ascii.as_bytes().last()) {
+        ascii
+    } else {
+        ascii.trim()
     }
 }
 

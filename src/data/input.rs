@@ -239,7 +239,7 @@ impl<R: Read> Bounded<R> {
         if self.read == 0 && (new.starts_with(&[0xFF, 0xFE]) || new.starts_with(&[0xFE, 0xFF])) {
             return Err(Error::input(&self.name, Some(1), None, UTF16));
         }
-        if let Some(at) = new.iter().position(|&b| b == 0) {
+        if let Some(at) = memchr::memchr(0, new) {
             return Err(Error::input(
                 &self.name,
                 Some(self.row_in(new, at)),
@@ -254,6 +254,20 @@ impl<R: Read> Bounded<R> {
         }
         if self.read + new.len() as u64 > self.limits.max_bytes {
             return Err(self.too_large());
+        }
+        if self.line + new.len() as u64 <= self.limits.max_line_bytes
+            && !self.last_cr
+            && memchr::memchr(b'\r', new).is_none()
+        {
+            // No line of these bytes can be too long, and every line end is an LF: they
+            // are counted as such (the loop below does the same, byte by byte).
+            self.rows_done += memchr::memchr_iter(b'\n', new).count();
+            self.line = match memchr::memrchr(b'\n', new) {
+                Some(i) => (new.len() - i - 1) as u64,
+                None => self.line + new.len() as u64,
+            };
+            self.read += new.len() as u64;
+            return Ok(());
         }
         // One pass over the bytes: the length of each line, and the line ends (an LF;
         // a CR not followed by an LF, counted at the byte after it).

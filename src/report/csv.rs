@@ -287,16 +287,34 @@ pub fn batch_header() -> Vec<&'static str> {
 }
 
 /// A batch row's CSV cells, in the order of [`batch_header`]: numbers in Rust's
-/// shortest round-trip form (`{:?}`: exponent notation below 1e-5 and above 1e16),
+/// shortest round-trip form (`{:?}`: exponent notation below 1e-4 and from 1e16),
 /// absent ones (NaN) as empty cells, ±∞ as `Infinity` and `-Infinity` ([`num`]). Write
 /// them with a CSV writer ([`writer`]), which quotes what needs quoting.
 pub fn batch_cells(row: &BatchRow) -> Vec<String> {
-    let mut cells = Vec::with_capacity(BatchRow::NUMBER_COLUMNS.len() + 4);
-    cells.push(row.group.clone());
-    cells.push(row.k.to_string());
-    cells.push(row.measure.clone());
-    cells.extend(row.numbers().map(num));
-    cells.push(row.error.clone().unwrap_or_default());
+    let mut numbers = Numbers::default();
+    batch_row(row)
+        .iter()
+        .map(|cell| match *cell {
+            Cell::Text(text) => text.to_owned(),
+            Cell::Num(x) => numbers.debug(x).to_owned(),
+            Cell::Display(x) => numbers.display(x).to_owned(),
+            Cell::Empty => String::new(),
+        })
+        .collect()
+}
+
+/// The cells of a batch row: `group`, `k`, `measure`, the
+/// [`BatchRow::NUMBER_COLUMNS`], `error`.
+fn batch_row(row: &BatchRow) -> [Cell<'_>; 24] {
+    let mut cells = [Cell::Empty; 24];
+    cells[0] = Cell::Text(&row.group);
+    // A count, written as an integer.
+    cells[1] = Cell::Display(row.k as f64);
+    cells[2] = Cell::Text(&row.measure);
+    for (cell, x) in cells[3..23].iter_mut().zip(row.numbers()) {
+        *cell = Cell::Num(x);
+    }
+    cells[23] = Cell::Text(row.error.as_deref().unwrap_or(""));
     cells
 }
 
@@ -338,11 +356,11 @@ pub fn write_batch_part<W: Write>(
     let pieces: Vec<std::io::Result<Vec<u8>>> = rows
         .par_chunks(1024)
         .map(|piece| {
-            let mut w = writer(Vec::new());
+            let mut c = Cells::new(Vec::new());
             for row in piece {
-                w.write_record(batch_cells(row))?;
+                c.row(&batch_row(row))?;
             }
-            w.into_inner().map_err(|e| e.into_error())
+            c.w.into_inner().map_err(|e| e.into_error())
         })
         .collect();
     for piece in pieces {
