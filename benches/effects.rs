@@ -9,7 +9,7 @@ fn binary_table(k: usize) -> StudyTable {
     let n_c: Vec<f64> = (0..k).map(|i| 60.0 + (i % 89) as f64).collect();
     let events_e: Vec<f64> = (0..k).map(|i| (i % 23) as f64).collect();
     let events_c: Vec<f64> = (0..k).map(|i| (i % 29) as f64).collect();
-    let labels = (0..k).map(|i| format!("s{i}")).collect();
+    let labels: Vec<String> = (0..k).map(|i| format!("s{i}")).collect();
     StudyTable::new(
         "bench",
         labels,

@@ -629,7 +629,7 @@ pub struct SensitivityArgs {
 #[derive(Debug, Clone, Serialize)]
 pub struct SensitivityReport {
     /// The study labels, in input order.
-    pub studies: Vec<String>,
+    pub studies: crate::data::Texts,
     /// The three analyses.
     #[serde(flatten)]
     pub sensitivity: Sensitivity,

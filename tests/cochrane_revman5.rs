@@ -29,10 +29,10 @@ fn rows(file: &str) -> Vec<Row> {
     let candidate = t.covariate("candidate").map(|c| c.values.clone());
     (0..t.k())
         .map(|i| Row {
-            study: t.labels()[i].clone(),
-            subgroup: t.subgroup().map_or(String::new(), |s| s[i].clone()),
+            study: t.labels()[i].to_owned(),
+            subgroup: t.subgroup().map_or(String::new(), |s| s[i].to_owned()),
             counts: [b.events_e[i], b.n_e[i], b.events_c[i], b.n_c[i]],
-            candidate: candidate.as_ref().map(|c| c[i].clone()),
+            candidate: candidate.as_ref().map(|c| c[i].to_owned()),
         })
         .collect()
 }
@@ -47,7 +47,7 @@ fn table(rows: &[Row]) -> StudyTable {
     };
     StudyTable::new(
         "cd007026",
-        rows.iter().map(|r| r.study.clone()).collect(),
+        rows.iter().map(|r| r.study.clone()).collect::<Vec<_>>(),
         StudyData::Binary(arms),
     )
     .expect("valid table")

@@ -27,7 +27,7 @@ fn options(method: Option<Tau2Method>, ci: CiMethod) -> PoolOptions {
 }
 
 fn effects(yi: &[f64], vi: &[f64]) -> Effects {
-    let labels = (1..=yi.len()).map(|i| format!("S{i}")).collect();
+    let labels: Vec<_> = (1..=yi.len()).map(|i| format!("S{i}")).collect();
     Effects::from_yi_vi(Measure::GEN, labels, yi.to_vec(), vi.to_vec()).expect("effects")
 }
 
@@ -556,7 +556,7 @@ fn reml_on_a_million_studies_converges_without_the_fallback() {
         events_c: (0..k).map(|i| f64::from((i * 7) % 50)).collect(),
         n_c: vec![100.0; k as usize],
     };
-    let labels = (0..k).map(|i| format!("S{i}")).collect();
+    let labels: Vec<_> = (0..k).map(|i| format!("S{i}")).collect();
     let table = StudyTable::new("million", labels, StudyData::Binary(arms)).expect("table");
     let e = metapool::effect::compute(&table, &EffectOptions::new(Measure::RR)).expect("effects");
     let scored = tau2::likelihood(e.yi(), e.vi(), true);

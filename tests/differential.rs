@@ -119,7 +119,7 @@ fn data_sets() -> BTreeMap<String, DataSet> {
     columns
         .into_iter()
         .map(|(id, (family, rows))| {
-            let labels = (1..=rows.len()).map(|i| format!("s{i}")).collect();
+            let labels: Vec<String> = (1..=rows.len()).map(|i| format!("s{i}")).collect();
             let col = |j: usize| rows.iter().map(|r| r[j]).collect::<Vec<f64>>();
             let data = if id.starts_with('g') {
                 StudyData::GenericVariance {

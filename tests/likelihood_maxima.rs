@@ -123,7 +123,7 @@ fn a_fit_with_several_maxima_warns() {
     let (yi, vi, _) = &cases()[0];
     let effects = metapool::effect::Effects::from_yi_vi(
         metapool::effect::Measure::GEN,
-        vec!["s1".into(), "s2".into(), "s3".into()],
+        vec!["s1", "s2", "s3"],
         yi.clone(),
         vi.clone(),
     )

@@ -22,7 +22,7 @@ use proptest::prelude::*;
 const CASES: u32 = 64;
 
 fn fit(studies: &[(f64, f64)], method: Tau2Method, ci: CiMethod) -> Fit {
-    let labels = (0..studies.len()).map(|i| format!("S{i}")).collect();
+    let labels: Vec<_> = (0..studies.len()).map(|i| format!("S{i}")).collect();
     let (yi, vi) = studies.iter().copied().unzip();
     let effects = Effects::from_yi_vi(Measure::GEN, labels, yi, vi).expect("valid effects");
     let mut options = PoolOptions::default();

@@ -54,15 +54,12 @@ fn keeps_labels_subgroups_and_covariates_in_order() {
          A,1,10,2,10,low,2001,\"Smith, 2001\"\nB,3,12,4,11,high,2003,x\n",
     )
     .expect("valid");
-    assert_eq!(t.labels(), ["A", "B"]);
+    assert_eq!(*t.labels(), ["A", "B"]);
     assert_eq!(t.rows(), [2, 3]);
-    assert_eq!(
-        t.subgroup(),
-        Some(&["low".to_string(), "high".to_string()][..])
-    );
+    assert_eq!(t.subgroup(), Some(&["low", "high"].into()));
     assert_eq!(t.numeric_covariate("year").expect("year"), [2001.0, 2003.0]);
     assert_eq!(
-        t.covariate("source").expect("source").values[0],
+        &t.covariate("source").expect("source").values[0],
         "Smith, 2001"
     );
     match t.data() {

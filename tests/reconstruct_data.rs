@@ -42,7 +42,7 @@ fn events_in(file: &str, study: &str) -> (u64, u64) {
         .position(|l| l == study)
         .unwrap_or_else(|| panic!("{study} in {file}"));
     assert_eq!(
-        t.covariate("provenance").expect("provenance").values[i],
+        &t.covariate("provenance").expect("provenance").values[i],
         "derived",
         "{study} in {file}"
     );

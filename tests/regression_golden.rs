@@ -24,7 +24,7 @@ fn load(dataset: &str, mods: &str) -> (Vec<f64>, Vec<f64>, Vec<Moderator>) {
             Ok(x) => Moderator::Numeric(m.to_string(), x),
             Err(_) => Moderator::Categorical(
                 m.to_string(),
-                t.covariate(m).expect("column").values.clone(),
+                t.covariate(m).expect("column").values.to_vec(),
             ),
         })
         .collect();

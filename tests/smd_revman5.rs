@@ -82,7 +82,7 @@ fn revman5_smd_with_three_participants_is_not_estimable() {
     }
     let table = StudyTable::new(
         "n3",
-        vec!["three".into(), "twenty".into()],
+        vec!["three", "twenty"],
         StudyData::Continuous(ContinuousArms {
             mean_e: vec![3.0, 5.0],
             sd_e: vec![1.0, 2.0],
@@ -96,7 +96,7 @@ fn revman5_smd_with_three_participants_is_not_estimable() {
     let mut options = EffectOptions::new(Measure::SMD);
     options.smd = SmdCorrection::RevMan5;
     let effects = compute(&table, &options).expect("effects");
-    assert_eq!(effects.labels(), ["twenty"]);
+    assert_eq!(*effects.labels(), ["twenty"]);
     assert_eq!(effects.excluded().len(), 1);
     assert_eq!(effects.excluded()[0].study, "three");
     assert!(

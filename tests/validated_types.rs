@@ -76,27 +76,24 @@ fn added_columns_must_have_one_value_per_study() {
     };
     let table = StudyTable::new("t", labels(2), data).expect("valid");
     argument_error(
-        table.clone().with_subgroup(vec!["a".into()]),
+        table.clone().with_subgroup(vec!["a"]),
         "'subgroup' has 1 values for 2 studies",
     );
     argument_error(
-        table.clone().with_covariate("Dose", vec!["1".into(); 3]),
+        table.clone().with_covariate("Dose", vec!["1"; 3]),
         "'dose' has 3 values for 2 studies",
     );
     let table = table
-        .with_subgroup(vec!["a".into(), "b".into()])
-        .and_then(|t| t.with_covariate(" Dose ", vec!["1".into(), "2".into()]))
+        .with_subgroup(vec!["a", "b"])
+        .and_then(|t| t.with_covariate(" Dose ", vec!["1", "2"]))
         .expect("one value per study");
-    assert_eq!(
-        table.subgroup(),
-        Some(&["a".to_string(), "b".to_string()][..])
-    );
+    assert_eq!(table.subgroup(), Some(&["a", "b"].into()));
     assert_eq!(
         table.numeric_covariate("dose").expect("numbers"),
         [1.0, 2.0]
     );
     argument_error(
-        table.with_covariate("dose", vec!["3".into(), "4".into()]),
+        table.with_covariate("dose", vec!["3", "4"]),
         "already has a column named 'dose'",
     );
 }
@@ -109,7 +106,7 @@ fn the_accessors_read_what_was_built() {
     };
     let table = StudyTable::new("memory", labels(2), data.clone()).expect("valid");
     assert_eq!(table.source(), "memory");
-    assert_eq!(table.labels(), ["S1", "S2"]);
+    assert_eq!(*table.labels(), ["S1", "S2"]);
     assert_eq!(table.rows(), [2, 3]);
     assert_eq!(table.data(), &data);
     assert_eq!(table.subgroup(), None);
@@ -117,7 +114,7 @@ fn the_accessors_read_what_was_built() {
     assert!(table.warnings().is_empty());
     let effects = compute(&table, &EffectOptions::new(Measure::GEN)).expect("effects");
     assert_eq!(effects.measure(), Measure::GEN);
-    assert_eq!(effects.labels(), ["S1", "S2"]);
+    assert_eq!(*effects.labels(), ["S1", "S2"]);
     assert_eq!(effects.yi(), [0.1, 0.2]);
     assert_eq!(effects.vi(), [0.01, 0.04]);
     assert_eq!(effects.index(), [0, 1]);

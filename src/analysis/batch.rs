@@ -194,19 +194,19 @@ impl Serialize for BatchRow {
 /// # Errors
 /// [`Error::Input`] naming the column when the table has none of that name.
 pub fn groups(table: &StudyTable, column: &str) -> Result<Vec<(String, Vec<usize>)>> {
-    let values: &[String] = if column.trim().eq_ignore_ascii_case("subgroup") {
-        table.subgroup.as_deref()
+    let values: &crate::data::Texts = if column.trim().eq_ignore_ascii_case("subgroup") {
+        table.subgroup.as_ref()
     } else if column.trim().eq_ignore_ascii_case("study") {
-        Some(table.labels.as_slice())
+        Some(&table.labels)
     } else {
-        table.covariate(column).map(|c| c.values.as_slice())
+        table.covariate(column).map(|c| &c.values)
     }
     .ok_or_else(|| crate::data::no_group_column(&table.source, column))?;
     let mut order: Vec<(String, Vec<usize>)> = Vec::new();
     let mut position = rustc_hash::FxHashMap::default();
     for (i, v) in values.iter().enumerate() {
-        let slot = *position.entry(v.as_str()).or_insert_with(|| {
-            order.push((v.clone(), Vec::new()));
+        let slot = *position.entry(v).or_insert_with(|| {
+            order.push((v.to_owned(), Vec::new()));
             order.len() - 1
         });
         order[slot].1.push(i);

@@ -1187,11 +1187,7 @@ pub fn regression_data(
                 format!("no column named '{name}' to use as a moderator"),
             )
         })?;
-        let cells: Vec<&str> = effects
-            .index
-            .iter()
-            .map(|&i| column.values[i].as_str())
-            .collect();
+        let cells: Vec<&str> = effects.index.iter().map(|&i| &column.values[i]).collect();
         named.push((column.name.clone(), cells));
     }
     let mut warnings = Vec::new();

@@ -33,24 +33,18 @@ pub fn subset(table: &StudyTable, indices: &[usize]) -> Result<StudyTable> {
         )));
     }
     let data = table.data.select(indices);
-    let text = |v: &[String]| {
-        indices
-            .iter()
-            .map(|&i| v[i].clone())
-            .collect::<Vec<String>>()
-    };
     StudyTable::from_parts(
         table.source.clone(),
-        text(&table.labels),
+        table.labels.select(indices),
         indices.iter().map(|&i| table.rows[i]).collect(),
         data,
-        table.subgroup.as_ref().map(|s| text(s)),
+        table.subgroup.as_ref().map(|s| s.select(indices)),
         table
             .covariates
             .iter()
             .map(|c| crate::data::Covariate {
                 name: c.name.clone(),
-                values: text(&c.values),
+                values: c.values.select(indices),
             })
             .collect(),
     )
@@ -150,7 +144,7 @@ pub fn subgroups(
     let mut members: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for (i, l) in labels.iter().enumerate() {
         members
-            .entry(l.as_str())
+            .entry(l)
             .or_insert_with(|| {
                 order.push(l);
                 Vec::new()

@@ -1465,13 +1465,13 @@ fn known_trials_in(
     };
     let keep = |i: usize| match (subgroup, &table.subgroup) {
         (None, _) => true,
-        (Some(s), Some(groups)) => groups[i] == s,
+        (Some(s), Some(groups)) => groups[i] == *s,
         (Some(_), None) => false,
     };
     Ok((0..table.k())
         .filter(|&i| keep(i))
         .map(|i| KnownTrial {
-            study: table.labels[i].clone(),
+            study: table.labels[i].to_owned(),
             events_e: b.events_e[i] as u64,
             n_e: b.n_e[i] as u64,
             events_c: b.events_c[i] as u64,
@@ -1706,7 +1706,7 @@ fn recompute_candidates(
     let cand_trials = known_trials_in(&cand_table, &candidates_input.cell, None)?;
     let in_subgroup: Vec<bool> = (0..cand_table.k())
         .map(|i| match (subgroup, &cand_table.subgroup) {
-            (Some(s), Some(groups)) => groups[i] == s,
+            (Some(s), Some(groups)) => groups[i] == *s,
             (Some(_), None) => false,
             (None, _) => true,
         })
@@ -1731,7 +1731,7 @@ fn recompute_candidates(
         .values;
     let mut sets: BTreeMap<&str, Vec<KnownTrial>> = BTreeMap::new();
     for ((id, t), keep) in ids.iter().zip(cand_trials).zip(in_subgroup) {
-        let set = sets.entry(id.as_str()).or_default();
+        let set = sets.entry(id).or_default();
         if keep {
             set.push(t);
         }

@@ -122,7 +122,10 @@ pub fn table_of(trials: &[KnownTrial]) -> Result<StudyTable> {
     let col = |f: fn(&KnownTrial) -> u64| trials.iter().map(|t| f(t) as f64).collect::<Vec<_>>();
     StudyTable::new(
         "reconstruction",
-        trials.iter().map(|t| t.study.clone()).collect(),
+        trials
+            .iter()
+            .map(|t| t.study.clone())
+            .collect::<Vec<String>>(),
         StudyData::Binary(BinaryArms {
             events_e: col(|t| t.events_e),
             n_e: col(|t| t.n_e),

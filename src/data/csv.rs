@@ -29,7 +29,7 @@
 //! row 2; a quoted cell that runs over several lines stays in one row.
 
 use super::input::{open_path, Bounded, InputLimits, UTF16};
-use super::{BinaryArms, ContinuousArms, Covariate, DataType, StudyData, StudyTable};
+use super::{BinaryArms, ContinuousArms, Covariate, DataType, StudyData, StudyTable, Texts};
 use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
@@ -284,10 +284,10 @@ pub fn read_csv_reader<R: Read>(source: impl Into<String>, reader: R) -> Result<
 /// A parsed table before validation, so that callers can free the file's bytes first.
 struct Parsed {
     source: String,
-    labels: Vec<String>,
+    labels: Texts,
     rows: Vec<usize>,
     data: StudyData,
-    subgroup: Option<Vec<String>>,
+    subgroup: Option<Texts>,
     covariates: Vec<Covariate>,
     /// With a row-by-row reading: the first cell error of each row that has one, by
     /// study index (its numbers are NaN).
@@ -341,18 +341,17 @@ impl Parsed {
             }
         }
         let valid: Vec<usize> = (0..k).filter(|&i| errors[i].is_none()).collect();
-        let text = |v: &[String], idx: &[usize]| idx.iter().map(|&i| v[i].clone()).collect();
         let mut rejected = Vec::new();
         for (i, e) in errors.into_iter().enumerate() {
             if let Some(error) = e {
                 rejected.push(RejectedRow {
                     row: self.rows[i],
-                    label: self.labels[i].clone(),
-                    subgroup: self.subgroup.as_ref().map(|s| s[i].clone()),
+                    label: self.labels[i].to_owned(),
+                    subgroup: self.subgroup.as_ref().map(|s| s[i].to_owned()),
                     covariates: self
                         .covariates
                         .iter()
-                        .map(|c| (c.name.clone(), c.values[i].clone()))
+                        .map(|c| (c.name.clone(), c.values[i].to_owned()))
                         .collect(),
                     error,
                 });
@@ -363,15 +362,15 @@ impl Parsed {
         }
         let table = StudyTable::from_parts(
             self.source.clone(),
-            text(&self.labels, &valid),
+            self.labels.select(&valid),
             valid.iter().map(|&i| self.rows[i]).collect(),
             self.data.select(&valid),
-            self.subgroup.as_ref().map(|s| text(s, &valid)),
+            self.subgroup.as_ref().map(|s| s.select(&valid)),
             self.covariates
                 .iter()
                 .map(|c| Covariate {
                     name: c.name.clone(),
-                    values: text(&c.values, &valid),
+                    values: c.values.select(&valid),
                 })
                 .collect(),
         )?;
@@ -507,12 +506,12 @@ impl Layout {
 
 /// The columns of the rows read so far, before validation.
 struct Columns {
-    labels: Vec<String>,
+    labels: Texts,
     rows: Vec<usize>,
     /// The layout's numeric columns, in the order of [`Layout::required`] after the label.
     numeric: Vec<Vec<f64>>,
-    subgroup: Vec<String>,
-    covariates: Vec<Vec<String>>,
+    subgroup: Texts,
+    covariates: Vec<Texts>,
     /// With a row-by-row reading: the first cell error of each row that has one, by
     /// study index (its numbers are NaN).
     row_errors: Vec<(usize, Error)>,
@@ -521,20 +520,23 @@ struct Columns {
 impl Columns {
     fn with_capacity(layout: &Layout, rows: usize) -> Self {
         Columns {
-            labels: Vec::with_capacity(rows),
+            labels: Texts::with_capacity(rows, 0),
             rows: Vec::with_capacity(rows),
             numeric: (1..layout.required.len())
                 .map(|_| Vec::with_capacity(rows))
                 .collect(),
-            subgroup: Vec::with_capacity(if layout.subgroup_idx.is_some() {
-                rows
-            } else {
-                0
-            }),
+            subgroup: Texts::with_capacity(
+                if layout.subgroup_idx.is_some() {
+                    rows
+                } else {
+                    0
+                },
+                0,
+            ),
             covariates: layout
                 .covariate_idx
                 .iter()
-                .map(|_| Vec::with_capacity(rows))
+                .map(|_| Texts::with_capacity(rows, 0))
                 .collect(),
             row_errors: Vec::new(),
         }
@@ -635,7 +637,7 @@ impl Columns {
                 "the study label is empty; expected a name for the study",
             ));
         }
-        self.labels.push(label.to_owned());
+        self.labels.push(label);
         self.rows.push(row);
         for (j, &idx) in layout.required_idx[1..].iter().enumerate() {
             let value = match parse_number(cell(idx)) {
@@ -655,10 +657,10 @@ impl Columns {
             self.numeric[j].push(value);
         }
         if let Some(idx) = layout.subgroup_idx {
-            self.subgroup.push(cell(idx).to_owned());
+            self.subgroup.push(cell(idx));
         }
         for (j, &idx) in layout.covariate_idx.iter().enumerate() {
-            self.covariates[j].push(cell(idx).to_owned());
+            self.covariates[j].push(cell(idx));
         }
         if let Some(e) = row_error {
             if !by_row {
@@ -1449,12 +1451,12 @@ mod tests {
                         assert!(!seen_groups.contains(&g), "block {block}: {g} cut");
                         seen_groups.push(g);
                     }
-                    all.labels.push(columns.labels[i].clone());
+                    all.labels.push(&columns.labels[i]);
                     all.rows.push(columns.rows[i]);
                     for (a, c) in all.numeric.iter_mut().zip(&columns.numeric) {
                         a.push(c[i]);
                     }
-                    all.subgroup.push(columns.subgroup[i].clone());
+                    all.subgroup.push(&columns.subgroup[i]);
                 }
             }
             let layout = &reader.layout;

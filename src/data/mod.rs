@@ -25,6 +25,7 @@ mod csv;
 pub mod input;
 pub mod revman;
 mod table2x2;
+mod texts;
 
 pub(crate) use self::csv::no_group_column;
 pub(crate) use self::csv::Records;
@@ -36,6 +37,7 @@ pub use self::csv::{
 pub(crate) use self::csv::{parse_number, shown};
 pub use self::input::{parse_size, InputLimits};
 pub use self::table2x2::Table2x2;
+pub use self::texts::{Iter as TextsIter, Texts};
 
 use crate::error::{Error, Result, Shown};
 use serde::Serialize;
@@ -421,7 +423,7 @@ pub struct Covariate {
     /// Header name (trimmed, lower case).
     pub name: String,
     /// One cell per study, trimmed.
-    pub values: Vec<String>,
+    pub values: Texts,
 }
 
 /// A validated table of studies. See the module documentation.
@@ -434,13 +436,13 @@ pub struct StudyTable {
     /// File name or in-memory label, used in error messages.
     pub(crate) source: String,
     /// Study labels, in input order.
-    pub(crate) labels: Vec<String>,
+    pub(crate) labels: Texts,
     /// Row number of each study in its source (header = 1).
     pub(crate) rows: Vec<usize>,
     /// The study data.
     pub(crate) data: StudyData,
     /// The `subgroup` column, when present.
-    pub(crate) subgroup: Option<Vec<String>>,
+    pub(crate) subgroup: Option<Texts>,
     /// Every other column, as text.
     pub(crate) covariates: Vec<Covariate>,
     /// Things worth knowing that are not errors (duplicate study labels).
@@ -454,17 +456,22 @@ impl StudyTable {
     /// # Errors
     /// [`Error::Input`] for any rule of the module documentation, located in `source`;
     /// [`Error::InvalidArgument`] when the columns differ in length.
-    pub fn new(source: impl Into<String>, labels: Vec<String>, data: StudyData) -> Result<Self> {
+    pub fn new(
+        source: impl Into<String>,
+        labels: impl Into<Texts>,
+        data: StudyData,
+    ) -> Result<Self> {
+        let labels = labels.into();
         let rows = (0..labels.len()).map(|i| i + 2).collect();
         Self::from_parts(source.into(), labels, rows, data, None, Vec::new())
     }
 
     pub(crate) fn from_parts(
         source: String,
-        labels: Vec<String>,
+        labels: Texts,
         rows: Vec<usize>,
         data: StudyData,
-        subgroup: Option<Vec<String>>,
+        subgroup: Option<Texts>,
         covariates: Vec<Covariate>,
     ) -> Result<Self> {
         if labels.is_empty() {
@@ -503,7 +510,7 @@ impl StudyTable {
         );
         let mut repeats = 0usize;
         for (label, row) in labels.iter().zip(&rows) {
-            match seen.entry(label.as_str()) {
+            match seen.entry(label) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     repeats += 1;
                     if repeats <= MAX_DUPLICATE_WARNINGS {
@@ -542,7 +549,7 @@ impl StudyTable {
     }
 
     /// Study labels, in input order.
-    pub fn labels(&self) -> &[String] {
+    pub fn labels(&self) -> &Texts {
         &self.labels
     }
 
@@ -557,8 +564,8 @@ impl StudyTable {
     }
 
     /// The `subgroup` column, when present: one label per study.
-    pub fn subgroup(&self) -> Option<&[String]> {
-        self.subgroup.as_deref()
+    pub fn subgroup(&self) -> Option<&Texts> {
+        self.subgroup.as_ref()
     }
 
     /// Every column beyond the required ones and `subgroup`, as text.
@@ -580,7 +587,8 @@ impl StudyTable {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when there are not [`k`](Self::k) values.
-    pub fn with_subgroup(mut self, values: Vec<String>) -> Result<Self> {
+    pub fn with_subgroup(mut self, values: impl Into<Texts>) -> Result<Self> {
+        let values = values.into();
         check_length("subgroup", values.len(), self.k())?;
         self.subgroup = Some(values);
         Ok(self)
@@ -592,7 +600,8 @@ impl StudyTable {
     /// # Errors
     /// [`Error::InvalidArgument`] when there are not [`k`](Self::k) values, or the table
     /// already has a column of that name.
-    pub fn with_covariate(mut self, name: &str, values: Vec<String>) -> Result<Self> {
+    pub fn with_covariate(mut self, name: &str, values: impl Into<Texts>) -> Result<Self> {
+        let values = values.into();
         let name = name.trim().to_lowercase();
         check_length(&name, values.len(), self.k())?;
         if self.covariate(&name).is_some() {

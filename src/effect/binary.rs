@@ -114,7 +114,7 @@ pub(super) fn compute(
         if drop00 && t.is_double_zero() {
             excluded.push(Excluded {
                 index: i,
-                study: table.labels[i].clone(),
+                study: table.labels[i].to_owned(),
                 reason: "double-zero study (no events, or only events, in both arms)".into(),
             });
         } else {
@@ -126,7 +126,7 @@ pub(super) fn compute(
     let formula = effect_of(measure);
     let mut effects = Effects {
         measure,
-        labels: Vec::with_capacity(kept.len()),
+        labels: crate::data::Texts::with_capacity(kept.len(), 0),
         yi: Vec::with_capacity(kept.len()),
         vi: Vec::with_capacity(kept.len()),
         index: Vec::with_capacity(kept.len()),
@@ -141,7 +141,7 @@ pub(super) fn compute(
             // "Not estimable".
             effects.excluded.push(Excluded {
                 index: *i,
-                study: table.labels[*i].clone(),
+                study: table.labels[*i].to_owned(),
                 reason: format!("{measure} not estimable (a zero cell without an increment)"),
             });
             continue;
@@ -149,7 +149,7 @@ pub(super) fn compute(
         if *add > 0.0 {
             incremented += 1;
         }
-        effects.labels.push(table.labels[*i].clone());
+        effects.labels.push(&table.labels[*i]);
         effects.index.push(*i);
         effects.yi.push(yi);
         effects.vi.push(vi);

@@ -101,7 +101,7 @@ pub(super) fn compute(
     let k = table.k();
     let mut effects = Effects {
         measure,
-        labels: Vec::with_capacity(k),
+        labels: crate::data::Texts::with_capacity(k, 0),
         yi: Vec::with_capacity(k),
         vi: Vec::with_capacity(k),
         index: Vec::with_capacity(k),
@@ -164,7 +164,7 @@ pub(super) fn compute(
             if measure == Measure::SMD && n_e[i] + n_c[i] < 4.0 {
                 effects.excluded.push(Excluded {
                     index: i,
-                    study: table.labels[i].clone(),
+                    study: table.labels[i].to_owned(),
                     reason: format!(
                         "{measure} not estimable (the SMD correction needs n_e + n_c >= 4)"
                     ),
@@ -186,7 +186,7 @@ pub(super) fn compute(
                 ),
             ));
         }
-        effects.labels.push(table.labels[i].clone());
+        effects.labels.push(&table.labels[i]);
         effects.index.push(i);
         effects.yi.push(yi);
         effects.vi.push(vi);

@@ -221,7 +221,7 @@ pub struct Effects {
     /// The measure (ratio measures on the log scale).
     pub(crate) measure: Measure,
     /// Study labels of the included studies.
-    pub(crate) labels: Vec<String>,
+    pub(crate) labels: crate::data::Texts,
     /// Estimates.
     pub(crate) yi: Vec<f64>,
     /// Sampling variances.
@@ -242,10 +242,11 @@ impl Effects {
     /// variance is negative.
     pub fn from_yi_vi(
         measure: Measure,
-        labels: Vec<String>,
+        labels: impl Into<crate::data::Texts>,
         yi: Vec<f64>,
         vi: Vec<f64>,
     ) -> Result<Self> {
+        let labels = labels.into();
         if labels.len() != yi.len() || yi.len() != vi.len() {
             return Err(Error::InvalidArgument(format!(
                 "{} labels, {} estimates and {} variances",
@@ -259,7 +260,7 @@ impl Effects {
         {
             return Err(Error::InvalidArgument(format!(
                 "study '{}': estimate {} with variance {} (finite values and a variance of 0 or more are needed)",
-                labels[i],
+                &labels[i],
                 crate::error::Shown(yi[i]),
                 crate::error::Shown(vi[i])
             )));
@@ -281,7 +282,7 @@ impl Effects {
     }
 
     /// Study labels of the included studies.
-    pub fn labels(&self) -> &[String] {
+    pub fn labels(&self) -> &crate::data::Texts {
         &self.labels
     }
 

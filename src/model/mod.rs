@@ -331,19 +331,20 @@ fn overflow(study: &str) -> String {
 /// say): the fit would be finite nonsense. The error names the study at which the sum
 /// overflows.
 fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> {
-    let (i, message, variance) =
-        if let Some(i) = effects.vi.iter().position(|v| !(1.0 / v).is_finite()) {
-            let message = infinite_weight(&format!("study '{}'", effects.labels[i]), effects.vi[i]);
-            (i, message, true)
-        } else if let Some(i) = overflowing_study(&effects.yi, &effects.vi) {
-            (
-                i,
-                overflow(&format!("study '{}'", effects.labels[i])),
-                false,
-            )
-        } else {
-            return Ok(());
-        };
+    let (i, message, variance) = if let Some(i) =
+        effects.vi.iter().position(|v| !(1.0 / v).is_finite())
+    {
+        let message = infinite_weight(&format!("study '{}'", &effects.labels[i]), effects.vi[i]);
+        (i, message, true)
+    } else if let Some(i) = overflowing_study(&effects.yi, &effects.vi) {
+        (
+            i,
+            overflow(&format!("study '{}'", &effects.labels[i])),
+            false,
+        )
+    } else {
+        return Ok(());
+    };
     match table {
         Some(t) => {
             let column = match (t.data_type(), variance) {
@@ -591,7 +592,7 @@ fn assemble(
         .map(|r| weighted::weights_percent(vi, r.tau2));
     let studies = (0..k)
         .map(|i| StudyRow {
-            study: effects.labels[i].clone(),
+            study: effects.labels[i].to_owned(),
             index: effects.index[i],
             yi: yi[i],
             vi: vi[i],

@@ -379,10 +379,10 @@ pub fn write_regression(
 /// The warnings of the refits of a sensitivity analysis (a τ² estimator's fallback,
 /// several local maxima of a likelihood), each naming its refit.
 pub fn sensitivity_warnings(
-    labels: &[String],
+    labels: &crate::data::Texts,
     result: &crate::analysis::sensitivity::Sensitivity,
 ) -> Vec<String> {
-    let name = |i: usize| labels.get(i).map_or("?", String::as_str);
+    let name = |i: usize| labels.get(i).unwrap_or("?");
     let mut out = Vec::new();
     for r in &result.leave_one_out {
         for w in &r.warnings {
@@ -400,7 +400,7 @@ pub fn sensitivity_warnings(
 /// Leave-one-out, cumulative and influence tables as text ([`write_sensitivity`]).
 pub fn render_sensitivity(
     measure: Measure,
-    labels: &[String],
+    labels: &crate::data::Texts,
     result: &crate::analysis::sensitivity::Sensitivity,
     notes: &[String],
     level: crate::level::Level,
@@ -416,7 +416,7 @@ pub fn render_sensitivity(
 pub fn write_sensitivity(
     out: &mut dyn Write,
     measure: Measure,
-    labels: &[String],
+    labels: &crate::data::Texts,
     result: &crate::analysis::sensitivity::Sensitivity,
     notes: &[String],
     level: crate::level::Level,
@@ -446,7 +446,7 @@ pub fn write_sensitivity(
             let _ = writeln!(
                 out,
                 "{:<width$}  {:>22}  {:>10}  {:>8.4}  {:>5.1}%",
-                labels[r.study],
+                &labels[r.study],
                 effect_ci(
                     nat(r.pooled.estimate),
                     nat(r.pooled.ci_lower),
@@ -469,7 +469,14 @@ pub fn write_sensitivity(
         let _ = writeln!(
             out,
             "{:<width$}  {:>9.3} {:>9.3} {:>9.3} {:>8.3} {:>9.4} {:>9.2} {:>6.1}%",
-            labels[i.study], i.rstudent, i.dffits, i.cook_d, i.cov_r, i.tau2_del, i.q_del, i.weight
+            &labels[i.study],
+            i.rstudent,
+            i.dffits,
+            i.cook_d,
+            i.cov_r,
+            i.tau2_del,
+            i.q_del,
+            i.weight
         );
     }
     for n in notes {
