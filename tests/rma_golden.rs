@@ -78,7 +78,7 @@ fn ours(fit: &Fit, quantity: &str) -> Option<f64> {
     );
     if let Some(i) = quantity.strip_prefix("weight.") {
         let i: usize = i.parse().ok()?;
-        let s = &fit.studies[i - 1];
+        let s = fit.studies.get(i - 1).expect("study row");
         return Some(s.weight_random.unwrap_or(s.weight_fixed));
     }
     Some(match quantity {

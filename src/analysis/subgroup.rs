@@ -168,9 +168,7 @@ pub fn subgroups(
             }
         };
         // Study indices refer to the whole table, not to the subset.
-        for s in &mut fit.studies {
-            s.index = idx[s.index];
-        }
+        fit.studies.reindex(&idx);
         for e in &mut fit.excluded {
             e.index = idx[e.index];
         }

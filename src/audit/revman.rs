@@ -547,7 +547,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         positions[i] = Some(t);
     }
     let table_index = |i: usize| positions[i];
-    let mut fitted_rows: Vec<Option<&StudyRow>> = vec![None; included.len()];
+    let mut fitted_rows: Vec<Option<StudyRow>> = vec![None; included.len()];
     if let Ok(fit) = &overall {
         for s in &fit.studies {
             if let Some(slot) = fitted_rows.get_mut(s.index) {

@@ -231,11 +231,11 @@ impl RandomFit {
     }
 }
 
-/// One study of a fit (JSON `studies`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StudyRow {
+/// One study of a fit (an element of JSON `studies`), as [`StudyRows`] hands it out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StudyRow<'a> {
     /// Label.
-    pub study: String,
+    pub study: &'a str,
     /// Index of the study in the input table (0-based).
     pub index: usize,
     /// Effect (analysis scale).
@@ -246,6 +246,123 @@ pub struct StudyRow {
     pub weight_fixed: f64,
     /// Weight (%) in the random-effects estimate (null without one).
     pub weight_random: Option<f64>,
+}
+
+/// The studies of a fit with their effects and weights (JSON `studies`: one
+/// [`StudyRow`] each), held one column each: the study effects the fit pooled, moved
+/// into it, and the weights.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StudyRows {
+    labels: crate::data::Texts,
+    index: Vec<usize>,
+    yi: Vec<f64>,
+    vi: Vec<f64>,
+    weight_fixed: Vec<f64>,
+    weight_random: Option<Vec<f64>>,
+}
+
+impl StudyRows {
+    /// The number of studies.
+    pub fn len(&self) -> usize {
+        self.yi.len()
+    }
+
+    /// True when there is no study (or the rows were left out: [`StudyRows::clear`]).
+    pub fn is_empty(&self) -> bool {
+        self.yi.is_empty()
+    }
+
+    /// Study `i`, `None` beyond the last.
+    pub fn get(&self, i: usize) -> Option<StudyRow<'_>> {
+        Some(StudyRow {
+            study: self.labels.get(i)?,
+            index: *self.index.get(i)?,
+            yi: *self.yi.get(i)?,
+            vi: *self.vi.get(i)?,
+            weight_fixed: *self.weight_fixed.get(i)?,
+            weight_random: self.weight_random.as_ref().and_then(|w| w.get(i).copied()),
+        })
+    }
+
+    /// The studies in order.
+    pub fn iter(&self) -> StudyRowsIter<'_> {
+        StudyRowsIter {
+            rows: self,
+            front: 0,
+            back: self.len(),
+        }
+    }
+
+    /// Drops every row (the fit's report then has none).
+    pub fn clear(&mut self) {
+        *self = StudyRows::default();
+    }
+
+    /// Replaces each study's index with `map[index]` (the index in a larger table).
+    ///
+    /// # Panics
+    /// When an index is out of range of `map`.
+    pub(crate) fn reindex(&mut self, map: &[usize]) {
+        for i in &mut self.index {
+            *i = map[*i];
+        }
+    }
+}
+
+/// The studies of [`StudyRows`] in order.
+#[derive(Debug, Clone)]
+pub struct StudyRowsIter<'a> {
+    rows: &'a StudyRows,
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Iterator for StudyRowsIter<'a> {
+    type Item = StudyRow<'a>;
+
+    fn next(&mut self) -> Option<StudyRow<'a>> {
+        if self.front == self.back {
+            return None;
+        }
+        self.front += 1;
+        self.rows.get(self.front - 1)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for StudyRowsIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        self.rows.get(self.back)
+    }
+}
+
+impl ExactSizeIterator for StudyRowsIter<'_> {}
+
+impl<'a> IntoIterator for &'a StudyRows {
+    type Item = StudyRow<'a>;
+    type IntoIter = StudyRowsIter<'a>;
+
+    fn into_iter(self) -> StudyRowsIter<'a> {
+        self.iter()
+    }
+}
+
+impl Serialize for StudyRows {
+    /// As a sequence of [`StudyRow`].
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 /// A pooled analysis: everything the JSON output of `metapool pool` holds.
@@ -267,7 +384,7 @@ pub struct Fit {
     /// Heterogeneity.
     pub heterogeneity: Heterogeneity,
     /// Studies with their effects and weights.
-    pub studies: Vec<StudyRow>,
+    pub studies: StudyRows,
     /// Studies left out, and why.
     pub excluded: Vec<effect::Excluded>,
     /// Warnings (increments, exclusions, boundary estimates, convergence).
@@ -406,13 +523,18 @@ pub fn study_effects(table: &StudyTable, effect_options: &EffectOptions) -> Resu
 /// table: use [`pool`]) or a level outside (0, 1); [`Error::Degenerate`] with no study
 /// or a study whose sampling variance is 0 (see the module documentation).
 pub fn pool_effects(effects: &Effects, options: &PoolOptions) -> Result<Fit> {
+    pool_owned_effects(effects.clone(), options)
+}
+
+/// [`pool_effects`] of effects the fit takes in (as its study rows).
+fn pool_owned_effects(effects: Effects, options: &PoolOptions) -> Result<Fit> {
     if options.fixed != FixedMethod::InverseVariance {
         return Err(Error::InvalidArgument(format!(
             "the {} fixed-effect method needs 2x2 counts; pool the study table instead",
             options.fixed.name()
         )));
     }
-    check_variances(effects, None)?;
+    check_variances(&effects, None)?;
     let SliceFit {
         fixed,
         random,
@@ -555,7 +677,7 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
 /// Assembles a [`Fit`]: the random part and heterogeneity, weights, study rows and
 /// warnings around a fixed-effect result.
 fn finish(
-    effects: &Effects,
+    effects: Effects,
     fixed_fit: FixedFit,
     weights_fixed: Vec<f64>,
     options: &PoolOptions,
@@ -566,16 +688,15 @@ fn finish(
 }
 
 fn assemble(
-    effects: &Effects,
+    effects: Effects,
     fixed_fit: FixedFit,
     weights_fixed: Vec<f64>,
     random: Option<RandomFit>,
     het: Heterogeneity,
     options: &PoolOptions,
 ) -> Result<Fit> {
-    let (yi, vi) = (&effects.yi, &effects.vi);
-    let k = yi.len();
-    let mut warnings = data_warnings(effects);
+    let k = effects.yi.len();
+    let mut warnings = data_warnings(&effects);
     if let Some(r) = &random {
         warnings.extend(r.convergence_warnings());
     }
@@ -589,27 +710,34 @@ fn assemble(
     }
     let weights_random = random
         .as_ref()
-        .map(|r| weighted::weights_percent(vi, r.tau2));
-    let studies = (0..k)
-        .map(|i| StudyRow {
-            study: effects.labels[i].to_owned(),
-            index: effects.index[i],
-            yi: yi[i],
-            vi: vi[i],
-            weight_fixed: weights_fixed[i],
-            weight_random: weights_random.as_ref().map(|w| w[i]),
-        })
-        .collect();
+        .map(|r| weighted::weights_percent(&effects.vi, r.tau2));
+    let Effects {
+        measure,
+        labels,
+        yi,
+        vi,
+        index,
+        excluded,
+        ..
+    } = effects;
+    let studies = StudyRows {
+        labels,
+        index,
+        yi,
+        vi,
+        weight_fixed: weights_fixed,
+        weight_random: weights_random,
+    };
     Ok(Fit {
-        measure: effects.measure,
+        measure,
         k,
-        k_all: k + effects.excluded.len(),
+        k_all: k + excluded.len(),
         level: options.level,
         fixed: fixed_fit,
         random,
         heterogeneity: het,
         studies,
-        excluded: effects.excluded.clone(),
+        excluded,
         warnings,
         options: *options,
     })
@@ -655,7 +783,7 @@ pub fn pool(
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
             // A fit with no answer names the file it was asked of.
-            return pool_effects(&study_effects(table, effect_options)?, options).map_err(
+            return pool_owned_effects(study_effects(table, effect_options)?, options).map_err(
                 |e| match e {
                     Error::Degenerate(m) if !m.starts_with(&table.source) => {
                         Error::Degenerate(format!("{}: {m}", table.source))
@@ -775,7 +903,6 @@ pub fn pool(
         method: options.fixed,
         pooled: fe,
     };
-    let mut fit = finish(&effects, fixed, weights, options)?;
     // Q about a Mantel-Haenszel or Peto estimate is formed over the tables that carry
     // information (not double zeros); with at most one of them it is 0 on 0 degrees of
     // freedom, whatever the estimate (metafor's rma.mh: QE = 0, QEp = 1, I2 = 0, H2 = 1).
@@ -784,6 +911,7 @@ pub fn pool(
         .iter()
         .filter(|&&i| !all[i].is_double_zero())
         .count();
+    let mut fit = finish(effects, fixed, weights, options)?;
     if informative <= 1 {
         let h = &mut fit.heterogeneity;
         (h.q, h.p_value, h.i2_q) = (0.0, 1.0, 0.0);

@@ -71,7 +71,7 @@ fn write_fit<'a, W: Write, const N: usize>(
             let se = s.vi.sqrt();
             c.cells(&[
                 Text("study"),
-                Text(&s.study),
+                Text(s.study),
                 Num(s.yi),
                 Num(s.vi),
                 Num(m.to_natural(s.yi)),

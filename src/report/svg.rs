@@ -260,8 +260,9 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
         true,
     );
     let weight_of = |j: usize| {
-        let s = &fit.studies[j];
-        s.weight_random.unwrap_or(s.weight_fixed)
+        fit.studies
+            .get(j)
+            .map_or(0.0, |s| s.weight_random.unwrap_or(s.weight_fixed))
     };
     let max_w = (0..fit.studies.len())
         .map(weight_of)
@@ -275,10 +276,12 @@ pub fn forest(table: &StudyTable, fit: &Fit, subgroups: Option<&SubgroupAnalysis
                 y += ROW;
             }
             Row::Study(j) => {
-                let s = &fit.studies[*j];
+                let Some(s) = fit.studies.get(*j) else {
+                    continue;
+                };
                 let (e, c) = super::text::arms(table, s.index);
                 let (lo, hi) = study_ci(s.yi, s.vi);
-                text(&mut out, x_label, y + 4.0, "start", &s.study, false);
+                text(&mut out, x_label, y + 4.0, "start", s.study, false);
                 if arms_header {
                     text(&mut out, x_e, y + 4.0, "end", &e, false);
                     text(&mut out, x_c, y + 4.0, "end", &c, false);
@@ -485,7 +488,7 @@ pub fn funnel(fit: &Fit, trim: Option<&crate::analysis::bias::TrimAndFill>) -> S
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1f4e79\"><title>{}</title></circle>",
             axis.x(m.to_natural(s.yi)),
             ys(s.vi.sqrt()),
-            esc(&s.study)
+            esc(s.study)
         );
     }
     for (yi, sei) in &extra {
