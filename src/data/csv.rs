@@ -1339,7 +1339,7 @@ pub(crate) fn shown(text: &str) -> String {
 
 /// Parses one numeric cell; the message says what was expected.
 pub(crate) fn parse_number(cell: &str) -> std::result::Result<f64, String> {
-    let cell = cell.trim();
+    let cell = trim(cell);
     if cell.is_empty() {
         return Err("missing value; expected a number".into());
     }

@@ -416,6 +416,52 @@ const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 /// warning.
 const MAX_DUPLICATE_WARNINGS: usize = 10;
 
+/// The warnings of study labels that repeat an earlier row's (the first ten one by
+/// one, the rest in one line).
+///
+/// Most tables have none: the 64-bit hashes of the labels are sorted and compared first
+/// (8 bytes a study), and only a table with two equal hashes is searched label by label.
+fn duplicate_labels(source: &str, labels: &Texts, rows: &[usize]) -> Vec<String> {
+    use std::hash::BuildHasher;
+    let mut hashes: Vec<u64> = labels
+        .iter()
+        .map(|l| rustc_hash::FxBuildHasher.hash_one(l))
+        .collect();
+    hashes.sort_unstable();
+    if hashes.windows(2).all(|w| w[0] != w[1]) {
+        return Vec::new();
+    }
+    drop(hashes);
+    let mut warnings = Vec::new();
+    let mut seen =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(labels.len(), rustc_hash::FxBuildHasher);
+    let mut repeats = 0usize;
+    for (label, row) in labels.iter().zip(rows) {
+        match seen.entry(label) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                repeats += 1;
+                if repeats <= MAX_DUPLICATE_WARNINGS {
+                    warnings.push(format!(
+                        "{source}, row {row}, column 'study': study label '{}' repeats row {}",
+                        csv::shown(label),
+                        first.get()
+                    ));
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(*row);
+            }
+        }
+    }
+    if repeats > MAX_DUPLICATE_WARNINGS {
+        warnings.push(format!(
+            "{source}, column 'study': {} more study labels repeat earlier rows",
+            repeats - MAX_DUPLICATE_WARNINGS
+        ));
+    }
+    warnings
+}
+
 /// A text column kept from the input beyond the required ones (a moderator, a
 /// provenance note, a citation).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -503,35 +549,7 @@ impl StudyTable {
             )));
         }
         data.validate(&source, &rows)?;
-        let mut warnings = Vec::new();
-        let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(
-            labels.len(),
-            rustc_hash::FxBuildHasher,
-        );
-        let mut repeats = 0usize;
-        for (label, row) in labels.iter().zip(&rows) {
-            match seen.entry(label) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    repeats += 1;
-                    if repeats <= MAX_DUPLICATE_WARNINGS {
-                        warnings.push(format!(
-                            "{source}, row {row}, column 'study': study label '{}' repeats row {}",
-                            csv::shown(label),
-                            first.get()
-                        ));
-                    }
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(*row);
-                }
-            }
-        }
-        if repeats > MAX_DUPLICATE_WARNINGS {
-            warnings.push(format!(
-                "{source}, column 'study': {} more study labels repeat earlier rows",
-                repeats - MAX_DUPLICATE_WARNINGS
-            ));
-        }
+        let warnings = duplicate_labels(&source, &labels, &rows);
         Ok(StudyTable {
             source,
             labels,
