@@ -21,9 +21,12 @@
 #   pip install -r benches/compare/requirements.txt   (numpy, pandas, statsmodels)
 # optionally R with metafor: apt-get install -y r-cran-metafor r-cran-metadat
 # A tool that is not installed is skipped, saying so. The 10^6 x 13 batch reads 385 MB
-# and today holds the whole table in memory (about 6 GB). The json run adds
-# `--studies all` once `pool` has that option. A run takes about 12 minutes on 2 cores,
-# most of it the metafor loop (about 2.5 min a run; RUNS_METAFOR=1 shortens it).
+# in chunks (about 100 MB of memory). The json run writes every study (`--studies
+# all`). Reading alone is the criterion bench `read_csv/yi,vi file, 10^6 rows`
+# (benches/pooling.rs, on a 26 MB file of the same shape as big.csv), run last; its
+# median throughput goes into the table (READ_BENCH=0 skips it). A run takes about 12
+# minutes on 2 cores, most of it the metafor loop (about 2.5 min a run;
+# RUNS_METAFOR=1 shortens it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release --quiet --bin metapool
@@ -60,5 +63,12 @@ echo "metapool $("$metapool" --version | cut -d' ' -f2) ($(git rev-parse --short
 [ "$HAVE_R" = 1 ] && Rscript -e 'cat(R.version.string, ", metafor ", as.character(packageVersion("metafor")), "\n", sep = "")'
 echo "writing the inputs..."
 python3 benches/compare/e2e_inputs.py "$work"
+if [ "${READ_BENCH:-1}" = 1 ]; then
+  echo "reading alone: cargo bench --bench pooling -- 'read_csv/yi,vi' ..."
+  # criterion prints `thrpt:  [low MiB/s median MiB/s high MiB/s]`
+  READ_MIBS=$(cargo bench --quiet --bench pooling -- 'read_csv/yi,vi' 2>/dev/null \
+    | sed -n 's/.*thrpt: *\[[^ ]* [^ ]* \([0-9.]*\) MiB\/s.*/\1/p' | head -1)
+  export READ_MIBS
+fi
 python3 benches/compare/e2e_measure.py "$work" "$metapool"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

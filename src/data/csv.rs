@@ -907,15 +907,32 @@ impl<R: Read> BlockReader<R> {
                         .map_or(0, |i| i + 1)
                 };
                 scan.regular &= std::str::from_utf8(&text.buf[..end]).is_ok();
-                for line in text.buf[..end].split(|&b| b == b'\n' || b == b'\r') {
-                    if line
-                        .split(|&b| b == b',')
-                        .all(|cell| cell.trim_ascii().is_empty())
-                    {
+                let block = &text.buf[..end];
+                let mut start = 0;
+                for line_end in memchr::memchr2_iter(b'\n', b'\r', block).chain([end]) {
+                    let line = &block[start..line_end];
+                    start = line_end + 1;
+                    // A blank line, or a row of empty cells, is no row.
+                    if line.iter().all(|&b| b == b',' || b.is_ascii_whitespace()) {
                         continue;
                     }
-                    scan.regular &= line.iter().filter(|&&b| b == b',').count() + 1 == cells;
-                    scan.row(line.split(|&b| b == b',').nth(group).unwrap_or_default());
+                    // The cell at `group`: between the commas before and after it.
+                    let (mut commas, mut cell_start, mut cell_end) = (0, 0, line.len());
+                    for comma in memchr::memchr_iter(b',', line) {
+                        commas += 1;
+                        if commas == group {
+                            cell_start = comma + 1;
+                        } else if commas == group + 1 {
+                            cell_end = comma;
+                        }
+                    }
+                    scan.regular &= commas + 1 == cells;
+                    let cell = if commas < group {
+                        &[][..]
+                    } else {
+                        &line[cell_start..cell_end]
+                    };
+                    scan.row(cell);
                 }
                 // Row numbers are not needed here.
                 Resume {
@@ -1420,6 +1437,61 @@ mod tests {
                 )
                 .and_then(|b| b.read_all(true));
                 assert_eq!(summary(blocks), whole, "block {block} of {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_group_scan_sees_the_groups_the_rows_have() {
+        let texts = [
+            "g,study,yi,vi\na,s1,1,1\na,s2,1,1\n\n,,,\nb , s1,1,1\r\nb,s2,1,1\rc,s,1,1",
+            "g,study,yi,vi\na,s1,1,1\nb,s2,1,1\na,s3,1,1\n",
+            "g,study,yi,vi\n\"a,1\",s1,1,1\n\"a,1\",s2,1,1\nb,\"s\n3\",1,1\n",
+            "g,study,yi,vi\na,s1,1,1\na,s2,1\nb,s3,1,1\n",
+            "g,study,yi,vi\na,s1,1,1\n\u{a0}a\u{a0},s2,1,1\n",
+        ];
+        for text in texts {
+            // The groups of the rows as the whole text reads them.
+            let layout_of = |t: &str| {
+                let data = t.as_bytes();
+                let mut records = Records::new("t.csv", data);
+                Layout::read("t.csv", &mut records).unwrap()
+            };
+            let layout = layout_of(text);
+            let group = layout.text_column("g").unwrap();
+            let expected = match parse_csv_bytes("t.csv".into(), text.as_bytes(), true) {
+                Err(_) => None,
+                Ok(p) => {
+                    let values = p.covariates[0].values.to_vec();
+                    let mut runs: Vec<&String> = values.iter().collect();
+                    runs.dedup();
+                    let mut distinct = runs.clone();
+                    distinct.sort();
+                    distinct.dedup();
+                    Some((distinct.len(), distinct.len() == runs.len()))
+                }
+            };
+            for block in 1..=text.len() + 1 {
+                let reader = BlockReader::with_block(
+                    "t.csv".into(),
+                    text.as_bytes(),
+                    None,
+                    &InputLimits::DEFAULT,
+                    block,
+                )
+                .unwrap();
+                let runs = reader.scan_groups(group).unwrap();
+                match expected {
+                    None => assert!(!runs.regular, "block {block} of {text:?}"),
+                    Some((groups, consecutive)) => {
+                        assert!(runs.regular, "block {block} of {text:?}");
+                        assert_eq!(
+                            (runs.groups, runs.consecutive),
+                            (groups, consecutive),
+                            "block {block} of {text:?}"
+                        );
+                    }
+                }
             }
         }
     }
