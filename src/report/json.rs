@@ -287,11 +287,16 @@ pub fn to_string_pretty<T: ?Sized + Serialize>(value: &T) -> crate::Result<Strin
 /// # Errors
 /// The error of `out` (a full disk, a closed pipe).
 pub fn to_writer_pretty<W: std::io::Write, T: ?Sized + Serialize>(
-    mut out: W,
+    out: W,
     value: &T,
 ) -> std::io::Result<()> {
+    // serde_json writes a document in many small pieces (a key, a colon, an
+    // indentation): gathered here, they reach `out` (often a `dyn Write`) in blocks.
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut out, &Finite(value))?;
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Writes `value` as one line of JSON with its line end (JSON Lines) to `out`.
