@@ -620,13 +620,56 @@ impl Columns {
             ));
         };
         let cell = |i: usize| {
-            trim(
-                record
-                    .range(i)
-                    .and_then(|r| text.get(r))
-                    .unwrap_or_default(),
-            )
+            record
+                .range(i)
+                .and_then(|r| text.get(r))
+                .unwrap_or_default()
         };
+        self.push_cells(layout, source, row, cell, by_row)
+    }
+
+    /// Reads a line of text without a quote, spreadsheet row `row`, into the columns: its
+    /// cells are the text between its commas.
+    ///
+    /// # Errors
+    /// As [`Columns::push`].
+    fn push_plain(
+        &mut self,
+        layout: &Layout,
+        source: &str,
+        row: usize,
+        line: &str,
+        by_row: bool,
+        cells: &mut Vec<(usize, usize)>,
+    ) -> Result<()> {
+        cells.clear();
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', line.as_bytes()) {
+            cells.push((start, comma));
+            start = comma + 1;
+        }
+        cells.push((start, line.len()));
+        if cells.len() != layout.header.names.len() {
+            // The message of a record of that length.
+            let record = ::csv::ByteRecord::from(
+                cells.iter().map(|&(a, b)| &line[a..b]).collect::<Vec<_>>(),
+            );
+            layout.header.check_length(row, &record)?;
+        }
+        let cell = |i: usize| cells.get(i).map_or("", |&(a, b)| &line[a..b]);
+        self.push_cells(layout, source, row, cell, by_row)
+    }
+
+    /// Reads the cells of row `row` (`cell(i)`: the text of column `i`, untrimmed).
+    fn push_cells<'c>(
+        &mut self,
+        layout: &Layout,
+        source: &str,
+        row: usize,
+        cell: impl Fn(usize) -> &'c str,
+        by_row: bool,
+    ) -> Result<()> {
+        let cell = |i: usize| trim(cell(i));
         let label = cell(layout.required_idx[0]);
         let mut row_error = None;
         if label.is_empty() {
@@ -755,6 +798,8 @@ struct BlockReader<R> {
     text: Text<R>,
     layout: Layout,
     record: ::csv::ByteRecord,
+    /// Where the cells of a plain line are (reused from line to line).
+    cells: Vec<(usize, usize)>,
 }
 
 /// The bytes of a [`BlockReader`]'s input read and not yet parsed.
@@ -843,6 +888,7 @@ impl<R: Read> BlockReader<R> {
                     text,
                     layout,
                     record,
+                    cells: Vec::new(),
                 });
             }
             text.grow()?;
@@ -979,52 +1025,52 @@ impl<R: Read> BlockReader<R> {
             if text.eof && text.buf.is_empty() {
                 return Ok(false);
             }
-            let mut records = text.records();
-            // Where each record read begins, to cut the block after a whole group.
+            // Where each row read begins, to cut the block after a whole group.
             let mut starts = Vec::new();
-            let mut rest = None;
-            // After the last record read: the rows of empty cells and blank lines after
-            // it may be cut too, and are read again with the next block.
-            let mut after_last = records.position();
-            while let Some(row) = records.next_record(&mut self.record)? {
-                if !text.eof && records.position().byte >= text.buf.len() {
-                    // The block may cut this record: it is read again with the next.
-                    rest = Some(records.last_start());
-                    break;
-                }
-                if group.is_some() {
-                    starts.push(records.last_start());
-                }
-                columns.push(&self.layout, &text.source, row, &self.record, by_row)?;
-                after_last = records.position();
-            }
-            let rest = match rest {
-                None if text.eof => records.position(),
-                None => after_last,
-                Some(rest) => match group {
-                    None => rest,
-                    Some(g) => {
-                        // The last group may go on in the next block: it is read again
-                        // with it, unless it began with the block.
-                        let last = columns.len();
-                        let mut first = last;
-                        while first > before
-                            && last > before
-                            && columns.text(&self.layout, g, first - 1)
-                                == columns.text(&self.layout, g, last - 1)
-                        {
-                            first -= 1;
-                        }
-                        columns.truncate(first.max(before));
-                        if first == before {
-                            rest
-                        } else {
-                            starts[first - before]
-                        }
-                    }
-                },
+            let starts_wanted = group.is_some();
+            let read = match plain_text(&text.buf, text.eof) {
+                Some((plain, eof)) => read_plain(
+                    &self.layout,
+                    &text.source,
+                    plain,
+                    text.at,
+                    eof,
+                    columns,
+                    by_row,
+                    starts_wanted.then_some(&mut starts),
+                    &mut self.cells,
+                )?,
+                None => read_records(
+                    &self.layout,
+                    text,
+                    columns,
+                    by_row,
+                    starts_wanted.then_some(&mut starts),
+                    &mut self.record,
+                )?,
             };
-            drop(records);
+            let rest = match (read.cut, group) {
+                (None, _) => read.end,
+                (Some(cut), None) => cut,
+                (Some(cut), Some(g)) => {
+                    // The last group may go on in the next block: it is read again with
+                    // it, unless it began with the block.
+                    let last = columns.len();
+                    let mut first = last;
+                    while first > before
+                        && columns.text(&self.layout, g, first - 1)
+                            == columns.text(&self.layout, g, last - 1)
+                    {
+                        first -= 1;
+                    }
+                    columns.truncate(first);
+                    if first == before {
+                        cut
+                    } else {
+                        starts[first - before]
+                    }
+                }
+            };
             if columns.len() == before && !text.eof {
                 // No whole record, or one group, in the block: read a larger one.
                 text.grow()?;
@@ -1034,6 +1080,136 @@ impl<R: Read> BlockReader<R> {
             return Ok(true);
         }
     }
+}
+
+/// Where the reading of a block ended ([`read_plain`], [`read_records`]).
+struct BlockEnd {
+    /// Where the row the block may cut begins (`None` when the input ends in the block,
+    /// or the block ends with a whole row).
+    cut: Option<Resume>,
+    /// Where the text after the rows read begins, when no row is cut.
+    end: Resume,
+}
+
+/// The text of a block as UTF-8 without a quote, and whether it is the end of the
+/// input: the block, or the block but for a character its end cuts; `None` for a block
+/// with a quote or bytes that are not UTF-8 (read by [`read_records`], whose messages
+/// name the cell).
+fn plain_text(buf: &[u8], eof: bool) -> Option<(&str, bool)> {
+    if memchr::memchr(b'"', buf).is_some() {
+        return None;
+    }
+    match std::str::from_utf8(buf) {
+        Ok(text) => Some((text, eof)),
+        // A character cut by the end of the block: the rest comes with the next.
+        Err(e) if e.error_len().is_none() && !eof => std::str::from_utf8(&buf[..e.valid_up_to()])
+            .ok()
+            .map(|t| (t, false)),
+        Err(_) => None,
+    }
+}
+
+/// Reads the rows of `plain`, a text without a quote that begins at `at`: each line is
+/// a row (line ends LF, CRLF or CR; a blank line or a line of empty cells is counted
+/// and skipped), its cells the text between its commas, as the CSV reader reads such a
+/// text; the last line is cut unless `eof`.
+#[allow(clippy::too_many_arguments)]
+fn read_plain(
+    layout: &Layout,
+    source: &str,
+    plain: &str,
+    at: Resume,
+    eof: bool,
+    columns: &mut Columns,
+    by_row: bool,
+    mut starts: Option<&mut Vec<Resume>>,
+    cells: &mut Vec<(usize, usize)>,
+) -> Result<BlockEnd> {
+    let bytes = plain.as_bytes();
+    let after_cr = |pos: usize| match pos.checked_sub(1) {
+        Some(i) => bytes[i] == b'\r',
+        None => at.after_cr,
+    };
+    let mut pos = 0;
+    let mut row = at.row;
+    if at.after_cr && bytes.first() == Some(&b'\n') {
+        // The end of the CRLF that ended the row before.
+        pos = 1;
+    }
+    loop {
+        let here = Resume {
+            byte: pos,
+            row,
+            after_cr: after_cr(pos),
+        };
+        let (line_end, next) = match memchr::memchr2(b'\n', b'\r', &bytes[pos..]) {
+            Some(k) => {
+                let end = pos + k;
+                let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
+                (end, end + 1 + usize::from(crlf))
+            }
+            None if pos == bytes.len() => {
+                return Ok(BlockEnd {
+                    cut: None,
+                    end: here,
+                })
+            }
+            None if !eof => {
+                return Ok(BlockEnd {
+                    cut: Some(here),
+                    end: here,
+                })
+            }
+            None => (bytes.len(), bytes.len()),
+        };
+        let line = &plain[pos..line_end];
+        if !line.bytes().all(|b| b == b',' || b.is_ascii_whitespace()) {
+            if let Some(starts) = starts.as_deref_mut() {
+                starts.push(here);
+            }
+            columns.push_plain(layout, source, row, line, by_row, cells)?;
+        }
+        row += 1;
+        pos = next;
+    }
+}
+
+/// Reads the records of a block with the CSV reader (quoted cells; cells that are not
+/// UTF-8, named in the message); the last record is cut unless the input ends.
+fn read_records<R: Read>(
+    layout: &Layout,
+    text: &Text<R>,
+    columns: &mut Columns,
+    by_row: bool,
+    mut starts: Option<&mut Vec<Resume>>,
+    record: &mut ::csv::ByteRecord,
+) -> Result<BlockEnd> {
+    let mut records = text.records();
+    // After the last record read: the rows of empty cells and blank lines after it may
+    // be cut too, and are read again with the next block.
+    let mut after_last = records.position();
+    while let Some(row) = records.next_record(record)? {
+        if !text.eof && records.position().byte >= text.buf.len() {
+            // The block may cut this record: it is read again with the next.
+            return Ok(BlockEnd {
+                cut: Some(records.last_start()),
+                end: after_last,
+            });
+        }
+        if let Some(starts) = starts.as_deref_mut() {
+            starts.push(records.last_start());
+        }
+        columns.push(layout, &text.source, row, record, by_row)?;
+        after_last = records.position();
+    }
+    Ok(BlockEnd {
+        cut: None,
+        end: if text.eof {
+            records.position()
+        } else {
+            after_last
+        },
+    })
 }
 
 /// The number of lines of `data` with a character other than a separator, a quote or
@@ -1411,7 +1587,9 @@ mod tests {
         }
     }
 
-    const TEXTS: [&str; 9] = [
+    const TEXTS: [&str; 11] = [
+        "study,yi,vi\n  \n\u{e9},1,0.1\r\n,,\r\u{fc} ,2,0.2\n\u{a0}x\u{a0},3,0.3",
+        "study,yi,vi,note\na,1,0.1,\u{2212}\u{b7}\r\nb,2,0.2,\u{1f600}\n",
         "study,yi,vi,subgroup\na,1,0.1,x\nb,2,0.2,x\nc,3,0.3,y\nd,4,0.4,y\ne,5,0.5,z\n",
         "\u{feff}study,yi,vi\r\na,1,0.1\r\n\r\nb,2,0.2\r\n,,\r\nc,3,0.3",
         "study,yi,vi\ra,1,0.1\r\rb,2,0.2\rc,3,0.3\r",
@@ -1497,8 +1675,21 @@ mod tests {
     }
 
     #[test]
+    fn blocks_name_the_bytes_that_are_not_utf8_as_the_whole_text_does() {
+        let text: &[u8] = b"study,yi,vi\na,1,0.1\r\nb\xc3,2,0.2\nc,3,0.3\n";
+        let whole = summary(parse_csv_bytes("t.csv".into(), text, true));
+        assert!(whole.contains("not valid UTF-8"), "{whole}");
+        for block in 1..=text.len() + 1 {
+            let blocks =
+                BlockReader::with_block("t.csv".into(), text, None, &InputLimits::DEFAULT, block)
+                    .and_then(|b| b.read_all(true));
+            assert_eq!(summary(blocks), whole, "block {block}");
+        }
+    }
+
+    #[test]
     fn blocks_by_group_end_at_the_end_of_a_group() {
-        let text = TEXTS[0];
+        let text = TEXTS[2];
         let whole = summary(parse_csv_bytes("t.csv".into(), text.as_bytes(), true));
         for block in 1..=text.len() + 1 {
             let mut reader = BlockReader::with_block(
