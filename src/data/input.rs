@@ -1,7 +1,8 @@
 //! Reading an input file into memory within limits on its size and its line length.
 //!
 //! Every file metapool reads (a study table, a claims registry and its inputs, a RevMan
-//! export) goes through [`read_bounded`], so that a file that is not a table at all
+//! export) goes through [`read_bounded`] (whole) or the same checks piece by piece (a
+//! study table, read in blocks), so that a file that is not a table at all
 //! (`/dev/zero`, a disk image, a spreadsheet's binary) is refused at its first bytes
 //! and a file too large for the machine is refused before it is read:
 //!
