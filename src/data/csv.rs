@@ -570,6 +570,22 @@ impl Columns {
         }
     }
 
+    /// Adds the rows of `other` after these.
+    fn append(&mut self, other: Columns) {
+        let before = self.len();
+        self.labels.append(&other.labels);
+        self.rows.extend(other.rows);
+        for (column, more) in self.numeric.iter_mut().zip(other.numeric) {
+            column.extend(more);
+        }
+        self.subgroup.append(&other.subgroup);
+        for (column, more) in self.covariates.iter_mut().zip(&other.covariates) {
+            column.append(more);
+        }
+        self.row_errors
+            .extend(other.row_errors.into_iter().map(|(i, e)| (before + i, e)));
+    }
+
     /// Keeps the first `n` rows.
     fn truncate(&mut self, n: usize) {
         self.labels.truncate(n);
@@ -1120,9 +1136,111 @@ fn plain_text(buf: &[u8], eof: bool) -> Option<(&str, bool)> {
 /// Reads the rows of `plain`, a text without a quote that begins at `at`: each line is
 /// a row (line ends LF, CRLF or CR; a blank line or a line of empty cells is counted
 /// and skipped), its cells the text between its commas, as the CSV reader reads such a
-/// text; the last line is cut unless `eof`.
+/// text; the last line is cut unless `eof`. A text of more than two pieces of
+/// [`PIECE`] bytes is cut after line feeds into pieces read in parallel, each from the
+/// row the line ends before it give, and put together in order (the first error in
+/// file order is the one returned).
 #[allow(clippy::too_many_arguments)]
 fn read_plain(
+    layout: &Layout,
+    source: &str,
+    plain: &str,
+    at: Resume,
+    eof: bool,
+    columns: &mut Columns,
+    by_row: bool,
+    starts: Option<&mut Vec<Resume>>,
+    cells: &mut Vec<(usize, usize)>,
+) -> Result<BlockEnd> {
+    use rayon::prelude::*;
+    let bytes = plain.as_bytes();
+    let n = (bytes.len() / PIECE).min(rayon::current_num_threads() * 2);
+    // Where the pieces begin: after the first line feed from each n-th of the text.
+    let mut bounds = vec![0];
+    for p in 1..n {
+        let from = (bytes.len() * p / n).max(bounds[bounds.len() - 1] + 1);
+        match bytes
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
+            Some(k) if from + k + 1 < bytes.len() => bounds.push(from + k + 1),
+            _ => break,
+        }
+    }
+    if bounds.len() == 1 {
+        return read_plain_piece(
+            layout, source, plain, at, eof, columns, by_row, starts, cells,
+        );
+    }
+    bounds.push(bytes.len());
+    // The row each piece begins with: one a line end before it (an LF; a CR not followed
+    // by an LF), but for the LF that ends a CRLF begun before the text.
+    let mut resumes = vec![at];
+    for w in bounds.windows(2).take(bounds.len() - 2) {
+        let piece = &bytes[w[0]..w[1]];
+        let lone_cr = memchr::memchr_iter(b'\r', piece)
+            .filter(|&i| piece.get(i + 1) != Some(&b'\n'))
+            .count();
+        let skipped = usize::from(w[0] == 0 && at.after_cr && piece.first() == Some(&b'\n'));
+        let rows = memchr::memchr_iter(b'\n', piece).count() + lone_cr - skipped;
+        let previous = resumes[resumes.len() - 1];
+        resumes.push(Resume {
+            byte: 0,
+            row: previous.row + rows,
+            after_cr: false,
+        });
+    }
+    let wanted = starts.is_some();
+    let read: Vec<Result<(Columns, Vec<Resume>, BlockEnd)>> = bounds
+        .par_windows(2)
+        .zip(resumes.par_iter())
+        .enumerate()
+        .map(|(p, (w, &resume))| {
+            let last = p == bounds.len() - 2;
+            let mut piece_columns = Columns::with_capacity(layout, 0);
+            let mut piece_starts = Vec::new();
+            let end = read_plain_piece(
+                layout,
+                source,
+                &plain[w[0]..w[1]],
+                resume,
+                last && eof,
+                &mut piece_columns,
+                by_row,
+                wanted.then_some(&mut piece_starts),
+                &mut Vec::new(),
+            )?;
+            let shift = |r: Resume| Resume {
+                byte: r.byte + w[0],
+                ..r
+            };
+            let piece_starts = piece_starts.into_iter().map(shift).collect();
+            let end = BlockEnd {
+                cut: end.cut.map(shift),
+                end: shift(end.end),
+            };
+            Ok((piece_columns, piece_starts, end))
+        })
+        .collect();
+    let mut starts = starts;
+    let mut block_end = None;
+    for piece in read {
+        let (piece_columns, piece_starts, end) = piece?;
+        columns.append(piece_columns);
+        if let Some(starts) = starts.as_deref_mut() {
+            starts.extend(piece_starts);
+        }
+        block_end = Some(end);
+    }
+    Ok(block_end.unwrap_or(BlockEnd { cut: None, end: at }))
+}
+
+/// The bytes of a piece of plain text read by one thread ([`read_plain`]).
+const PIECE: usize = 1 << 20;
+
+/// [`read_plain`] of one piece, in one thread.
+#[allow(clippy::too_many_arguments)]
+fn read_plain_piece(
     layout: &Layout,
     source: &str,
     plain: &str,
@@ -1678,6 +1796,56 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn large_blocks_read_in_parallel_pieces_read_what_the_whole_text_reads() {
+        // Several pieces of 1 MiB: line ends of every kind, blank lines, rows of empty
+        // cells and bad rows throughout.
+        let mut text = String::from("study,yi,vi,subgroup\r\n");
+        let mut i = 0u64;
+        while text.len() < 5 << 20 {
+            i += 1;
+            let end = ["\n", "\r\n", "\r"][(i % 7 % 3) as usize];
+            match i % 101 {
+                0 => text.push_str(end),
+                1 => text.push_str(&format!(",,,{end}")),
+                2 => text.push_str(&format!("s{i},x,0.1,g{}{end}", i / 1000)),
+                3 => text.push_str(&format!("s{i},1,0.1{end}")),
+                _ => text.push_str(&format!(
+                    "s{i},{}.5,0.{},g{}{end}",
+                    i % 13,
+                    i % 9 + 1,
+                    i / 1000
+                )),
+            }
+        }
+        let whole = summary(parse_csv_bytes("t.csv".into(), text.as_bytes(), true));
+        assert!(
+            whole.starts_with("error: t.csv, row 4: this row has 3 cells"),
+            "{whole}"
+        );
+        // Without the short rows: a table, with its bad cells kept by row.
+        let text: String = text
+            .split_inclusive(['\n', '\r'])
+            .filter(|line| line.matches(',').count() != 2)
+            .collect();
+        let whole = summary(parse_csv_bytes("t.csv".into(), text.as_bytes(), true));
+        assert!(!whole.starts_with("error"));
+        for block in [BLOCK, 3 << 20, 6 << 20, 1 << 20] {
+            for bytes in [text.as_bytes(), &text.as_bytes()[..text.len() - 7]] {
+                let expected = summary(parse_csv_bytes("t.csv".into(), bytes, true));
+                let blocks = BlockReader::with_block(
+                    "t.csv".into(),
+                    bytes,
+                    None,
+                    &InputLimits::DEFAULT,
+                    block,
+                )
+                .and_then(|b| b.read_all(true));
+                assert!(summary(blocks) == expected, "block {block}");
             }
         }
     }

@@ -74,6 +74,13 @@ impl Texts {
         out
     }
 
+    /// Adds the texts of `other` after these.
+    pub fn append(&mut self, other: &Texts) {
+        let shift = self.bytes.len();
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|&end| shift + end));
+    }
+
     /// Keeps the first `n` texts.
     pub fn truncate(&mut self, n: usize) {
         if n < self.len() {
