@@ -386,13 +386,15 @@ impl BatchArgs {
     /// [`BatchArgs::run`], writing the rows to `out` in `format` as they are pooled
     /// (`out_name` names `out` in the error of a write that fails).
     ///
-    /// The file is read twice: first the grouping column alone
+    /// A regular file is read twice: first the grouping column alone
     /// ([`crate::data::group_runs`]), then by chunks of whole groups, so that memory
     /// holds one chunk (about 4 MiB of the file) and its results at a time. A file whose
     /// groups are not runs of consecutive rows, or with a row of too few or too many
-    /// cells or text that is not UTF-8, is read whole as [`BatchArgs::run`] reads it
-    /// (memory in proportion to the file; the error of a malformed row comes before any
-    /// output).
+    /// cells or text that is not UTF-8, and an input that can be read once only (a pipe,
+    /// `/dev/stdin`), are read whole (memory in proportion to the file; the error of a
+    /// malformed row comes before any output). The warning of the groups that could not
+    /// be pooled comes after the last row; a write that fails (a closed pipe, a full
+    /// disk) ends the batch at once, without it.
     ///
     /// # Errors
     /// As [`crate::data::read_csv_path_by_row_within`] and [`batch::batch_by_row`];
@@ -429,8 +431,13 @@ impl BatchArgs {
             profile,
             limits,
         } = &self.input.table;
-        let runs = crate::data::group_runs(file, &self.group_by, limits)?;
-        let counts = if runs.consecutive && runs.regular {
+        // A pipe or a device can be read once only: such an input is read whole.
+        let regular_file = std::fs::metadata(file).is_ok_and(|m| m.is_file());
+        let runs = match regular_file {
+            true => Some(crate::data::group_runs(file, &self.group_by, limits)?),
+            false => None,
+        };
+        let counts = if let Some(runs) = runs.filter(|r| r.consecutive && r.regular) {
             let mut chunks = crate::data::read_csv_groups(file, &self.group_by, limits)?;
             let (effect, options) = profile.resolve(chunks.data_type(), &self.input.overrides);
             progress.begin(runs.groups, true);

@@ -136,3 +136,30 @@ fn a_malformed_row_late_in_a_large_file_fails_before_any_output() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_pipe_is_read_once_and_whole() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_metapool"))
+        .args(["batch", "/dev/stdin", "--group-by", "grp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"study,yi,vi,grp\nA,0.1,0.01,g\nB,0.2,0.02,g\nC,0.3,0.03,h\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(
+        stdout.lines().nth(1).unwrap().starts_with("g,2,GEN,"),
+        "{stdout}"
+    );
+}
