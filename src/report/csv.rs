@@ -356,7 +356,8 @@ pub fn write_batch_part<W: Write>(
     let pieces: Vec<std::io::Result<Vec<u8>>> = rows
         .par_chunks(1024)
         .map(|piece| {
-            let mut c = Cells::new(Vec::new());
+            // About 400 bytes a row: room for them, so that the piece is not copied as it grows.
+            let mut c = Cells::new(Vec::with_capacity(piece.len() * 512));
             for row in piece {
                 c.row(&batch_row(row))?;
             }
