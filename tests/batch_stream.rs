@@ -15,6 +15,12 @@ use std::fmt::Write as _;
 /// bad (a negative variance, a number that is not one, an empty label), some labels
 /// are quoted and hold a comma, a quote or a line break, some lines end in CRLF.
 fn table(groups: usize, order: impl Fn(usize) -> usize) -> String {
+    table_quoted(groups, order, true)
+}
+
+/// [`table`], with quoted labels or without (then every block is plain text, read line
+/// by line).
+fn table_quoted(groups: usize, order: impl Fn(usize) -> usize, quoted: bool) -> String {
     let mut text = String::from("analysis,study,yi,vi\n");
     for n in 0..groups {
         let g = order(n);
@@ -22,8 +28,8 @@ fn table(groups: usize, order: impl Fn(usize) -> usize) -> String {
             let yi = ((g * 31 + s * 7) % 101) as f64 / 50.0 - 1.0;
             let vi = 0.01 + ((g * 13 + s * 3) % 89) as f64 / 100.0;
             let label = match (g + s) % 97 {
-                0 => format!("\"s{s}, \"\"quoted\"\"\""),
-                1 => format!("\"s{s}\nsecond line\""),
+                0 if quoted => format!("\"s{s}, \"\"quoted\"\"\""),
+                1 if quoted => format!("\"s{s}\nsecond line\""),
                 _ => format!("s{s}"),
             };
             let (yi, vi, label) = match (g * 7 + s) % 1009 {
@@ -88,6 +94,22 @@ fn chunks_of_whole_groups_give_the_rows_of_the_whole_table() {
     assert_eq!(got.len(), expected.len());
     for (g, e) in got.iter().zip(&expected) {
         // NaN != NaN: compare the rows as the CSV writes them.
+        assert_eq!(
+            metapool::report::csv::batch_cells(g),
+            metapool::report::csv::batch_cells(e)
+        );
+    }
+}
+
+#[test]
+fn chunks_of_plain_text_end_with_whole_groups() {
+    // No quote: every block is read line by line, and many end on a whole line.
+    let path = write("plain.csv", &table_quoted(150_000, |n| n, false));
+    assert!(std::fs::metadata(&path).unwrap().len() > 4 * (4 << 20));
+    let expected = whole(&path);
+    let got = chunked(&path);
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
         assert_eq!(
             metapool::report::csv::batch_cells(g),
             metapool::report::csv::batch_cells(e)

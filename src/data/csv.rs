@@ -1073,12 +1073,13 @@ impl<R: Read> BlockReader<R> {
                     &mut self.record,
                 )?,
             };
-            let rest = match (read.cut, group) {
-                (None, _) => read.end,
-                (Some(cut), None) => cut,
-                (Some(cut), Some(g)) => {
-                    // The last group may go on in the next block: it is read again with
-                    // it, unless it began with the block.
+            let rest = match group {
+                None => read.cut.unwrap_or(read.end),
+                Some(_) if text.eof => read.end,
+                Some(g) => {
+                    // The last group may go on in the next block (whether the block cuts
+                    // a row or ends with a whole one): it is read again with it, unless
+                    // it began with the block.
                     let last = columns.len();
                     let mut first = last;
                     while first > before
@@ -1088,10 +1089,10 @@ impl<R: Read> BlockReader<R> {
                         first -= 1;
                     }
                     columns.truncate(first);
-                    if first == before {
-                        cut
-                    } else {
-                        starts[first - before]
+                    match starts.get(first - before) {
+                        Some(&start) => start,
+                        // The block is one group: a larger one is read below.
+                        None => read.cut.unwrap_or(read.end),
                     }
                 }
             };
@@ -1883,6 +1884,14 @@ mod tests {
                 let mut columns = Columns::with_capacity(&reader.layout, 0);
                 if !reader.next_block(&mut columns, true, Some(group)).unwrap() {
                     break;
+                }
+                if columns.len() > 0 {
+                    // A chunk begins with a group of its own: none goes on from the last.
+                    let g = columns.text(&reader.layout, group, 0).to_owned();
+                    assert!(
+                        !seen_groups.contains(&g),
+                        "block {block}: {g} in two chunks"
+                    );
                 }
                 for i in 0..columns.len() {
                     let g = columns.text(&reader.layout, group, i).to_owned();
