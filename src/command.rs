@@ -408,12 +408,7 @@ impl BatchArgs {
     ) -> Result<()> {
         let mut header = true;
         self.stream(progress, &mut |rows| {
-            let written = match format {
-                BatchFormat::Csv => report::csv::write_batch_part(&mut *out, rows, header),
-                BatchFormat::Jsonl => rows
-                    .iter()
-                    .try_for_each(|r| json::to_writer_line(&mut *out, r)),
-            };
+            let written = write_batch_rows(format, &mut *out, rows, header);
             header = false;
             written.map_err(|e| crate::Error::write(out_name, e))
         })
@@ -478,15 +473,22 @@ impl Report for BatchReport {
     type Format = BatchFormat;
 
     fn write(&self, format: BatchFormat, out: &mut dyn Write) -> std::io::Result<()> {
-        match format {
-            BatchFormat::Csv => report::csv::write_batch(out, &self.rows),
-            BatchFormat::Jsonl => {
-                for r in &self.rows {
-                    json::to_writer_line(&mut *out, r)?;
-                }
-                Ok(())
-            }
-        }
+        write_batch_rows(format, out, &self.rows, true)
+    }
+}
+
+/// Writes batch rows in `format`, after the CSV header when `header`.
+fn write_batch_rows(
+    format: BatchFormat,
+    out: &mut dyn Write,
+    rows: &[batch::BatchRow],
+    header: bool,
+) -> std::io::Result<()> {
+    match format {
+        BatchFormat::Csv => report::csv::write_batch_part(out, rows, header),
+        BatchFormat::Jsonl => rows
+            .iter()
+            .try_for_each(|r| json::to_writer_line(&mut *out, r)),
     }
 }
 
