@@ -72,6 +72,17 @@ fn chunked(path: &std::path::Path) -> Vec<BatchRow> {
     rows
 }
 
+/// The same rows, compared as the CSV writes them (NaN != NaN).
+fn assert_same_rows(got: &[BatchRow], expected: &[BatchRow]) {
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(expected) {
+        assert_eq!(
+            metapool::report::csv::batch_cells(g),
+            metapool::report::csv::batch_cells(e)
+        );
+    }
+}
+
 fn write(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("metapool-batch-stream-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -90,15 +101,7 @@ fn chunks_of_whole_groups_give_the_rows_of_the_whole_table() {
     let expected = whole(&path);
     assert_eq!(expected.len(), 60_000);
     assert!(expected.iter().any(|r| r.error.is_some()));
-    let got = chunked(&path);
-    assert_eq!(got.len(), expected.len());
-    for (g, e) in got.iter().zip(&expected) {
-        // NaN != NaN: compare the rows as the CSV writes them.
-        assert_eq!(
-            metapool::report::csv::batch_cells(g),
-            metapool::report::csv::batch_cells(e)
-        );
-    }
+    assert_same_rows(&chunked(&path), &expected);
 }
 
 #[test]
@@ -106,15 +109,7 @@ fn chunks_of_plain_text_end_with_whole_groups() {
     // No quote: every block is read line by line, and many end on a whole line.
     let path = write("plain.csv", &table_quoted(150_000, |n| n, false));
     assert!(std::fs::metadata(&path).unwrap().len() > 4 * (4 << 20));
-    let expected = whole(&path);
-    let got = chunked(&path);
-    assert_eq!(got.len(), expected.len());
-    for (g, e) in got.iter().zip(&expected) {
-        assert_eq!(
-            metapool::report::csv::batch_cells(g),
-            metapool::report::csv::batch_cells(e)
-        );
-    }
+    assert_same_rows(&chunked(&path), &whole(&path));
 }
 
 #[test]
