@@ -39,7 +39,7 @@ use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
 use crate::analysis::subgroup::{difference_test, subset, SubgroupTest};
 use crate::data::revman::{
-    Analysis, Figure, Method, Model, PrintedRow, RevManExport, RevManOutcome, StudyArms,
+    Analysis, Figure, Method, Model, PrintedRow, RevManOutcome, Review, StudyArms,
 };
 use crate::data::{BinaryArms, ContinuousArms, StudyData, StudyTable};
 use crate::error::Result;
@@ -241,6 +241,9 @@ fn arm_totals<'a>(studies: impl Iterator<Item = &'a StudyArms>) -> [Option<f64>;
             StudyArms::Continuous {
                 total_1, total_2, ..
             } => ([None, None], [total_1, total_2]),
+            StudyArms::Generic { .. } | StudyArms::ObservedMinusExpected { .. } => {
+                return [None; 4];
+            }
         };
         for (slot, x) in [
             (0, events[0]),
@@ -802,7 +805,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
 
 /// Re-runs every outcome of an export and checks each printed figure (see the module
 /// documentation); nothing of the export is left out of the result.
-pub fn audit_export(export: &RevManExport) -> ExportAudit {
+pub fn audit_export(export: &Review) -> ExportAudit {
     let mut warnings = export.warnings.clone();
     let outcomes: Vec<OutcomeAudit> = export
         .outcomes

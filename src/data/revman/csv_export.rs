@@ -81,115 +81,16 @@
 //! Confidence Interval` columns say otherwise (RevMan's default; both of the committed
 //! exports are at 95%).
 
-use super::csv::{parse_number, shown, Records};
-use super::DataType;
+use super::{
+    measure_of, method_of, model_of, Analysis, Figure, Method, PrintedFigure, PrintedRow,
+    RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
+};
+use crate::data::csv::{parse_number, shown, Records};
+use crate::data::DataType;
 use crate::error::{Error, Result};
 use crate::measure::Measure;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// A figure column: a number RevMan printed and the audit recomputes. The arm totals are
-/// figures on pooled rows (sums of their studies') and inputs on study rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Figure {
-    /// `Events 1`.
-    Events1,
-    /// `Total 1`.
-    Total1,
-    /// `Events 2`.
-    Events2,
-    /// `Total 2`.
-    Total2,
-    /// `Effect Estimate` (natural scale for ratios).
-    EffectEstimate,
-    /// `SE` (analysis scale: of the log ratio for ratio measures).
-    Se,
-    /// `CI Start`.
-    CiStart,
-    /// `CI End`.
-    CiEnd,
-    /// `Weight` (%).
-    Weight,
-    /// `Q`, Cochran's heterogeneity statistic.
-    Q,
-    /// `P(Q)`.
-    PQ,
-    /// `I²(Q)` (%).
-    I2Q,
-    /// `Tau²`.
-    Tau2,
-    /// `Z`, the test of the overall effect (its absolute value).
-    Z,
-    /// `P(Z)`.
-    PZ,
-    /// `Qint`, the test for subgroup differences.
-    Qint,
-    /// `P(Qint)`.
-    PQint,
-    /// `I²(Qint)` (%).
-    I2Qint,
-    /// `df`.
-    Df,
-}
-
-impl Figure {
-    /// Every figure column, in the order of the export.
-    pub const ALL: [Figure; 19] = [
-        Figure::Events1,
-        Figure::Total1,
-        Figure::Events2,
-        Figure::Total2,
-        Figure::EffectEstimate,
-        Figure::Se,
-        Figure::CiStart,
-        Figure::CiEnd,
-        Figure::Weight,
-        Figure::Q,
-        Figure::PQ,
-        Figure::I2Q,
-        Figure::Tau2,
-        Figure::Z,
-        Figure::PZ,
-        Figure::Qint,
-        Figure::PQint,
-        Figure::I2Qint,
-        Figure::Df,
-    ];
-
-    /// The column's name as RevMan writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Figure::Events1 => "Events 1",
-            Figure::Total1 => "Total 1",
-            Figure::Events2 => "Events 2",
-            Figure::Total2 => "Total 2",
-            Figure::EffectEstimate => "Effect Estimate",
-            Figure::Se => "SE",
-            Figure::CiStart => "CI Start",
-            Figure::CiEnd => "CI End",
-            Figure::Weight => "Weight",
-            Figure::Q => "Q",
-            Figure::PQ => "P(Q)",
-            Figure::I2Q => "I²(Q)",
-            Figure::Tau2 => "Tau²",
-            Figure::Z => "Z",
-            Figure::PZ => "P(Z)",
-            Figure::Qint => "Qint",
-            Figure::PQint => "P(Qint)",
-            Figure::I2Qint => "I²(Qint)",
-            Figure::Df => "df",
-        }
-    }
-
-    /// The arm totals: inputs on study rows, sums on pooled rows.
-    fn is_arm_total(self) -> bool {
-        matches!(
-            self,
-            Figure::Events1 | Figure::Total1 | Figure::Events2 | Figure::Total2
-        )
-    }
-}
 
 /// A column of the export that the reader knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +190,7 @@ fn fold(name: &str) -> String {
 /// The column a header name names, if the reader knows it.
 fn known(name: &str) -> Option<Column> {
     let folded = fold(name);
-    Figure::ALL
+    Figure::CSV_EXPORT
         .iter()
         .find(|f| fold(f.name()) == folded)
         .map(|&f| Column::Figure(f))
@@ -355,216 +256,22 @@ fn ends_inside_quote(data: &[u8]) -> bool {
     state == State::Quoted
 }
 
-/// A printed cell of a pooled or study row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PrintedFigure {
-    /// The figure, or `None` for a column the RevMan 5 export does not have.
-    pub figure: Option<Figure>,
-    /// The column as the export's header writes it.
-    pub column: String,
-    /// The cell as printed (the number of decimals matters).
-    pub text: String,
-}
-
-/// The printed figures of a pooled row (outcome or subgroup) or a study row.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PrintedRow {
-    /// The row's name (study ID, subgroup or outcome name).
-    pub name: String,
-    /// Row number in the file (header = 1).
-    pub row: usize,
-    /// Its non-empty figure cells (and cells of unknown columns), in column order; on
-    /// study rows without the arm totals, which are inputs there.
-    pub figures: Vec<PrintedFigure>,
-}
-
-/// The analysis model of an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Model {
-    /// `Fixed`: the fixed-effect estimate of the method.
-    Fixed,
-    /// `Random`: DerSimonian-Laird about the fixed-effect estimate of the method.
-    Random,
-}
-
-/// The statistical method of an outcome, as the export names it (`Statistical Method`).
-/// The audit maps it to the fixed-effect method it re-runs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Method {
-    /// `MH`: Mantel-Haenszel.
-    #[serde(rename = "mh")]
-    MantelHaenszel,
-    /// `IV`: inverse variance.
-    #[serde(rename = "iv")]
-    InverseVariance,
-    /// `PETO`: Peto's one-step odds ratio.
-    #[serde(rename = "peto")]
-    Peto,
-}
-
-/// What an outcome row asks for, when metapool can re-run it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Analysis {
-    /// [`DataType::Binary`] (`DIC`) or [`DataType::Continuous`] (`CON`).
-    pub data_type: DataType,
-    /// `MH`, `IV` or `PETO`.
-    pub method: Method,
-    /// `RR`, `OR`, `RD`, `PETO_OR`, `MD` or `SMD`.
-    pub measure: Measure,
-    /// `Fixed` or `Random`.
-    pub model: Model,
-    /// Level of the study intervals, a proportion (0.95 unless `Study Confidence
-    /// Interval` says otherwise).
-    pub study_level: f64,
-    /// Level of the pooled intervals (`Total Confidence Interval`).
-    pub total_level: f64,
-}
-
-/// The data of one study row, in the export's columns.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub enum StudyArms {
-    /// `Events 1, Total 1, Events 2, Total 2`.
-    Dichotomous {
-        /// `Events 1`.
-        events_1: f64,
-        /// `Total 1`.
-        total_1: f64,
-        /// `Events 2`.
-        events_2: f64,
-        /// `Total 2`.
-        total_2: f64,
-    },
-    /// `Mean 1, SD 1, Total 1, Mean 2, SD 2, Total 2`.
-    Continuous {
-        /// `Mean 1`.
-        mean_1: f64,
-        /// `SD 1`.
-        sd_1: f64,
-        /// `Total 1`.
-        total_1: f64,
-        /// `Mean 2`.
-        mean_2: f64,
-        /// `SD 2`.
-        sd_2: f64,
-        /// `Total 2`.
-        total_2: f64,
-    },
-}
-
-impl StudyArms {
-    /// Why the study's effect is undefined before any measure is chosen (an arm total
-    /// of 0, an SD of 0), if it is.
-    pub fn not_estimable(&self) -> Option<String> {
-        let (totals, sds) = match *self {
-            StudyArms::Dichotomous {
-                total_1, total_2, ..
-            } => ([total_1, total_2], None),
-            StudyArms::Continuous {
-                sd_1,
-                total_1,
-                sd_2,
-                total_2,
-                ..
-            } => ([total_1, total_2], Some([sd_1, sd_2])),
-        };
-        let mut why = Vec::new();
-        for (arm, total) in totals.iter().enumerate() {
-            if *total == 0.0 {
-                why.push(format!("Total {} is 0", arm + 1));
-            }
-        }
-        for (arm, sd) in sds.iter().flatten().enumerate() {
-            if *sd == 0.0 {
-                why.push(format!("SD {} is 0", arm + 1));
-            }
-        }
-        (!why.is_empty()).then(|| {
-            format!(
-                "{}: its effect and variance are undefined (arm totals of at least 1 and \
-                 standard deviations above 0 are needed)",
-                why.join(", ")
-            )
-        })
-    }
-}
-
-/// One study row of an outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RevManStudy {
-    /// Its printed figures (effect, SE, CI, weight).
-    pub printed: PrintedRow,
-    /// Its Subgroup Number (0: none).
-    pub subgroup: u32,
-    /// Its data, for the outcomes that are re-run (`None` otherwise).
-    pub arms: Option<StudyArms>,
-}
-
-/// One outcome (analysis) of an export.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RevManOutcome {
-    /// "comparison.outcome", e.g. "1.4".
-    pub id: String,
-    /// The outcome's name (empty without an outcome row).
-    pub name: String,
-    /// The outcome row, `None` when the export has subgroup or study rows of the outcome
-    /// but no outcome row.
-    pub row: Option<usize>,
-    /// Data type as the export writes it.
-    pub data_type: String,
-    /// Statistical method as the export writes it.
-    pub method: String,
-    /// Effect measure as the export writes it.
-    pub measure: String,
-    /// Analysis model as the export writes it.
-    pub model: String,
-    /// What to re-run, or why the outcome is not re-run.
-    pub analysis: std::result::Result<Analysis, String>,
-    /// The outcome row's printed figures.
-    pub pooled: Option<PrintedRow>,
-    /// Subgroup Number → its printed row.
-    pub subgroups: BTreeMap<u32, PrintedRow>,
-    /// The study rows, in file order.
-    pub studies: Vec<RevManStudy>,
-}
-
-impl RevManOutcome {
-    /// Every printed row of the outcome: outcome row, subgroup rows, study rows.
-    pub fn printed_rows(&self) -> impl Iterator<Item = &PrintedRow> {
-        self.pooled
-            .iter()
-            .chain(self.subgroups.values())
-            .chain(self.studies.iter().map(|s| &s.printed))
-    }
-}
-
-/// A RevMan 5 export as read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RevManExport {
-    /// File name, or the label given to an in-memory source.
-    pub source: String,
-    /// Its outcomes, by Comparison and Outcome Number.
-    pub outcomes: Vec<RevManOutcome>,
-    /// Things worth knowing that are not errors (a repaired header, an unknown column, a
-    /// subgroup without its row).
-    pub warnings: Vec<String>,
-}
-
 /// Reads a RevMan 5 export from a file.
 ///
 /// # Errors
 /// [`Error::Io`] when unreadable; [`Error::Input`] naming file, row and column for every
 /// error of the module documentation.
-pub fn read_revman(path: &Path) -> Result<RevManExport> {
+pub fn read_csv_export(path: &Path) -> Result<Review> {
     let file = path.display().to_string();
-    let bytes = super::input::read_path(path, &super::InputLimits::default())?;
-    read_revman_bytes(&file, &bytes)
+    let bytes = crate::data::input::read_path(path, &crate::data::InputLimits::default())?;
+    read_csv_export_bytes(&file, &bytes)
 }
 
 /// Reads a RevMan 5 export from memory; `source` names it in messages.
 ///
 /// # Errors
-/// As [`read_revman`].
-pub fn read_revman_bytes(source: &str, bytes: &[u8]) -> Result<RevManExport> {
+/// As [`read_csv_export`].
+pub fn read_csv_export_bytes(source: &str, bytes: &[u8]) -> Result<Review> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
             source,
@@ -622,8 +329,9 @@ pub fn read_revman_bytes(source: &str, bytes: &[u8]) -> Result<RevManExport> {
         warnings: &mut warnings,
     }
     .assemble(rows)?;
-    Ok(RevManExport {
+    Ok(Review {
         source: source.to_string(),
+        format: ReviewFormat::CsvExport,
         outcomes,
         warnings,
     })
@@ -849,45 +557,6 @@ fn data_type_of(text: &str) -> Option<RevManType> {
         }
         "ipd" | "o-e" | "o-e and variance" => RevManType::NotReRun("O-E and variance"),
         "oth" | "other" | "other data" => RevManType::NotReRun("other data"),
-        _ => return None,
-    })
-}
-
-fn method_of(text: &str) -> Option<Method> {
-    Some(match text.to_lowercase().as_str() {
-        "mh" | "m-h" | "mantel-haenszel" => Method::MantelHaenszel,
-        "iv" | "inverse variance" | "inverse-variance" => Method::InverseVariance,
-        "peto" => Method::Peto,
-        _ => return None,
-    })
-}
-
-/// The measure, and whether its name says the events were swapped for non-events.
-fn measure_of(text: &str) -> Option<(Measure, bool)> {
-    let lower = text.to_lowercase();
-    let (name, swapped) = match lower.strip_suffix("(non-event)") {
-        Some(base) => (base.trim(), true),
-        None => (lower.as_str(), false),
-    };
-    let measure = match name {
-        "rr" | "risk ratio" => Measure::RR,
-        "or" | "odds ratio" => Measure::OR,
-        "rd" | "risk difference" => Measure::RD,
-        "peto_or" | "peto odds ratio" => Measure::PETO,
-        "md" | "mean difference" => Measure::MD,
-        "smd"
-        | "std. mean difference"
-        | "standardised mean difference"
-        | "standardized mean difference" => Measure::SMD,
-        _ => return None,
-    };
-    Some((measure, swapped))
-}
-
-fn model_of(text: &str) -> Option<Model> {
-    Some(match text.to_lowercase().as_str() {
-        "fixed" | "fixed effect" | "fixed-effect" | "fixed effects" => Model::Fixed,
-        "random" | "random effects" | "random-effects" | "random effect" => Model::Random,
         _ => return None,
     })
 }
@@ -1125,6 +794,7 @@ impl Assembler<'_> {
         PrintedRow {
             name: self.cell(raw, Column::Name).to_string(),
             row: raw.row,
+            file: None,
             figures,
         }
     }
@@ -1445,6 +1115,8 @@ impl Assembler<'_> {
             data_type,
             method,
             measure,
+            ratio: measure.is_ratio(),
+            swap_events: false,
             model,
             study_level,
             total_level,
