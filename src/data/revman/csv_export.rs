@@ -82,13 +82,12 @@
 //! exports are at 95%).
 
 use super::{
-    measure_of, method_of, model_of, Analysis, Figure, Method, PrintedFigure, PrintedRow,
-    RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
+    measure_of, measures_of, method_of, methods_of, model_of, Analysis, Figure, PrintedFigure,
+    PrintedRow, RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
 };
 use crate::data::csv::{parse_number, shown, Records};
 use crate::data::DataType;
 use crate::error::{Error, Result};
-use crate::measure::Measure;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -855,6 +854,7 @@ impl Assembler<'_> {
                 id.rsplit('.').next().unwrap_or_default()
             );
             return Ok(RevManOutcome {
+                comparison: String::new(),
                 id,
                 name: String::new(),
                 row: None,
@@ -939,6 +939,7 @@ impl Assembler<'_> {
             });
         }
         Ok(RevManOutcome {
+            comparison: String::new(),
             name: written(Column::Name),
             row: Some(raw.row),
             data_type: data_type_text.clone(),
@@ -991,20 +992,11 @@ impl Assembler<'_> {
             })?;
         let model = model_of(self.cell(raw, Column::AnalysisModel))
             .ok_or_else(|| unknown(Column::AnalysisModel, "Fixed or Random"))?;
-        let (data_type, fits) = match data_type {
-            RevManType::Continuous => (
-                DataType::Continuous,
-                matches!(measure, Measure::MD | Measure::SMD),
-            ),
-            _ => (
-                DataType::Binary,
-                matches!(
-                    measure,
-                    Measure::RR | Measure::OR | Measure::RD | Measure::PETO
-                ),
-            ),
+        let data_type = match data_type {
+            RevManType::Continuous => DataType::Continuous,
+            _ => DataType::Binary,
         };
-        if !fits {
+        if let Some(expected) = measures_of(data_type).filter(|m| !m.0.contains(&measure)) {
             return Err(self.error(
                 raw,
                 Column::EffectMeasure,
@@ -1012,20 +1004,11 @@ impl Assembler<'_> {
                     "'{}' does not go with {} data; expected {}",
                     shown(self.cell(raw, Column::EffectMeasure)),
                     self.cell(raw, Column::DataType),
-                    if data_type == DataType::Continuous {
-                        "MD or SMD"
-                    } else {
-                        "RR, OR, RD or PETO_OR"
-                    }
+                    expected.1
                 ),
             ));
         }
-        let method_fits = match (data_type, measure) {
-            (DataType::Continuous, _) => method == Method::InverseVariance,
-            (_, Measure::PETO) => method == Method::Peto,
-            _ => method != Method::Peto,
-        };
-        if !method_fits {
+        if let Some(expected) = methods_of(data_type, measure).filter(|m| !m.0.contains(&method)) {
             return Err(self.error(
                 raw,
                 Column::StatisticalMethod,
@@ -1033,11 +1016,7 @@ impl Assembler<'_> {
                     "'{}' does not go with the measure '{}'; expected {}",
                     shown(self.cell(raw, Column::StatisticalMethod)),
                     shown(self.cell(raw, Column::EffectMeasure)),
-                    match (data_type, measure) {
-                        (DataType::Continuous, _) => "IV",
-                        (_, Measure::PETO) => "PETO",
-                        _ => "MH or IV",
-                    }
+                    expected.1
                 ),
             ));
         }

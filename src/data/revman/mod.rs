@@ -176,6 +176,9 @@ pub enum Figure {
     I2Qint,
     /// `df`.
     Df,
+    /// The degrees of freedom of the test for subgroup differences (data package
+    /// `Subgroup df`).
+    DfQint,
     /// The effect on the log scale (`.rm5` `LOG_EFFECT_SIZE`, ratio measures).
     LogEffectEstimate,
     /// The lower limit on the log scale (`.rm5` `LOG_CI_START`).
@@ -239,6 +242,7 @@ impl Figure {
             Figure::PQint => "P(Qint)",
             Figure::I2Qint => "I²(Qint)",
             Figure::Df => "df",
+            Figure::DfQint => "df(Qint)",
             Figure::LogEffectEstimate => "log Effect Estimate",
             Figure::LogCiStart => "log CI Start",
             Figure::LogCiEnd => "log CI End",
@@ -444,6 +448,8 @@ pub struct RevManStudy {
 pub struct RevManOutcome {
     /// "comparison.outcome", e.g. "1.4".
     pub id: String,
+    /// The name of its comparison (empty when the file has none).
+    pub comparison: String,
     /// The outcome's name (empty without an outcome row).
     pub name: String,
     /// The outcome row, `None` when the export has subgroup or study rows of the outcome
@@ -528,4 +534,35 @@ pub(crate) fn model_of(text: &str) -> Option<Model> {
         "random" | "random effects" | "random-effects" | "random effect" => Model::Random,
         _ => return None,
     })
+}
+
+/// The measures an outcome of `data_type` can have, and their names for a message;
+/// `None` when any name goes (generic inverse variance, O-E: the measure is a name).
+pub(crate) fn measures_of(data_type: DataType) -> Option<(&'static [Measure], &'static str)> {
+    match data_type {
+        DataType::Binary => Some((
+            &[Measure::RR, Measure::OR, Measure::RD, Measure::PETO],
+            "RR, OR, RD or PETO_OR",
+        )),
+        DataType::Continuous => Some((&[Measure::MD, Measure::SMD], "MD or SMD")),
+        _ => None,
+    }
+}
+
+/// The methods that go with a data type and measure, and their names for a message:
+/// inverse variance for continuous data, Peto for the Peto odds ratio, Mantel-Haenszel or
+/// inverse variance for the other dichotomous measures; `None` when any goes.
+pub(crate) fn methods_of(
+    data_type: DataType,
+    measure: Measure,
+) -> Option<(&'static [Method], &'static str)> {
+    match (data_type, measure) {
+        (DataType::Continuous, _) => Some((&[Method::InverseVariance], "IV")),
+        (DataType::Binary, Measure::PETO) => Some((&[Method::Peto], "PETO")),
+        (DataType::Binary, _) => Some((
+            &[Method::MantelHaenszel, Method::InverseVariance],
+            "MH or IV",
+        )),
+        _ => None,
+    }
 }
