@@ -817,15 +817,15 @@ impl RevmanArgs {
     ///
     /// # Errors
     /// As [`crate::data::revman::read_revman`].
-    pub fn run(&self, progress: &dyn Progress) -> Result<crate::audit::revman::ExportAudit> {
+    pub fn run(&self, progress: &dyn Progress) -> Result<crate::audit::revman::ReviewAudit> {
         let export = crate::data::revman::read_revman(&self.file)?;
-        let audit = crate::audit::revman::audit_export(&export);
+        let audit = crate::audit::revman::audit_review(&export);
         progress.warnings(&audit.warnings);
         Ok(audit)
     }
 }
 
-impl Report for crate::audit::revman::ExportAudit {
+impl Report for crate::audit::revman::ReviewAudit {
     type Format = ReportFormat;
 
     fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
@@ -836,7 +836,7 @@ impl Report for crate::audit::revman::ExportAudit {
     }
 
     fn holds(&self) -> bool {
-        crate::audit::revman::ExportAudit::holds(self)
+        crate::audit::revman::ReviewAudit::holds(self)
     }
 }
 

@@ -23,16 +23,28 @@ pub struct Location {
     pub row: Option<usize>,
     /// Column header, if the problem belongs to one column.
     pub column: Option<String>,
+    /// True in an XML file (a RevMan 5 review file): `row` is then a line of the file
+    /// and `column` the element (with its attribute), `element DICH_DATA, attribute
+    /// EVENTS_1`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub xml: bool,
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        if let Some(row) = self.row {
-            write!(f, ", row {row}")?;
+        let (row, column) = if self.xml {
+            ("line", "")
+        } else {
+            ("row", "column ")
+        };
+        if let Some(n) = self.row {
+            write!(f, ", {row} {n}")?;
         }
-        if let Some(column) = &self.column {
-            write!(f, ", column '{column}'")?;
+        match &self.column {
+            Some(c) if self.xml => write!(f, ", {c}")?,
+            Some(c) => write!(f, ", {column}'{c}'")?,
+            None => {}
         }
         Ok(())
     }
@@ -107,6 +119,26 @@ impl Error {
                 file: file.into(),
                 row,
                 column: column.map(str::to_owned),
+                xml: false,
+            },
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Input`] in an XML file: its line and element (`DICH_DATA`, or with
+    /// the attribute, `DICH_DATA attribute EVENTS_1`).
+    pub fn xml(
+        file: impl Into<String>,
+        line: Option<usize>,
+        element: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            location: Location {
+                file: file.into(),
+                row: line,
+                column: element.map(str::to_owned),
+                xml: true,
             },
             message: message.into(),
         }

@@ -182,3 +182,35 @@ mod total {
         }
     }
 }
+
+/// RevMan 5's χ² tail, identified on the only full-precision values at hand (see
+/// `metapool::distribution::revman5_chisq_sf`): the review file's P_CHI2 to 1e-14
+/// relative, the CSV export's P(Q) at its 8 printed decimals, and both away from the
+/// exact tail by about 1e-7.
+#[test]
+fn revman5_chisq_tail_reproduces_revmans_printed_values() {
+    use metapool::distribution::{chisq_sf, revman5_chisq_sf};
+    // tests/revman/Fleiss1993.rm5, DICH_OUTCOME CMP-001.01.
+    let p = revman5_chisq_sf(9.946055983220074, 6.0).unwrap();
+    assert!((p - 0.1269422521561745).abs() < 1e-14 * 0.127, "{p:e}");
+    assert!((chisq_sf(9.946055983220074, 6.0) - 0.1269422521561745).abs() > 7e-8);
+    // tests/revman/Fleiss93_CR.csv, outcome 1.2 (MD): P(Q) printed 0.22600895.
+    let p = revman5_chisq_sf(5.66012379, 4.0).unwrap();
+    assert_eq!(format!("{p:.8}"), "0.22600895");
+    assert_eq!(format!("{:.8}", chisq_sf(5.66012379, 4.0)), "0.22600889");
+    // And outcome 1.1 of the export: 0.12694225.
+    assert_eq!(
+        format!("{:.8}", revman5_chisq_sf(9.94605598, 6.0).unwrap()),
+        "0.12694225"
+    );
+    // Where it cannot be summed: no value, not a wrong one.
+    assert_eq!(revman5_chisq_sf(1500.0, 3.0), None);
+    assert_eq!(revman5_chisq_sf(1.0, 0.0), None);
+    assert_eq!(revman5_chisq_sf(0.0, 2.0), Some(1.0));
+    // Close to the exact tail at the df of meta-analyses (the truncation error grows
+    // with df, where the terms fall off slowly: 1.9e-6 at χ² = 200, df = 150).
+    for (x, df) in [(1.0, 1.0), (30.0, 10.0), (12.0, 20.0), (60.0, 40.0)] {
+        let p = revman5_chisq_sf(x, df).unwrap();
+        assert!((p - chisq_sf(x, df)).abs() < 2e-6, "{x} {df}: {p:e}");
+    }
+}

@@ -92,7 +92,9 @@ fn csv_errors_of_a_revman_export_keep_their_row_and_column() {
     let e = metapool::data::revman::read_revman_bytes("export.csv", export.as_bytes())
         .expect_err("an open quote");
     let Error::Input {
-        location: Location { file, row, column },
+        location: Location {
+            file, row, column, ..
+        },
         ..
     } = &e
     else {

@@ -125,11 +125,11 @@ fn printed_figures(file: &str) -> usize {
 #[test]
 fn every_printed_figure_is_checked_or_listed() {
     for (file, status) in [
-        ("tests/revman/Fleiss93_CR.csv".to_string(), 1),
+        ("tests/revman/Fleiss93_CR.csv".to_string(), 0),
         ("tests/revman/cd007026_pub6_analysis_1_4.csv".to_string(), 0),
         (hostile("subgroup_above_outcome.csv"), 0),
         (hostile("subgroup_without_studies.csv"), 1),
-        (hostile("mangled_tau2_header.csv"), 1),
+        (hostile("mangled_tau2_header.csv"), 0),
         (hostile("unknown_outcome_number.csv"), 1),
         (hostile("missing_outcome_row.csv"), 1),
         (hostile("smd_three_participants.csv"), 0),
@@ -184,14 +184,14 @@ fn study_row_with_outcome_number_0_is_an_error() {
 /// the report is that of the export as written.
 #[test]
 fn mangled_tau2_header_is_read_with_a_warning() {
-    let original = report("tests/revman/Fleiss93_CR.csv", 1);
+    let original = report("tests/revman/Fleiss93_CR.csv", 0);
     let out = metapool(&[
         "revman",
         &hostile("mangled_tau2_header.csv"),
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("'TauÂ²' read as 'Tau²'"), "{stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -327,7 +327,7 @@ fn json_carries_every_outcome_with_status_and_reason() {
             assert!(outcome.get(key).is_some(), "{key} in {outcome}");
         }
     }
-    assert_eq!(o[0]["status"], "not_reproduced");
+    assert_eq!(o[0]["status"], "reproduced");
     assert_eq!(o[2]["status"], "not_checked");
     assert!(
         o[2]["reason"]
@@ -509,7 +509,7 @@ fn other_structural_errors_name_row_and_column() {
 /// the export itself.
 #[test]
 fn line_ends_and_byte_order_mark_do_not_change_the_report() {
-    let original = report(FLEISS, 1);
+    let original = report(FLEISS, 0);
     for (name, edit) in [
         (
             "cr.csv",
@@ -518,7 +518,9 @@ fn line_ends_and_byte_order_mark_do_not_change_the_report() {
         ("crlf.csv", |t: &str| t.replace('\n', "\r\n")),
         ("bom.csv", |t: &str| format!("\u{feff}{t}")),
     ] {
-        assert_eq!(report(&edited(name, FLEISS, edit), 1), original, "{name}");
+        let edited = report(&edited(name, FLEISS, edit), 0);
+        assert_eq!(edited["outcomes"], original["outcomes"], "{name}");
+        assert_eq!(edited["warnings"], original["warnings"], "{name}");
     }
 }
 
@@ -589,8 +591,8 @@ fn study_confidence_interval_column_sets_the_level_of_study_intervals() {
             .map(|c| c["verdict"]["kind"].as_str().expect("kind").to_string())
             .collect()
     };
-    let at_95 = report(&edited("ci95.csv", FLEISS, with_level("95")), 1);
-    assert_eq!(at_95["outcomes"], report(FLEISS, 1)["outcomes"]);
+    let at_95 = report(&edited("ci95.csv", FLEISS, with_level("95")), 0);
+    assert_eq!(at_95["outcomes"], report(FLEISS, 0)["outcomes"]);
     let at_99 = report(&edited("ci99.csv", FLEISS, with_level("99%")), 1);
     let kinds = study_ci(&at_99);
     assert_eq!(kinds.len(), 24);
@@ -634,12 +636,12 @@ fn double_zero_study_is_listed_as_left_out() {
 /// The body of the `revman_export` fuzz target (`fuzz/fuzz_targets/revman_export.rs`):
 /// read, audit and render, with the audit keeping every printed figure and outcome.
 fn read_audit_render(data: &[u8]) {
-    use metapool::audit::revman::audit_export;
+    use metapool::audit::revman::audit_review;
     use metapool::data::revman::read_revman_bytes;
     let Ok(export) = read_revman_bytes("fuzz", data) else {
         return;
     };
-    let audit = audit_export(&export);
+    let audit = audit_review(&export);
     let printed: usize = export
         .outcomes
         .iter()

@@ -39,9 +39,10 @@ use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
 use crate::analysis::subgroup::{difference_test, subset, SubgroupTest};
 use crate::data::revman::{
-    Analysis, Figure, Method, Model, PrintedRow, RevManOutcome, Review, StudyArms,
+    Analysis, Figure, Method, Model, Precision, PrintedRow, RevManOutcome, Review, ReviewFormat,
+    StudyArms,
 };
-use crate::data::{BinaryArms, ContinuousArms, StudyData, StudyTable};
+use crate::data::{BinaryArms, ContinuousArms, DataType, StudyData, StudyTable};
 use crate::error::Result;
 use crate::model::{pool, Fit, FixedMethod, StudyRow, Tau2Method};
 use crate::profile::Profile;
@@ -52,11 +53,14 @@ use serde::Serialize;
 pub struct FigureCheck {
     /// Outcome id ("1.4").
     pub outcome: String,
-    /// Row number in the file.
+    /// Row number in the file (the line of the element in an `.rm5` file).
     pub row: usize,
+    /// The file of a data package the row is in (absent: the review file itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The row's name: the outcome, a subgroup or a study.
     pub name: String,
-    /// The column as the export's header writes it.
+    /// The column as the file's header writes it (the attribute in an `.rm5` file).
     pub column: String,
     /// As printed.
     pub printed: String,
@@ -85,6 +89,10 @@ pub enum OutcomeStatus {
     NotReproduced,
     /// Not re-run, or nothing printed to check.
     NotChecked,
+    /// Re-run, but the file holds no results of it (a data package's analysis printed
+    /// as 0 throughout): nothing printed to disagree with, and every figure RevMan did
+    /// write (arm totals, df, the number of studies) reproduced.
+    NotComputed,
 }
 
 /// One outcome of an export with the checks of its figures.
@@ -92,6 +100,8 @@ pub enum OutcomeStatus {
 pub struct OutcomeAudit {
     /// Outcome id ("1.4").
     pub id: String,
+    /// The name of its comparison (empty when the file has none).
+    pub comparison: String,
     /// Outcome name.
     pub name: String,
     /// The outcome row (`null` when the export has none).
@@ -115,12 +125,16 @@ pub struct OutcomeAudit {
     pub checks: Vec<FigureCheck>,
 }
 
-/// The audit of a whole export: every outcome, with counts over all printed figures.
+/// The audit of a whole review: every outcome, with counts over all printed figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExportAudit {
+pub struct ReviewAudit {
+    /// The file.
+    pub source: String,
+    /// Its format.
+    pub format: ReviewFormat,
     /// Printed figures (the checks of every outcome).
     pub figures: usize,
-    /// Figures reproduced.
+    /// Figures reproduced (with those of RevMan's χ² accuracy).
     pub reproduced: usize,
     /// Figures not reproduced.
     pub not_reproduced: usize,
@@ -132,12 +146,16 @@ pub struct ExportAudit {
     pub warnings: Vec<String>,
 }
 
-impl ExportAudit {
-    /// Whether every outcome is reproduced (`metapool revman` then exits with 0).
+impl ReviewAudit {
+    /// Whether every outcome is reproduced, or not computed in the file and reproduced
+    /// in what it holds (`metapool revman` then exits with 0).
     pub fn holds(&self) -> bool {
-        self.outcomes
-            .iter()
-            .all(|o| o.status == OutcomeStatus::Reproduced)
+        self.outcomes.iter().all(|o| {
+            matches!(
+                o.status,
+                OutcomeStatus::Reproduced | OutcomeStatus::NotComputed
+            )
+        })
     }
 }
 
@@ -145,89 +163,209 @@ impl ExportAudit {
 enum Expected {
     /// The recomputed value.
     Value(f64),
+    /// The values RevMan writes for a figure that has none (the P value of a test on 0
+    /// df: 0 or 1), and why.
+    Placeholder(&'static [f64], &'static str),
+    /// A χ² tail probability: RevMan 5's own computation when it can be summed
+    /// ([`crate::distribution::revman5_chisq_sf`]) and the exact tail.
+    Chi2Tail {
+        /// RevMan 5's series.
+        revman: Option<f64>,
+        /// The exact upper tail.
+        exact: f64,
+    },
+    /// A word RevMan writes (`YES`, `NO`).
+    Word(&'static str),
     /// Why the figure is not checked.
     NotChecked(String),
 }
 
 use Expected::{NotChecked, Value};
 
-/// The verdict on one printed figure.
-fn verdict(text: &str, expected: &Expected) -> Verdict {
-    let value = match expected {
-        NotChecked(reason) => return Verdict::new(VerdictKind::NotCheckable, "", reason.clone()),
-        Value(v) if !v.is_finite() => {
-            return Verdict::new(
-                VerdictKind::NotCheckable,
-                "",
-                format!("the re-run has no value for this figure ({v})"),
-            )
-        }
-        Value(v) => *v,
-    };
-    let text = text.trim().trim_end_matches('%');
-    match text.strip_prefix('<') {
-        Some(bound) => match Printed::parse(bound) {
-            Ok(b) => {
-                let holds = super::consistency::p_consistent(Relation::Below, b, (value, value));
-                Verdict::new(
-                    if holds {
-                        VerdictKind::Reproduced
-                    } else {
-                        VerdictKind::NotReproduced
-                    },
-                    format!("{value:.e}"),
-                    String::new(),
-                )
-            }
-            Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
-        },
-        None => match Printed::parse(text) {
-            Ok(p) => {
-                let shown = format!("{:.*}", p.decimals as usize, value);
-                if p.matches(value) {
-                    Verdict::new(VerdictKind::Reproduced, shown, String::new())
-                } else {
-                    Verdict::new(
-                        VerdictKind::NotReproduced,
-                        shown,
-                        format!("recomputed {value}"),
-                    )
-                }
-            }
-            Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
-        },
+/// How far RevMan 5's χ² tail is from the exact one at the df of meta-analyses (its
+/// series stops at a term below 10⁻⁶ of the sum; 1.9e-6 at χ² = 200 on 150 df).
+const REVMAN_CHI2_ACCURACY: f64 = 2e-6;
+
+/// The agreement of a recomputed value with a double RevMan wrote in full (`.rm5`):
+/// 1e-9 relative, or 1e-12 absolute for figures that are 0 but for rounding.
+fn agrees_as_double(printed: f64, value: f64) -> bool {
+    let difference = (printed - value).abs();
+    difference <= 1e-9 * printed.abs().max(value.abs()) || difference <= 1e-12
+}
+
+fn reproduced(holds: bool, shown: String, reason: impl Into<String>) -> Verdict {
+    if holds {
+        Verdict::new(VerdictKind::Reproduced, shown, String::new())
+    } else {
+        Verdict::new(VerdictKind::NotReproduced, shown, reason)
     }
 }
 
-/// Checks every printed cell of `row` against `expected` (a cell of a column the export
-/// does not have is not checked).
-fn check_row(
-    outcome: &str,
-    row: &PrintedRow,
-    expected: impl Fn(Figure) -> Expected,
-    out: &mut Vec<FigureCheck>,
-) {
-    for cell in &row.figures {
-        let expected = match cell.figure {
-            Some(f) => expected(f),
-            None => NotChecked(format!(
-                "'{}' is not a column of the RevMan 5 export: not read",
-                cell.column
-            )),
+/// A printed number against a recomputed value at the precision of its format.
+fn numeric(text: &str, value: f64, precision: Precision) -> Verdict {
+    if !value.is_finite() {
+        return Verdict::new(
+            VerdictKind::NotCheckable,
+            "",
+            format!("the re-run has no value for this figure ({value})"),
+        );
+    }
+    let text = text.trim().trim_end_matches('%');
+    if precision == Precision::Double {
+        return match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => reproduced(
+                agrees_as_double(x, value),
+                format!("{value}"),
+                format!(
+                    "recomputed {value}: differs by {:.1e} relative (agreement is to 1e-9)",
+                    (x - value).abs() / x.abs().max(value.abs())
+                ),
+            ),
+            _ => Verdict::new(
+                VerdictKind::NotCheckable,
+                "",
+                format!("RevMan wrote '{text}', not a finite number"),
+            ),
         };
-        out.push(FigureCheck {
-            outcome: outcome.to_string(),
-            row: row.row,
-            name: row.name.clone(),
-            column: cell.column.clone(),
-            printed: cell.text.clone(),
-            verdict: verdict(&cell.text, &expected),
-        });
+    }
+    if let Some(bound) = text.strip_prefix('<') {
+        return match Printed::parse(bound) {
+            Ok(b) => reproduced(
+                super::consistency::p_consistent(Relation::Below, b, (value, value)),
+                format!("{value:.e}"),
+                String::new(),
+            ),
+            Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
+        };
+    }
+    match Printed::parse(text) {
+        Ok(mut p) => {
+            let mut shown = format!("{:.*}", p.decimals as usize, value);
+            if let Precision::Decimals(d) = precision {
+                // Rounded to d decimals, trailing zeros dropped.
+                if p.decimals < d {
+                    p.decimals = d;
+                    shown = format!("{value:.*}", d as usize);
+                    if shown.contains('.') {
+                        shown = shown
+                            .trim_end_matches('0')
+                            .trim_end_matches('.')
+                            .to_string();
+                    }
+                }
+            }
+            reproduced(p.matches(value), shown, format!("recomputed {value}"))
+        }
+        Err(e) => Verdict::new(VerdictKind::NotCheckable, "", e.to_string()),
+    }
+}
+
+/// The verdict on one printed figure.
+fn verdict(text: &str, expected: &Expected, precision: Precision) -> Verdict {
+    match expected {
+        NotChecked(reason) => Verdict::new(VerdictKind::NotCheckable, "", reason.clone()),
+        Value(v) => numeric(text, *v, precision),
+        Expected::Word(word) => reproduced(
+            text.trim().eq_ignore_ascii_case(word),
+            word.to_string(),
+            format!("RevMan wrote {text}, the re-run says {word}"),
+        ),
+        Expected::Placeholder(values, why) => {
+            let holds = values
+                .iter()
+                .any(|&v| numeric(text, v, precision).kind == VerdictKind::Reproduced);
+            let shown = values
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(" or ");
+            if holds {
+                Verdict::new(VerdictKind::Reproduced, shown, why.to_string())
+            } else {
+                Verdict::new(
+                    VerdictKind::NotReproduced,
+                    shown.clone(),
+                    format!("expected {shown}: {why}"),
+                )
+            }
+        }
+        Expected::Chi2Tail { revman, exact } => {
+            if let Some(r) = revman {
+                let v = numeric(text, *r, precision);
+                if v.kind == VerdictKind::Reproduced {
+                    return v;
+                }
+            }
+            let v = numeric(text, *exact, precision);
+            if v.kind != VerdictKind::NotReproduced {
+                return v;
+            }
+            match text.trim().parse::<f64>() {
+                Ok(p) if (p - exact).abs() <= REVMAN_CHI2_ACCURACY => Verdict::new(
+                    VerdictKind::Consistent,
+                    v.recomputed,
+                    format!(
+                        "agrees within RevMan's χ² accuracy, |Δ| = {:.0e} from the exact tail                          {exact}{}",
+                        (p - exact).abs(),
+                        revman.map_or_else(String::new, |r| format!(
+                            " (RevMan 5's series gives {r})"
+                        ))
+                    ),
+                ),
+                _ => v,
+            }
+        }
+    }
+}
+
+/// The review being audited: where its figures come from and how precisely they are
+/// stored.
+struct Context<'a> {
+    source: &'a str,
+    format: ReviewFormat,
+}
+
+impl Context<'_> {
+    /// Checks every printed cell of `row` against `expected` (a cell of a column the
+    /// reader does not know is not checked).
+    fn check_row(
+        &self,
+        outcome: &str,
+        row: &PrintedRow,
+        expected: impl Fn(Figure) -> Expected,
+        out: &mut Vec<FigureCheck>,
+    ) {
+        for cell in &row.figures {
+            let expected = match cell.figure {
+                Some(f) => expected(f),
+                None => NotChecked(format!(
+                    "'{}' is not a column of the {}: not read",
+                    cell.column,
+                    self.format.name()
+                )),
+            };
+            out.push(FigureCheck {
+                outcome: outcome.to_string(),
+                row: row.row,
+                file: row.file.clone(),
+                name: row.name.clone(),
+                column: cell.column.clone(),
+                printed: cell.text.clone(),
+                verdict: verdict(&cell.text, &expected, self.format.precision()),
+            });
+        }
+    }
+
+    /// Whether the format's `df` is the heterogeneity df of its row in every case
+    /// (`.rm5` `DF`, the data package's `Heterogeneity df`); the CSV export's `df` with
+    /// subgroups may be the subgroup test's.
+    fn df_is_heterogeneity(&self) -> bool {
+        self.format != ReviewFormat::CsvExport
     }
 }
 
 /// The arm totals of a set of studies: events and participants per arm (participants
-/// only, for continuous data).
+/// only, for continuous data; none for generic and O-E data).
 fn arm_totals<'a>(studies: impl Iterator<Item = &'a StudyArms>) -> [Option<f64>; 4] {
     let mut sums = [Some(0.0), Some(0.0), Some(0.0), Some(0.0)];
     for arms in studies {
@@ -237,19 +375,22 @@ fn arm_totals<'a>(studies: impl Iterator<Item = &'a StudyArms>) -> [Option<f64>;
                 total_1,
                 events_2,
                 total_2,
-            } => ([Some(events_1), Some(events_2)], [total_1, total_2]),
+            } => (
+                [Some(events_1), Some(events_2)],
+                [Some(total_1), Some(total_2)],
+            ),
             StudyArms::Continuous {
                 total_1, total_2, ..
-            } => ([None, None], [total_1, total_2]),
+            } => ([None, None], [Some(total_1), Some(total_2)]),
             StudyArms::Generic { .. } | StudyArms::ObservedMinusExpected { .. } => {
-                return [None; 4];
+                ([None, None], [None, None])
             }
         };
         for (slot, x) in [
             (0, events[0]),
-            (1, Some(totals[0])),
+            (1, totals[0]),
             (2, events[1]),
-            (3, Some(totals[1])),
+            (3, totals[1]),
         ] {
             sums[slot] = match (sums[slot], x) {
                 (Some(s), Some(x)) => Some(s + x),
@@ -269,48 +410,57 @@ fn arm_total(totals: &[Option<f64>; 4], figure: Figure) -> Option<Expected> {
         _ => return None,
     };
     Some(totals[slot].map_or_else(
-        || NotChecked("continuous data have no events".into()),
+        || NotChecked("the data of this outcome have no events or participants per arm".into()),
         Value,
     ))
 }
 
+/// A χ² tail probability, as RevMan 5 computes it and exactly.
+fn chi2_tail(q: f64, df: f64, exact: f64) -> Expected {
+    Expected::Chi2Tail {
+        revman: crate::distribution::revman5_chisq_sf(q, df),
+        exact,
+    }
+}
+
+/// A figure on RevMan's log scale, the base-10 logarithm of the ratio (`.rm5`
+/// `LOG_EFFECT_SIZE="-0.0473"` for the odds ratio 0.8969 of the Fleiss fixture), from the
+/// natural logarithm `x`; not checked for an analysis that is not on the log scale.
+fn on_log_scale(a: &Analysis, x: f64) -> Expected {
+    if a.ratio {
+        Value(x / std::f64::consts::LN_10)
+    } else {
+        NotChecked("a log-scale figure of an analysis that is not on the log scale".into())
+    }
+}
+
 /// The pooled figures of a fit, the model in use (natural scale where RevMan prints it
 /// so); `None` for the figures that are not the fit's.
-fn pooled(fit: &Fit, model: Model, figure: Figure) -> Option<Expected> {
-    let m = fit.measure;
+fn pooled(fit: &Fit, a: &Analysis, figure: Figure) -> Option<Expected> {
     let h = &fit.heterogeneity;
-    let (est, se, lo, hi, z, p) = match (&fit.random, model) {
-        (Some(r), Model::Random) => (
-            r.pooled.estimate,
-            r.pooled.se,
-            r.pooled.ci_lower,
-            r.pooled.ci_upper,
-            r.pooled.statistic,
-            r.pooled.p_value,
-        ),
-        _ => (
-            fit.fixed.pooled.estimate,
-            fit.fixed.pooled.se,
-            fit.fixed.pooled.ci_lower,
-            fit.fixed.pooled.ci_upper,
-            fit.fixed.pooled.statistic,
-            fit.fixed.pooled.p_value,
-        ),
+    let p = match (&fit.random, a.model) {
+        (Some(r), Model::Random) => &r.pooled,
+        _ => &fit.fixed.pooled,
     };
+    let natural = |x: f64| Value(if a.ratio { x.exp() } else { x });
     Some(match figure {
-        Figure::EffectEstimate => Value(m.to_natural(est)),
-        Figure::CiStart => Value(m.to_natural(lo)),
-        Figure::CiEnd => Value(m.to_natural(hi)),
-        Figure::Se => Value(se),
-        Figure::Z => Value(z.abs()),
-        Figure::PZ => Value(p),
+        Figure::EffectEstimate => natural(p.estimate),
+        Figure::CiStart => natural(p.ci_lower),
+        Figure::CiEnd => natural(p.ci_upper),
+        Figure::LogEffectEstimate => on_log_scale(a, p.estimate),
+        Figure::LogCiStart => on_log_scale(a, p.ci_lower),
+        Figure::LogCiEnd => on_log_scale(a, p.ci_upper),
+        Figure::Se => Value(p.se),
+        Figure::Z => Value(p.statistic.abs()),
+        Figure::PZ => Value(p.p_value),
         Figure::Q => Value(h.q),
         Figure::PQ if h.df == 0.0 => {
             NotChecked("a single study: the heterogeneity test has 0 df and no P value".into())
         }
-        Figure::PQ => Value(h.p_value),
+        Figure::PQ => chi2_tail(h.q, h.df, h.p_value),
         Figure::I2Q => Value(h.i2_q),
         Figure::Tau2 => Value(h.tau2),
+        Figure::Estimable => Expected::Word("YES"),
         _ => return None,
     })
 }
@@ -348,28 +498,29 @@ fn in_export_terms(message: &str) -> String {
     out + rest
 }
 
-/// Lists every printed figure of an outcome as not checked, for `reason`.
-/// The fixed-effect method an export's `Statistical Method` re-runs with.
-fn fixed_method(method: Method) -> FixedMethod {
-    match method {
-        Method::MantelHaenszel => FixedMethod::MantelHaenszel,
-        Method::InverseVariance => FixedMethod::InverseVariance,
-        Method::Peto => FixedMethod::Peto,
+/// The fixed-effect method an outcome re-runs with: its own for dichotomous data,
+/// inverse variance for the others (Peto's O-E outcomes are pooled by inverse variance
+/// on V: Σ(O − E)/ΣV).
+fn fixed_method(a: &Analysis) -> FixedMethod {
+    match (a.data_type, a.method) {
+        (DataType::Binary, Method::MantelHaenszel) => FixedMethod::MantelHaenszel,
+        (DataType::Binary, Method::Peto) => FixedMethod::Peto,
+        _ => FixedMethod::InverseVariance,
     }
 }
 
-fn not_checked(o: &RevManOutcome, reason: &str) -> OutcomeAudit {
+/// Lists every printed figure of an outcome as not checked, for `reason`.
+fn not_checked(
+    cx: &Context,
+    o: &RevManOutcome,
+    status: OutcomeStatus,
+    reason: &str,
+) -> OutcomeAudit {
     let mut checks = Vec::new();
     for row in o.printed_rows() {
-        check_row(&o.id, row, |_| NotChecked(reason.to_string()), &mut checks);
+        cx.check_row(&o.id, row, |_| NotChecked(reason.to_string()), &mut checks);
     }
-    audit_of(
-        o,
-        OutcomeStatus::NotChecked,
-        reason.to_string(),
-        Vec::new(),
-        checks,
-    )
+    audit_of(o, status, reason.to_string(), Vec::new(), checks)
 }
 
 fn audit_of(
@@ -379,10 +530,12 @@ fn audit_of(
     excluded: Vec<LeftOut>,
     mut checks: Vec<FigureCheck>,
 ) -> OutcomeAudit {
-    // In the order of the file (a stable sort keeps the columns of a row in order).
-    checks.sort_by_key(|c| c.row);
+    // In the order of the file (a stable sort keeps the columns of a row in order); the
+    // rows of a data package's files file by file.
+    checks.sort_by(|a, b| a.file.cmp(&b.file).then(a.row.cmp(&b.row)));
     OutcomeAudit {
         id: o.id.clone(),
+        comparison: o.comparison.clone(),
         name: o.name.clone(),
         row: o.row,
         data_type: o.data_type.clone(),
@@ -396,17 +549,19 @@ fn audit_of(
     }
 }
 
-/// The table of the studies that have an effect to estimate, with the index of each in
-/// the outcome's study list.
+/// The table of the studies that have an effect to estimate (events swapped for
+/// non-events when the analysis says so).
 fn study_table(
     source: &str,
     o: &RevManOutcome,
+    a: &Analysis,
     included: &[usize],
     arms: &[StudyArms],
     with_subgroups: bool,
 ) -> Result<StudyTable> {
-    let data = match arms.first() {
-        Some(StudyArms::Continuous { .. }) => {
+    let chosen = || included.iter().map(|&i| arms[i]);
+    let data = match a.data_type {
+        DataType::Continuous => {
             let mut c = ContinuousArms {
                 mean_e: Vec::new(),
                 sd_e: Vec::new(),
@@ -415,7 +570,7 @@ fn study_table(
                 sd_c: Vec::new(),
                 n_c: Vec::new(),
             };
-            for &i in included {
+            for arm in chosen() {
                 if let StudyArms::Continuous {
                     mean_1,
                     sd_1,
@@ -423,7 +578,7 @@ fn study_table(
                     mean_2,
                     sd_2,
                     total_2,
-                } = arms[i]
+                } = arm
                 {
                     c.mean_e.push(mean_1);
                     c.sd_e.push(sd_1);
@@ -435,6 +590,27 @@ fn study_table(
             }
             StudyData::Continuous(c)
         }
+        DataType::GenericSe => {
+            let (mut yi, mut sei) = (Vec::new(), Vec::new());
+            for arm in chosen() {
+                if let StudyArms::Generic { estimate, se } = arm {
+                    yi.push(estimate);
+                    sei.push(se);
+                }
+            }
+            StudyData::GenericSe { yi, sei }
+        }
+        DataType::GenericVariance => {
+            // Peto: ln OR (or HR) = (O − E)/V with variance 1/V.
+            let (mut yi, mut vi) = (Vec::new(), Vec::new());
+            for arm in chosen() {
+                if let StudyArms::ObservedMinusExpected { o_e, variance } = arm {
+                    yi.push(o_e / variance);
+                    vi.push(1.0 / variance);
+                }
+            }
+            StudyData::GenericVariance { yi, vi }
+        }
         _ => {
             let mut b = BinaryArms {
                 events_e: Vec::new(),
@@ -442,17 +618,22 @@ fn study_table(
                 events_c: Vec::new(),
                 n_c: Vec::new(),
             };
-            for &i in included {
+            for arm in chosen() {
                 if let StudyArms::Dichotomous {
                     events_1,
                     total_1,
                     events_2,
                     total_2,
-                } = arms[i]
+                } = arm
                 {
-                    b.events_e.push(events_1);
+                    let (e1, e2) = if a.swap_events {
+                        (total_1 - events_1, total_2 - events_2)
+                    } else {
+                        (events_1, events_2)
+                    };
+                    b.events_e.push(e1);
                     b.n_e.push(total_1);
-                    b.events_c.push(events_2);
+                    b.events_c.push(e2);
                     b.n_c.push(total_2);
                 }
             }
@@ -463,34 +644,71 @@ fn study_table(
         source.to_string(),
         included
             .iter()
-            .map(|&i| o.studies[i].printed.name.clone())
-            .collect(),
+            .map(|&i| o.studies[i].printed.name.as_str())
+            .collect::<Vec<_>>()
+            .into(),
         included.iter().map(|&i| o.studies[i].printed.row).collect(),
         data,
         with_subgroups.then(|| {
             included
                 .iter()
                 .map(|&i| o.studies[i].subgroup.to_string())
-                .collect()
+                .collect::<Vec<_>>()
+                .into()
         }),
         Vec::new(),
     )
 }
 
+/// Whether the data package printed 0 for every result of the analysis (RevMan Web
+/// writes 0 where it computed nothing: the SMD analysis of the Fleiss fixture).
+fn not_computed(cx: &Context, o: &RevManOutcome) -> bool {
+    let Some(row) = &o.pooled else { return false };
+    let zero = |f: Figure| {
+        row.figures
+            .iter()
+            .find(|c| c.figure == Some(f))
+            .is_some_and(|c| c.text.trim().parse::<f64>() == Ok(0.0))
+    };
+    cx.format == ReviewFormat::WebPackage
+        && [Figure::EffectEstimate, Figure::CiStart, Figure::CiEnd]
+            .into_iter()
+            .all(zero)
+}
+
+/// The figures every row has whether or not RevMan computed the analysis.
+fn counted(figure: Figure) -> bool {
+    figure.is_arm_total() || matches!(figure, Figure::Df | Figure::Studies)
+}
+
 /// Re-runs one outcome and checks its printed figures.
-fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) -> OutcomeAudit {
+fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) -> OutcomeAudit {
+    let source = cx.source;
     let a: &Analysis = match &o.analysis {
         Ok(a) => a,
-        Err(reason) => return not_checked(o, reason),
+        Err(reason) => return not_checked(cx, o, OutcomeStatus::NotChecked, reason),
     };
     if o.studies.is_empty() {
-        return not_checked(o, &format!("outcome {} has no study rows", o.id));
+        return not_checked(
+            cx,
+            o,
+            OutcomeStatus::NotChecked,
+            &format!("outcome {} has no study rows", o.id),
+        );
     }
-    // Every study of a re-run outcome has its arms (the reader reads them).
+    // Every study of a re-run outcome has its data (the reader reads them).
     let arms: Vec<StudyArms> = o.studies.iter().filter_map(|s| s.arms).collect();
     if arms.len() != o.studies.len() {
-        return not_checked(o, "the study data of this outcome were not read");
+        return not_checked(
+            cx,
+            o,
+            OutcomeStatus::NotChecked,
+            "the study data of this outcome were not read",
+        );
     }
+    let uncomputed = not_computed(cx, o);
+    let uncomputed_reason = "RevMan Web wrote 0 for every result of this analysis: it was not \
+                             computed, and its zeros are not figures to check";
 
     // Studies without an effect to estimate are left out before pooling.
     let mut excluded: Vec<LeftOut> = Vec::new();
@@ -505,18 +723,18 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     let with_subgroups = o.studies.iter().any(|s| s.subgroup > 0) || !o.subgroups.is_empty();
     let (effect, options) = {
         let (effect, mut options) =
-            Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a.method)));
+            Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a)));
         options.tau2 = (a.model == Model::Random).then_some(Tau2Method::DL);
         options.level = match crate::level::Level::new(a.total_level) {
             Ok(level) => level,
-            Err(e) => return not_checked(o, &e.to_string()),
+            Err(e) => return not_checked(cx, o, OutcomeStatus::NotChecked, &e.to_string()),
         };
         (effect, options)
     };
     let table = if included.is_empty() {
         Err("no study of the outcome has an effect to estimate".to_string())
     } else {
-        study_table(source, o, &included, &arms, with_subgroups).map_err(|e| e.to_string())
+        study_table(source, o, a, &included, &arms, with_subgroups).map_err(|e| e.to_string())
     };
     let overall: std::result::Result<Fit, String> = table
         .as_ref()
@@ -533,8 +751,11 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         if let Some(reason) = reason {
             let s = &o.studies[i].printed;
             warnings.push(format!(
-                "{source}, row {}: study '{}' of outcome {} is left out of the re-run: {reason}",
-                s.row, s.name, o.id
+                "{source}, {} {}: study '{}' of outcome {} is left out of the re-run: {reason}",
+                cx.format.row_word(),
+                s.row,
+                s.name,
+                o.id
             ));
             excluded.push(LeftOut {
                 row: s.row,
@@ -552,13 +773,14 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     let table_index = |i: usize| positions[i];
     let mut fitted_rows: Vec<Option<StudyRow>> = vec![None; included.len()];
     if let Ok(fit) = &overall {
-        for s in &fit.studies {
+        for s in fit.studies.iter() {
             if let Some(slot) = fitted_rows.get_mut(s.index) {
                 *slot = Some(s);
             }
         }
     }
-    let weight = |t: usize, model: Model| {
+    let model = a.model;
+    let weight = |t: usize| {
         fitted_rows[t].map(|s| match model {
             Model::Random => s.weight_random.unwrap_or(s.weight_fixed),
             Model::Fixed => s.weight_fixed,
@@ -566,15 +788,22 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     };
 
     let mut checks = Vec::new();
-    let model = a.model;
     let weight_sum = |members: &[usize]| -> Option<f64> {
         overall.as_ref().ok()?;
         Some(
             members
                 .iter()
-                .filter_map(|&i| table_index(i).and_then(|t| weight(t, model)))
+                .filter_map(|&i| table_index(i).and_then(weight))
                 .sum(),
         )
+    };
+    // A figure RevMan did not compute, or what `check` expects of it.
+    let unless_uncomputed = |f: Figure, check: &dyn Fn(Figure) -> Expected| {
+        if uncomputed && !counted(f) {
+            NotChecked(uncomputed_reason.to_string())
+        } else {
+            check(f)
+        }
     };
 
     // Subgroups: those with a row and those their studies name.
@@ -592,7 +821,7 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
             .collect();
         let in_table: Vec<usize> = members.iter().filter_map(|&i| table_index(i)).collect();
         let fit = if members.is_empty() {
-            Err(format!("no study row carries Subgroup Number {g}"))
+            Err(format!("no study row carries subgroup {g}"))
         } else if in_table.is_empty() {
             Err(format!(
                 "no study of subgroup {g} has an effect to estimate"
@@ -608,38 +837,38 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         if let Some(row) = o.subgroups.get(&g) {
             let totals = arm_totals(members.iter().map(|&i| &arms[i]));
             let weights = weight_sum(&members);
-            check_row(
-                &o.id,
-                row,
-                |f| {
-                    if let Some(e) = arm_total(&totals, f) {
-                        return e;
-                    }
-                    let fit = match &fit {
-                        Ok(fit) => fit,
-                        Err(e) => return NotChecked(e.clone()),
-                    };
-                    if let Some(e) = pooled(fit, model, f) {
-                        return e;
-                    }
-                    match f {
-                        Figure::Weight => weights.map_or_else(
-                            || NotChecked("the outcome could not be re-run".into()),
-                            Value,
-                        ),
-                        Figure::Qint | Figure::PQint | Figure::I2Qint => NotChecked(
-                            "the test for subgroup differences belongs to the outcome row".into(),
-                        ),
-                        Figure::Df => NotChecked(
-                            "df on a subgroup row (k − 1 of the subgroup?) is not confirmed by \
-                             an export at hand"
-                                .into(),
-                        ),
-                        _ => NotChecked(format!("no {} on a subgroup row", f.name())),
-                    }
-                },
-                &mut checks,
-            );
+            let check = |f: Figure| {
+                if let Some(e) = arm_total(&totals, f) {
+                    return e;
+                }
+                if f == Figure::Studies {
+                    return Value(members.len() as f64);
+                }
+                let fit = match &fit {
+                    Ok(fit) => fit,
+                    Err(e) => return NotChecked(e.clone()),
+                };
+                if let Some(e) = pooled(fit, a, f) {
+                    return e;
+                }
+                match f {
+                    Figure::Weight => weights.map_or_else(
+                        || NotChecked("the outcome could not be re-run".into()),
+                        Value,
+                    ),
+                    Figure::Df if cx.df_is_heterogeneity() => Value(fit.heterogeneity.df),
+                    Figure::Qint | Figure::PQint | Figure::I2Qint | Figure::DfQint => NotChecked(
+                        "the test for subgroup differences belongs to the outcome row".into(),
+                    ),
+                    Figure::Df => NotChecked(
+                        "df on a subgroup row (k − 1 of the subgroup?) is not confirmed by an \
+                         export at hand"
+                            .into(),
+                    ),
+                    _ => NotChecked(format!("no {} on a subgroup row", f.name())),
+                }
+            };
+            cx.check_row(&o.id, row, |f| unless_uncomputed(f, &check), &mut checks);
         }
         group_fits.push((g, fit));
     }
@@ -676,54 +905,53 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         let totals = arm_totals(arms.iter());
         let all: Vec<usize> = (0..o.studies.len()).collect();
         let weights = weight_sum(&all);
-        check_row(
-            &o.id,
-            row,
-            |f| {
-                if let Some(e) = arm_total(&totals, f) {
-                    return e;
+        let check = |f: Figure| {
+            if let Some(e) = arm_total(&totals, f) {
+                return e;
+            }
+            if f == Figure::Studies {
+                return Value(o.studies.len() as f64);
+            }
+            let fit = match &overall {
+                Ok(fit) => fit,
+                Err(e) => return NotChecked(e.clone()),
+            };
+            if let Some(e) = pooled(fit, a, f) {
+                return e;
+            }
+            const NO_TEST: &str = "no subgroups: the test for subgroup differences has 0 df and \
+                                   no P value (RevMan writes 0 or 1)";
+            match (f, &test) {
+                (Figure::Weight, _) => weights.map_or_else(
+                    || NotChecked("the outcome could not be re-run".into()),
+                    Value,
+                ),
+                (Figure::Df, Ok(None)) => Value(fit.heterogeneity.df),
+                (Figure::Df, _) if cx.df_is_heterogeneity() => Value(fit.heterogeneity.df),
+                (Figure::Df, _) => NotChecked(
+                    "with subgroups, whether df is k − 1 or the G − 1 of the test for subgroup \
+                     differences is not confirmed by an export at hand"
+                        .into(),
+                ),
+                // Without subgroups the studies are one group: Q between groups is 0.
+                (Figure::Qint | Figure::I2Qint | Figure::DfQint, Ok(None)) => Value(0.0),
+                (Figure::PQint, Ok(None)) => Expected::Placeholder(&[0.0, 1.0], NO_TEST),
+                (Figure::PQint, Ok(Some(t))) if t.df == 0.0 => Expected::Placeholder(
+                    &[0.0, 1.0],
+                    "one subgroup: the test for subgroup differences has 0 df and no P value \
+                     (RevMan writes 0 or 1)",
+                ),
+                (Figure::Qint, Ok(Some(t))) => Value(t.q),
+                (Figure::DfQint, Ok(Some(t))) => Value(t.df),
+                (Figure::PQint, Ok(Some(t))) => chi2_tail(t.q, t.df, t.p_value),
+                (Figure::I2Qint, Ok(Some(t))) => Value(t.i2),
+                (Figure::Qint | Figure::PQint | Figure::I2Qint | Figure::DfQint, Err(e)) => {
+                    NotChecked(e.clone())
                 }
-                let fit = match &overall {
-                    Ok(fit) => fit,
-                    Err(e) => return NotChecked(e.clone()),
-                };
-                if let Some(e) = pooled(fit, model, f) {
-                    return e;
-                }
-                match (f, &test) {
-                    (Figure::Weight, _) => weights.map_or_else(
-                        || NotChecked("the outcome could not be re-run".into()),
-                        Value,
-                    ),
-                    (Figure::Df, Ok(None)) => Value(fit.heterogeneity.df),
-                    (Figure::Df, _) => NotChecked(
-                        "with subgroups, whether df is k − 1 or the G − 1 of the test for \
-                         subgroup differences is not confirmed by an export at hand"
-                            .into(),
-                    ),
-                    // Without subgroups the studies are one group: Q between groups is 0.
-                    (Figure::Qint | Figure::I2Qint, Ok(None)) => Value(0.0),
-                    (Figure::PQint, Ok(None)) => NotChecked(
-                        "no subgroups: the test for subgroup differences has 0 df and no P \
-                         value (RevMan prints 0 or 1)"
-                            .into(),
-                    ),
-                    (Figure::PQint, Ok(Some(t))) if t.df == 0.0 => NotChecked(
-                        "one subgroup: the test for subgroup differences has 0 df and no P \
-                         value"
-                            .into(),
-                    ),
-                    (Figure::Qint, Ok(Some(t))) => Value(t.q),
-                    (Figure::PQint, Ok(Some(t))) => Value(t.p_value),
-                    (Figure::I2Qint, Ok(Some(t))) => Value(t.i2),
-                    (Figure::Qint | Figure::PQint | Figure::I2Qint, Err(e)) => {
-                        NotChecked(e.clone())
-                    }
-                    _ => NotChecked(format!("no {} on an outcome row", f.name())),
-                }
-            },
-            &mut checks,
-        );
+                _ => NotChecked(format!("no {} on an outcome row", f.name())),
+            }
+        };
+        cx.check_row(&o.id, row, |f| unless_uncomputed(f, &check), &mut checks);
     }
 
     // The study rows, on the fit of the whole outcome.
@@ -733,84 +961,100 @@ fn audit_outcome(source: &str, o: &RevManOutcome, warnings: &mut Vec<String>) ->
             .as_ref()
             .ok()
             .and_then(|fit| Some((fit, fitted_rows[table_index(i)?]?)));
-        check_row(
+        let check = |f: Figure| {
+            if let Some(reason) = &left_out[i] {
+                return match f {
+                    Figure::Weight => Value(0.0),
+                    Figure::Estimable => Expected::Word("NO"),
+                    Figure::Oe if a.method != Method::Peto => Value(0.0),
+                    _ => NotChecked(format!("not estimable in the re-run: {reason}")),
+                };
+            }
+            let s = match (&overall, fitted) {
+                (_, Some((_, s))) => s,
+                (Err(e), None) => return NotChecked(e.clone()),
+                (Ok(_), None) => return NotChecked("the study is not in the re-run's fit".into()),
+            };
+            let natural = |x: f64| Value(if a.ratio { x.exp() } else { x });
+            let se = s.vi.sqrt();
+            match f {
+                Figure::EffectEstimate => natural(s.yi),
+                Figure::CiStart => natural(s.yi - z * se),
+                Figure::CiEnd => natural(s.yi + z * se),
+                Figure::LogEffectEstimate => on_log_scale(a, s.yi),
+                Figure::LogCiStart => on_log_scale(a, s.yi - z * se),
+                Figure::LogCiEnd => on_log_scale(a, s.yi + z * se),
+                Figure::Se => Value(se),
+                Figure::Var => Value(s.vi),
+                // Peto's ln OR is (O − E)/V with variance 1/V: O − E = yi/vi.
+                Figure::Oe if a.method == Method::Peto => Value(s.yi / s.vi),
+                Figure::Oe => Expected::Placeholder(
+                    &[0.0],
+                    "O − E is a figure of Peto's method; RevMan writes 0 for the others",
+                ),
+                Figure::Estimable => Expected::Word("YES"),
+                Figure::Weight => weight(s.index).map_or_else(
+                    || NotChecked("the study is not in the re-run's fit".into()),
+                    Value,
+                ),
+                _ => NotChecked(format!("no {} on a study row", f.name())),
+            }
+        };
+        cx.check_row(
             &o.id,
             &study.printed,
-            |f| {
-                if let Some(reason) = &left_out[i] {
-                    return match f {
-                        Figure::Weight => Value(0.0),
-                        Figure::EffectEstimate | Figure::CiStart | Figure::CiEnd | Figure::Se => {
-                            NotChecked(format!("not estimable in the re-run: {reason}"))
-                        }
-                        _ => NotChecked(format!("no {} on a study row", f.name())),
-                    };
-                }
-                let (fit, s) = match (&overall, fitted) {
-                    (_, Some(fs)) => fs,
-                    (Err(e), None) => return NotChecked(e.clone()),
-                    (Ok(_), None) => {
-                        return NotChecked("the study is not in the re-run's fit".into())
-                    }
-                };
-                let m = fit.measure;
-                let se = s.vi.sqrt();
-                match f {
-                    Figure::EffectEstimate => Value(m.to_natural(s.yi)),
-                    Figure::CiStart => Value(m.to_natural(s.yi - z * se)),
-                    Figure::CiEnd => Value(m.to_natural(s.yi + z * se)),
-                    Figure::Se => Value(se),
-                    Figure::Weight => weight(s.index, model).map_or_else(
-                        || NotChecked("the study is not in the re-run's fit".into()),
-                        Value,
-                    ),
-                    _ => NotChecked(format!("no {} on a study row", f.name())),
-                }
-            },
+            |f| unless_uncomputed(f, &check),
             &mut checks,
         );
     }
 
+    let not_reproduced = checks
+        .iter()
+        .filter(|c| c.verdict.kind == VerdictKind::NotReproduced)
+        .count();
+    let not_checked = checks
+        .iter()
+        .filter(|c| c.verdict.kind == VerdictKind::NotCheckable)
+        .count();
     let (status, reason) = match &overall {
         Err(e) => (OutcomeStatus::NotChecked, e.clone()),
         Ok(_) if checks.is_empty() => (
             OutcomeStatus::NotChecked,
-            "the export prints no figure of this outcome".to_string(),
+            format!("the {} prints no figure of this outcome", cx.format.name()),
         ),
-        Ok(_) => {
-            let not_reproduced = checks
-                .iter()
-                .filter(|c| c.verdict.kind == VerdictKind::NotReproduced)
-                .count();
-            let not_checked = checks
-                .iter()
-                .filter(|c| c.verdict.kind == VerdictKind::NotCheckable)
-                .count();
-            if not_reproduced + not_checked == 0 {
-                (OutcomeStatus::Reproduced, String::new())
-            } else {
-                (
-                    OutcomeStatus::NotReproduced,
-                    format!(
-                        "of {} figures, {not_reproduced} not reproduced and {not_checked} not \
-                         checked",
-                        checks.len()
-                    ),
-                )
-            }
+        Ok(_) if not_reproduced + not_checked == 0 => (OutcomeStatus::Reproduced, String::new()),
+        Ok(_)
+            if uncomputed
+                && not_reproduced == 0
+                && checks
+                    .iter()
+                    .all(|c| c.verdict.kind.holds() || c.verdict.reason == uncomputed_reason) =>
+        {
+            (OutcomeStatus::NotComputed, uncomputed_reason.to_string())
         }
+        Ok(_) => (
+            OutcomeStatus::NotReproduced,
+            format!(
+                "of {} figures, {not_reproduced} not reproduced and {not_checked} not checked",
+                checks.len()
+            ),
+        ),
     };
     audit_of(o, status, reason, excluded, checks)
 }
 
-/// Re-runs every outcome of an export and checks each printed figure (see the module
-/// documentation); nothing of the export is left out of the result.
-pub fn audit_export(export: &Review) -> ExportAudit {
-    let mut warnings = export.warnings.clone();
-    let outcomes: Vec<OutcomeAudit> = export
+/// Re-runs every outcome of a review and checks each printed figure (see the module
+/// documentation); nothing of the review is left out of the result.
+pub fn audit_review(review: &Review) -> ReviewAudit {
+    let cx = Context {
+        source: &review.source,
+        format: review.format,
+    };
+    let mut warnings = review.warnings.clone();
+    let outcomes: Vec<OutcomeAudit> = review
         .outcomes
         .iter()
-        .map(|o| audit_outcome(&export.source, o, &mut warnings))
+        .map(|o| audit_outcome(&cx, o, &mut warnings))
         .collect();
     let count = |kind: VerdictKind| {
         outcomes
@@ -819,9 +1063,11 @@ pub fn audit_export(export: &Review) -> ExportAudit {
             .filter(|c| c.verdict.kind == kind)
             .count()
     };
-    ExportAudit {
+    ReviewAudit {
+        source: review.source.clone(),
+        format: review.format,
         figures: outcomes.iter().map(|o| o.checks.len()).sum(),
-        reproduced: count(VerdictKind::Reproduced),
+        reproduced: count(VerdictKind::Reproduced) + count(VerdictKind::Consistent),
         not_reproduced: count(VerdictKind::NotReproduced),
         not_checked: count(VerdictKind::NotCheckable),
         outcomes,

@@ -241,7 +241,7 @@ pub fn write_audit(
 }
 
 /// The checks of a RevMan export as text ([`write_revman`]).
-pub fn revman_text(audit: &crate::audit::revman::ExportAudit) -> String {
+pub fn revman_text(audit: &crate::audit::revman::ReviewAudit) -> String {
     to_text(|out| write_revman(out, audit))
 }
 
@@ -253,24 +253,35 @@ pub fn revman_text(audit: &crate::audit::revman::ExportAudit) -> String {
 /// The error of `out`.
 pub fn write_revman(
     out: &mut dyn std::io::Write,
-    audit: &crate::audit::revman::ExportAudit,
+    audit: &crate::audit::revman::ReviewAudit,
 ) -> std::io::Result<()> {
     use crate::audit::revman::OutcomeStatus;
     let mut text = TextSink::new(out);
+    let at = audit.format.row_word();
+    text += &format!("{}: {}\n", audit.source, audit.format.name());
     for o in &audit.outcomes {
+        let settings: Vec<&str> = [&o.measure, &o.method, &o.model]
+            .into_iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
         text += &match o.row {
             Some(row) => format!(
-                "Analysis {} {} ({}, {}, {}), row {row}\n",
-                o.id, o.name, o.measure, o.method, o.model
+                "Analysis {} {} ({}), {at} {row}\n",
+                o.id,
+                o.name,
+                settings.join(", ")
             ),
             None => format!("Analysis {} (no outcome row)\n", o.id),
         };
-        if o.status == OutcomeStatus::NotChecked {
-            text += &format!("  not checked: {}\n", o.reason);
+        match o.status {
+            OutcomeStatus::NotChecked => text += &format!("  not checked: {}\n", o.reason),
+            OutcomeStatus::NotComputed => text += &format!("  not computed: {}\n", o.reason),
+            _ => {}
         }
         for e in &o.excluded {
             text += &format!(
-                "  row {:<4} {} left out of the re-run: {}\n",
+                "  {at} {:<4} {} left out of the re-run: {}\n",
                 e.row, e.name, e.reason
             );
         }
@@ -284,7 +295,7 @@ pub fn write_revman(
                 name.push('…');
             }
             text += &format!(
-                "  row {:<4} {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
+                "  {at} {:<4} {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
                 c.row,
                 name,
                 one_line(&c.column),
@@ -297,9 +308,12 @@ pub fn write_revman(
                 c.verdict.kind.label().to_uppercase()
             );
             // The reason of each figure, unless it is the outcome's own.
-            let outcomes_reason =
-                o.status == OutcomeStatus::NotChecked && c.verdict.reason == o.reason;
-            if !c.verdict.kind.holds() && !c.verdict.reason.is_empty() && !outcomes_reason {
+            let outcomes_reason = matches!(
+                o.status,
+                OutcomeStatus::NotChecked | OutcomeStatus::NotComputed
+            ) && c.verdict.reason == o.reason;
+            let shown = c.verdict.kind != crate::audit::VerdictKind::Reproduced;
+            if shown && !c.verdict.reason.is_empty() && !outcomes_reason {
                 text += &format!("           {}\n", c.verdict.reason);
             }
         }
@@ -316,7 +330,7 @@ pub fn write_revman(
 ///
 /// # Errors
 /// Only if serialisation fails, which plain numbers and strings cannot make it do.
-pub fn revman_json(audit: &crate::audit::revman::ExportAudit) -> crate::Result<String> {
+pub fn revman_json(audit: &crate::audit::revman::ReviewAudit) -> crate::Result<String> {
     json::to_string_pretty(audit)
 }
 

@@ -179,11 +179,12 @@ pub enum Figure {
     /// The degrees of freedom of the test for subgroup differences (data package
     /// `Subgroup df`).
     DfQint,
-    /// The effect on the log scale (`.rm5` `LOG_EFFECT_SIZE`, ratio measures).
+    /// The base-10 logarithm of a ratio (`.rm5` `LOG_EFFECT_SIZE`: RevMan's forest
+    /// plots are drawn on it).
     LogEffectEstimate,
-    /// The lower limit on the log scale (`.rm5` `LOG_CI_START`).
+    /// The base-10 logarithm of the lower limit (`.rm5` `LOG_CI_START`).
     LogCiStart,
-    /// The upper limit on the log scale (`.rm5` `LOG_CI_END`).
+    /// The base-10 logarithm of the upper limit (`.rm5` `LOG_CI_END`).
     LogCiEnd,
     /// The variance of a study's effect on the analysis scale (`.rm5` `VAR` of
     /// dichotomous and continuous data: SE²).
@@ -193,6 +194,9 @@ pub enum Figure {
     Oe,
     /// The number of studies of an outcome or subgroup (`.rm5` `STUDIES`).
     Studies,
+    /// Whether RevMan could estimate the row's effect (`.rm5` `ESTIMABLE`: `YES` or
+    /// `NO`).
+    Estimable,
 }
 
 impl Figure {
@@ -249,6 +253,7 @@ impl Figure {
             Figure::Var => "Var",
             Figure::Oe => "O-E",
             Figure::Studies => "Studies",
+            Figure::Estimable => "Estimable",
         }
     }
 
