@@ -680,3 +680,37 @@ fn fuzz_seeds_and_their_prefixes_read_without_panic_or_loss() {
         }
     }
 }
+
+/// The real export with four figures altered in their last printed digit (among them the
+/// P(Q) that only RevMan 5's own χ² tail reproduces) is flagged at exactly those four.
+#[test]
+fn a_tampered_export_is_flagged_exactly_at_the_tampered_figures() {
+    let path = edited("tampered.csv", FLEISS, |t: &str| {
+        t.replacen(",0.89686556,", ",0.89686557,", 1)
+            .replacen(",0.12694225,", ",0.12694226,", 1)
+            .replacen(",72.87984024,", ",72.87984025,", 1)
+            .replacen(",0.22600895,", ",0.22600894,", 1)
+    });
+    let v = report(&path, 1);
+    let mut flagged: Vec<(u64, String)> = checks(&v)
+        .iter()
+        .filter(|c| c["verdict"]["kind"] != "reproduced")
+        .map(|c| {
+            (
+                c["row"].as_u64().expect("row"),
+                c["column"].as_str().expect("column").to_string(),
+            )
+        })
+        .collect();
+    flagged.sort();
+    let expected: Vec<(u64, String)> = [
+        (3, "Effect Estimate"),
+        (3, "P(Q)"),
+        (10, "Weight"),
+        (11, "P(Q)"),
+    ]
+    .iter()
+    .map(|&(r, c)| (r, c.to_string()))
+    .collect();
+    assert_eq!(flagged, expected);
+}

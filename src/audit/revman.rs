@@ -290,29 +290,46 @@ fn verdict(text: &str, expected: &Expected, precision: Precision) -> Verdict {
             }
         }
         Expected::Chi2Tail { revman, exact } => {
-            if let Some(r) = revman {
-                let v = numeric(text, *r, precision);
-                if v.kind == VerdictKind::Reproduced {
-                    return v;
+            let exactly = numeric(text, *exact, precision);
+            match revman {
+                // RevMan 5's computation, identified: the figure is it (or the exact tail,
+                // which a later RevMan may print).
+                Some(r) => {
+                    let v = numeric(text, *r, precision);
+                    if v.kind == VerdictKind::Reproduced
+                        || exactly.kind != VerdictKind::NotReproduced
+                    {
+                        return if v.kind == VerdictKind::Reproduced {
+                            v
+                        } else {
+                            exactly
+                        };
+                    }
+                    Verdict::new(
+                        v.kind,
+                        v.recomputed,
+                        format!("{}; the exact tail is {exact}", v.reason),
+                    )
                 }
-            }
-            let v = numeric(text, *exact, precision);
-            if v.kind != VerdictKind::NotReproduced {
-                return v;
-            }
-            match text.trim().parse::<f64>() {
-                Ok(p) if (p - exact).abs() <= REVMAN_CHI2_ACCURACY => Verdict::new(
-                    VerdictKind::Consistent,
-                    v.recomputed,
-                    format!(
-                        "agrees within RevMan's χ² accuracy, |Δ| = {:.0e} from the exact tail                          {exact}{}",
-                        (p - exact).abs(),
-                        revman.map_or_else(String::new, |r| format!(
-                            " (RevMan 5's series gives {r})"
-                        ))
-                    ),
-                ),
-                _ => v,
+                // Where RevMan 5's series cannot be summed, what it prints is not known:
+                // a figure within its accuracy of the exact tail has its own verdict.
+                None => match text.trim().parse::<f64>() {
+                    Ok(p)
+                        if exactly.kind == VerdictKind::NotReproduced
+                            && (p - exact).abs() <= REVMAN_CHI2_ACCURACY =>
+                    {
+                        Verdict::new(
+                            VerdictKind::Consistent,
+                            exactly.recomputed,
+                            format!(
+                                "agrees within RevMan's χ² accuracy, |Δ| = {:.0e} from the \
+                                 exact tail {exact}",
+                                (p - exact).abs()
+                            ),
+                        )
+                    }
+                    _ => exactly,
+                },
             }
         }
     }
