@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod bias;
 pub mod regression;
+pub mod review;
 pub mod sensitivity;
 pub mod subgroup;
 

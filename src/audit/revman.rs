@@ -37,14 +37,13 @@
 
 use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};
-use crate::analysis::subgroup::{difference_test, subset, SubgroupTest};
+use crate::analysis::review::rerun;
 use crate::data::revman::{
     Analysis, Figure, Method, Model, Precision, PrintedRow, RevManOutcome, Review, ReviewFormat,
     StudyArms,
 };
-use crate::data::{BinaryArms, ContinuousArms, DataType, StudyData, StudyTable};
-use crate::error::Result;
-use crate::model::{pool, Fit, FixedMethod, StudyRow, Tau2Method};
+use crate::data::DataType;
+use crate::model::{Fit, FixedMethod, Tau2Method};
 use crate::profile::Profile;
 use serde::Serialize;
 
@@ -482,39 +481,6 @@ fn pooled(fit: &Fit, a: &Analysis, figure: Figure) -> Option<Expected> {
     })
 }
 
-/// A message of the library in the export's words: the columns of metapool's input
-/// format (`events_e`, `n_e`, …) named as the export names them (`Events 1`, `Total 1`,
-/// …).
-fn in_export_terms(message: &str) -> String {
-    const NAMES: [(&str, &str); 8] = [
-        ("events_e", "Events 1"),
-        ("n_e", "Total 1"),
-        ("mean_e", "Mean 1"),
-        ("sd_e", "SD 1"),
-        ("events_c", "Events 2"),
-        ("n_c", "Total 2"),
-        ("mean_c", "Mean 2"),
-        ("sd_c", "SD 2"),
-    ];
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(|c: char| word(c)) {
-        out.push_str(&rest[..start]);
-        let tail = &rest[start..];
-        let end = tail.find(|c: char| !word(c)).unwrap_or(tail.len());
-        let token = &tail[..end];
-        out.push_str(
-            NAMES
-                .iter()
-                .find(|(internal, _)| *internal == token)
-                .map_or(token, |(_, export)| export),
-        );
-        rest = &tail[end..];
-    }
-    out + rest
-}
-
 /// The fixed-effect method an outcome re-runs with: its own for dichotomous data,
 /// inverse variance for the others (Peto's O-E outcomes are pooled by inverse variance
 /// on V: Σ(O − E)/ΣV).
@@ -566,117 +532,6 @@ fn audit_of(
     }
 }
 
-/// The table of the studies that have an effect to estimate (events swapped for
-/// non-events when the analysis says so).
-fn study_table(
-    source: &str,
-    o: &RevManOutcome,
-    a: &Analysis,
-    included: &[usize],
-    arms: &[StudyArms],
-    with_subgroups: bool,
-) -> Result<StudyTable> {
-    let chosen = || included.iter().map(|&i| arms[i]);
-    let data = match a.data_type {
-        DataType::Continuous => {
-            let mut c = ContinuousArms {
-                mean_e: Vec::new(),
-                sd_e: Vec::new(),
-                n_e: Vec::new(),
-                mean_c: Vec::new(),
-                sd_c: Vec::new(),
-                n_c: Vec::new(),
-            };
-            for arm in chosen() {
-                if let StudyArms::Continuous {
-                    mean_1,
-                    sd_1,
-                    total_1,
-                    mean_2,
-                    sd_2,
-                    total_2,
-                } = arm
-                {
-                    c.mean_e.push(mean_1);
-                    c.sd_e.push(sd_1);
-                    c.n_e.push(total_1);
-                    c.mean_c.push(mean_2);
-                    c.sd_c.push(sd_2);
-                    c.n_c.push(total_2);
-                }
-            }
-            StudyData::Continuous(c)
-        }
-        DataType::GenericSe => {
-            let (mut yi, mut sei) = (Vec::new(), Vec::new());
-            for arm in chosen() {
-                if let StudyArms::Generic { estimate, se } = arm {
-                    yi.push(estimate);
-                    sei.push(se);
-                }
-            }
-            StudyData::GenericSe { yi, sei }
-        }
-        DataType::GenericVariance => {
-            // Peto: ln OR (or HR) = (O − E)/V with variance 1/V.
-            let (mut yi, mut vi) = (Vec::new(), Vec::new());
-            for arm in chosen() {
-                if let StudyArms::ObservedMinusExpected { o_e, variance } = arm {
-                    yi.push(o_e / variance);
-                    vi.push(1.0 / variance);
-                }
-            }
-            StudyData::GenericVariance { yi, vi }
-        }
-        _ => {
-            let mut b = BinaryArms {
-                events_e: Vec::new(),
-                n_e: Vec::new(),
-                events_c: Vec::new(),
-                n_c: Vec::new(),
-            };
-            for arm in chosen() {
-                if let StudyArms::Dichotomous {
-                    events_1,
-                    total_1,
-                    events_2,
-                    total_2,
-                } = arm
-                {
-                    let (e1, e2) = if a.swap_events {
-                        (total_1 - events_1, total_2 - events_2)
-                    } else {
-                        (events_1, events_2)
-                    };
-                    b.events_e.push(e1);
-                    b.n_e.push(total_1);
-                    b.events_c.push(e2);
-                    b.n_c.push(total_2);
-                }
-            }
-            StudyData::Binary(b)
-        }
-    };
-    StudyTable::from_parts(
-        source.to_string(),
-        included
-            .iter()
-            .map(|&i| o.studies[i].printed.name.as_str())
-            .collect::<Vec<_>>()
-            .into(),
-        included.iter().map(|&i| o.studies[i].printed.row).collect(),
-        data,
-        with_subgroups.then(|| {
-            included
-                .iter()
-                .map(|&i| o.studies[i].subgroup.to_string())
-                .collect::<Vec<_>>()
-                .into()
-        }),
-        Vec::new(),
-    )
-}
-
 /// Whether the data package printed 0 for every result of the analysis (RevMan Web
 /// writes 0 where it computed nothing: the SMD analysis of the Fleiss fixture).
 fn not_computed(cx: &Context, o: &RevManOutcome) -> bool {
@@ -714,8 +569,7 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         );
     }
     // Every study of a re-run outcome has its data (the reader reads them).
-    let arms: Vec<StudyArms> = o.studies.iter().filter_map(|s| s.arms).collect();
-    if arms.len() != o.studies.len() {
+    if o.studies.iter().any(|s| s.arms.is_none()) {
         return not_checked(
             cx,
             o,
@@ -726,18 +580,6 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     let uncomputed = not_computed(cx, o);
     let uncomputed_reason = "RevMan Web wrote 0 for every result of this analysis: it was not \
                              computed, and its zeros are not figures to check";
-
-    // Studies without an effect to estimate are left out before pooling.
-    let mut excluded: Vec<LeftOut> = Vec::new();
-    let mut left_out: Vec<Option<String>> = vec![None; arms.len()];
-    let mut included = Vec::new();
-    for (i, arm) in arms.iter().enumerate() {
-        match arm.not_estimable() {
-            Some(reason) => left_out[i] = Some(reason),
-            None => included.push(i),
-        }
-    }
-    let with_subgroups = o.studies.iter().any(|s| s.subgroup > 0) || !o.subgroups.is_empty();
     let (effect, options) = {
         let (effect, mut options) =
             Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a)));
@@ -748,23 +590,9 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         };
         (effect, options)
     };
-    let table = if included.is_empty() {
-        Err("no study of the outcome has an effect to estimate".to_string())
-    } else {
-        study_table(source, o, a, &included, &arms, with_subgroups).map_err(|e| e.to_string())
-    };
-    let overall: std::result::Result<Fit, String> = table
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|t| pool(t, &effect, &options).map_err(|e| e.to_string()));
-    if let Ok(fit) = &overall {
-        for e in &fit.excluded {
-            if let Some(&i) = included.get(e.index) {
-                left_out[i] = Some(in_export_terms(&e.reason));
-            }
-        }
-    }
-    for (i, reason) in left_out.iter().enumerate() {
+    let run = rerun(source, o, a, &effect, &options, a.model);
+    let mut excluded: Vec<LeftOut> = Vec::new();
+    for (i, reason) in run.left_out.iter().enumerate() {
         if let Some(reason) = reason {
             let s = &o.studies[i].printed;
             warnings.push(format!(
@@ -781,39 +609,8 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
             });
         }
     }
-    // The table index of each study (None when left out before pooling), and the fit's
-    // row of each table index.
-    let mut positions: Vec<Option<usize>> = vec![None; arms.len()];
-    for (t, &i) in included.iter().enumerate() {
-        positions[i] = Some(t);
-    }
-    let table_index = |i: usize| positions[i];
-    let mut fitted_rows: Vec<Option<StudyRow>> = vec![None; included.len()];
-    if let Ok(fit) = &overall {
-        for s in fit.studies.iter() {
-            if let Some(slot) = fitted_rows.get_mut(s.index) {
-                *slot = Some(s);
-            }
-        }
-    }
-    let model = a.model;
-    let weight = |t: usize| {
-        fitted_rows[t].map(|s| match model {
-            Model::Random => s.weight_random.unwrap_or(s.weight_fixed),
-            Model::Fixed => s.weight_fixed,
-        })
-    };
-
+    let overall = &run.overall;
     let mut checks = Vec::new();
-    let weight_sum = |members: &[usize]| -> Option<f64> {
-        overall.as_ref().ok()?;
-        Some(
-            members
-                .iter()
-                .filter_map(|&i| table_index(i).and_then(weight))
-                .sum(),
-        )
-    };
     // A figure RevMan did not compute, or what `check` expects of it.
     let unless_uncomputed = |f: Figure, check: &dyn Fn(Figure) -> Expected| {
         if uncomputed && !counted(f) {
@@ -823,105 +620,53 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         }
     };
 
-    // Subgroups: those with a row and those their studies name.
-    let mut numbers: Vec<u32> = o.subgroups.keys().copied().collect();
-    for s in &o.studies {
-        if s.subgroup > 0 && !numbers.contains(&s.subgroup) {
-            numbers.push(s.subgroup);
-        }
-    }
-    numbers.sort_unstable();
-    let mut group_fits: Vec<(u32, std::result::Result<Fit, String>)> = Vec::new();
-    for &g in &numbers {
-        let members: Vec<usize> = (0..o.studies.len())
-            .filter(|&i| o.studies[i].subgroup == g)
-            .collect();
-        let in_table: Vec<usize> = members.iter().filter_map(|&i| table_index(i)).collect();
-        let fit = if members.is_empty() {
-            Err(format!("no study row carries subgroup {g}"))
-        } else if in_table.is_empty() {
-            Err(format!(
-                "no study of subgroup {g} has an effect to estimate"
-            ))
-        } else {
-            match &table {
-                Ok(t) => subset(t, &in_table)
-                    .and_then(|t| pool(&t, &effect, &options))
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.clone()),
+    for group in &run.subgroups {
+        let Some(row) = o.subgroups.get(&group.number) else {
+            continue;
+        };
+        let members = &group.members;
+        let totals = arm_totals(members.iter().filter_map(|&i| o.studies[i].arms.as_ref()));
+        let weights = run.weight_sum(members);
+        let check = |f: Figure| {
+            if let Some(e) = arm_total(&totals, f) {
+                return e;
+            }
+            if f == Figure::Studies {
+                return Value(members.len() as f64);
+            }
+            let fit = match &group.fit {
+                Ok(fit) => fit,
+                Err(e) => return NotChecked(e.clone()),
+            };
+            if let Some(e) = pooled(fit, a, f) {
+                return e;
+            }
+            match f {
+                Figure::Weight => weights.map_or_else(
+                    || NotChecked("the outcome could not be re-run".into()),
+                    Value,
+                ),
+                Figure::Df if cx.df_is_heterogeneity() => Value(fit.heterogeneity.df),
+                Figure::Qint | Figure::PQint | Figure::I2Qint | Figure::DfQint => NotChecked(
+                    "the test for subgroup differences belongs to the outcome row".into(),
+                ),
+                Figure::Df => NotChecked(
+                    "df on a subgroup row (k − 1 of the subgroup?) is not confirmed by an \
+                     export at hand"
+                        .into(),
+                ),
+                _ => NotChecked(format!("no {} on a subgroup row", f.name())),
             }
         };
-        if let Some(row) = o.subgroups.get(&g) {
-            let totals = arm_totals(members.iter().map(|&i| &arms[i]));
-            let weights = weight_sum(&members);
-            let check = |f: Figure| {
-                if let Some(e) = arm_total(&totals, f) {
-                    return e;
-                }
-                if f == Figure::Studies {
-                    return Value(members.len() as f64);
-                }
-                let fit = match &fit {
-                    Ok(fit) => fit,
-                    Err(e) => return NotChecked(e.clone()),
-                };
-                if let Some(e) = pooled(fit, a, f) {
-                    return e;
-                }
-                match f {
-                    Figure::Weight => weights.map_or_else(
-                        || NotChecked("the outcome could not be re-run".into()),
-                        Value,
-                    ),
-                    Figure::Df if cx.df_is_heterogeneity() => Value(fit.heterogeneity.df),
-                    Figure::Qint | Figure::PQint | Figure::I2Qint | Figure::DfQint => NotChecked(
-                        "the test for subgroup differences belongs to the outcome row".into(),
-                    ),
-                    Figure::Df => NotChecked(
-                        "df on a subgroup row (k − 1 of the subgroup?) is not confirmed by an \
-                         export at hand"
-                            .into(),
-                    ),
-                    _ => NotChecked(format!("no {} on a subgroup row", f.name())),
-                }
-            };
-            cx.check_row(&o.id, row, |f| unless_uncomputed(f, &check), &mut checks);
-        }
-        group_fits.push((g, fit));
+        cx.check_row(&o.id, row, |f| unless_uncomputed(f, &check), &mut checks);
     }
-
-    // The test for subgroup differences, over the subgroups that have studies.
-    let test: std::result::Result<Option<SubgroupTest>, String> = if !with_subgroups {
-        Ok(None)
-    } else {
-        let studied: Vec<&(u32, std::result::Result<Fit, String>)> = group_fits
-            .iter()
-            .filter(|(g, _)| o.studies.iter().any(|s| s.subgroup == *g))
-            .collect();
-        match studied.iter().find(|(_, f)| f.is_err()) {
-            Some((g, Err(e))) => Err(format!(
-                "subgroup {g} cannot be pooled ({e}); how RevMan's test for subgroup \
-                 differences treats it is not confirmed"
-            )),
-            _ => {
-                let (estimates, se): (Vec<f64>, Vec<f64>) = studied
-                    .iter()
-                    .filter_map(|(_, f)| f.as_ref().ok())
-                    .map(|f| match (&f.random, model) {
-                        (Some(r), Model::Random) => (r.pooled.estimate, r.pooled.se),
-                        _ => (f.fixed.pooled.estimate, f.fixed.pooled.se),
-                    })
-                    .unzip();
-                Ok(Some(difference_test(&estimates, &se)))
-            }
-        }
-    };
+    let test = &run.test;
 
     // The outcome row.
     if let Some(row) = &o.pooled {
-        let totals = arm_totals(arms.iter());
+        let totals = arm_totals(o.studies.iter().filter_map(|s| s.arms.as_ref()));
         let all: Vec<usize> = (0..o.studies.len()).collect();
-        let weights = weight_sum(&all);
+        let weights = run.weight_sum(&all);
         let check = |f: Figure| {
             if let Some(e) = arm_total(&totals, f) {
                 return e;
@@ -929,7 +674,7 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
             if f == Figure::Studies {
                 return Value(o.studies.len() as f64);
             }
-            let fit = match &overall {
+            let fit = match overall {
                 Ok(fit) => fit,
                 Err(e) => return NotChecked(e.clone()),
             };
@@ -938,7 +683,7 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
             }
             const NO_TEST: &str = "no subgroups: the test for subgroup differences has 0 df and \
                                    no P value (RevMan writes 0 or 1)";
-            match (f, &test) {
+            match (f, test) {
                 (Figure::Weight, _) => weights.map_or_else(
                     || NotChecked("the outcome could not be re-run".into()),
                     Value,
@@ -974,12 +719,8 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     // The study rows, on the fit of the whole outcome.
     let z = crate::distribution::normal_critical(a.study_level);
     for (i, study) in o.studies.iter().enumerate() {
-        let fitted = overall
-            .as_ref()
-            .ok()
-            .and_then(|fit| Some((fit, fitted_rows[table_index(i)?]?)));
         let check = |f: Figure| {
-            if let Some(reason) = &left_out[i] {
+            if let Some(reason) = &run.left_out[i] {
                 return match f {
                     Figure::Weight => Value(0.0),
                     Figure::Estimable => Expected::Word("NO"),
@@ -987,8 +728,8 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
                     _ => NotChecked(format!("not estimable in the re-run: {reason}")),
                 };
             }
-            let s = match (&overall, fitted) {
-                (_, Some((_, s))) => s,
+            let s = match (overall, run.study(i)) {
+                (_, Some(s)) => s,
                 (Err(e), None) => return NotChecked(e.clone()),
                 (Ok(_), None) => return NotChecked("the study is not in the re-run's fit".into()),
             };
@@ -1010,7 +751,7 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
                     "O − E is a figure of Peto's method; RevMan writes 0 for the others",
                 ),
                 Figure::Estimable => Expected::Word("YES"),
-                Figure::Weight => weight(s.index).map_or_else(
+                Figure::Weight => run.weight(i).map_or_else(
                     || NotChecked("the study is not in the re-run's fit".into()),
                     Value,
                 ),
@@ -1033,7 +774,7 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
         .iter()
         .filter(|c| c.verdict.kind == VerdictKind::NotCheckable)
         .count();
-    let (status, reason) = match &overall {
+    let (status, reason) = match overall {
         Err(e) => (OutcomeStatus::NotChecked, e.clone()),
         Ok(_) if checks.is_empty() => (
             OutcomeStatus::NotChecked,
