@@ -19,6 +19,7 @@ pub mod claims;
 pub mod consistency;
 pub mod figure;
 pub mod granularity;
+pub mod reanalysis;
 pub mod reconstruct;
 pub mod revman;
 

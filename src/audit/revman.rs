@@ -492,6 +492,22 @@ fn fixed_method(a: &Analysis) -> FixedMethod {
     }
 }
 
+/// The effect and pooling options of the analysis as the review file names it: RevMan
+/// 5's conventions with the file's method, measure, model (random: DerSimonian-Laird
+/// about the fixed-effect estimate in use) and level.
+///
+/// # Errors
+/// The reason, when the file's level is not a level.
+pub(crate) fn file_options(
+    a: &Analysis,
+) -> std::result::Result<(crate::effect::EffectOptions, crate::model::PoolOptions), String> {
+    let (effect, mut options) =
+        Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a)));
+    options.tau2 = (a.model == Model::Random).then_some(Tau2Method::DL);
+    options.level = crate::level::Level::new(a.total_level).map_err(|e| e.to_string())?;
+    Ok((effect, options))
+}
+
 /// Lists every printed figure of an outcome as not checked, for `reason`.
 fn not_checked(
     cx: &Context,
@@ -580,15 +596,9 @@ fn audit_outcome(cx: &Context, o: &RevManOutcome, warnings: &mut Vec<String>) ->
     let uncomputed = not_computed(cx, o);
     let uncomputed_reason = "RevMan Web wrote 0 for every result of this analysis: it was not \
                              computed, and its zeros are not figures to check";
-    let (effect, options) = {
-        let (effect, mut options) =
-            Profile::RevMan5.options(a.measure, a.data_type, Some(fixed_method(a)));
-        options.tau2 = (a.model == Model::Random).then_some(Tau2Method::DL);
-        options.level = match crate::level::Level::new(a.total_level) {
-            Ok(level) => level,
-            Err(e) => return not_checked(cx, o, OutcomeStatus::NotChecked, &e.to_string()),
-        };
-        (effect, options)
+    let (effect, options) = match file_options(a) {
+        Ok(options) => options,
+        Err(e) => return not_checked(cx, o, OutcomeStatus::NotChecked, &e),
     };
     let run = rerun(source, o, a, &effect, &options, a.model);
     let mut excluded: Vec<LeftOut> = Vec::new();
