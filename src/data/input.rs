@@ -314,6 +314,55 @@ pub fn read_path(path: &std::path::Path, limits: &InputLimits) -> Result<Vec<u8>
     read_bounded(&name, file, size, limits)
 }
 
+/// Reads `reader` to its end within `limits.max_bytes` only, without the checks of text
+/// (NUL bytes, line lengths): binary input such as a zip archive. `name` names it in
+/// messages and `known` is its size when the file system knows it.
+///
+/// # Errors
+/// [`Error::Input`] for input beyond `limits.max_bytes`; [`Error::Io`] when reading fails;
+/// [`Error::OutOfMemory`] when the memory for input within the limits cannot be had.
+pub(crate) fn read_bounded_binary(
+    name: &str,
+    reader: impl Read,
+    known: Option<u64>,
+    limits: &InputLimits,
+) -> Result<Vec<u8>> {
+    let too_large = || {
+        Error::input(
+            name,
+            None,
+            None,
+            format!(
+                "the file is larger than the input limit of {}; raise it with \
+                 --max-input-size if the file is really that large",
+                size(limits.max_bytes)
+            ),
+        )
+    };
+    if known.is_some_and(|n| n > limits.max_bytes) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    let reserve = known.unwrap_or(0).min(limits.max_bytes) as usize;
+    bytes.try_reserve_exact(reserve).map_err(|_| {
+        Error::OutOfMemory(format!(
+            "{name}: {} for the file's bytes",
+            size(reserve as u64)
+        ))
+    })?;
+    reader
+        .take(limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Io {
+            file: name.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// The file `path` opened, with its name for messages and its size when it is a
 /// regular file.
 ///

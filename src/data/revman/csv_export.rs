@@ -178,7 +178,7 @@ const REQUIRED: [(&str, Column); 16] = [
 ];
 
 /// A header name folded for matching: lower case, without white space, `²` as `2`.
-fn fold(name: &str) -> String {
+pub(super) fn fold(name: &str) -> String {
     name.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
@@ -203,7 +203,7 @@ fn known(name: &str) -> Option<Column> {
 
 /// Text that was UTF-8, read as Latin-1 and saved again as UTF-8 (`TauÂ²` for `Tau²`):
 /// what it was, when its characters are bytes that form UTF-8 text.
-fn undo_latin1_reading(text: &str) -> Option<String> {
+pub(super) fn undo_latin1_reading(text: &str) -> Option<String> {
     if text.is_ascii() {
         return None;
     }
@@ -216,7 +216,7 @@ fn undo_latin1_reading(text: &str) -> Option<String> {
 
 /// A cell as text: UTF-8, or else Latin-1 (one character a byte), the code page of
 /// exports written on Windows (`I²(Q)` is the byte 0xB2 there); trimmed.
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.trim().to_string(),
         Err(_) => bytes
@@ -1230,4 +1230,4 @@ impl Assembler<'_> {
 }
 
 /// The largest count accepted: 2^53, beyond which not every whole number is an `f64`.
-const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+pub(super) const MAX_COUNT: f64 = 9_007_199_254_740_992.0;

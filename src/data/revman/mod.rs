@@ -37,6 +37,7 @@ use crate::error::Result;
 use crate::measure::Measure;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 /// The file a review was read from.
@@ -95,16 +96,37 @@ pub enum Precision {
 /// the folder of an unpacked data package.
 ///
 /// # Errors
-/// [`Error::Io`] when unreadable; [`Error::Input`] naming the file and the row, element
-/// or column for every error of the format's reader.
+/// [`Error::Io`](crate::error::Error::Io) when unreadable;
+/// [`Error::Input`](crate::error::Error::Input) naming the file and the row, element or
+/// column for every error of the format's reader.
 pub fn read_revman(path: &Path) -> Result<Review> {
     if path.is_dir() {
         return web::read_web_folder(path);
     }
-    let file = path.display().to_string();
-    let bytes = super::input::read_path(path, &super::InputLimits::default())?;
+    let (file, mut reader, known) = super::input::open_path(path)?;
+    let limits = super::InputLimits::default();
+    // A zip archive holds NUL bytes: it is read within the size limit only, text with
+    // every check of an input file.
+    let mut head = Vec::with_capacity(4);
+    (&mut reader)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|source| crate::error::Error::Io {
+            file: file.clone(),
+            source,
+        })?;
+    let zip = head.starts_with(ZIP_MAGIC);
+    let whole = std::io::Cursor::new(head).chain(reader);
+    let bytes = if zip {
+        super::input::read_bounded_binary(&file, whole, known, &limits)?
+    } else {
+        super::input::read_bounded(&file, whole, known, &limits)?
+    };
     read_revman_bytes(&file, &bytes)
 }
+
+/// The first bytes of a zip archive (a local file header).
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// The format of a review file's content.
 pub fn format_of(bytes: &[u8]) -> ReviewFormat {
@@ -113,7 +135,7 @@ pub fn format_of(bytes: &[u8]) -> ReviewFormat {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map_or(&[][..], |i| &text[i..]);
-    if start.starts_with(b"PK\x03\x04") {
+    if start.starts_with(ZIP_MAGIC) {
         ReviewFormat::WebPackage
     } else if start.starts_with(b"<?xml") || start.starts_with(b"<COCHRANE_REVIEW") {
         ReviewFormat::Rm5
@@ -455,7 +477,8 @@ pub struct RevManOutcome {
     pub id: String,
     /// The name of its comparison (empty when the file has none).
     pub comparison: String,
-    /// The outcome's name (empty without an outcome row).
+    /// The outcome's name (without an outcome row: empty, or in a data package the name
+    /// its study rows give).
     pub name: String,
     /// The outcome row, `None` when the export has subgroup or study rows of the outcome
     /// but no outcome row.
