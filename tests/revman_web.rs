@@ -413,7 +413,7 @@ fn a_truncated_or_corrupt_zip_is_an_error_naming_it() {
 /// not a panic; the whole zips are audited without losing a printed figure.
 #[test]
 fn prefixes_of_the_zips_read_without_panic() {
-    use metapool::audit::revman::audit_export;
+    use metapool::audit::revman::audit_review;
     let outer = std::fs::read(ZIP).expect("fixture zip");
     let data = data_zip_bytes();
     for bytes in [&outer, &data] {
@@ -424,7 +424,7 @@ fn prefixes_of_the_zips_read_without_panic() {
             let Ok(review) = read else {
                 continue;
             };
-            let audit = audit_export(&review);
+            let audit = audit_review(&review);
             let printed: usize = review
                 .outcomes
                 .iter()
@@ -650,4 +650,106 @@ fn an_unknown_column_is_warned_about_and_its_cells_kept() {
         (None, "Extra", "7.5")
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder of the fixture CSVs with `edits` (file suffix, from, to) applied.
+fn package_edited(name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let dir = temp_folder(name);
+    for file in [OVERALL, DATA_ROWS, SUBGROUPS] {
+        let mut text = std::fs::read_to_string(format!("{ANALYSIS_DATA}/{PREFIX}{file}"))
+            .expect("fixture CSV");
+        for (_, from, to) in edits.iter().filter(|e| e.0 == file) {
+            text = once(&text, from, to).expect("edited");
+        }
+        std::fs::write(dir.join(format!("{PREFIX}{file}")), text).expect("write CSV");
+    }
+    dir
+}
+
+/// (analysis, file suffix, row, column) of every figure that does not hold.
+fn failures(audit: &metapool::audit::revman::ReviewAudit) -> Vec<(String, String, usize, String)> {
+    let mut out: Vec<(String, String, usize, String)> = audit
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.checks)
+        .filter(|c| !c.verdict.kind.holds())
+        .filter(|c| c.outcome != "1.2")
+        .map(|c| {
+            let file = c.file.clone().unwrap_or_default();
+            let suffix = [OVERALL, DATA_ROWS, SUBGROUPS]
+                .into_iter()
+                .find(|s| file.ends_with(s))
+                .unwrap_or("?");
+            (c.outcome.clone(), suffix.to_string(), c.row, c.column.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every figure RevMan Web computed is reproduced at its 6 decimals: analysis 1.1's 13
+/// on its row of the overall file and the 4 of each of its 7 study rows. Analysis 1.2
+/// (an SMD RevMan Web did not compute: every result 0) is `not_computed`: its totals
+/// and df are reproduced, its zeros listed as not checked with the reason, and the
+/// package holds.
+#[test]
+fn every_figure_of_the_package_is_reproduced_or_not_computed() {
+    use metapool::audit::revman::{audit_review, OutcomeStatus};
+    use metapool::audit::VerdictKind;
+    for review in [zip_review(), read_revman(Path::new(FOLDER)).expect("folder")] {
+        let audit = audit_review(&review);
+        assert!(audit.holds());
+        let o = &audit.outcomes[0];
+        assert_eq!(o.status, OutcomeStatus::Reproduced);
+        assert_eq!(o.checks.len(), 13 + 7 * 4);
+        assert!(o.checks.iter().all(|c| c.verdict.kind == VerdictKind::Reproduced));
+        let p = o
+            .checks
+            .iter()
+            .find(|c| c.column == "Heterogeneity P")
+            .expect("P");
+        assert_eq!(p.printed, "0.126942");
+        let o = &audit.outcomes[1];
+        assert_eq!(o.status, OutcomeStatus::NotComputed);
+        for c in &o.checks {
+            let counted = ["Experimental N", "Control N", "Heterogeneity df"]
+                .contains(&c.column.as_str());
+            let expected = if counted {
+                VerdictKind::Reproduced
+            } else {
+                VerdictKind::NotCheckable
+            };
+            assert_eq!(c.verdict.kind, expected, "{} {}", c.name, c.column);
+        }
+        assert_eq!((audit.figures, audit.reproduced), (72, 44));
+    }
+}
+
+/// Figures altered in their last printed digit are flagged at exactly those figures.
+#[test]
+fn a_tampered_package_is_flagged_exactly_at_the_tampered_figures() {
+    use metapool::audit::revman::audit_review;
+    let dir = package_edited(
+        "tampered",
+        &[
+            (OVERALL, ",0.126942,", ",0.126943,"),
+            (OVERALL, ",14186,", ",14187,"),
+            (DATA_ROWS, ",10.153491,", ",10.153492,"),
+            (DATA_ROWS, ",0.894969,", ",0.894968,"),
+        ],
+    );
+    let audit = audit_review(&read_revman(&dir).expect("folder"));
+    assert!(!audit.holds());
+    let expected: Vec<(String, String, usize, String)> = [
+        (OVERALL, 2, "Experimental N"),
+        (OVERALL, 2, "Heterogeneity P"),
+        (DATA_ROWS, 2, "Weight"),
+        (DATA_ROWS, 5, "Mean"),
+    ]
+    .iter()
+    .map(|&(f, r, c)| ("1.1".to_string(), f.to_string(), r, c.to_string()))
+    .collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(failures(&audit), expected);
 }

@@ -529,9 +529,17 @@ fn audit_of(
     excluded: Vec<LeftOut>,
     mut checks: Vec<FigureCheck>,
 ) -> OutcomeAudit {
-    // In the order of the file (a stable sort keeps the columns of a row in order); the
-    // rows of a data package's files file by file.
-    checks.sort_by(|a, b| a.file.cmp(&b.file).then(a.row.cmp(&b.row)));
+    // In the order of the file (a stable sort keeps the columns of a row in order); a
+    // data package's files in the order outcome, subgroups, studies.
+    let files: Vec<Option<&String>> = o
+        .pooled
+        .iter()
+        .chain(o.subgroups.values())
+        .chain(o.studies.iter().map(|s| &s.printed))
+        .map(|r| r.file.as_ref())
+        .collect();
+    let rank = |file: &Option<String>| files.iter().position(|f| *f == file.as_ref());
+    checks.sort_by(|a, b| rank(&a.file).cmp(&rank(&b.file)).then(a.row.cmp(&b.row)));
     OutcomeAudit {
         id: o.id.clone(),
         comparison: o.comparison.clone(),
