@@ -680,7 +680,12 @@ fn failures(audit: &metapool::audit::revman::ReviewAudit) -> Vec<(String, String
                 .into_iter()
                 .find(|s| file.ends_with(s))
                 .unwrap_or("?");
-            (c.outcome.clone(), suffix.to_string(), c.row, c.column.clone())
+            (
+                c.outcome.clone(),
+                suffix.to_string(),
+                c.row,
+                c.column.clone(),
+            )
         })
         .collect();
     out.sort();
@@ -696,13 +701,19 @@ fn failures(audit: &metapool::audit::revman::ReviewAudit) -> Vec<(String, String
 fn every_figure_of_the_package_is_reproduced_or_not_computed() {
     use metapool::audit::revman::{audit_review, OutcomeStatus};
     use metapool::audit::VerdictKind;
-    for review in [zip_review(), read_revman(Path::new(FOLDER)).expect("folder")] {
+    for review in [
+        zip_review(),
+        read_revman(Path::new(FOLDER)).expect("folder"),
+    ] {
         let audit = audit_review(&review);
         assert!(audit.holds());
         let o = &audit.outcomes[0];
         assert_eq!(o.status, OutcomeStatus::Reproduced);
         assert_eq!(o.checks.len(), 13 + 7 * 4);
-        assert!(o.checks.iter().all(|c| c.verdict.kind == VerdictKind::Reproduced));
+        assert!(o
+            .checks
+            .iter()
+            .all(|c| c.verdict.kind == VerdictKind::Reproduced));
         let p = o
             .checks
             .iter()
@@ -712,8 +723,8 @@ fn every_figure_of_the_package_is_reproduced_or_not_computed() {
         let o = &audit.outcomes[1];
         assert_eq!(o.status, OutcomeStatus::NotComputed);
         for c in &o.checks {
-            let counted = ["Experimental N", "Control N", "Heterogeneity df"]
-                .contains(&c.column.as_str());
+            let counted =
+                ["Experimental N", "Control N", "Heterogeneity df"].contains(&c.column.as_str());
             let expected = if counted {
                 VerdictKind::Reproduced
             } else {

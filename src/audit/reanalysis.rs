@@ -182,7 +182,12 @@ fn interval(fit: &Fit, a: &Analysis, model: Model) -> Interval {
 
 /// The estimate and interval printed on the analysis row, when all three are there.
 fn printed(review: &Review, id: &str) -> Option<Interval> {
-    let row = review.outcomes.iter().find(|o| o.id == id)?.pooled.as_ref()?;
+    let row = review
+        .outcomes
+        .iter()
+        .find(|o| o.id == id)?
+        .pooled
+        .as_ref()?;
     let value = |f: Figure| {
         row.figures
             .iter()

@@ -67,11 +67,10 @@
 //!   of its data type, method, measure and model;
 //! - a subgroup row that no study row carries; studies of a subgroup without a subgroup
 //!   row (a warning: its pooled figures are not in the export);
-//! - outcomes of the data types metapool does not re-run (generic inverse variance
-//!   `IV`, O-E and variance `IPD`, other data `OTH`, or the long names; only `DIC` and
-//!   `CON` are confirmed by an export at hand, the other codes follow the outcome types
-//!   of RevMan's own files), and analyses of swapped events (`Swap event and non-event`
-//!   YES, or a measure named `(Non-event)`);
+//! - outcomes of the data types metapool does not re-run from this export (generic
+//!   inverse variance `IV`, O-E and variance `IPD`, other data `OTH`, or the long names;
+//!   only `DIC` and `CON` are confirmed by an export at hand, the other codes follow the
+//!   outcome types of RevMan's own files);
 //! - a study with an arm total of 0, or an SD of 0 in continuous data: its effect and
 //!   variance are undefined here, so it is left out of the re-run with a warning (its
 //!   totals still count in the arm totals of the pooled rows);
@@ -1083,19 +1082,12 @@ impl Assembler<'_> {
                 ))
             }
         };
-        if swapped {
-            return Ok(Err(
-                "the analysis swaps events and non-events (Swap event and non-event, or a \
-                 measure named '(Non-event)'): not re-run"
-                    .to_string(),
-            ));
-        }
         Ok(Ok(Analysis {
             data_type,
             method,
             measure,
             ratio: measure.is_ratio(),
-            swap_events: false,
+            swap_events: swapped,
             model,
             study_level,
             total_level,
