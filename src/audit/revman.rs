@@ -498,7 +498,7 @@ fn fixed_method(a: &Analysis) -> FixedMethod {
 ///
 /// # Errors
 /// The reason, when the file's level is not a level.
-pub(crate) fn file_options(
+pub fn file_options(
     a: &Analysis,
 ) -> std::result::Result<(crate::effect::EffectOptions, crate::model::PoolOptions), String> {
     let (effect, mut options) =
