@@ -799,44 +799,91 @@ impl Report for BiasReport {
     }
 }
 
-/// `metapool revman`: the analyses of a RevMan 5 CSV export re-run, every printed
-/// figure checked.
+/// `metapool revman`: the analyses of a Cochrane review file re-run and every printed
+/// figure checked; with `--reanalyse`, each analysis re-analysed with a profile's
+/// methods beside the printed result; with a folder of review files, one summary per
+/// review.
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
 pub struct RevmanArgs {
-    /// The RevMan 5 "Data and analyses" CSV export.
+    /// A RevMan 5 review file (.rm5), a RevMan Web data package (its zip, or the folder
+    /// it was unpacked to), a RevMan 5 "Data and analyses" CSV export (the format is
+    /// recognised from the content), or a folder of review files.
     pub file: PathBuf,
     /// Output format.
-    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<ReportFormat>(), default_value_t))]
-    pub format: ReportFormat,
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<FitFormat>(), default_value_t))]
+    pub format: FitFormat,
+    /// Re-analyse every analysis with a profile's methods (revman-web: REML,
+    /// Hartung-Knapp-Sidik-Jonkman, prediction interval, Q-profile tau², I² from tau²)
+    /// and show where the conclusion changes.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "PROFILE", value_parser = parser::<Profile>()))]
+    pub reanalyse: Option<Profile>,
+}
+
+/// What `metapool revman` reports.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum RevmanReport {
+    /// The checks of one review's printed figures.
+    Audit(crate::audit::revman::ReviewAudit),
+    /// One review re-analysed.
+    Reanalysis(crate::audit::reanalysis::ReviewReanalysis),
+    /// A folder of reviews.
+    Folder(crate::audit::folder::FolderAudit),
 }
 
 impl RevmanArgs {
-    /// Reads the export and checks its figures.
+    /// Reads the review (or the folder of reviews) and checks its figures.
     ///
     /// # Errors
-    /// As [`crate::data::revman::read_revman`].
-    pub fn run(&self, progress: &dyn Progress) -> Result<crate::audit::revman::ReviewAudit> {
-        let export = crate::data::revman::read_revman(&self.file)?;
-        let audit = crate::audit::revman::audit_review(&export);
+    /// As [`crate::data::revman::read_revman`] for one review; as
+    /// [`crate::data::revman::review_files`] for a folder (a file of the folder that
+    /// cannot be read is its entry's error).
+    pub fn run(&self, progress: &dyn Progress) -> Result<RevmanReport> {
+        if self.file.is_dir() && !crate::data::revman::is_package_folder(&self.file) {
+            let folder = crate::audit::folder::audit_folder(&self.file, self.reanalyse)?;
+            for e in &folder.entries {
+                progress.warnings(&e.warnings);
+            }
+            return Ok(RevmanReport::Folder(folder));
+        }
+        let review = crate::data::revman::read_revman(&self.file)?;
+        let audit = crate::audit::revman::audit_review(&review);
         progress.warnings(&audit.warnings);
-        Ok(audit)
+        Ok(match self.reanalyse {
+            Some(profile) => RevmanReport::Reanalysis(crate::audit::reanalysis::reanalyse(
+                &review, &audit, profile,
+            )),
+            None => RevmanReport::Audit(audit),
+        })
     }
 }
 
-impl Report for crate::audit::revman::ReviewAudit {
-    type Format = ReportFormat;
+impl Report for RevmanReport {
+    type Format = FitFormat;
 
-    fn write(&self, format: ReportFormat, out: &mut dyn Write) -> std::io::Result<()> {
-        match format {
-            ReportFormat::Json => json::to_writer_pretty(out, self),
-            ReportFormat::Text => report::write_revman(out, self),
+    fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        use report::revman as r;
+        match (self, format) {
+            (RevmanReport::Audit(a), FitFormat::Json) => json::to_writer_pretty(out, a),
+            (RevmanReport::Audit(a), FitFormat::Text) => r::write_revman(out, a),
+            (RevmanReport::Audit(a), FitFormat::Csv) => r::write_revman_csv(out, a),
+            (RevmanReport::Reanalysis(a), FitFormat::Json) => json::to_writer_pretty(out, a),
+            (RevmanReport::Reanalysis(a), FitFormat::Text) => r::write_reanalysis(out, a),
+            (RevmanReport::Reanalysis(a), FitFormat::Csv) => r::write_reanalysis_csv(out, a),
+            (RevmanReport::Folder(f), FitFormat::Json) => json::to_writer_pretty(out, f),
+            (RevmanReport::Folder(f), FitFormat::Text) => r::write_folder(out, f),
+            (RevmanReport::Folder(f), FitFormat::Csv) => r::write_folder_csv(out, f),
         }
     }
 
     fn holds(&self) -> bool {
-        crate::audit::revman::ReviewAudit::holds(self)
+        match self {
+            RevmanReport::Audit(a) => a.holds(),
+            RevmanReport::Reanalysis(a) => a.holds(),
+            RevmanReport::Folder(f) => f.holds(),
+        }
     }
 }
 

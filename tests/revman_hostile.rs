@@ -664,8 +664,8 @@ fn read_audit_render(data: &[u8]) {
         audit.reproduced + audit.not_reproduced + audit.not_checked
     );
     assert_eq!(audit.outcomes.len(), export.outcomes.len());
-    let _ = metapool::report::revman_text(&audit);
-    metapool::report::revman_json(&audit).expect("JSON");
+    let _ = metapool::report::revman::revman_text(&audit);
+    metapool::report::revman::revman_json(&audit).expect("JSON");
 }
 
 /// The fuzz target's seeds (the exports of `tests/revman/` and `tests/revman/hostile/`)

@@ -18,6 +18,7 @@
 pub mod claims;
 pub mod consistency;
 pub mod figure;
+pub mod folder;
 pub mod granularity;
 pub mod reanalysis;
 pub mod reconstruct;

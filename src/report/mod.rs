@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod json;
 pub mod number;
+pub mod revman;
 pub mod svg;
 pub mod text;
 
@@ -238,100 +239,6 @@ pub fn write_audit(
         }
     }
     out.finish()
-}
-
-/// The checks of a RevMan export as text ([`write_revman`]).
-pub fn revman_text(audit: &crate::audit::revman::ReviewAudit) -> String {
-    to_text(|out| write_revman(out, audit))
-}
-
-/// Writes the checks of a RevMan export as text to `out`: one block per outcome (its
-/// status, why it is not checked, the studies left out), one line per printed figure
-/// with the reason of those that do not hold, and the counts.
-///
-/// # Errors
-/// The error of `out`.
-pub fn write_revman(
-    out: &mut dyn std::io::Write,
-    audit: &crate::audit::revman::ReviewAudit,
-) -> std::io::Result<()> {
-    use crate::audit::revman::OutcomeStatus;
-    let mut text = TextSink::new(out);
-    let at = audit.format.row_word();
-    text += &format!("{}: {}\n", audit.source, audit.format.name());
-    for o in &audit.outcomes {
-        let settings: Vec<&str> = [&o.measure, &o.method, &o.model]
-            .into_iter()
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
-            .collect();
-        text += &match o.row {
-            Some(row) => format!(
-                "Analysis {} {} ({}), {at} {row}\n",
-                o.id,
-                o.name,
-                settings.join(", ")
-            ),
-            None => format!("Analysis {} (no outcome row)\n", o.id),
-        };
-        match o.status {
-            OutcomeStatus::NotChecked => text += &format!("  not checked: {}\n", o.reason),
-            OutcomeStatus::NotComputed => text += &format!("  not computed: {}\n", o.reason),
-            _ => {}
-        }
-        for e in &o.excluded {
-            text += &format!(
-                "  {at} {:<4} {} left out of the re-run: {}\n",
-                e.row, e.name, e.reason
-            );
-        }
-        // Cells as one short line each (a cell of a column not read may hold a line
-        // break).
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
-        for c in &o.checks {
-            let mut name: String = one_line(&c.name).chars().take(28).collect();
-            if name.len() < c.name.len() {
-                name.pop();
-                name.push('…');
-            }
-            text += &format!(
-                "  {at} {:<4} {:<28} {:<16} printed {:<10} recomputed {:<10} {}\n",
-                c.row,
-                name,
-                one_line(&c.column),
-                one_line(&c.printed),
-                if c.verdict.recomputed.is_empty() {
-                    "-"
-                } else {
-                    &c.verdict.recomputed
-                },
-                c.verdict.kind.label().to_uppercase()
-            );
-            // The reason of each figure, unless it is the outcome's own.
-            let outcomes_reason = matches!(
-                o.status,
-                OutcomeStatus::NotChecked | OutcomeStatus::NotComputed
-            ) && c.verdict.reason == o.reason;
-            let shown = c.verdict.kind != crate::audit::VerdictKind::Reproduced;
-            if shown && !c.verdict.reason.is_empty() && !outcomes_reason {
-                text += &format!("           {}\n", c.verdict.reason);
-            }
-        }
-    }
-    text += &format!(
-        "{} printed figures, {} reproduced, {} not reproduced, {} not checked\n",
-        audit.figures, audit.reproduced, audit.not_reproduced, audit.not_checked
-    );
-    text.finish()
-}
-
-/// The checks of a RevMan export as JSON: the counts, every outcome with its status,
-/// reason, studies left out and checks, and the warnings ([`json`]).
-///
-/// # Errors
-/// Only if serialisation fails, which plain numbers and strings cannot make it do.
-pub fn revman_json(audit: &crate::audit::revman::ReviewAudit) -> crate::Result<String> {
-    json::to_string_pretty(audit)
 }
 
 /// Writes `contents` to the file `path` as one step: into a temporary file beside it,

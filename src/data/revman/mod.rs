@@ -128,6 +128,86 @@ pub fn read_revman(path: &Path) -> Result<Review> {
 /// The first bytes of a zip archive (a local file header).
 pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
+/// Whether a folder is the unpacked folder of one data package (`metapool revman DIR`
+/// reads it as that package): it holds one `…overall-estimates-and-settings.csv` (4
+/// levels down at most) and no review file of its own beside the package's files.
+pub fn is_package_folder(dir: &Path) -> bool {
+    let own_reviews = std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().to_lowercase();
+            e.file_type().is_ok_and(|t| t.is_file())
+                && is_review_name(&name)
+                && !web::is_package_file(&name)
+        })
+    });
+    !own_reviews && web::packages_in(dir) == 1
+}
+
+/// The names of review files in a folder of reviews: `*.rm5`, `*.zip`, `*.csv`.
+fn is_review_name(lower: &str) -> bool {
+    [".rm5", ".zip", ".csv"].iter().any(|e| lower.ends_with(e))
+}
+
+/// What `metapool revman DIR` reads in a folder that is not a data package
+/// ([`is_package_folder`]): the review files in it and in its subfolders (at most 4
+/// levels down), in the order of their paths: files named `*.rm5`, `*.zip` or `*.csv`
+/// (any case), and each subfolder that holds an unpacked data package, as one review.
+/// Other files (a README, the PDF and SVG files of a package) are not read; symbolic
+/// links are not followed; hidden files and folders (`.name`) are skipped.
+///
+/// # Errors
+/// [`Error::Io`] when the folder cannot be listed; [`Error::Input`] when it holds more
+/// than 100 000 entries.
+pub fn review_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    const MAX_DEPTH: usize = 4;
+    const MAX_ENTRIES: usize = 100_000;
+    fn visit(
+        dir: &Path,
+        depth: usize,
+        seen: &mut usize,
+        out: &mut Vec<std::path::PathBuf>,
+    ) -> Result<()> {
+        let listed = std::fs::read_dir(dir).and_then(|e| e.collect::<std::io::Result<Vec<_>>>());
+        let mut entries = listed.map_err(|source| crate::error::Error::Io {
+            file: dir.display().to_string(),
+            source,
+        })?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            *seen += 1;
+            if *seen > MAX_ENTRIES {
+                return Err(crate::error::Error::input(
+                    dir.display().to_string(),
+                    None,
+                    None,
+                    format!("more than {MAX_ENTRIES} files and folders: not a folder of reviews"),
+                ));
+            }
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if kind.is_dir() {
+                if is_package_folder(&path) {
+                    out.push(path);
+                } else if depth < MAX_DEPTH {
+                    visit(&path, depth + 1, seen, out)?;
+                }
+            } else if kind.is_file() && is_review_name(&name) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    visit(dir, 0, &mut 0, &mut out)?;
+    Ok(out)
+}
+
 /// The format of a review file's content.
 pub fn format_of(bytes: &[u8]) -> ReviewFormat {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

@@ -149,6 +149,41 @@ pub fn read_web_folder(path: &Path) -> Result<Review> {
     read_folder(path, &InputLimits::default())
 }
 
+/// The number of files named `…overall-estimates-and-settings.csv` in a folder and its
+/// subfolders, at most 4 levels down (symbolic links are not followed here; at most
+/// 100 000 entries are looked at): 1 for the folder of an unpacked data package.
+pub fn packages_in(path: &Path) -> usize {
+    fn look(dir: &Path, depth: usize, budget: &mut usize, found: &mut usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_file() && kind_of(&name) == Some(Kind::Overall) {
+                *found += 1;
+            } else if kind.is_dir() && depth < MAX_DEPTH {
+                look(&entry.path(), depth + 1, budget, found);
+            }
+        }
+    }
+    let mut found = 0;
+    look(path, 0, &mut MAX_ENTRIES.clone(), &mut found);
+    found
+}
+
+/// Whether `name` is one of the files a data package's folder holds (its three CSVs, a
+/// nested `…-data.zip`).
+pub(super) fn is_package_file(name: &str) -> bool {
+    kind_of(name).is_some() || ends_with(name, "-data.zip")
+}
+
 /// Reads a data package from the bytes of its zip, the package as downloaded or its
 /// nested data zip; `source` names it in messages.
 ///
