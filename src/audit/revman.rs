@@ -1,39 +1,51 @@
-//! Re-running the analyses of a RevMan 5 export and checking every printed figure.
+//! Re-running the analyses of a Cochrane review file and checking every printed figure
+//! (`metapool revman`).
 //!
-//! Each outcome is pooled with the RevMan 5 profile and the method, measure and model its
-//! outcome row names ([`crate::data::revman`] parses them; `MH` → Mantel-Haenszel, `IV`
-//! → inverse variance, `PETO` → Peto; `Random` → DerSimonian-Laird about the fixed
-//! estimate in use, `Fixed` → none), at the export's confidence levels. Every printed
-//! figure of the export is in the report, either checked at its printed precision or
-//! listed as not checked with the reason:
+//! Each analysis is re-run from its study rows ([`crate::analysis::review::rerun`])
+//! with the RevMan 5 profile and the method, measure, model and levels the file names
+//! ([`file_options`]; `MH` → Mantel-Haenszel, `IV` → inverse variance, `PETO` → Peto;
+//! generic and O-E data by inverse variance; `Random` → DerSimonian-Laird about the
+//! fixed estimate in use). Every printed figure of the file is in the report, checked at
+//! the precision its format stores ([`crate::data::revman::Precision`]: `.rm5` doubles to
+//! 1e-9 relative or 1e-12 absolute; a data package's 6 decimals; a CSV export's printed
+//! digits) or listed as not checked with the reason:
 //!
-//! - **outcome row**: arm totals (sums over its studies, every study counted, those left
-//!   out of the estimate too, as in RevMan's totals), effect and CI (natural scale for
-//!   ratios), SE (analysis scale), weight (the sum of its studies' weights), Q, P(Q),
-//!   I²(Q), Tau², Z (absolute value), P(Z); with subgroups the test for subgroup
-//!   differences of the model in use (Qint, P(Qint), I²(Qint)), without subgroups Qint
-//!   and I²(Qint) of a single group (0) and `df` = k − 1 as in the real export
-//!   (`Fleiss93_CR.csv`).
-//!   Not checked: P(Qint) without subgroups (a test on 0 df has no P value; RevMan
-//!   prints 0 or 1), `df` with subgroups (k − 1 or the G − 1 of the subgroup test: not
-//!   confirmed by an export at hand), P(Q) with a single study (0 df);
+//! - **analysis row**: arm totals (sums over its studies, every study counted, those left
+//!   out of the estimate too, as in RevMan's totals), the number of studies, effect and
+//!   CI (natural scale), their base-10 logarithms (`.rm5` `LOG_*`), SE (analysis scale),
+//!   weight (the sum of its studies' weights), Q, P(Q), I², τ², Z (absolute value), P(Z),
+//!   `ESTIMABLE`; the test for subgroup differences (Qint, its df, P, I²) of the model in
+//!   use; without subgroups Qint and I²(Qint) are 0 and P(Qint) is RevMan's placeholder
+//!   0 or 1 (a test on 0 df has no P value). `df` is the heterogeneity df k − 1; in a CSV
+//!   export with subgroups, where it may be the subgroup test's G − 1 (not confirmed by
+//!   an export at hand), it is not checked. P(Q) with a single study (0 df) is not
+//!   checked;
+//! - **P values of χ² tests** are RevMan 5's own computation
+//!   ([`crate::distribution::revman5_chisq_sf`], identified on the fixtures), or the
+//!   exact tail (a later RevMan may print it); where RevMan 5's series cannot be summed a
+//!   value within 2e-6 of the exact tail is `consistent`: "agrees within RevMan's χ²
+//!   accuracy";
 //! - **subgroup rows**: the same figures for the subgroup (weight: the sum of its
-//!   studies' weights in the outcome); `df` and the subgroup test are not checked there;
-//!   a subgroup row that no study row carries has only its arm totals (0) checked;
-//! - **study rows**: effect, CI, SE and weight of the model in use. A study the re-run
-//!   leaves out (a double zero, an SMD on fewer than 4 participants, an arm total or SD
-//!   of 0) is listed in the outcome's `excluded` with the reason, with a warning; its
-//!   weight is checked against 0 and its effect, CI and SE are listed as not checked.
-//!   Other figure columns on study rows are listed as not checked;
-//! - outcomes that cannot be re-run (no outcome row, a data type metapool does not
-//!   re-run, swapped events, no study rows, nothing estimable) list every printed figure
-//!   as not checked with the reason; a cell of a column the export does not have, too.
+//!   studies' weights in the analysis); the subgroup test belongs to the analysis row;
+//! - **study rows**: effect, CI, logs, SE, VAR (SE²), O_E (Peto's O − E; RevMan's 0 for
+//!   other methods), weight and `ESTIMABLE` of the model in use. A study the re-run
+//!   leaves out (a double zero, an SMD on fewer than 4 participants, an arm total, SD or
+//!   SE of 0) is listed in the analysis's `excluded` with the reason, with a warning; its
+//!   weight is checked against 0, `ESTIMABLE` against NO, its effect, CI and SE are
+//!   listed as not checked;
+//! - analyses that cannot be re-run (no analysis row, other data, no study rows, nothing
+//!   estimable) list every printed figure as not checked with the reason; a cell of a
+//!   column the reader does not know, too;
+//! - a data package's analysis whose estimate and CI are all printed as 0 (RevMan Web did
+//!   not compute it) has its zeros listed as not checked, its arm totals, df and number
+//!   of studies checked.
 //!
-//! An outcome's status is `reproduced` when it was re-run and every printed figure is
-//! reproduced, `not_reproduced` when some figure is not reproduced or not checked, and
-//! `not_checked` when it could not be re-run or prints no figure. `metapool revman`
-//! exits with 0 when every outcome is reproduced, 1 otherwise (and 2 for an error of the
-//! reader: see [`crate::audit`]).
+//! An analysis's status is `reproduced` when it was re-run and every printed figure is
+//! reproduced (or consistent), `not_computed` when the file holds no results of it and
+//! every figure it does hold is reproduced, `not_reproduced` when some figure is not
+//! reproduced or not checked, and `not_checked` when it could not be re-run or prints no
+//! figure. `metapool revman` exits with 0 when every analysis is reproduced or not
+//! computed, 1 otherwise (and 2 for an error of the reader: see [`crate::audit`]).
 
 use super::figure::{Printed, Relation};
 use super::{Verdict, VerdictKind};

@@ -156,7 +156,7 @@ fn is_review_name(lower: &str) -> bool {
 /// links are not followed; hidden files and folders (`.name`) are skipped.
 ///
 /// # Errors
-/// [`Error::Io`] when the folder cannot be listed; [`Error::Input`] when it holds more
+/// [`crate::Error::Io`] when the folder cannot be listed; [`crate::Error::Input`] when it holds more
 /// than 100 000 entries.
 pub fn review_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     const MAX_DEPTH: usize = 4;
