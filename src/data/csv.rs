@@ -1641,10 +1641,14 @@ fn trim(text: &str) -> &str {
 /// Cell text as a message shows it: at most 40 characters (then `…`), line breaks and
 /// other control characters escaped, so that a message stays on one short line.
 pub(crate) fn shown(text: &str) -> String {
-    const MAX: usize = 40;
+    shown_at_most(text, 40)
+}
+
+/// [`shown`] with at most `max` characters.
+pub(crate) fn shown_at_most(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
-        if i == MAX {
+        if i == max {
             out.push('…');
             break;
         }

@@ -496,22 +496,34 @@ impl Header {
                 message,
             ));
         }
-        let cells: Vec<String> = record.iter().map(text).collect();
-        for (j, cell) in cells.iter().enumerate() {
-            let read = matches!(self.columns[j], Some(c) if c != Column::Label);
-            if read && cell.contains(['\n', '\r']) {
-                return Err(Error::input(
-                    &self.source,
-                    Some(row),
-                    Some(&self.name(j)),
-                    format!(
-                        "the cell '{}' runs over a line break: is a closing quote (\") missing?",
-                        shown(cell)
-                    ),
-                ));
-            }
-        }
+        let cells = record_cells(record, |j| {
+            matches!(self.columns[j], Some(c) if c != Column::Label)
+        })
+        .map_err(|(j, m)| Error::input(&self.source, Some(row), Some(&self.name(j)), m))?;
         Ok(Raw { row, cells })
+    }
+}
+
+/// The cells of a record as text ([`text`]: UTF-8, or Latin-1 byte by byte); a line
+/// break inside a cell that is read (`read(j)`) is refused: its index and the message.
+pub(super) fn record_cells(
+    record: &::csv::ByteRecord,
+    read: impl Fn(usize) -> bool,
+) -> std::result::Result<Vec<String>, (usize, String)> {
+    let cells: Vec<String> = record.iter().map(text).collect();
+    match cells
+        .iter()
+        .enumerate()
+        .find(|(j, cell)| read(*j) && cell.contains(['\n', '\r']))
+    {
+        Some((j, cell)) => Err((
+            j,
+            format!(
+                "the cell '{}' runs over a line break: is a closing quote (\") missing?",
+                shown(cell)
+            ),
+        )),
+        None => Ok(cells),
     }
 }
 

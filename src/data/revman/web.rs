@@ -449,19 +449,7 @@ fn ends_with(name: &str, suffix: &str) -> bool {
 /// A member's or file's name for a message: control characters escaped, at most 200
 /// characters.
 fn shown_name(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if i == 200 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::data::csv::shown_at_most(name, 200)
 }
 
 /// The position in `names` of the file of each kind; two of one kind are an error.
@@ -1130,21 +1118,10 @@ impl Table {
                 ),
             ));
         }
-        let cells: Vec<String> = record.iter().map(text).collect();
-        for (j, cell) in cells.iter().enumerate() {
-            let read = matches!(self.columns[j], Some(c) if c != Col::Label);
-            if read && cell.contains(['\n', '\r']) {
-                return Err(Error::input(
-                    &self.label,
-                    Some(row),
-                    Some(&self.name(j)),
-                    format!(
-                        "the cell '{}' runs over a line break: is a closing quote (\") missing?",
-                        shown(cell)
-                    ),
-                ));
-            }
-        }
+        let cells = super::csv_export::record_cells(record, |j| {
+            matches!(self.columns[j], Some(c) if c != Col::Label)
+        })
+        .map_err(|(j, m)| Error::input(&self.label, Some(row), Some(&self.name(j)), m))?;
         Ok(Raw { row, cells })
     }
 
