@@ -118,6 +118,19 @@ pub fn read_bounded(
     limits: &InputLimits,
 ) -> Result<Vec<u8>> {
     let mut input = Bounded::new(name, reader, known, limits)?;
+    let mut bytes = buffer_for(name, known, limits)?;
+    while input.fill(&mut bytes, CHUNK)? > 0 {}
+    Ok(bytes)
+}
+
+/// The bytes asked of the reader at a time.
+const CHUNK: usize = 1 << 20;
+
+/// An empty buffer with room for a file of `known` bytes (at most the limit).
+///
+/// # Errors
+/// [`Error::OutOfMemory`] when that memory cannot be had.
+fn buffer_for(name: &str, known: Option<u64>, limits: &InputLimits) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let reserve = known.unwrap_or(0).min(limits.max_bytes) as usize;
     bytes.try_reserve_exact(reserve).map_err(|_| {
@@ -126,12 +139,8 @@ pub fn read_bounded(
             size(reserve as u64)
         ))
     })?;
-    while input.fill(&mut bytes, CHUNK)? > 0 {}
     Ok(bytes)
 }
-
-/// The bytes asked of the reader at a time.
-const CHUNK: usize = 1 << 20;
 
 /// A reader whose bytes are checked as they arrive, within [`InputLimits`]: the
 /// reading of [`read_bounded`], piece by piece, so that a file can be read in blocks
@@ -342,14 +351,7 @@ pub(crate) fn read_bounded_binary(
     if known.is_some_and(|n| n > limits.max_bytes) {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
-    let reserve = known.unwrap_or(0).min(limits.max_bytes) as usize;
-    bytes.try_reserve_exact(reserve).map_err(|_| {
-        Error::OutOfMemory(format!(
-            "{name}: {} for the file's bytes",
-            size(reserve as u64)
-        ))
-    })?;
+    let mut bytes = buffer_for(name, known, limits)?;
     reader
         .take(limits.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -23,6 +23,15 @@ use crate::audit::reanalysis::{Interval, ResultSource, ReviewReanalysis};
 use crate::audit::revman::{OutcomeStatus, ReviewAudit};
 use crate::audit::VerdictKind;
 
+/// An analysis's measure, method and model as the file writes them, those it names.
+fn settings(measure: &str, method: &str, model: &str) -> String {
+    [measure, method, model]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The checks of a review as text ([`write_revman`]).
 pub fn revman_text(audit: &ReviewAudit) -> String {
     to_text(|out| write_revman(out, audit))
@@ -39,17 +48,12 @@ pub fn write_revman(out: &mut dyn std::io::Write, audit: &ReviewAudit) -> std::i
     let at = audit.format.row_word();
     text += &format!("{}: {}\n", audit.source, audit.format.name());
     for o in &audit.outcomes {
-        let settings: Vec<&str> = [&o.measure, &o.method, &o.model]
-            .into_iter()
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
-            .collect();
         text += &match o.row {
             Some(row) => format!(
                 "Analysis {} {} ({}), {at} {row}\n",
                 o.id,
                 o.name,
-                settings.join(", ")
+                settings(&o.measure, &o.method, &o.model)
             ),
             None => format!("Analysis {} (no outcome row)\n", o.id),
         };
@@ -170,12 +174,12 @@ pub fn write_reanalysis(out: &mut dyn std::io::Write, r: &ReviewReanalysis) -> s
         r.profile
     );
     for a in &r.analyses {
-        let settings: Vec<&str> = [&a.measure, &a.method, &a.model]
-            .into_iter()
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
-            .collect();
-        text += &format!("Analysis {} {} ({})\n", a.id, a.name, settings.join(", "));
+        text += &format!(
+            "Analysis {} {} ({})\n",
+            a.id,
+            a.name,
+            settings(&a.measure, &a.method, &a.model)
+        );
         let checked = if a.reproduced {
             "its printed figures reproduced"
         } else {

@@ -496,9 +496,10 @@ impl Header {
                 message,
             ));
         }
-        let cells = record_cells(record, |j| {
-            matches!(self.columns[j], Some(c) if c != Column::Label)
-        })
+        let cells = record_cells(
+            record,
+            |j| matches!(self.columns[j], Some(c) if c != Column::Label),
+        )
         .map_err(|(j, m)| Error::input(&self.source, Some(row), Some(&self.name(j)), m))?;
         Ok(Raw { row, cells })
     }

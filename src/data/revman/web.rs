@@ -1118,9 +1118,10 @@ impl Table {
                 ),
             ));
         }
-        let cells = super::csv_export::record_cells(record, |j| {
-            matches!(self.columns[j], Some(c) if c != Col::Label)
-        })
+        let cells = super::csv_export::record_cells(
+            record,
+            |j| matches!(self.columns[j], Some(c) if c != Col::Label),
+        )
         .map_err(|(j, m)| Error::input(&self.label, Some(row), Some(&self.name(j)), m))?;
         Ok(Raw { row, cells })
     }
