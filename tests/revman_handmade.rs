@@ -505,3 +505,81 @@ fn property_swapped_events_are_the_rr_of_non_events() {
         );
     }
 }
+
+/// `fleiss_giv.rm5`: the two Fleiss analyses entered as generic inverse variance, each
+/// study's estimate and SE as RevMan printed them (see the README). On the log scale
+/// (1.1, `LOG_DATA="YES"`, odds ratios): every study's interval is RevMan's own
+/// `CI_START`/`CI_END` of `Fleiss1993.rm5`, to 1e-9. On the natural scale (1.2, mean
+/// differences with the 8-decimal SEs of `Fleiss93_CR.csv`): the inverse-variance pooled
+/// result is the export's printed analysis row (estimate, CI, Q, RevMan's P(Q), I², Z,
+/// P(Z), weights) to its 8 decimals, within 3e-8 (its SEs were entered rounded to 8
+/// decimals).
+#[test]
+fn generic_inverse_variance_reproduces_revmans_printed_figures() {
+    use metapool::data::revman::Figure;
+    let giv = review("tests/revman/handmade/fleiss_giv.rm5");
+    let fleiss = review("tests/revman/Fleiss1993.rm5");
+    let printed = |row: &metapool::data::revman::PrintedRow, f: Figure| -> f64 {
+        row.figures
+            .iter()
+            .find(|c| c.figure == Some(f))
+            .expect("printed")
+            .text
+            .parse()
+            .expect("number")
+    };
+    // 1.1 on the log scale.
+    let o = outcome(&giv, "1.1");
+    let a = o.analysis.as_ref().expect("re-run");
+    assert!(a.ratio);
+    let run = rerun_of(&giv, o);
+    let z = normal_critical(0.95);
+    for (i, s) in fleiss.outcomes[0].studies.iter().enumerate() {
+        let fitted = run.study(i).expect("fitted");
+        assert_eq!(fitted.study, s.printed.name);
+        let se = fitted.vi.sqrt();
+        for (got, f) in [
+            ((fitted.yi - z * se).exp(), Figure::CiStart),
+            ((fitted.yi + z * se).exp(), Figure::CiEnd),
+        ] {
+            let want = printed(&s.printed, f);
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "{}: {got} vs RevMan {want}",
+                s.printed.name
+            );
+        }
+    }
+    // 1.2 on the natural scale, against the export's analysis row.
+    let export = review("tests/revman/Fleiss93_CR.csv");
+    let row = export.outcomes[1].pooled.clone().expect("analysis row");
+    let o = outcome(&giv, "1.2");
+    assert!(!o.analysis.as_ref().expect("re-run").ratio);
+    let run = rerun_of(&giv, o);
+    let fit = run.overall.as_ref().expect("fit");
+    let p = &fit.fixed.pooled;
+    let h = &fit.heterogeneity;
+    let revman_p = metapool::distribution::revman5_chisq_sf(h.q, h.df).expect("summed");
+    for (got, f) in [
+        (p.estimate, Figure::EffectEstimate),
+        (p.ci_lower, Figure::CiStart),
+        (p.ci_upper, Figure::CiEnd),
+        (h.q, Figure::Q),
+        (revman_p, Figure::PQ),
+        (h.i2_q, Figure::I2Q),
+        (p.statistic.abs(), Figure::Z),
+        (p.p_value, Figure::PZ),
+    ] {
+        let want = printed(&row, f);
+        assert!(
+            (got - want).abs() <= 3e-8 * want.abs().max(1.0),
+            "{}: {got} vs RevMan {want}",
+            f.name()
+        );
+    }
+    for (i, s) in export.outcomes[1].studies.iter().enumerate() {
+        let want = printed(&s.printed, Figure::Weight);
+        let got = run.weight(i).expect("weight");
+        assert!((got - want).abs() <= 3e-8 * want, "{}", s.printed.name);
+    }
+}

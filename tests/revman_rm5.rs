@@ -328,3 +328,46 @@ fn every_prefix_of_the_file_is_read_or_refused() {
         }
     }
 }
+
+/// An O-E and variance outcome (`IPD_OUTCOME`, constructed: no published one is at
+/// hand) is pooled by Peto's definition: ln OR = Σ(O − E)/ΣV with SE 1/√ΣV, the studies'
+/// weights V/ΣV.
+#[test]
+fn an_o_e_outcome_is_pooled_as_peto_defines_it() {
+    use metapool::analysis::review::rerun;
+    use metapool::audit::revman::file_options;
+    use metapool::data::revman::Model;
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<COCHRANE_REVIEW>
+<ANALYSES_AND_DATA>
+<COMPARISON NO="1"><NAME>C</NAME>
+<IPD_OUTCOME NO="1" RANDOM="NO" CI_STUDY="95" CI_TOTAL="95">
+<NAME>Survival</NAME><EFFECT_MEASURE>Peto Odds Ratio</EFFECT_MEASURE>
+<IPD_DATA STUDY_ID="A" O_E="-3.5" VAR="10.0" EFFECT_SIZE="" CI_START="" CI_END=""/>
+<IPD_DATA STUDY_ID="B" O_E="1.25" VAR="5.0"/>
+</IPD_OUTCOME>
+</COMPARISON>
+</ANALYSES_AND_DATA>
+</COCHRANE_REVIEW>"#;
+    let review = read_revman_bytes("oe.rm5", xml.as_bytes()).expect("review");
+    let o = &review.outcomes[0];
+    let a = o.analysis.as_ref().expect("re-run");
+    assert!(a.ratio);
+    assert_eq!(
+        o.studies[1].arms,
+        Some(StudyArms::ObservedMinusExpected {
+            o_e: 1.25,
+            variance: 5.0
+        })
+    );
+    let (effect, options) = file_options(a).expect("options");
+    let run = rerun("oe.rm5", o, a, &effect, &options, Model::Fixed);
+    let fit = run.overall.expect("fit");
+    let p = &fit.fixed.pooled;
+    assert!((p.estimate - (-3.5 + 1.25) / 15.0).abs() < 1e-15);
+    assert!((p.se - 1.0 / 15f64.sqrt()).abs() < 1e-15);
+    assert!((run_weight(&fit, 0) - 100.0 * 10.0 / 15.0).abs() < 1e-12);
+    fn run_weight(fit: &metapool::model::Fit, i: usize) -> f64 {
+        fit.studies.get(i).expect("row").weight_fixed
+    }
+}

@@ -37,7 +37,9 @@ enum Command {
     Sensitivity(Box<SensitivityArgs>),
     /// Small-study effects: Egger, Begg-Mazumdar, Peters and Harbord tests; trim and fill.
     Bias(Box<BiasArgs>),
-    /// Re-run the analyses of a RevMan 5 CSV export and check every printed figure.
+    /// Re-check a Cochrane review (.rm5, RevMan Web data package, RevMan 5 CSV export, or a
+    /// folder of them): re-run every analysis, check every printed figure, and with
+    /// --reanalyse show what current methods give.
     Revman(RevmanArgs),
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects(Box<EffectsArgs>),
