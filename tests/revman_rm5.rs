@@ -371,3 +371,41 @@ fn an_o_e_outcome_is_pooled_as_peto_defines_it() {
         fit.studies.get(i).expect("row").weight_fixed
     }
 }
+
+/// Through the command: a broken review file of each format exits with 2, the message on
+/// stderr naming the file and where, nothing on stdout.
+#[test]
+fn broken_review_files_exit_2_from_the_command() {
+    let dir = std::env::temp_dir().join(format!("metapool-rm5-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cut = dir.join("cut.rm5");
+    let text = fleiss();
+    std::fs::write(&cut, &text[..text.len() / 3]).expect("write");
+    let missing = dir.join("missing_attribute.rm5");
+    let edited = text.replacen(" NO=\"1\" P_CHI2=", " P_CHI2=", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&missing, edited).expect("write");
+    for (file, expected) in [
+        (cut.to_str().expect("path"), "line "),
+        (
+            missing.to_str().expect("path"),
+            "element DICH_OUTCOME, attribute NO",
+        ),
+        (
+            "tests/revman/hostile/web_no_data_files.zip",
+            "web_no_data_files.zip",
+        ),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_metapool"))
+            .args(["revman", file])
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(out.stdout.is_empty(), "{file}");
+        assert!(
+            stderr.contains(expected) && stderr.contains(file),
+            "{stderr}"
+        );
+    }
+}
