@@ -3,12 +3,15 @@
 //! A registry is a CSV file (`data/claims.csv`) with one claim per row and the columns
 //! `id, document, claim, figure, measures, inputs, check, params, notes`:
 //! `figure` is the printed figure to check (see [`Figure`]), `inputs` the study tables
-//! (paths relative to the registry's folder, `;`-separated, or `none`), `check` one of
-//! the kinds below, and `params` its settings as `key=value; key=value`.
+//! (paths relative to the registry's folder, `;`-separated, or `none`) or one analysis
+//! of a Cochrane review (`review.rm5#1.2`: see [A review analysis as
+//! input](#a-review-analysis-as-input)), `check` one of the kinds below, and `params`
+//! its settings as `key=value; key=value`.
 //!
 //! | check | figure | what it does | params |
 //! |---|---|---|---|
 //! | `recompute` | an estimate, with or without its CI | pools the input (binary tables) and compares at the printed precision | `measure` (RR, OR, RD or PETO), `profile`, optional `fixed`, `tau2` (or `none`), `pooled` (`fixed`/`random`, default `fixed`), `level` (default 95), `subgroup`, `compare_profile` with optional `compare_note` |
+//! | `recompute` of a review analysis (input `review.rm5#1.2`) | as `recompute` | re-runs the analysis as the review file names it and compares at the printed precision | none: the review file fixes them |
 //! | `recompute_candidates` | as `recompute` | as `recompute`, once per candidate set (input 2 has a `candidate` column) added to input 1; for each listed `pooled` model | as `recompute`; `pooled` may list `fixed,random`; `multiarm` names a trial of input 1 to try also as two comparisons ([`two_comparisons`]) |
 //! | `ci_consistency` | an estimate with its CI | estimate against its CI; implied SE, z and p | `scale` (`difference`/`ratio`, default `difference`), `level` (default 95) |
 //! | `mann_whitney_p` | a probability in [0, 1], no CI | a printed p against the null SE of a Mann-Whitney effect | `n1`, `n2`, `p` |
@@ -17,10 +20,50 @@
 //! | `relative_difference` | a range `a-b%` or one value `a%` | a printed range against the relative and absolute differences of two percentages | `a`, `b` (percentages) |
 //! | `none` | anything | nothing can be checked | `missing` (what is missing) |
 //!
-//! Only `recompute` (one input or more) and `recompute_candidates` (two) read inputs;
-//! the other checks take `none`. Values of `measure`, `profile`, `fixed`, `tau2`,
+//! Only `recompute` (one input or more, or one review analysis) and
+//! `recompute_candidates` (two) read inputs; the other checks take `none`. Values of `measure`, `profile`, `fixed`, `tau2`,
 //! `pooled` and `scale` are read without regard to case; `n1`, `n2` and `total` are
 //! whole numbers of participants from 1 to 2^53.
+//!
+//! # A review analysis as input
+//! An input `file#number` is an analysis of a Cochrane review: `Fleiss1993.rm5#1.1`,
+//! analysis 1.1 of the review, or `review.rm5#1.4.2`, subgroup 2 of analysis 1.4. The
+//! file may be any review file metapool reads, recognised from its content by
+//! [`read_revman`]: a RevMan 5 review file (`.rm5`), a RevMan Web data package (the zip,
+//! or the folder it unpacks to) or a RevMan 5 "Data and analyses" CSV export. The claim
+//! is checked against the review's own study data, re-run as the review file names the
+//! analysis ([`file_options`]: its method, measure, model and confidence level, with
+//! RevMan 5's conventions; random effects by DerSimonian-Laird) by [`rerun`], and the
+//! pooled result of the analysis's model (fixed or random) is compared with the printed
+//! figure on the natural scale (a ratio exponentiated) at its printed precision, as
+//! `recompute` compares a pooling.
+//! The verdict's reason names what the figure was compared with, to four decimals (or
+//! two more than printed): `OR 0.8969 (0.8405 to 0.9570), M-H fixed effect, from
+//! Fleiss1993.rm5 analysis 1.1 (7 studies)`.
+//!
+//! - `#` separates the file from the number (the last `#` of the cell, so that a file
+//!   name may hold one); a cell with a `#` is always a review analysis. The number is
+//!   `comparison.outcome` or `comparison.outcome.subgroup`, whole numbers.
+//! - The file part is resolved inside the registry's folder like any input (and
+//!   refused outside it); it may be a file or a folder (an unpacked data package).
+//! - The check is `recompute`, with the review analysis as its only input: a study table
+//!   beside it, or a second review analysis, is an error of the `inputs` column, and so
+//!   is a review analysis given to another check.
+//! - The review file fixes the pooling: the claim takes no params. Every parameter
+//!   (`measure`, `profile`, `fixed`, `tau2`, `pooled`, `level`, `subgroup`,
+//!   `compare_profile`, `compare_note`) is an error of the `params` column saying so,
+//!   never silently ignored. A figure that prints its CI's level (`90% CI`) at another
+//!   level than the analysis's is an error of the `figure` column.
+//! - The figure is an estimate, with or without its CI, as for `recompute`.
+//! - When the check runs, a file that cannot be read as a review (the reader's message
+//!   is passed on: it names the review file's row or element, and may quote the cell at
+//!   fault there), a number the review has no analysis for (the message lists those it
+//!   has), a subgroup the analysis does not have (the message lists its subgroups) and
+//!   an analysis that cannot be re-run (with the reason: a data type metapool does not
+//!   re-run, no study to estimate) are input errors naming the registry, the claim's
+//!   row and the `inputs` column (exit status 2).
+//! - The verdict cache keys a review analysis by the review as read (and the number),
+//!   so that a review file or folder that changed is read anew.
 //!
 //! # Strict reading
 //! The registry is read strictly ([`Registry::read`]): an unknown or missing column, an
@@ -51,7 +94,8 @@
 //! [`AuditOptions::allowing_outside`] is asked for (`metapool audit --allow-outside`).
 //! No message quotes an input beyond the cell at fault: an input that is not a binary
 //! study table is named by its registry cell and the columns it lacks, never by what it
-//! holds.
+//! holds (the reader of a review file names its row or element at fault, and may quote
+//! that one cell of the review).
 //!
 //! # Bounds on work
 //! - `multiarm`: the splits of the named trial are counted first
@@ -78,7 +122,10 @@ use super::consistency::{check_ci, mann_whitney_null_se, p_consistent, Scale};
 use super::figure::{Figure, Printed, Relation};
 use super::granularity::{allocations, percent_attainable, sums_to};
 use super::reconstruct::{pooled_figure, two_comparisons, KnownTrial, Pooled, TwoComparisons};
+use super::revman::file_options;
 use super::{Verdict, VerdictKind};
+use crate::analysis::review::rerun;
+use crate::data::revman::{read_revman, Method, Model, Review};
 use crate::data::{read_csv_reader, Records, StudyData, StudyTable};
 use crate::distribution::normal_two_sided_p;
 use crate::effect::Measure;
@@ -104,7 +151,7 @@ pub struct Claim {
     pub figure: String,
     /// What it says it measures.
     pub measures: String,
-    /// Input files, `;`-separated, or `none`.
+    /// Input files, `;`-separated, `none`, or one review analysis (`review.rm5#1.2`).
     pub inputs: String,
     /// The kind of check.
     pub check: String,
@@ -485,11 +532,13 @@ type Checked<T> = std::result::Result<T, Failure>;
 /// The inputs of a claim: each cell with the path it resolves to.
 type Resolved = Vec<(String, PathBuf)>;
 
-/// An input read for a check: its cell, its path, its bytes.
+/// An input read for a check: its cell, its path, its bytes (a review: the review as
+/// read, and its `Debug` text as the bytes the cache keys it by).
 struct Input {
     cell: String,
     path: PathBuf,
     bytes: Vec<u8>,
+    review: Option<Box<Review>>,
 }
 
 /// The verdict cache key: figure, check, params, and each input's path and bytes.
@@ -536,6 +585,10 @@ impl VerdictCache {
     ) -> Checked<Verdict> {
         let mut read = Vec::with_capacity(inputs.len());
         for (cell, path) in inputs {
+            if let Check::RecomputeReview { analysis, .. } = check {
+                read.push(review_input(cell, path, analysis)?);
+                continue;
+            }
             let bytes = crate::data::input::read_path(path, &crate::data::InputLimits::default())
                 .map_err(|e| {
                 let why = match e {
@@ -550,6 +603,7 @@ impl VerdictCache {
                 cell: cell.clone(),
                 path: path.clone(),
                 bytes,
+                review: None,
             });
         }
         let key: Key = (
@@ -557,7 +611,16 @@ impl VerdictCache {
             claim.check.clone(),
             claim.params.clone(),
             read.iter()
-                .map(|i| (i.path.display().to_string(), i.bytes.clone()))
+                .map(|i| {
+                    let name = match (&i.review, check) {
+                        // The same review file holds every analysis: the number too.
+                        (Some(_), Check::RecomputeReview { analysis, .. }) => {
+                            format!("{}#{}", i.path.display(), analysis.number())
+                        }
+                        _ => i.path.display().to_string(),
+                    };
+                    (name, i.bytes.clone())
+                })
                 .collect(),
         );
         if let Some(v) = self.done.get(&key) {
@@ -572,6 +635,28 @@ impl VerdictCache {
         }
         Ok(v)
     }
+}
+
+/// Reads the review of a review analysis input. A file that cannot be read as a review
+/// is an error of the `inputs` cell, with the reader's message.
+fn review_input(cell: &str, path: &Path, analysis: &ReviewAnalysis) -> Checked<Input> {
+    let review = read_revman(path).map_err(|e| {
+        Failure::Cell(
+            "inputs",
+            format!(
+                "the input '{cell}': '{}' cannot be read as a review (a RevMan 5 .rm5 file, \
+                 a RevMan Web data package, a RevMan 5 CSV export): {e}; expected a review \
+                 file that metapool reads",
+                analysis.file
+            ),
+        )
+    })?;
+    Ok(Input {
+        cell: cell.to_string(),
+        path: path.to_path_buf(),
+        bytes: format!("{review:?}").into_bytes(),
+        review: Some(Box::new(review)),
+    })
 }
 
 /// A claim's check with its parameters and figure, typed as [`Registry::read`] reads
@@ -591,6 +676,15 @@ pub enum Check {
         model: Pooled,
         /// A second convention to report beside it (`compare_profile`, `compare_note`).
         compare: Option<Comparison>,
+    },
+    /// `recompute` of one analysis of a Cochrane review (the input `review.rm5#1.2`):
+    /// re-run as the review file names it and compared with the printed figure (see
+    /// the module documentation).
+    RecomputeReview {
+        /// The printed estimate, with or without its CI.
+        figure: Figure,
+        /// The analysis.
+        analysis: ReviewAnalysis,
     },
     /// `recompute_candidates`: as `recompute`, once per candidate set and model.
     RecomputeCandidates {
@@ -660,6 +754,80 @@ pub enum Check {
         /// What is missing (`missing`).
         missing: Option<String>,
     },
+}
+
+/// An analysis of a Cochrane review, as an input cell `file#number` names it
+/// (`Fleiss1993.rm5#1.1`, `review.rm5#1.4.2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReviewAnalysis {
+    /// The review file (or data package folder), as the cell writes it: relative to the
+    /// registry's folder.
+    pub file: String,
+    /// The analysis, `comparison.outcome` as the review numbers it ("1.4").
+    pub analysis: String,
+    /// The subgroup of the analysis, for a number `comparison.outcome.subgroup` (2 for
+    /// "1.4.2").
+    pub subgroup: Option<u32>,
+}
+
+impl ReviewAnalysis {
+    /// The number as written in the cell, normalised: "1.4" or "1.4.2".
+    pub fn number(&self) -> String {
+        match self.subgroup {
+            Some(g) => format!("{}.{g}", self.analysis),
+            None => self.analysis.clone(),
+        }
+    }
+
+    /// Reads an input cell `file#number`; `None` for a cell without `#` (a study table).
+    /// The last `#` separates the file from the number.
+    fn parse(cell: &str) -> Option<std::result::Result<ReviewAnalysis, String>> {
+        let (file, number) = cell.rsplit_once('#')?;
+        let (file, number) = (file.trim(), number.trim());
+        let example = "such as 'review.rm5#1.2' (analysis 1.2) or 'review.rm5#1.4.2' \
+                       (subgroup 2 of analysis 1.4)";
+        Some(if file.is_empty() {
+            Err(format!(
+                "'{cell}': no review file before '#'; expected a review file and an \
+                 analysis number {example}"
+            ))
+        } else if number.is_empty() {
+            Err(format!(
+                "'{cell}': no analysis number after '#'; expected one {example}"
+            ))
+        } else {
+            let parts: Option<Vec<u32>> = number
+                .split('.')
+                .map(|p| {
+                    p.bytes()
+                        .all(|b| b.is_ascii_digit())
+                        .then(|| p.parse::<u32>().ok())
+                        .flatten()
+                })
+                .collect();
+            match parts.as_deref() {
+                Some([_, _, 0]) => Err(format!(
+                    "'{cell}': subgroup 0; expected a subgroup numbered from 1, {example}"
+                )),
+                Some(&[c, o]) => Ok(ReviewAnalysis {
+                    file: file.to_string(),
+                    analysis: format!("{c}.{o}"),
+                    subgroup: None,
+                }),
+                Some(&[c, o, g]) => Ok(ReviewAnalysis {
+                    file: file.to_string(),
+                    analysis: format!("{c}.{o}"),
+                    subgroup: Some(g),
+                }),
+                _ => Err(format!(
+                    "'{cell}': '{number}' is not an analysis number; expected \
+                     comparison.outcome or comparison.outcome.subgroup in whole numbers, \
+                     {example}"
+                )),
+            }
+        })
+    }
 }
 
 /// How a `recompute` or `recompute_candidates` claim pools its binary inputs.
@@ -813,15 +981,25 @@ impl Base {
         }
     }
 
-    /// The path of an input cell. Unless inputs may leave the folder, an absolute path
+    /// The path of an input cell (a study table, or with `target` a review's file
+    /// part, which may be a folder). Unless inputs may leave the folder, an absolute path
     /// or a `..` that climbs out of it is refused before anything is opened, and a path
     /// that leads out through a symbolic link after its links are resolved.
-    fn resolve(&self, cell: &str) -> std::result::Result<PathBuf, String> {
+    fn resolve(&self, cell: &str, target: Target) -> std::result::Result<PathBuf, String> {
+        let expected = match target {
+            Target::Table => {
+                "a study table inside the registry's folder (paths relative to \
+                              it, separated by ';')"
+            }
+            Target::Review => {
+                "a review file or data package folder inside the registry's \
+                               folder (a path relative to it, then '#' and the analysis \
+                               number)"
+            }
+        };
         let outside = |why: &str| {
             format!(
-                "'{cell}' {why}; expected a study table inside the registry's folder (paths \
-                 relative to it, separated by ';'), or --allow-outside to read files \
-                 elsewhere"
+                "'{cell}' {why}; expected {expected}, or --allow-outside to read files elsewhere"
             )
         };
         let relative = Path::new(cell);
@@ -843,11 +1021,17 @@ impl Base {
             }
         }
         let path = self.folder.join(relative);
-        let missing = || {
-            format!(
+        let missing = || match target {
+            Target::Table => format!(
                 "no file '{cell}' in the registry's folder; expected a study table (paths \
                  relative to the registry's folder, separated by ';')"
-            )
+            ),
+            Target::Review => format!(
+                "no file or folder '{cell}' in the registry's folder; expected a review \
+                 file (a RevMan 5 .rm5 file, a RevMan 5 CSV export, a RevMan Web data \
+                 package zip) or an unpacked data package folder, relative to the \
+                 registry's folder"
+            ),
         };
         if !self.options.allow_outside {
             let (Ok(real), Some(folder)) = (path.canonicalize(), &self.canonical) else {
@@ -859,11 +1043,20 @@ impl Base {
                 ));
             }
         }
-        if !path.is_file() {
+        if !(path.is_file() || target == Target::Review && path.is_dir()) {
             return Err(missing());
         }
         Ok(path)
     }
+}
+
+/// What an input cell names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A study table: a file.
+    Table,
+    /// A review: a file, or the folder of an unpacked data package.
+    Review,
 }
 
 /// The cells of `inputs` that name files.
@@ -883,9 +1076,15 @@ type CellError = (&'static str, String);
 fn validate(claim: &Claim, base: &Base) -> std::result::Result<(Check, Resolved), CellError> {
     let kind = Kind::parse(&claim.check).map_err(|e| ("check", e))?;
     let p = parse_params(&claim.params).map_err(|e| ("params", e))?;
+    let cells = input_cells(&claim.inputs);
+    if let Some(review) = cells
+        .iter()
+        .find_map(|c| ReviewAnalysis::parse(c).map(|r| (*c, r)))
+    {
+        return validate_review(claim, kind, &p, &cells, review, base);
+    }
     let figure = read_figure(kind, &claim.figure, &p).map_err(|e| ("figure", e))?;
     let params = read_params(kind, &p).map_err(|e| ("params", e))?;
-    let cells = input_cells(&claim.inputs);
     let (min, max, what) = match kind {
         Kind::Recompute => (1, usize::MAX, "at least one study table"),
         Kind::RecomputeCandidates => (2, 2, "two files: the trials; the candidates"),
@@ -904,10 +1103,101 @@ fn validate(claim: &Claim, base: &Base) -> std::result::Result<(Check, Resolved)
     }
     let inputs = cells
         .iter()
-        .map(|c| base.resolve(c).map(|path| (c.to_string(), path)))
+        .map(|c| {
+            base.resolve(c, Target::Table)
+                .map(|path| (c.to_string(), path))
+        })
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| ("inputs", e))?;
     Ok((check_of(kind, figure, params, &p)?, inputs))
+}
+
+/// Reads a claim whose inputs name a review analysis (`review`: its cell, and the
+/// analysis or why the cell cannot be read): a `recompute` with that input alone and no
+/// params (the review file fixes them), whose file part resolves inside the folder.
+fn validate_review(
+    claim: &Claim,
+    kind: Kind,
+    p: &BTreeMap<String, String>,
+    cells: &[&str],
+    (cell, review): (&str, std::result::Result<ReviewAnalysis, String>),
+    base: &Base,
+) -> std::result::Result<(Check, Resolved), CellError> {
+    if kind != Kind::Recompute {
+        return Err((
+            "inputs",
+            format!(
+                "'{cell}' is a review analysis (file#number), which only recompute reads; \
+                 expected for {}: {}",
+                kind.name(),
+                if kind == Kind::RecomputeCandidates {
+                    "two study tables (the trials; the candidates)"
+                } else {
+                    "none (the check reads no file)"
+                }
+            ),
+        ));
+    }
+    let review = review.map_err(|e| ("inputs", e))?;
+    if cells.len() > 1 {
+        let first = cells.iter().position(|c| *c == cell);
+        let others: Vec<String> = (0..cells.len())
+            .filter(|i| Some(*i) != first)
+            .map(|i| format!("'{}'", cells[i]))
+            .collect();
+        return Err((
+            "inputs",
+            format!(
+                "{} inputs with the review analysis '{cell}' ({} beside it); expected the \
+                 review analysis alone: its figure is the review's own result, and nothing \
+                 can be pooled with it",
+                cells.len(),
+                others.join(", ")
+            ),
+        ));
+    }
+    if let Some(key) = p.keys().next() {
+        let why = match key.as_str() {
+            "subgroup" => format!(
+                "a subgroup of a review analysis is named by its number in the input \
+                 ('{}#{}.1' for subgroup 1)",
+                review.file, review.analysis
+            ),
+            "compare_profile" | "compare_note" => {
+                "a review analysis is compared with the review's own settings only".into()
+            }
+            _ => format!(
+                "the review file fixes the method, measure, model and level of analysis {}",
+                review.number()
+            ),
+        };
+        return Err((
+            "params",
+            format!(
+                "the parameter '{key}' with the review analysis '{cell}': {why}; expected \
+                 no params"
+            ),
+        ));
+    }
+    let figure = match read_figure(kind, &claim.figure, p).map_err(|e| ("figure", e))? {
+        ReadFigure::Estimate(f) => f,
+        _ => {
+            return Err((
+                "figure",
+                "the figure was not read for its check".to_string(),
+            ))
+        }
+    };
+    let path = base
+        .resolve(&review.file, Target::Review)
+        .map_err(|e| ("inputs", e))?;
+    Ok((
+        Check::RecomputeReview {
+            figure,
+            analysis: review,
+        },
+        vec![(cell.to_string(), path)],
+    ))
 }
 
 /// A figure read for its check.
@@ -1551,6 +1841,7 @@ fn run(claim: &Claim, check: &Check, inputs: &[Input]) -> Checked<Verdict> {
             model,
             compare,
         } => recompute(figure, pooling, *model, compare.as_ref(), inputs),
+        Check::RecomputeReview { figure, analysis } => recompute_review(figure, analysis, inputs),
         Check::RecomputeCandidates {
             figure,
             pooling,
@@ -1646,7 +1937,6 @@ fn recompute(
         }
     }
     let (e, lo, hi) = pooled_figure(&trials, &s.effect, &s.pool, kind).map_err(pooling_failure)?;
-    let recomputed = figure.format_like(e, lo, hi);
     let mut reason = format!(
         "{} ({}), {} trial{}",
         s.profile.plain_name(),
@@ -1665,7 +1955,15 @@ fn recompute(
             c.note.as_deref().unwrap_or("another convention")
         );
     }
-    Ok(if figure.matches_estimate(e, lo, hi) {
+    Ok(compared(figure, (e, lo, hi), reason))
+}
+
+/// The verdict of a recomputed estimate and CI (natural scale) on a printed figure:
+/// reproduced when all of them print as the figure, at its precision; `reason` says
+/// what was recomputed, and how.
+fn compared(figure: &Figure, (e, lo, hi): (f64, f64, f64), reason: String) -> Verdict {
+    let recomputed = figure.format_like(e, lo, hi);
+    if figure.matches_estimate(e, lo, hi) {
         Verdict::new(VerdictKind::Reproduced, recomputed, reason)
     } else {
         Verdict::new(
@@ -1673,7 +1971,130 @@ fn recompute(
             recomputed.clone(),
             format!("recomputed {recomputed}; {reason}"),
         )
-    })
+    }
+}
+
+/// A review analysis re-run as its review file names it and compared with the printed
+/// figure (see the module documentation). No analysis of that number, a subgroup it
+/// does not have, or an analysis that cannot be re-run is an error of the `inputs`
+/// cell; a printed level that is not the analysis's, of the `figure` cell.
+fn recompute_review(
+    figure: &Figure,
+    analysis: &ReviewAnalysis,
+    inputs: &[Input],
+) -> Checked<Verdict> {
+    let Some(review) = inputs.first().and_then(|i| i.review.as_deref()) else {
+        return Err(Failure::Cell(
+            "inputs",
+            "recompute of a review analysis needs the review as its input".into(),
+        ));
+    };
+    let file = &analysis.file;
+    let which = match analysis.subgroup {
+        Some(g) => format!("analysis {}, subgroup {g}", analysis.analysis),
+        None => format!("analysis {}", analysis.analysis),
+    };
+    let cell = |m: String| Failure::Cell("inputs", m);
+    let Some(o) = review.outcomes.iter().find(|o| o.id == analysis.analysis) else {
+        let ids: Vec<&str> = review.outcomes.iter().map(|o| o.id.as_str()).collect();
+        return Err(cell(format!(
+            "'{file}' has no analysis {}; expected one of its analyses: {}",
+            analysis.analysis,
+            if ids.is_empty() {
+                "none (the review has no analysis)".to_string()
+            } else {
+                ids.join(", ")
+            }
+        )));
+    };
+    let cannot = |why: &str| {
+        cell(format!(
+            "{which} of '{file}' cannot be re-run: {why}; expected an analysis metapool \
+             re-runs"
+        ))
+    };
+    let a = o.analysis.as_ref().map_err(|why| cannot(why))?;
+    if let Some(printed) = figure.printed_level() {
+        if (printed - a.total_level).abs() > 1e-9 {
+            return Err(Failure::Cell(
+                "figure",
+                format!(
+                    "the figure prints a {}% CI, but analysis {} of '{file}' has {}% CIs; \
+                     expected a figure at the level of the analysis",
+                    printed * 100.0,
+                    analysis.analysis,
+                    a.total_level * 100.0
+                ),
+            ));
+        }
+    }
+    let (effect, options) = file_options(a).map_err(|why| cannot(&why))?;
+    let run = rerun(&review.source, o, a, &effect, &options, a.model);
+    let fit = match analysis.subgroup {
+        None => run.overall.as_ref(),
+        Some(g) => {
+            let Some(group) = run.subgroups.iter().find(|s| s.number == g) else {
+                let numbers: Vec<String> =
+                    run.subgroups.iter().map(|s| s.number.to_string()).collect();
+                return Err(cell(format!(
+                    "analysis {} of '{file}' has no subgroup {g}; expected {}",
+                    analysis.analysis,
+                    if numbers.is_empty() {
+                        format!(
+                            "the analysis alone ('{file}#{}'): it has no subgroups",
+                            analysis.analysis
+                        )
+                    } else {
+                        format!("one of its subgroups: {}", numbers.join(", "))
+                    }
+                )));
+            };
+            group.fit.as_ref()
+        }
+    };
+    let fit = fit.map_err(|why| cannot(why))?;
+    let model = match a.model {
+        Model::Fixed => Pooled::Fixed,
+        Model::Random => Pooled::Random,
+    };
+    let pooled = match (model, &fit.random) {
+        (Pooled::Fixed, _) => &fit.fixed.pooled,
+        (Pooled::Random, Some(r)) => &r.pooled,
+        (Pooled::Random, None) => return Err(cannot("the random-effects model has no fit")),
+    };
+    let natural = |x: f64| if a.ratio { x.exp() } else { x };
+    let (e, lo, hi) = (
+        natural(pooled.estimate),
+        natural(pooled.ci_lower),
+        natural(pooled.ci_upper),
+    );
+    let d = match figure {
+        Figure::Estimate { estimate, .. } => (estimate.decimals as usize + 2).max(4),
+        _ => 4,
+    };
+    let measure = match a.measure {
+        crate::effect::Measure::PETO => "Peto OR".to_string(),
+        crate::effect::Measure::GEN => o.measure.clone(),
+        m => m.to_string(),
+    };
+    let method = match a.method {
+        Method::MantelHaenszel => "M-H",
+        Method::InverseVariance => "IV",
+        Method::Peto => "Peto",
+    };
+    let level = if (a.total_level - 0.95).abs() > 1e-9 {
+        format!(", {}% CI", a.total_level * 100.0)
+    } else {
+        String::new()
+    };
+    let reason = format!(
+        "{measure} {e:.d$} ({lo:.d$} to {hi:.d$}), {method} {}{level}, from {file} {which} \
+         ({} stud{})",
+        kind_name(model),
+        fit.k,
+        if fit.k == 1 { "y" } else { "ies" }
+    );
+    Ok(compared(figure, (e, lo, hi), reason))
 }
 
 fn no_subgroup(subgroup: &str) -> Failure {
@@ -2094,6 +2515,35 @@ mod tests {
         };
         assert_eq!(column, "check");
         assert!(message.contains("unknown check 'sums'"), "{message}");
+    }
+
+    /// An input cell with `#` names a review analysis: the last `#` separates the file
+    /// from the number, which has two or three whole numbers.
+    #[test]
+    fn review_analysis_cells() {
+        let read = |cell: &str| ReviewAnalysis::parse(cell).map(|r| r.map(|a| a.number()));
+        assert_eq!(read("t.csv"), None);
+        assert_eq!(read("review.rm5#1.2"), Some(Ok("1.2".to_string())));
+        assert_eq!(read(" a#b.rm5 # 01.4.2 "), Some(Ok("1.4.2".to_string())));
+        let Some(Ok(a)) = ReviewAnalysis::parse("a#b.rm5#1.4.2") else {
+            panic!("not read");
+        };
+        assert_eq!((a.file.as_str(), a.analysis.as_str()), ("a#b.rm5", "1.4"));
+        assert_eq!(a.subgroup, Some(2));
+        for bad in [
+            "review.rm5#",
+            "#1.2",
+            "review.rm5#1",
+            "review.rm5#1.2.3.4",
+            "review.rm5#1..2",
+            "review.rm5#1.x",
+            "review.rm5#-1.2",
+            "review.rm5#+1.2",
+            "review.rm5#1.2.0",
+            "review.rm5#99999999999.1",
+        ] {
+            assert!(matches!(read(bad), Some(Err(_))), "{bad}");
+        }
     }
 
     #[test]
