@@ -198,16 +198,22 @@ pub fn write_reanalysis(out: &mut dyn std::io::Write, r: &ReviewReanalysis) -> s
         };
         match &a.reanalysed {
             Ok(x) => {
+                // An interval that is not defined (a prediction interval of fewer than 3
+                // studies, the τ² interval of one) as "-".
+                let pair = |(a, b): (f64, f64)| {
+                    if a.is_finite() && b.is_finite() {
+                        format!("[{a:.4}, {b:.4}]")
+                    } else {
+                        "-".to_string()
+                    }
+                };
                 text += &format!(
-                    "  {:<12} {:<34} prediction [{:.4}, {:.4}]  tau² {:.4} [{:.4}, {:.4}]  \
-                     I² {:.1}%  k {}  ({})\n",
+                    "  {:<12} {:<34} prediction {}  tau² {:.4} {}  I² {:.1}%  k {}  ({})\n",
                     r.profile,
                     shown(&x.result),
-                    x.prediction.0,
-                    x.prediction.1,
+                    pair(x.prediction),
                     x.tau2,
-                    x.tau2_ci.0,
-                    x.tau2_ci.1,
+                    pair(x.tau2_ci),
                     x.i2,
                     x.k,
                     x.methods
