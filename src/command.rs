@@ -846,6 +846,19 @@ impl RevmanArgs {
             for e in &folder.entries {
                 progress.warnings(&e.warnings);
             }
+            if folder.read == 0 {
+                // Not one review could be read: bad input, as for one file.
+                return Err(Error::input(
+                    self.file.display().to_string(),
+                    None,
+                    None,
+                    format!(
+                        "none of its {} review files could be read; the first: {}",
+                        folder.files,
+                        folder.entries[0].error.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
             return Ok(RevmanReport::Folder(folder));
         }
         let review = crate::data::revman::read_revman(&self.file)?;

@@ -203,3 +203,68 @@ fn a_folder_of_reviews_gives_one_line_per_review() {
     assert_eq!(&rows[0][9], "2");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a hostile review: a folder without review files, or whose every file is
+/// broken, is bad input (exit 2), not a success or a failed check; a study name cannot
+/// send escape sequences to the terminal; a NUL byte in a review file is an XML error at
+/// its line, not a CSV one; an outcome numbered 0 is refused; a figure in exponent
+/// notation is checked at its mantissa's digits.
+#[test]
+fn hostile_review_findings_stay_fixed() {
+    let dir = std::env::temp_dir().join(format!("metapool-revman-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("empty")).expect("dir");
+    std::fs::create_dir_all(dir.join("bad")).expect("dir");
+    let out = metapool(&["revman", dir.join("empty").to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no review file"));
+    std::fs::write(
+        dir.join("bad/a.rm5"),
+        "<?xml version=\"1.0\"?><COCHRANE_REVIEW>",
+    )
+    .expect("w");
+    std::fs::write(dir.join("bad/b.csv"), "not,an\nexport,at all\n").expect("w");
+    let out = metapool(&["revman", dir.join("bad").to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string("tests/revman/Fleiss1993.rm5").expect("rm5");
+    let export = std::fs::read_to_string("tests/revman/Fleiss93_CR.csv").expect("csv");
+    let named = dir.join("named.csv");
+    std::fs::write(
+        &named,
+        export.replacen(",MRC-1,", ",MRC\u{1b}[31m-1\u{202e},", 1),
+    )
+    .expect("w");
+    let out = metapool(&["revman", named.to_str().expect("path")]);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'));
+    assert!(stdout.contains("MRC\\u{1b}[31m-1\\u{202e}"), "{stdout}");
+    let nul = dir.join("nul.rm5");
+    std::fs::write(&nul, text.replacen("<NAME>Aspirin", "<NAME>\0Aspirin", 1)).expect("w");
+    let out = metapool(&["revman", nul.to_str().expect("path")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("line 442") && stderr.contains("XML"),
+        "{stderr}"
+    );
+    let zero = dir.join("zero.rm5");
+    std::fs::write(
+        &zero,
+        text.replacen(" NO=\"1\" P_CHI2=", " NO=\"0\" P_CHI2=", 1),
+    )
+    .expect("w");
+    let out = metapool(&["revman", zero.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("attribute NO"));
+    let sci = dir.join("sci.csv");
+    std::fs::write(&sci, export.replacen(",0.71971415,", ",7.1971415E-1,", 1)).expect("w");
+    let out = metapool(&["revman", sci.to_str().expect("path")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,7 @@
 use super::reanalysis::reanalyse;
 use super::revman::{audit_review, OutcomeStatus};
 use crate::data::revman::{read_revman, review_files, ReviewFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::profile::Profile;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -62,8 +62,10 @@ pub struct FolderAudit {
     /// The profile of the re-analysis, if one was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Review files found.
+    pub files: usize,
     /// Reviews read.
-    pub reviews: usize,
+    pub read: usize,
     /// Reviews whose every figure holds.
     pub holding: usize,
     /// Files that could not be read.
@@ -127,15 +129,27 @@ fn entry(path: &Path, profile: Option<Profile>) -> FolderEntry {
 /// Audits (and with `profile`, re-analyses) every review file of `dir` in parallel.
 ///
 /// # Errors
-/// As [`review_files`]: the folder cannot be listed. A file that cannot be read is
-/// its entry's error, not this function's.
+/// As [`review_files`]: the folder cannot be listed; [`Error::Input`] when it holds no
+/// review file. A file that cannot be read is its entry's error, not this function's
+/// (the command exits with 2 when no file of the folder could be read).
 pub fn audit_folder(dir: &Path, profile: Option<Profile>) -> Result<FolderAudit> {
     let files = review_files(dir)?;
+    if files.is_empty() {
+        return Err(Error::input(
+            dir.display().to_string(),
+            None,
+            None,
+            "no review file in the folder: metapool revman reads *.rm5, *.zip and *.csv \
+             files and unpacked data packages, 4 levels down (symbolic links are not \
+             followed)",
+        ));
+    }
     let entries: Vec<FolderEntry> = files.par_iter().map(|f| entry(f, profile)).collect();
     Ok(FolderAudit {
         folder: dir.display().to_string(),
         profile: profile.map(|p| p.name().to_string()),
-        reviews: entries.iter().filter(|e| e.summary.is_some()).count(),
+        files: entries.len(),
+        read: entries.iter().filter(|e| e.summary.is_some()).count(),
         holding: entries
             .iter()
             .filter(|e| e.summary.as_ref().is_some_and(|s| s.holds))

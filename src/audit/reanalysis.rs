@@ -124,10 +124,26 @@ pub struct AnalysisReanalysis {
     pub review_source: ResultSource,
     /// The null value (1 for ratios, 0 for differences).
     pub null: f64,
-    /// The re-analysis, or why there is none.
+    /// The re-analysis, or why there is none (in JSON the object, or `{"error": why}`).
+    #[serde(serialize_with = "result_or_error")]
     pub reanalysed: std::result::Result<Reanalysed, String>,
     /// How the conclusion changes (empty: it does not).
     pub changes: Vec<Change>,
+}
+
+/// `Ok(x)` as `x`, `Err(why)` as `{"error": why}`.
+fn result_or_error<S: serde::Serializer>(
+    r: &std::result::Result<Reanalysed, String>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Failed<'a> {
+        error: &'a str,
+    }
+    match r {
+        Ok(x) => x.serialize(s),
+        Err(why) => Failed { error: why }.serialize(s),
+    }
 }
 
 /// A whole review re-analysed.

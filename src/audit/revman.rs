@@ -239,6 +239,19 @@ fn numeric(text: &str, value: f64, precision: Precision) -> Verdict {
             ),
         };
     }
+    // A number in exponent notation (`7.1971415E-1`): reproduced when it rounds to the
+    // printed digits of its mantissa.
+    if let Some((mantissa, exponent)) = text.split_once(['e', 'E']) {
+        if let (Ok(x), Ok(e)) = (text.parse::<f64>(), exponent.parse::<i32>()) {
+            let digits = mantissa.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
+            let half = 0.5 * 10f64.powi(e - digits);
+            return reproduced(
+                (x - value).abs() <= half * (1.0 + 1e-9),
+                format!("{value:e}"),
+                format!("recomputed {value}"),
+            );
+        }
+    }
     if let Some(bound) = text.strip_prefix('<') {
         return match Printed::parse(bound) {
             Ok(b) => reproduced(

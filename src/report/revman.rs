@@ -23,6 +23,29 @@ use crate::audit::reanalysis::{Interval, ResultSource, ReviewReanalysis};
 use crate::audit::revman::{OutcomeStatus, ReviewAudit};
 use crate::audit::VerdictKind;
 
+/// Text of a file as a terminal may show it: control characters (ESC, BEL, …) and the
+/// bidirectional controls (U+202A–U+202E, U+2066–U+2069) escaped (`\u{1b}`), so that a
+/// name cannot move the cursor, colour the terminal or reverse the line.
+fn terminal_safe(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// An analysis's measure, method and model as the file writes them, those it names.
 fn settings(measure: &str, method: &str, model: &str) -> String {
     [measure, method, model]
@@ -52,7 +75,7 @@ pub fn write_revman(out: &mut dyn std::io::Write, audit: &ReviewAudit) -> std::i
             Some(row) => format!(
                 "Analysis {} {} ({}), {at} {row}\n",
                 o.id,
-                o.name,
+                terminal_safe(&o.name),
                 settings(&o.measure, &o.method, &o.model)
             ),
             None => format!("Analysis {} (no outcome row)\n", o.id),
@@ -70,7 +93,7 @@ pub fn write_revman(out: &mut dyn std::io::Write, audit: &ReviewAudit) -> std::i
         }
         // Cells as one short line each (a cell of a column not read may hold a line
         // break).
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        let one_line = |s: &str| terminal_safe(&s.replace(['\n', '\r'], " "));
         for c in &o.checks {
             let mut name: String = one_line(&c.name).chars().take(28).collect();
             if name.len() < c.name.len() {
@@ -177,7 +200,7 @@ pub fn write_reanalysis(out: &mut dyn std::io::Write, r: &ReviewReanalysis) -> s
         text += &format!(
             "Analysis {} {} ({})\n",
             a.id,
-            a.name,
+            terminal_safe(&a.name),
             settings(&a.measure, &a.method, &a.model)
         );
         let checked = if a.reproduced {
@@ -354,10 +377,7 @@ pub fn write_folder(out: &mut dyn std::io::Write, f: &FolderAudit) -> std::io::R
     }
     text += &format!(
         "{} review files: {} read, {} hold, {} errors\n",
-        f.entries.len(),
-        f.reviews,
-        f.holding,
-        f.errors
+        f.files, f.read, f.holding, f.errors
     );
     text.finish()
 }

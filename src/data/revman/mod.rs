@@ -107,17 +107,19 @@ pub fn read_revman(path: &Path) -> Result<Review> {
     let limits = super::InputLimits::default();
     // A zip archive holds NUL bytes: it is read within the size limit only, text with
     // every check of an input file.
-    let mut head = Vec::with_capacity(4);
+    let mut head = Vec::with_capacity(64);
     (&mut reader)
-        .take(4)
+        .take(64)
         .read_to_end(&mut head)
         .map_err(|source| crate::error::Error::Io {
             file: file.clone(),
             source,
         })?;
-    let zip = head.starts_with(ZIP_MAGIC);
+    // XML has its own checks (its declared encoding, a NUL as an XML error at its line)
+    // and no line-length limit: like a zip, it is read within the size limit only.
+    let binary = format_of(&head) != ReviewFormat::CsvExport;
     let whole = std::io::Cursor::new(head).chain(reader);
-    let bytes = if zip {
+    let bytes = if binary {
         super::input::read_bounded_binary(&file, whole, known, &limits)?
     } else {
         super::input::read_bounded(&file, whole, known, &limits)?
@@ -215,9 +217,15 @@ pub fn format_of(bytes: &[u8]) -> ReviewFormat {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map_or(&[][..], |i| &text[i..]);
-    if start.starts_with(ZIP_MAGIC) {
+    // A zip archive starts with a local file header, or with the end of its central
+    // directory when it is empty; XML with its declaration or root, in UTF-8 or UTF-16.
+    if start.starts_with(ZIP_MAGIC) || start.starts_with(b"PK\x05\x06") {
         ReviewFormat::WebPackage
-    } else if start.starts_with(b"<?xml") || start.starts_with(b"<COCHRANE_REVIEW") {
+    } else if start.starts_with(b"<?xml")
+        || start.starts_with(b"<COCHRANE_REVIEW")
+        || start.starts_with(b"\xFF\xFE<\x00")
+        || start.starts_with(b"\xFE\xFF\x00<")
+    {
         ReviewFormat::Rm5
     } else {
         ReviewFormat::CsvExport

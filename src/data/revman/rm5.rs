@@ -178,14 +178,26 @@ pub fn read_rm5_bytes(source: &str, bytes: &[u8]) -> Result<Review> {
         ..roxmltree::ParsingOptions::default()
     };
     let doc = Document::parse_with_options(&text, options).map_err(|e| {
+        let (line, why) = match e {
+            // At the end of the text: the file is cut short.
+            roxmltree::Error::UnexpectedEndOfStream => (
+                text.lines().count().max(1),
+                "the file ends inside an element: is it cut short?",
+            ),
+            roxmltree::Error::DtdDetected => (
+                e.pos().row as usize,
+                "a document type declaration (DTD) is not read: RevMan writes none",
+            ),
+            _ => (
+                e.pos().row as usize,
+                "expected a RevMan 5 review file as RevMan saves it",
+            ),
+        };
         Error::xml(
             source,
-            Some(e.pos().row as usize),
+            Some(line),
             None,
-            format!(
-                "not well-formed XML ({e}); expected a RevMan 5 review file as RevMan saves \
-                 it (is the file cut short?)"
-            ),
+            format!("not well-formed XML ({e}); {why}"),
         )
     })?;
     Reader {
@@ -335,13 +347,17 @@ impl<'input> Reader<'_, 'input> {
     /// A whole number attribute (`NO`).
     fn number(&self, node: Node, attribute: &str) -> Result<u32> {
         let text = self.required(node, attribute)?;
-        text.trim().parse::<u32>().map_err(|_| {
-            self.error(
+        match text.trim().parse::<u32>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(self.error(
                 node,
                 Some(attribute),
-                format!("'{text}' is not a whole number; expected the number RevMan gives it"),
-            )
-        })
+                format!(
+                    "'{text}' is not a number RevMan gives a comparison, an outcome or a \
+                     subgroup; expected a whole number from 1"
+                ),
+            )),
+        }
     }
 
     fn review(mut self) -> Result<Review> {
