@@ -385,6 +385,15 @@ fn a_zip_without_the_data_files_is_an_error_naming_the_zip_and_what_is_missing()
         ),
         "{message}"
     );
+    // Two members of one name (the second with an altered weight): the archive would
+    // keep one of them silently; neither is read (found by a hostile review).
+    let file = "tests/revman/hostile/web_duplicate_member.zip";
+    let (location, message) = input_error(read_revman(Path::new(file)));
+    assert_eq!(location.file, file);
+    assert!(
+        message.contains("two of its members have the same name"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -523,6 +523,15 @@ fn open_zip<'a>(label: &str, bytes: &'a [u8]) -> Result<Archive<'a>> {
             archive.offset()
         )));
     }
+    // The archive keeps one member of a name that stands twice: which one another unzip
+    // tool takes is not known, so neither is read.
+    if archive.has_duplicate_names() {
+        return Err(unreadable(
+            "two of its members have the same name: which one holds the data is not known; \
+             expected each file of the package once"
+                .to_string(),
+        ));
+    }
     Ok(archive)
 }
 
