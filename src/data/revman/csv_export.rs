@@ -81,8 +81,9 @@
 //! exports are at 95%).
 
 use super::{
-    measure_of, measures_of, method_of, methods_of, model_of, Analysis, Figure, PrintedFigure,
-    PrintedRow, RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
+    checked_count, checked_events, checked_not_negative, measure_of, measures_of, method_of,
+    methods_of, model_of, Analysis, Figure, PrintedFigure, PrintedRow, RevManOutcome, RevManStudy,
+    Review, ReviewFormat, StudyArms,
 };
 use crate::data::csv::{parse_number, shown, Records};
 use crate::data::DataType;
@@ -1145,18 +1146,7 @@ impl Assembler<'_> {
             parse_number(self.cell(raw, column)).map_err(|m| self.error(raw, column, m))
         };
         let count = |column: Column| -> Result<f64> {
-            let x = number(column)?;
-            if x < 0.0 || x.fract() != 0.0 || x > MAX_COUNT {
-                return Err(self.error(
-                    raw,
-                    column,
-                    format!(
-                        "{} is not a count; expected a whole number from 0 to 2^53",
-                        crate::error::Shown(x)
-                    ),
-                ));
-            }
-            Ok(x)
+            checked_count(number(column)?).map_err(|m| self.error(raw, column, m))
         };
         let (t1, t2) = (
             Column::Figure(Figure::Total1),
@@ -1175,16 +1165,8 @@ impl Assembler<'_> {
             let (events_1, events_2) = (count(e1)?, count(e2)?);
             for (events, total, e, t) in [(events_1, total_1, e1, t1), (events_2, total_2, e2, t2)]
             {
-                if events > total {
-                    return Err(self.error(
-                        raw,
-                        e,
-                        format!(
-                            "{events} events exceed {} = {total}; expected 0 to {total} events",
-                            self.header.name_of(t)
-                        ),
-                    ));
-                }
+                checked_events(events, total, &self.header.name_of(t))
+                    .map_err(|m| self.error(raw, e, m))?;
             }
             return Ok(StudyArms::Dichotomous {
                 events_1,
@@ -1201,15 +1183,8 @@ impl Assembler<'_> {
             ],
         )?;
         let sd = |column: Column| -> Result<f64> {
-            let s = number(column)?;
-            if s < 0.0 {
-                return Err(self.error(
-                    raw,
-                    column,
-                    format!("a standard deviation must be 0 or more, found {s}"),
-                ));
-            }
-            Ok(s)
+            checked_not_negative(number(column)?, "a standard deviation")
+                .map_err(|m| self.error(raw, column, m))
         };
         Ok(StudyArms::Continuous {
             mean_1: number(Column::Mean1)?,
@@ -1233,6 +1208,3 @@ impl Assembler<'_> {
         Ok(())
     }
 }
-
-/// The largest count accepted: 2^53, beyond which not every whole number is an `f64`.
-pub(super) const MAX_COUNT: f64 = 9_007_199_254_740_992.0;

@@ -682,3 +682,49 @@ pub(crate) fn methods_of(
         _ => None,
     }
 }
+
+/// The largest count accepted: 2^53, beyond which not every whole number is an `f64`.
+pub(crate) const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// A study count (events, participants) as every reader checks it: a whole number from
+/// 0 to 2^53; otherwise the message.
+pub(crate) fn checked_count(x: f64) -> std::result::Result<f64, String> {
+    if x < 0.0 || x.fract() != 0.0 || x > MAX_COUNT {
+        return Err(format!(
+            "{} is not a count; expected a whole number from 0 to 2^53",
+            crate::error::Shown(x)
+        ));
+    }
+    Ok(x)
+}
+
+/// The events of an arm within its total, `total_name` naming the total as the file
+/// does; otherwise the message.
+pub(crate) fn checked_events(
+    events: f64,
+    total: f64,
+    total_name: &str,
+) -> std::result::Result<(), String> {
+    if events > total {
+        return Err(format!(
+            "{events} events exceed {total_name} = {total}; expected 0 to {total} events"
+        ));
+    }
+    Ok(())
+}
+
+/// A standard deviation, standard error or variance (`what`): 0 or more; otherwise the
+/// message.
+pub(crate) fn checked_not_negative(x: f64, what: &str) -> std::result::Result<f64, String> {
+    if x < 0.0 {
+        return Err(format!("{what} must be 0 or more, found {x}"));
+    }
+    Ok(x)
+}
+
+/// Whether the name of a generic or O-E analysis's measure names a ratio: it says
+/// "ratio", or is HR, OR, RR or IRR.
+pub(crate) fn names_a_ratio(measure: &str) -> bool {
+    let lower = measure.trim().to_lowercase();
+    lower.contains("ratio") || matches!(lower.as_str(), "hr" | "or" | "rr" | "irr")
+}

@@ -54,17 +54,15 @@
 //! `ANALYSES_AND_DATA` or without any outcome.
 
 use super::{
-    measure_of, measures_of, method_of, methods_of, Analysis, Figure, Method, Model, PrintedFigure,
-    PrintedRow, RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
+    checked_count, checked_events, checked_not_negative, measure_of, measures_of, method_of,
+    methods_of, names_a_ratio, Analysis, Figure, Method, Model, PrintedFigure, PrintedRow,
+    RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
 };
 use crate::data::DataType;
 use crate::error::{Error, Result};
 use crate::measure::Measure;
 use roxmltree::{Document, Node};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// The largest count read (2^53: every whole number up to it is a double).
-const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// The printed figures of outcome, subgroup and study elements, by attribute.
 const FIGURES: [(&str, Figure); 26] = [
@@ -707,18 +705,8 @@ impl<'input> Reader<'_, 'input> {
     }
 
     fn count(&self, node: Node, attribute: &str) -> Result<f64> {
-        let x = self.input(node, attribute)?;
-        if x < 0.0 || x.fract() != 0.0 || x > MAX_COUNT {
-            return Err(self.error(
-                node,
-                Some(attribute),
-                format!(
-                    "{} is not a count; expected a whole number from 0 to 2^53",
-                    crate::error::Shown(x)
-                ),
-            ));
-        }
-        Ok(x)
+        checked_count(self.input(node, attribute)?)
+            .map_err(|m| self.error(node, Some(attribute), m))
     }
 
     /// A study row: its printed figures and, for an outcome that is re-run, its data.
@@ -746,16 +734,7 @@ impl<'input> Reader<'_, 'input> {
                     (events_1, total_1, "EVENTS_1", "TOTAL_1"),
                     (events_2, total_2, "EVENTS_2", "TOTAL_2"),
                 ] {
-                    if events > total {
-                        return Err(self.error(
-                            node,
-                            Some(e),
-                            format!(
-                                "{events} events exceed {t} = {total}; expected 0 to {total} \
-                                 events"
-                            ),
-                        ));
-                    }
+                    checked_events(events, total, t).map_err(|m| self.error(node, Some(e), m))?;
                 }
                 Some(StudyArms::Dichotomous {
                     events_1,
@@ -766,15 +745,8 @@ impl<'input> Reader<'_, 'input> {
             }
             Some(Kind::Cont) => {
                 let sd = |s: &Self, attribute: &str| -> Result<f64> {
-                    let x = s.input(node, attribute)?;
-                    if x < 0.0 {
-                        return Err(s.error(
-                            node,
-                            Some(attribute),
-                            format!("a standard deviation must be 0 or more, found {x}"),
-                        ));
-                    }
-                    Ok(x)
+                    checked_not_negative(s.input(node, attribute)?, "a standard deviation")
+                        .map_err(|m| s.error(node, Some(attribute), m))
                 };
                 Some(StudyArms::Continuous {
                     mean_1: self.input(node, "MEAN_1")?,
@@ -816,12 +788,6 @@ impl<'input> Reader<'_, 'input> {
             arms,
         })
     }
-}
-
-/// Whether the name of a generic outcome's measure names a ratio.
-fn names_a_ratio(measure: &str) -> bool {
-    let lower = measure.to_lowercase();
-    lower.contains("ratio") || matches!(lower.trim(), "hr" | "or" | "rr" | "irr")
 }
 
 #[cfg(test)]

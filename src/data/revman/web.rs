@@ -125,7 +125,8 @@
 //! known): every printed figure stays in the review. Outcomes are in the order of their
 //! numbers (group, then number); studies in file order.
 
-use super::csv_export::{fold, text, undo_latin1_reading, MAX_COUNT};
+use super::csv_export::{fold, text, undo_latin1_reading};
+use super::{checked_count, checked_events, checked_not_negative, names_a_ratio};
 use super::{
     measure_of, measures_of, method_of, methods_of, model_of, Analysis, Figure, PrintedFigure,
     PrintedRow, RevManOutcome, RevManStudy, Review, ReviewFormat, StudyArms,
@@ -1279,12 +1280,6 @@ impl WebType {
     }
 }
 
-/// Whether a generic analysis's measure is named as a ratio.
-fn names_a_ratio(measure: &str) -> bool {
-    let lower = measure.trim().to_lowercase();
-    lower.contains("ratio") || matches!(lower.as_str(), "hr" | "or" | "rr")
-}
-
 /// The rows of one analysis, in file order.
 #[derive(Default)]
 struct Group<'t> {
@@ -1732,42 +1727,13 @@ impl Assembler<'_> {
             parse_number(t.cell(raw, column)).map_err(|m| t.error(raw.row, column, m))
         };
         let count = |column: Col| -> Result<f64> {
-            let x = number(column)?;
-            if x < 0.0 || x.fract() != 0.0 || x > MAX_COUNT {
-                return Err(t.error(
-                    raw.row,
-                    column,
-                    format!(
-                        "{} is not a count; expected a whole number from 0 to 2^53",
-                        crate::error::Shown(x)
-                    ),
-                ));
-            }
-            Ok(x)
+            checked_count(number(column)?).map_err(|m| t.error(raw.row, column, m))
         };
         let not_negative = |column: Col, what: &str| -> Result<f64> {
-            let x = number(column)?;
-            if x < 0.0 {
-                return Err(t.error(
-                    raw.row,
-                    column,
-                    format!("{what} must be 0 or more, found {x}"),
-                ));
-            }
-            Ok(x)
+            checked_not_negative(number(column)?, what).map_err(|m| t.error(raw.row, column, m))
         };
         let within = |events: f64, total: f64, e: Col, n: Col| -> Result<()> {
-            if events > total {
-                return Err(t.error(
-                    raw.row,
-                    e,
-                    format!(
-                        "{events} events exceed {} = {total}; expected 0 to {total} events",
-                        t.name_of(n)
-                    ),
-                ));
-            }
-            Ok(())
+            checked_events(events, total, &t.name_of(n)).map_err(|m| t.error(raw.row, e, m))
         };
         let placeholders = |columns: &[Col]| -> Result<()> {
             columns
