@@ -23,6 +23,7 @@ pub mod granularity;
 pub mod reanalysis;
 pub mod reconstruct;
 pub mod revman;
+pub mod scan;
 
 use serde::Serialize;
 use std::fmt;
