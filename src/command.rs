@@ -900,6 +900,123 @@ impl Report for RevmanReport {
     }
 }
 
+/// `metapool scan`: every statistical figure of a document found and checked at its
+/// printed precision; with a folder, every document in it, in parallel.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct ScanArgs {
+    /// A document (plain text, Markdown, HTML or PDF; the format is recognised from the
+    /// content), `-` for standard input, or a folder: every file in it.
+    pub document: PathBuf,
+    /// Output format.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = parser::<FitFormat>(), default_value_t))]
+    pub format: FitFormat,
+    /// Also write the figures as rows of a claims registry (the columns of
+    /// data/claims.csv) to FILE, ready to be linked to inputs and audited.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
+    pub claims: Option<PathBuf>,
+    /// The limits on each document read.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub limits: InputLimits,
+}
+
+/// What `metapool scan` reports.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ScanReport {
+    /// One document.
+    Document(crate::audit::scan::DocumentScan),
+    /// A folder of documents.
+    Folder(crate::audit::scan::FolderScan),
+}
+
+impl ScanArgs {
+    /// Scans the document (standard input for `-`, every file of a folder), and writes
+    /// the claims file when asked.
+    ///
+    /// # Errors
+    /// As [`crate::audit::scan::scan_path`] for one document; for a folder, as
+    /// [`crate::audit::scan::scan_folder`], and bad input when not one document in it
+    /// could be read; [`Error::Write`] when the claims file cannot be written.
+    pub fn run(&self, progress: &dyn Progress) -> Result<ScanReport> {
+        use crate::audit::scan;
+        let report = if self.document.as_os_str() == "-" {
+            ScanReport::Document(scan::scan_reader(
+                "-",
+                std::io::stdin().lock(),
+                &self.limits,
+            )?)
+        } else if self.document.is_dir() {
+            let folder = scan::scan_folder(&self.document, &self.limits)?;
+            if folder.documents.is_empty() {
+                return Err(Error::input(
+                    folder.folder.clone(),
+                    None,
+                    None,
+                    match folder.errors.first() {
+                        Some(e) => format!(
+                            "none of its {} files could be scanned; the first: {}",
+                            folder.errors.len(),
+                            e.error
+                        ),
+                        None => "the folder holds no files to scan".to_string(),
+                    },
+                ));
+            }
+            ScanReport::Folder(folder)
+        } else {
+            ScanReport::Document(scan::scan_path(&self.document, &self.limits)?)
+        };
+        let documents: Vec<&scan::DocumentScan> = match &report {
+            ScanReport::Document(d) => vec![d],
+            ScanReport::Folder(f) => f.documents.iter().collect(),
+        };
+        for d in &documents {
+            progress.warnings(
+                &d.warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", d.document))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if let Some(path) = &self.claims {
+            let name = path.display().to_string();
+            let file = std::fs::File::create(path).map_err(|e| Error::write(name.clone(), e))?;
+            let mut out = std::io::BufWriter::new(file);
+            report::scan::write_claims(&mut out, documents.iter().copied())
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::write(name, e))?;
+        }
+        Ok(report)
+    }
+}
+
+impl Report for ScanReport {
+    type Format = FitFormat;
+
+    fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        use report::scan as s;
+        match (self, format) {
+            (ScanReport::Document(d), FitFormat::Json) => json::to_writer_pretty(out, d),
+            (ScanReport::Document(d), FitFormat::Text) => s::write_scan(out, d),
+            (ScanReport::Document(d), FitFormat::Csv) => s::write_scan_csv(out, [d]),
+            (ScanReport::Folder(f), FitFormat::Json) => json::to_writer_pretty(out, f),
+            (ScanReport::Folder(f), FitFormat::Text) => s::write_folder_scan(out, f),
+            (ScanReport::Folder(f), FitFormat::Csv) => s::write_scan_csv(out, &f.documents),
+        }
+    }
+
+    /// Exit status 1 when some figure is inconsistent (or, for a folder, some document
+    /// could not be read); a figure that is only not checkable does not fail the scan.
+    fn holds(&self) -> bool {
+        match self {
+            ScanReport::Document(d) => d.holds(),
+            ScanReport::Folder(f) => f.holds(),
+        }
+    }
+}
+
 /// `metapool audit`: one verdict per claim of a registry.
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]

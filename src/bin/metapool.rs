@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use metapool::command::{
     AuditArgs, BatchArgs, BiasArgs, EffectsArgs, PoolArgs, Progress, RegressArgs, RevmanArgs,
-    SensitivityArgs,
+    ScanArgs, SensitivityArgs,
 };
 use metapool::report::Report;
 use std::io::{IsTerminal, Write};
@@ -41,6 +41,9 @@ enum Command {
     /// folder of them): re-run every analysis, check every printed figure, and with
     /// --reanalyse show what current methods give.
     Revman(RevmanArgs),
+    /// Find every statistical figure of a document (text, Markdown, HTML, PDF; or every
+    /// file of a folder) and check each one at its printed precision.
+    Scan(Box<ScanArgs>),
     /// Study-level effect sizes (yi, vi) of a study table, as CSV.
     Effects(Box<EffectsArgs>),
 }
@@ -94,6 +97,7 @@ fn run(command: Command, out: &mut dyn Write, p: &Terminal) -> metapool::Result<
         Command::Sensitivity(a) => emit(a.run(p)?, a.format, out),
         Command::Bias(a) => emit(a.run(p)?, a.format, out),
         Command::Revman(a) => emit(a.run(p)?, a.format, out),
+        Command::Scan(a) => emit(a.run(p)?, a.format, out),
         Command::Effects(a) => emit(a.run(p)?, (), out),
     }
 }

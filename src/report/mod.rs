@@ -8,6 +8,7 @@ pub mod csv;
 pub mod json;
 pub mod number;
 pub mod revman;
+pub mod scan;
 pub mod svg;
 pub mod text;
 

@@ -26,7 +26,7 @@ use crate::audit::VerdictKind;
 /// Text of a file as a terminal may show it: control characters (ESC, BEL, …) and the
 /// bidirectional controls (U+202A–U+202E, U+2066–U+2069) escaped (`\u{1b}`), so that a
 /// name cannot move the cursor, colour the terminal or reverse the line.
-fn terminal_safe(text: &str) -> String {
+pub(crate) fn terminal_safe(text: &str) -> String {
     let unsafe_char = |c: char| {
         c.is_control()
             || ('\u{202a}'..='\u{202e}').contains(&c)

@@ -41,6 +41,8 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Decoded> {
             text: text.to_string(),
             warnings: Vec::new(),
         }),
-        Err(e) => Err(Error::InvalidArgument(format!("{name}: not UTF-8 text: {e}"))),
+        Err(e) => Err(Error::InvalidArgument(format!(
+            "{name}: not UTF-8 text: {e}"
+        ))),
     }
 }

@@ -5,10 +5,19 @@
 //! PDF); the text is read as a stream of tokens ([`text`]); one module per kind of
 //! figure recognises its figures among them and checks them.
 
+pub mod count;
 pub mod document;
+pub mod estimate;
+pub mod heterogeneity;
+pub mod p_value;
+pub mod percent;
+pub(crate) mod text;
 
-use super::Verdict;
+use super::{Verdict, VerdictKind};
+use crate::printed::{Printed, Scale};
 use serde::Serialize;
+use std::collections::HashMap;
+use text::{Positions, Tokens};
 
 pub use document::{decode, Decoded, DocumentFormat};
 
@@ -31,6 +40,21 @@ pub enum FigureKind {
     Percent,
     /// A count of studies or participants: `6 RCTs`, `1,773 patients`.
     Count,
+}
+
+impl FigureKind {
+    /// The kind's name, as the JSON and CSV output write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FigureKind::EstimateCi => "estimate_ci",
+            FigureKind::Estimate => "estimate",
+            FigureKind::PValue => "p_value",
+            FigureKind::I2 => "i2",
+            FigureKind::Heterogeneity => "heterogeneity",
+            FigureKind::Percent => "percent",
+            FigureKind::Count => "count",
+        }
+    }
 }
 
 /// A figure found in a document, with what was read from it and its verdict.
@@ -83,6 +107,9 @@ pub struct ScannedFigure {
     pub value: Option<f64>,
     /// The unit of a count (`participants`, `studies`, ...) or of an estimate (`points`).
     pub unit: Option<String>,
+    /// The arms printed with a count (`110 patients (30 treated, 80 control)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<f64>>,
     /// The verdict: consistent, inconsistent (why, with the numbers) or not checkable
     /// (what is missing).
     pub verdict: Verdict,
@@ -101,10 +128,168 @@ pub struct DocumentScan {
     pub warnings: Vec<String>,
 }
 
-/// Finds and checks every figure in decoded `text`.
+impl ScannedFigure {
+    /// A figure of `kind` with nothing read yet and the verdict "not checkable".
+    fn blank(kind: FigureKind) -> Self {
+        ScannedFigure {
+            kind,
+            text: String::new(),
+            line: 0,
+            start: 0,
+            end: 0,
+            measure: None,
+            estimate: None,
+            lower: None,
+            upper: None,
+            level: None,
+            interval: None,
+            p: None,
+            test: None,
+            z: None,
+            i2: None,
+            q: None,
+            df: None,
+            tau2: None,
+            n: None,
+            big_n: None,
+            value: None,
+            unit: None,
+            parts: None,
+            verdict: not_checkable(""),
+        }
+    }
+}
+
+/// The verdict "consistent", because of `reason`.
+fn consistent(reason: impl Into<String>) -> Verdict {
+    Verdict::new(VerdictKind::Consistent, "", reason)
+}
+
+/// The verdict "inconsistent", because of `reason` (with the numbers).
+fn inconsistent(reason: impl Into<String>) -> Verdict {
+    Verdict::new(VerdictKind::Inconsistent, "", reason)
+}
+
+/// The verdict "not checkable", for want of `missing`.
+fn not_checkable(missing: impl Into<String>) -> Verdict {
+    Verdict::new(VerdictKind::NotCheckable, "", missing)
+}
+
+/// A figure being read: the tokens it spans (first and last, inclusive) and what was
+/// read from it.
+pub(crate) struct Draft {
+    first: usize,
+    last: usize,
+    figure: ScannedFigure,
+}
+
+/// What a p-value's neighbours say it is the p-value of.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Beside {
+    /// An estimate with its confidence interval (the scale, when the measure names it).
+    Interval {
+        estimate: Printed,
+        lower: Printed,
+        upper: Printed,
+        scale: Option<Scale>,
+        /// The level, a proportion.
+        level: f64,
+    },
+    /// A χ² statistic with its degrees of freedom (Q, or a test for subgroup
+    /// differences).
+    ChiSquare {
+        q: Printed,
+        df: Printed,
+        test: &'static str,
+    },
+    /// A z statistic.
+    Z(Printed),
+}
+
+/// The state of a scan: the tokens, which of them a figure has taken, the figures read
+/// so far and what the p-values stand beside (keyed by the token of their `P`).
+pub(crate) struct Scan<'a> {
+    t: Tokens<'a>,
+    claimed: Vec<bool>,
+    drafts: Vec<Draft>,
+    beside: HashMap<usize, Beside>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(text: &'a str) -> Self {
+        let t = Tokens::new(text);
+        let claimed = vec![false; t.len()];
+        Scan {
+            t,
+            claimed,
+            drafts: Vec::new(),
+            beside: HashMap::new(),
+        }
+    }
+
+    /// Marks tokens `first..=last` as taken by a figure.
+    fn claim(&mut self, first: usize, last: usize) {
+        for c in &mut self.claimed[first..=last.min(self.t.len().saturating_sub(1))] {
+            *c = true;
+        }
+    }
+
+    /// True when token `i` is a number no figure has taken.
+    fn free_num(&self, i: usize) -> Option<Printed> {
+        if self.claimed.get(i).copied().unwrap_or(true) {
+            None
+        } else {
+            self.t.num(i)
+        }
+    }
+
+    fn push(&mut self, first: usize, last: usize, figure: ScannedFigure) {
+        self.drafts.push(Draft {
+            first,
+            last,
+            figure,
+        });
+    }
+
+    /// The figures, in the order of the text, with their text and places.
+    fn finish(self) -> Vec<ScannedFigure> {
+        let Scan { t, mut drafts, .. } = self;
+        drafts.sort_by_key(|d| (d.first, d.last));
+        let mut positions = Positions::new(t.text);
+        drafts
+            .into_iter()
+            .map(|d| {
+                let (start_byte, end_byte) = (t.toks[d.first].start, t.toks[d.last].end);
+                let (start, line) = positions.at(start_byte);
+                let (end, _) = positions.at(end_byte);
+                ScannedFigure {
+                    text: t.text[start_byte..end_byte].to_string(),
+                    line,
+                    start,
+                    end,
+                    ..d.figure
+                }
+            })
+            .collect()
+    }
+}
+
+/// Finds and checks every figure in decoded `text`, in the order of the text.
+///
+/// The kinds are read in turn, each from the tokens the ones before left: heterogeneity
+/// statements ([`heterogeneity`]), estimates with intervals ([`estimate`]), p-values
+/// ([`p_value`]), percentages ([`percent`]), counts ([`count`]) and last the estimates
+/// printed without an interval.
 pub fn scan_text(text: &str) -> Vec<ScannedFigure> {
-    let _ = text;
-    Vec::new()
+    let mut scan = Scan::new(text);
+    heterogeneity::find(&mut scan);
+    estimate::find_intervals(&mut scan);
+    p_value::find(&mut scan);
+    percent::find(&mut scan);
+    count::find(&mut scan);
+    estimate::find_bare(&mut scan);
+    percent::check_arm_groups(&mut scan);
+    scan.finish()
 }
 
 /// Decodes a document's bytes ([`decode`]) and scans its text.
@@ -120,4 +305,151 @@ pub fn scan_document(name: &str, bytes: &[u8]) -> crate::error::Result<DocumentS
         figures,
         warnings: decoded.warnings,
     })
+}
+
+impl DocumentScan {
+    /// The figures found inconsistent.
+    pub fn inconsistent(&self) -> usize {
+        self.count(VerdictKind::Inconsistent)
+    }
+
+    /// The figures that could not be checked.
+    pub fn not_checkable(&self) -> usize {
+        self.count(VerdictKind::NotCheckable)
+    }
+
+    fn count(&self, kind: VerdictKind) -> usize {
+        self.figures
+            .iter()
+            .filter(|f| f.verdict.kind == kind)
+            .count()
+    }
+
+    /// True unless some figure is inconsistent (a figure not checkable is only
+    /// unconfirmed: most figures of a document print nothing to check them against).
+    pub fn holds(&self) -> bool {
+        self.inconsistent() == 0
+    }
+}
+
+/// Reads and scans the document at `path`, within `limits` (its name, as given, names
+/// it).
+///
+/// # Errors
+/// [`crate::error::Error::Io`] when it cannot be read; [`crate::error::Error::Input`]
+/// when it is larger than the limits allow or is no document ([`decode`]).
+pub fn scan_path(
+    path: &std::path::Path,
+    limits: &crate::data::InputLimits,
+) -> crate::error::Result<DocumentScan> {
+    let (name, file, size) = crate::data::input::open_path(path)?;
+    let bytes = crate::data::input::read_bounded_binary(&name, file, size, limits)?;
+    scan_document(&name, &bytes)
+}
+
+/// Reads and scans a document from `reader` (standard input), named `name`.
+///
+/// # Errors
+/// As [`scan_path`].
+pub fn scan_reader(
+    name: &str,
+    reader: impl std::io::Read,
+    limits: &crate::data::InputLimits,
+) -> crate::error::Result<DocumentScan> {
+    let bytes = crate::data::input::read_bounded_binary(name, reader, None, limits)?;
+    scan_document(name, &bytes)
+}
+
+/// A document of a folder that could not be scanned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanError {
+    /// The document.
+    pub document: String,
+    /// Why.
+    pub error: String,
+}
+
+/// The scans of every document in a folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FolderScan {
+    /// The folder as given.
+    pub folder: String,
+    /// The documents scanned, in the order of their names.
+    pub documents: Vec<DocumentScan>,
+    /// The documents that could not be read, each with its error.
+    pub errors: Vec<ScanError>,
+}
+
+impl FolderScan {
+    /// True unless some figure of some document is inconsistent or some document could
+    /// not be read.
+    pub fn holds(&self) -> bool {
+        self.errors.is_empty() && self.documents.iter().all(DocumentScan::holds)
+    }
+}
+
+/// The most files [`scan_folder`] lists in a folder.
+pub const MAX_FOLDER_FILES: usize = 1_000_000;
+
+/// Scans every file of the folder `dir` (not its subfolders, nor files whose names
+/// start with `.`), in parallel, in the order of their names; a file that cannot be
+/// read or decoded is that file's error.
+///
+/// # Errors
+/// [`crate::error::Error::Io`] when the folder cannot be listed;
+/// [`crate::error::Error::Input`] when it holds more than [`MAX_FOLDER_FILES`] entries.
+pub fn scan_folder(
+    dir: &std::path::Path,
+    limits: &crate::data::InputLimits,
+) -> crate::error::Result<FolderScan> {
+    use rayon::prelude::*;
+    let name = dir.display().to_string();
+    let io = |source| crate::error::Error::Io {
+        file: name.clone(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink())
+        {
+            files.push(entry.path());
+        }
+        if files.len() > MAX_FOLDER_FILES {
+            return Err(crate::error::Error::input(
+                name,
+                None,
+                None,
+                format!("more than {MAX_FOLDER_FILES} files: scan it in parts"),
+            ));
+        }
+    }
+    files.sort();
+    let scans: Vec<std::result::Result<DocumentScan, ScanError>> = files
+        .par_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            scan_path(p, limits).map_err(|e| ScanError {
+                document: p.display().to_string(),
+                error: e.to_string(),
+            })
+        })
+        .collect();
+    let mut folder = FolderScan {
+        folder: name,
+        documents: Vec::new(),
+        errors: Vec::new(),
+    };
+    for s in scans {
+        match s {
+            Ok(d) => folder.documents.push(d),
+            Err(e) => folder.errors.push(e),
+        }
+    }
+    Ok(folder)
 }

@@ -1,0 +1,369 @@
+//! p-values: `P < 0.0001`, `p=.03`, `P = 0·01`, `(P = 0.002)`, `P for interaction =
+//! 0.04`, `P-value of 0.03`, `P_interaction = 0.04`, with the test they belong to where
+//! the text names it (heterogeneity, interaction, subgroup differences, Egger, trend,
+//! overall effect).
+//!
+//! A `P` is a p-value when a relation (`=`, `<`, `>`, `≤`, `≥`, `of`) and a number in
+//! [0, 1] follow it, with at most the name of its test between.
+//!
+//! # Checks
+//! - Printed right after an estimate with its confidence interval: against the range of
+//!   two-sided p-values the interval implies within rounding (the SE from the interval's
+//!   width on the analysis scale, z = estimate/SE; Altman & Bland, BMJ 2011;343:d2090).
+//!   With no measure named, either scale will do.
+//! - After a z statistic (`Z = 2.10 (P = 0.04)`): against 2(1 − Φ(|z|)) over z's rounding.
+//! - In a heterogeneity statement or a test for subgroup differences (`Chi² = 12.30, df = 5
+//!   (P = 0.03)`): against the upper tail of χ² with df degrees of freedom over Q's
+//!   rounding.
+//! - Otherwise not checkable: nothing printed beside it implies a p-value.
+
+use super::text::Tokens;
+use super::{consistent, inconsistent, not_checkable, Beside, FigureKind, Scan, ScannedFigure};
+use crate::audit::consistency::{check_ci, p_consistent};
+use crate::audit::figure::Relation;
+use crate::distribution::{chisq_sf, normal_two_sided_p};
+use crate::printed::{Printed, Scale};
+
+/// Words that name the test of a p-value, and the name reported.
+const TESTS: &[(&str, &str)] = &[
+    ("interaction", "interaction"),
+    ("heterogeneity", "heterogeneity"),
+    ("het", "heterogeneity"),
+    ("trend", "trend"),
+    ("egger", "egger"),
+    ("egger's", "egger"),
+    ("egger’s", "egger"),
+    ("subgroup", "subgroup differences"),
+    ("subgroups", "subgroup differences"),
+    ("overall", "overall effect"),
+    ("noninferiority", "noninferiority"),
+    ("non-inferiority", "noninferiority"),
+    ("superiority", "superiority"),
+];
+
+/// The test named by word `i`, if it names one.
+fn test_named(t: &Tokens, i: usize) -> Option<&'static str> {
+    let w = t.lower(i);
+    TESTS
+        .iter()
+        .find(|(word, _)| *word == w)
+        .map(|(_, name)| *name)
+}
+
+/// True when token `i` is a `P` that may start a p-value: `P`, `p`, `P-value`,
+/// `Pinteraction`, `p_trend`.
+pub(crate) fn is_p_word(t: &Tokens, i: usize) -> bool {
+    if !t.is_word(i) {
+        return false;
+    }
+    let w = t.slice(i);
+    w.eq_ignore_ascii_case("p")
+        || w.eq_ignore_ascii_case("pvalue")
+        || w.eq_ignore_ascii_case("pinteraction")
+        || w.eq_ignore_ascii_case("ptrend")
+        || w.eq_ignore_ascii_case("pheterogeneity")
+}
+
+/// A relation at token `i`: the relation and the token after it.
+fn relation_at(t: &Tokens, i: usize) -> Option<(Relation, &'static str, usize)> {
+    let tok = t.get(i)?;
+    match tok.tok {
+        super::text::Tok::Sym('=') => Some((Relation::Equal, "=", i + 1)),
+        super::text::Tok::Sym('<') if t.is_sym(i + 1, '=') => Some((Relation::Below, "≤", i + 2)),
+        super::text::Tok::Sym('>') if t.is_sym(i + 1, '=') => Some((Relation::Above, "≥", i + 2)),
+        super::text::Tok::Sym('<') | super::text::Tok::Sym('≤') | super::text::Tok::Sym('⩽') => {
+            Some((Relation::Below, "<", i + 1))
+        }
+        super::text::Tok::Sym('>') | super::text::Tok::Sym('≥') | super::text::Tok::Sym('⩾') => {
+            Some((Relation::Above, ">", i + 1))
+        }
+        _ if t.word_in(i, &["of", "was", "is"]) => {
+            if let Some(r) = relation_at(t, i + 1) {
+                return Some(r);
+            }
+            Some((Relation::Equal, "=", i + 1))
+        }
+        _ => None,
+    }
+}
+
+/// A p-value read at its `P` (token `i`): the relation, its sign, the number's token,
+/// and the test named between.
+struct Read {
+    relation: Relation,
+    sign: &'static str,
+    number: usize,
+    test: Option<&'static str>,
+}
+
+fn read_at(t: &Tokens, i: usize) -> Option<Read> {
+    let w = t.lower(i);
+    let mut test = match w.as_str() {
+        "pinteraction" => Some("interaction"),
+        "ptrend" => Some("trend"),
+        "pheterogeneity" => Some("heterogeneity"),
+        _ => None,
+    };
+    let mut j = i + 1;
+    // "P-value", "P value", "P for interaction", "p_interaction", "P (two-sided)".
+    for _ in 0..5 {
+        if relation_at(t, j).is_some() && !t.word_in(j, &["of", "was", "is"]) {
+            break;
+        }
+        let filler = t.is_dash(j) || t.is_sym(j, '_');
+        if filler
+            || t.word_in(
+                j,
+                &[
+                    "value",
+                    "values",
+                    "for",
+                    "two-sided",
+                    "one-sided",
+                    "two",
+                    "sided",
+                    "test",
+                    "of",
+                ],
+            ) && !(t.word_in(j, &["of"]) && t.num(j + 1).is_some())
+        {
+            j += 1;
+        } else if let Some(name) = test_named(t, j) {
+            test = test.or(Some(name));
+            j += 1;
+        } else if t.word_in(j, &["differences", "difference", "effect"]) {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let (relation, sign, k) = relation_at(t, j)?;
+    let value = t.num(k)?;
+    if !(0.0..=1.0).contains(&value.value) {
+        return None;
+    }
+    Some(Read {
+        relation,
+        sign,
+        number: k,
+        test,
+    })
+}
+
+/// The test named in the words before the `P` at token `i`, in its statement.
+fn test_before(t: &Tokens, i: usize) -> Option<&'static str> {
+    let mut j = i;
+    for _ in 0..12 {
+        j = j.checked_sub(1)?;
+        if t.is_barrier(j) || t.is_sym(j, '.') {
+            return None;
+        }
+        if let Some(name) = test_named(t, j) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// A z statistic printed right before the `P` at token `i` (`Z = 2.10 (P = 0.04)`,
+/// `z = 2.1, p = 0.04`).
+fn z_before(t: &Tokens, i: usize) -> Option<Printed> {
+    let mut j = i.checked_sub(1)?;
+    while t.is_sym(j, '(') || t.is_sym(j, ',') || t.is_sym(j, ';') {
+        j = j.checked_sub(1)?;
+    }
+    let z = t.num(j)?;
+    let sign = j.checked_sub(1)?;
+    (t.is_sym(sign, '=') || t.is_sym(sign, ':')).then_some(())?;
+    t.word_in(sign.checked_sub(1)?, &["z"]).then_some(z)
+}
+
+/// Finds the p-values, and checks each against what stands beside it.
+pub(crate) fn find(scan: &mut Scan) {
+    for i in 0..scan.t.len() {
+        if !is_p_word(&scan.t, i) || scan.claimed[i] {
+            continue;
+        }
+        let Some(read) = read_at(&scan.t, i) else {
+            continue;
+        };
+        let Some(value) = scan.free_num(read.number) else {
+            continue;
+        };
+        let t = &scan.t;
+        let z = z_before(t, i);
+        let beside = scan.beside.get(&i).copied().or(z.map(Beside::Z));
+        let mut figure = ScannedFigure::blank(FigureKind::PValue);
+        figure.p = Some(format!("{}{}", read.sign, value.text()));
+        figure.value = Some(value.value);
+        figure.test = read
+            .test
+            .or(match beside {
+                Some(Beside::ChiSquare { test, .. }) => Some(test),
+                Some(Beside::Z(_)) => Some("overall effect"),
+                _ => None,
+            })
+            .or_else(|| test_before(t, i))
+            .map(str::to_string);
+        figure.z = z.map(|z| z.value);
+        figure.verdict = match beside {
+            Some(b) => check(read.relation, value, b),
+            None => not_checkable(
+                "no estimate with its interval, z or χ² statistic is printed beside it",
+            ),
+        };
+        scan.claim(i, read.number);
+        scan.push(i, read.number, figure);
+    }
+}
+
+/// The check of a printed p-value against the statistic printed beside it.
+fn check(relation: Relation, p: Printed, beside: Beside) -> super::Verdict {
+    let printed = format!(
+        "P {} {}",
+        match relation {
+            Relation::Equal => "=",
+            Relation::Below => "<",
+            Relation::Above => ">",
+        },
+        p.text()
+    );
+    let judge = |range: (f64, f64), what: String| {
+        if p_consistent(relation, p, range) {
+            consistent(format!(
+                "{what} implies a two-sided p between {} and {} within rounding",
+                fmt_p(range.0),
+                fmt_p(range.1)
+            ))
+        } else {
+            inconsistent(format!(
+                "{what} implies a two-sided p between {} and {} within rounding, not {printed}",
+                fmt_p(range.0),
+                fmt_p(range.1)
+            ))
+        }
+    };
+    match beside {
+        Beside::Interval {
+            estimate,
+            lower,
+            upper,
+            scale,
+            level,
+        } => {
+            let scales: &[Scale] = match scale {
+                Some(Scale::Ratio) => &[Scale::Ratio],
+                Some(Scale::Difference) => &[Scale::Difference],
+                None => &[Scale::Ratio, Scale::Difference],
+            };
+            let mut ranges = Vec::new();
+            for &s in scales {
+                if let Ok(implied) = check_ci(estimate, lower, upper, s, level) {
+                    if p_consistent(relation, p, implied.p_range) {
+                        return judge(implied.p_range, interval_text(estimate, lower, upper));
+                    }
+                    ranges.push(implied.p_range);
+                }
+            }
+            match ranges.first() {
+                Some(&range) => judge(range, interval_text(estimate, lower, upper)),
+                None => not_checkable("the interval beside it implies no p-value (limits that print equal, or a ratio printed as 0)"),
+            }
+        }
+        Beside::Z(z) => {
+            let (zl, zh) = z.bounds();
+            let (near, far) = if zl <= 0.0 && zh >= 0.0 {
+                (0.0, zl.abs().max(zh.abs()))
+            } else {
+                (zl.abs().min(zh.abs()), zl.abs().max(zh.abs()))
+            };
+            let range = (normal_two_sided_p(far), normal_two_sided_p(near));
+            judge(range, format!("Z = {}", z.text()))
+        }
+        Beside::ChiSquare { q, df, .. } => {
+            if df.decimals > 0 || df.value < 1.0 {
+                return not_checkable("the degrees of freedom are no whole number of at least 1");
+            }
+            let (ql, qh) = q.bounds();
+            let range = (chisq_sf(qh, df.value), chisq_sf(ql.max(0.0), df.value));
+            let what = format!("Chi² = {} with df = {}", q.text(), df.text());
+            if p_consistent(relation, p, range) {
+                consistent(format!(
+                    "{what} has an upper-tail p between {} and {} within rounding",
+                    fmt_p(range.0),
+                    fmt_p(range.1)
+                ))
+            } else {
+                inconsistent(format!(
+                    "{what} has an upper-tail p between {} and {} within rounding, not {printed}",
+                    fmt_p(range.0),
+                    fmt_p(range.1)
+                ))
+            }
+        }
+    }
+}
+
+/// An estimate and interval for a message.
+fn interval_text(estimate: Printed, lower: Printed, upper: Printed) -> String {
+    format!("{} ({} to {})", estimate.text(), lower.text(), upper.text())
+}
+
+/// A p-value for a message: two significant digits.
+pub(crate) fn fmt_p(p: f64) -> String {
+    if p >= 0.001 {
+        let decimals = (1 - p.log10().floor() as i32).max(0) as usize;
+        format!("{p:.decimals$}")
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{scan_text, FigureKind};
+    use crate::audit::VerdictKind;
+
+    fn ps(text: &str) -> Vec<(String, Option<String>, VerdictKind)> {
+        scan_text(text)
+            .into_iter()
+            .filter(|f| f.kind == FigureKind::PValue)
+            .map(|f| (f.p.unwrap_or_default(), f.test, f.verdict.kind))
+            .collect()
+    }
+
+    #[test]
+    fn the_forms_of_the_issue() {
+        for (text, p) in [
+            ("P < 0.0001", "<0.0001"),
+            ("p=.03", "=0.03"),
+            ("P for interaction = 0.04", "=0.04"),
+            ("(P = 0.002)", "=0.002"),
+            ("p = 0·01", "=0.01"),
+            ("P<.001", "<0.001"),
+            ("a P value of 0.03", "=0.03"),
+            ("P-value = 0.20", "=0.20"),
+            ("P ≤ 0.05", "<0.05"),
+        ] {
+            let found = ps(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].0, p, "{text}");
+        }
+        assert_eq!(
+            ps("P for interaction = 0.04")[0].1.as_deref(),
+            Some("interaction")
+        );
+    }
+
+    #[test]
+    fn checked_against_what_stands_beside() {
+        let found = ps("HR 0.75; 95% CI, 0.60-0.90; P = .005");
+        assert_eq!(found[0].2, VerdictKind::Consistent, "{found:?}");
+        let found = ps("RR 0.80 (0.70 to 0.91), P = 0.40");
+        assert_eq!(found[0].2, VerdictKind::Inconsistent, "{found:?}");
+        let found = ps("Test for overall effect: Z = 2.10 (P = 0.04)");
+        assert_eq!(found[0].2, VerdictKind::Consistent, "{found:?}");
+        let found = ps("Test for overall effect: Z = 2.10 (P = 0.40)");
+        assert_eq!(found[0].2, VerdictKind::Inconsistent, "{found:?}");
+    }
+}
