@@ -693,10 +693,52 @@ pub(crate) fn find_bare(scan: &mut Scan) {
         }
         figure.verdict =
             not_checkable("no interval or standard error is printed with the estimate");
-        let first = named.as_ref().map_or(i, |n| n.first);
+        let mut first = named.as_ref().map_or(i, |n| n.first);
+        if let Some(mann) = named.as_ref().and_then(|n| mann_whitney_before(t, n.first)) {
+            first = mann;
+            figure.measure = Some("Mann-Whitney effect".to_string());
+            if let (Some(p), Some(total)) = (p_after(t, i), total_in_line(scan, i)) {
+                scan.beside.insert(p, Beside::MannWhitney { estimate, total });
+            }
+        }
         scan.claim(i, i);
         scan.push(first, last, figure);
     }
+}
+
+/// The first token of `Mann-Whitney` (or `Mann–Whitney`, `Mann Whitney`) right before
+/// token `i`, if it stands there.
+fn mann_whitney_before(t: &Tokens, i: usize) -> Option<usize> {
+    let whitney = i.checked_sub(1)?;
+    if !t.word_in(whitney, &["whitney"]) {
+        return None;
+    }
+    let mut mann = whitney.checked_sub(1)?;
+    if t.is_dash(mann) {
+        mann = mann.checked_sub(1)?;
+    }
+    t.word_in(mann, &["mann"]).then_some(mann)
+}
+
+/// The total participants counted earlier in the line of token `i` (`total n=442`):
+/// the nearest count of people.
+fn total_in_line(scan: &Scan, i: usize) -> Option<u64> {
+    let t = &scan.t;
+    let start = (0..=i)
+        .rev()
+        .find(|&j| t.toks[j].after_line_end || t.is_barrier(j))
+        .unwrap_or(0);
+    scan.drafts
+        .iter()
+        .filter(|d| {
+            d.figure.kind == FigureKind::Count
+                && d.first >= start
+                && d.first < i
+                && d.figure.unit.as_deref().is_some_and(super::count::counts_people)
+        })
+        .filter_map(|d| d.figure.value)
+        .next_back()
+        .map(|v| v as u64)
 }
 
 #[cfg(test)]

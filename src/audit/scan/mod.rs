@@ -204,6 +204,9 @@ pub(crate) enum Beside {
     },
     /// A z statistic.
     Z(Printed),
+    /// A Mann-Whitney effect (probability of superiority) with the total of its two arms,
+    /// whose split is not printed (taken as equal).
+    MannWhitney { estimate: Printed, total: u64 },
 }
 
 /// The state of a scan: the tokens, which of them a figure has taken, the figures read
@@ -277,17 +280,17 @@ impl<'a> Scan<'a> {
 /// Finds and checks every figure in decoded `text`, in the order of the text.
 ///
 /// The kinds are read in turn, each from the tokens the ones before left: heterogeneity
-/// statements ([`heterogeneity`]), estimates with intervals ([`estimate`]), p-values
-/// ([`p_value`]), percentages ([`percent`]), counts ([`count`]) and last the estimates
-/// printed without an interval.
+/// statements ([`heterogeneity`]), estimates with intervals ([`estimate`]), percentages
+/// ([`percent`]), counts ([`count`]), the estimates printed without an interval, and last
+/// the p-values ([`p_value`]), checked against what the others found beside them.
 pub fn scan_text(text: &str) -> Vec<ScannedFigure> {
     let mut scan = Scan::new(text);
     heterogeneity::find(&mut scan);
     estimate::find_intervals(&mut scan);
-    p_value::find(&mut scan);
     percent::find(&mut scan);
     count::find(&mut scan);
     estimate::find_bare(&mut scan);
+    p_value::find(&mut scan);
     percent::check_arm_groups(&mut scan);
     scan.finish()
 }

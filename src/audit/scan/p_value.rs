@@ -19,7 +19,7 @@
 
 use super::text::Tokens;
 use super::{consistent, inconsistent, not_checkable, Beside, FigureKind, Scan, ScannedFigure};
-use crate::audit::consistency::{check_ci, p_consistent};
+use crate::audit::consistency::{check_ci, mann_whitney_null_se, p_consistent};
 use crate::audit::figure::Relation;
 use crate::distribution::{chisq_sf, normal_two_sided_p};
 use crate::printed::{Printed, Scale};
@@ -201,6 +201,7 @@ pub(crate) fn find(scan: &mut Scan) {
             .or(match beside {
                 Some(Beside::ChiSquare { test, .. }) => Some(test),
                 Some(Beside::Z(_)) => Some("overall effect"),
+                Some(Beside::MannWhitney { .. }) => Some("mann-whitney"),
                 _ => None,
             })
             .or_else(|| test_before(t, i))
@@ -279,6 +280,32 @@ fn check(relation: Relation, p: Printed, beside: Beside) -> super::Verdict {
             };
             let range = (normal_two_sided_p(far), normal_two_sided_p(near));
             judge(range, format!("Z = {}", z.text()))
+        }
+        Beside::MannWhitney { estimate, total } => {
+            // Arms taken as equal: the split of the total is not printed.
+            let (n1, n2) = (total / 2, total - total / 2);
+            if n1 == 0 {
+                return not_checkable("the total of the two arms is below 2");
+            }
+            let se = mann_whitney_null_se(n1 as f64, n2 as f64);
+            let (el, eh) = estimate.bounds();
+            let (dl, dh) = (el - 0.5, eh - 0.5);
+            let far = dl.abs().max(dh.abs()) / se;
+            let near = if dl <= 0.0 && dh >= 0.0 {
+                0.0
+            } else {
+                dl.abs().min(dh.abs()) / se
+            };
+            let range = (normal_two_sided_p(far), normal_two_sided_p(near));
+            judge(
+                range,
+                format!(
+                    "the Mann-Whitney effect {} with arms of {n1} and {n2} (the split of {total} \
+                     is not printed: taken as equal; null SE {:.4})",
+                    estimate.text(),
+                    se
+                ),
+            )
         }
         Beside::ChiSquare { q, df, .. } => {
             if df.decimals > 0 || df.value < 1.0 {
