@@ -217,6 +217,11 @@ pub(crate) fn measure_before(t: &Tokens, i: usize) -> Option<Named> {
 /// The measure named earlier in the line of token `i`, or, in a table row, in a line
 /// above it in the same table (its header): the nearest name.
 pub(crate) fn measure_in_context(t: &Tokens, i: usize) -> Option<Named> {
+    if let Some(cell) = t.header_cell(i) {
+        if let Some(named) = cell.rev().find_map(|j| name_ending_at(t, j, false)) {
+            return Some(named);
+        }
+    }
     let in_table = row_has_cells(t, i);
     let mut j = i;
     let mut steps = 0;
@@ -316,10 +321,23 @@ fn interval_name(t: &Tokens, i: usize) -> Option<(IntervalKind, usize)> {
     }
 }
 
+/// True when token `i` is the number of an interval's level: `95` in `95% CI`, `CI 95%`,
+/// `95 % confidence interval`.
+pub(crate) fn is_level(t: &Tokens, i: usize) -> bool {
+    let Some((_, after)) = level_at(t, i) else {
+        return false;
+    };
+    interval_name(t, after).is_some()
+        || i.checked_sub(1)
+            .is_some_and(|b| interval_name(t, b).is_some_and(|(_, next)| next == i))
+}
+
 /// A level as printed: a number and `%` at token `i`; returns it and the token after.
 fn level_at(t: &Tokens, i: usize) -> Option<(Printed, usize)> {
     let p = t.num(i)?;
-    (t.is_sym(i + 1, '%') && p.value > 0.0 && p.value < 100.0).then_some((p, i + 2))
+    // A level is a percentage of at least 50 (80%, 90%, 95%, 99%, 99.9%): "CI 1.2%"
+    // is a limit.
+    (t.is_sym(i + 1, '%') && p.value >= 50.0 && p.value < 100.0).then_some((p, i + 2))
 }
 
 /// The label of an interval at token `i`: `95% CI`, `CI 95%`, `CI`, `95% prediction
@@ -385,6 +403,10 @@ struct Interval {
     last: usize,
     /// Whether a label named it.
     labelled: bool,
+    /// The signs the directions give the estimate and limits (`lower`: −1).
+    signs: [f64; 3],
+    /// Whether the estimate is a rate (`234 per 1000`).
+    per: bool,
 }
 
 /// Skips a `%` at token `i` (percentage-point estimates and limits).
@@ -396,22 +418,113 @@ fn past_percent(t: &Tokens, i: usize) -> usize {
     }
 }
 
-/// The two limits from token `j`: `L to U`, `L–U`, `L, U`, `L; U`; returns their tokens.
-fn limits_at(t: &Tokens, j: usize) -> Option<(usize, usize)> {
+/// The sign a direction word gives a number before it: `1.4 lower`, `0.5 fewer` are
+/// below the null, `3.1 higher`, `12 more` above it (Cochrane's summary-of-findings
+/// wording); with the token after it.
+fn direction_at(t: &Tokens, i: usize) -> Option<(f64, usize)> {
+    if t.word_in(i, &["lower", "fewer", "less", "smaller", "shorter"]) {
+        Some((-1.0, i + 1))
+    } else if t.word_in(i, &["higher", "more", "greater", "larger", "longer"]) {
+        Some((1.0, i + 1))
+    } else {
+        None
+    }
+}
+
+/// The two limits from token `j`: `L to U`, `L–U`, `L, U`, `L; U`, each perhaps with a
+/// `%` or a direction (`2.3 lower to 0.5 lower`); returns their tokens, their signs and
+/// the last token.
+fn limits_at(t: &Tokens, j: usize) -> Option<Limits> {
     t.num(j)?;
-    let k = past_percent(t, j + 1);
+    let mut k = past_percent(t, j + 1);
+    let (lower_sign, after) = direction_at(t, k).unwrap_or((1.0, k));
+    k = after;
     let joined =
         t.word_in(k, &["to", "and"]) || t.is_dash(k) || t.is_sym(k, ',') || t.is_sym(k, ';');
     if !joined {
         return None;
     }
     t.num(k + 1)?;
-    Some((j, k + 1))
+    let mut last = past_percent(t, k + 2) - 1;
+    let upper_sign = match direction_at(t, last + 1) {
+        Some((sign, after)) => {
+            last = after - 1;
+            sign
+        }
+        None => 1.0,
+    };
+    Some(Limits {
+        lower: j,
+        upper: k + 1,
+        lower_sign,
+        upper_sign,
+        last,
+    })
 }
+
+/// Two limits read by [`limits_at`].
+struct Limits {
+    lower: usize,
+    upper: usize,
+    lower_sign: f64,
+    upper_sign: f64,
+    last: usize,
+}
+
+/// Words of a unit or direction that may follow an estimate before its bracketed
+/// interval (`1.4 points lower (2.3 lower to 0.5 lower)`, `−2.4 mm Hg (...)`).
+const ESTIMATE_UNITS: &[&str] = &[
+    "points",
+    "point",
+    "percentage",
+    "lower",
+    "higher",
+    "fewer",
+    "more",
+    "less",
+    "greater",
+    "days",
+    "day",
+    "hours",
+    "weeks",
+    "months",
+    "mm",
+    "hg",
+    "mmhg",
+    "kg",
+    "cm",
+    "units",
+    "minutes",
+    "nights",
+    "episodes",
+    "visits",
+    "score",
+];
 
 /// The interval after the estimate at token `i`, if one follows.
 fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
     let mut j = past_percent(t, i + 1);
+    // A unit, a direction or a rate after the estimate: "−1.12 days, 95% CI ...",
+    // "1.4 points lower (...)", "234 per 1000 (...)".
+    let mut estimate_sign = 1.0;
+    let mut per = false;
+    let mut units = 0;
+    while units < 3 {
+        if let Some((sign, next)) = direction_at(t, j) {
+            estimate_sign = sign;
+            j = next;
+        } else if t.word_in(j, &["per"]) && t.num(j + 1).is_some() {
+            per = true;
+            j += 2;
+        } else if t.word_in(j, ESTIMATE_UNITS)
+            || (t.is_word(j) && !t.word_in(j, BEFORE_LABEL) && followed_by_label(t, j + 1))
+        {
+            j += 1;
+        } else {
+            break;
+        }
+        units += 1;
+    }
     let mut opened = None;
     for _ in 0..6 {
         if t.is_barrier(j) {
@@ -432,8 +545,14 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
     match &label {
         Some(l) => {
             j = l.next;
-            for _ in 0..3 {
-                if t.is_sym(j, ':')
+            for _ in 0..4 {
+                // "95% confidence interval [CI], 0.71 to 0.93".
+                if (t.is_sym(j, '[') || t.is_sym(j, '('))
+                    && t.word_in(j + 1, &["ci", "pi", "cri"])
+                    && (t.is_sym(j + 2, ']') || t.is_sym(j + 2, ')'))
+                {
+                    j += 3;
+                } else if t.is_sym(j, ':')
                     || t.is_sym(j, ',')
                     || t.is_sym(j, '=')
                     || t.word_in(j, AFTER_LABEL)
@@ -461,14 +580,18 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
             }
         }
     }
-    let (lower, upper) = limits_at(t, j)?;
-    let mut last = past_percent(t, upper + 1) - 1;
+    let limits = limits_at(t, j)?;
+    let (lower, upper) = (limits.lower, limits.upper);
+    let mut last = limits.last;
     if opened.is_some() && (t.is_sym(last + 1, ')') || t.is_sym(last + 1, ']')) {
         last += 1;
     }
     // A unit after the limits (or after the closing bracket) makes a range of ages,
     // times or doses.
-    if t.word_in(last + 1, UNITS) || t.word_in(upper + 1, UNITS) {
+    if label.is_none() && (t.word_in(last + 1, UNITS) || t.word_in(upper + 1, UNITS)) {
+        return None;
+    }
+    if label.is_none() && spread_named_before(t, i) {
         return None;
     }
     Some(Interval {
@@ -478,7 +601,75 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
         kind: label.as_ref().map_or(IntervalKind::Confidence, |l| l.kind),
         last,
         labelled: label.is_some(),
+        signs: [estimate_sign, limits.lower_sign, limits.upper_sign],
+        per,
     })
+}
+
+/// Words that, earlier in the line of a bracketed pair or in its column's header, make
+/// it a spread (a median and its IQR, a mean and its SD, a range).
+const SPREAD_NAMES: &[&str] = &[
+    "iqr",
+    "interquartile",
+    "median",
+    "range",
+    "sd",
+    "sem",
+    "ranges",
+];
+
+/// True when the line of token `i` (before it) or its column's header names a spread.
+fn spread_named_before(t: &Tokens, i: usize) -> bool {
+    let start = t.line_start(i).max(i.saturating_sub(30));
+    if (start..i).any(|j| t.word_in(j, SPREAD_NAMES)) {
+        return true;
+    }
+    t.header_cell(i)
+        .is_some_and(|cell| cell.into_iter().any(|j| t.word_in(j, SPREAD_NAMES)))
+}
+
+/// True when an interval's label follows token `i`, perhaps after a comma or a
+/// bracket.
+fn followed_by_label(t: &Tokens, i: usize) -> bool {
+    let mut j = i;
+    for _ in 0..2 {
+        if t.is_sym(j, ',') || t.is_sym(j, ';') || t.is_sym(j, '(') || t.is_sym(j, '[') {
+            j += 1;
+        }
+    }
+    label_at(t, j).is_some()
+}
+
+/// A second labelled interval after the upper limit at token `upper` of a first (after
+/// `;` or `,`): its label (with the count of its tokens up to the limits) and limits.
+fn second_interval(t: &Tokens, upper: usize) -> Option<(SecondLabel, Limits)> {
+    let mut j = past_percent(t, upper + 1);
+    if !(t.is_sym(j, ';') || t.is_sym(j, ',')) {
+        return None;
+    }
+    j += 1;
+    let label = label_at(t, j)?;
+    let mut k = label.next;
+    while t.is_sym(k, ':') || t.is_sym(k, ',') || t.word_in(k, AFTER_LABEL) {
+        k += 1;
+    }
+    let limits = limits_at(t, k)?;
+    Some((
+        SecondLabel {
+            level: label.level,
+            kind: label.kind,
+            tokens: k - j,
+        },
+        limits,
+    ))
+}
+
+/// The label of a second interval.
+struct SecondLabel {
+    level: Option<Printed>,
+    kind: IntervalKind,
+    /// Tokens from the label's first to the lower limit.
+    tokens: usize,
 }
 
 /// The `P` of a p-value printed right after an interval (`; P = .01`, `), p<0.001`,
@@ -517,6 +708,12 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             i += 1;
             continue;
         };
+        let signed = |p: Printed, sign: f64| Printed {
+            value: p.value * sign,
+            decimals: p.decimals,
+        };
+        let estimate = signed(estimate, iv.signs[0]);
+        let (lower, upper) = (signed(lower, iv.signs[1]), signed(upper, iv.signs[2]));
         if scan.claimed[iv.lower] || scan.claimed[iv.upper] {
             i += 1;
             continue;
@@ -525,7 +722,7 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
         let context = named.is_none().then(|| measure_in_context(t, i)).flatten();
         let measure = named.as_ref().or(context.as_ref());
         let all_whole = [estimate, lower, upper].iter().all(|p| p.decimals == 0);
-        if all_whole && measure.is_none() && !iv.labelled {
+        if all_whole && measure.is_none() && !iv.labelled && !iv.per {
             i += 1;
             continue;
         }
@@ -554,9 +751,32 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
                 );
             }
         }
+        // A second interval of the same estimate in the bracket: "RR 0.85 (95% CI 0.72
+        // to 1.00; 95% prediction interval 0.40 to 1.80)".
+        let second = second_interval(t, iv.upper).and_then(|(label, limits)| {
+            let lo = signed(t.num(limits.lower)?, limits.lower_sign);
+            let hi = signed(t.num(limits.upper)?, limits.upper_sign);
+            let mut second = figure.clone();
+            second.lower = Some(lo.value);
+            second.upper = Some(hi.value);
+            second.level = Some(label.level.map_or(95.0, |l| l.value));
+            second.interval = Some(label.kind.name().to_string());
+            second.verdict = check_interval(estimate, lo, hi, scale, label.kind);
+            let mut last = limits.last;
+            if t.is_sym(last + 1, ')') || t.is_sym(last + 1, ']') {
+                last += 1;
+            }
+            Some((limits.lower.saturating_sub(label.tokens), last, second))
+        });
         scan.claim(i, iv.last);
+        let mut end = iv.last;
+        if let Some((label_first, last, second)) = second {
+            scan.claim(label_first, last);
+            scan.push(label_first, last, second);
+            end = last;
+        }
         scan.push(first, iv.last, figure);
-        i = iv.last + 1;
+        i = end + 1;
     }
 }
 
@@ -698,7 +918,8 @@ pub(crate) fn find_bare(scan: &mut Scan) {
             first = mann;
             figure.measure = Some("Mann-Whitney effect".to_string());
             if let (Some(p), Some(total)) = (p_after(t, i), total_in_line(scan, i)) {
-                scan.beside.insert(p, Beside::MannWhitney { estimate, total });
+                scan.beside
+                    .insert(p, Beside::MannWhitney { estimate, total });
             }
         }
         scan.claim(i, i);
@@ -734,7 +955,10 @@ fn total_in_line(scan: &Scan, i: usize) -> Option<u64> {
             d.figure.kind == FigureKind::Count
                 && d.first >= start
                 && d.first < i
-                && d.figure.unit.as_deref().is_some_and(super::count::counts_people)
+                && d.figure
+                    .unit
+                    .as_deref()
+                    .is_some_and(super::count::counts_people)
         })
         .filter_map(|d| d.figure.value)
         .next_back()

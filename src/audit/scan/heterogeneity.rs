@@ -97,10 +97,12 @@ struct Statement {
     last: usize,
     /// The `P` of the p-value that follows Q, if any.
     p_of_q: Option<usize>,
+    /// The limits of intervals of other fields (τ²).
+    other_intervals: Vec<(usize, usize)>,
 }
 
-/// An interval for I² right after it: `(95% CI 0% to 78%)`, `(0–78%)`.
-fn i2_interval(t: &Tokens, j: usize) -> Option<(usize, usize, usize)> {
+/// An interval right after a field's value: `(95% CI 0% to 78%)`, `(0–78%)`.
+fn interval_after_value(t: &Tokens, j: usize) -> Option<(usize, usize, usize)> {
     if !t.is_sym(j, '(') && !t.is_sym(j, '[') {
         return None;
     }
@@ -152,10 +154,14 @@ fn read_statement(scan: &Scan, start: usize) -> Option<Statement> {
         }
         // "5 df", "(4 df)".
         if let Some(n) = t.num(j) {
-            if s.df.is_none() && t.word_in(j + 1, &["df", "d.f"]) {
+            let degrees = t.word_in(j + 1, &["degrees"])
+                && t.word_in(j + 2, &["of"])
+                && t.word_in(j + 3, &["freedom"]);
+            if s.df.is_none() && (t.word_in(j + 1, &["df"]) || degrees) {
                 s.df = Some(j);
-                s.last = j + 1;
-                j += 2;
+                let after = if degrees { j + 4 } else { j + 2 };
+                s.last = after - 1;
+                j = after;
                 gap = 0;
                 continue;
             }
@@ -189,12 +195,15 @@ fn read_statement(scan: &Scan, start: usize) -> Option<Statement> {
         }
         s.last = next - 1;
         j = next;
-        if field == Field::I2 {
-            if let Some((lo, hi, last)) = i2_interval(t, j) {
-                s.i2_interval = Some((lo, hi));
-                s.last = last;
-                j = last + 1;
+        // An interval of I² or of τ²: "I² = 45% (95% CI 0% to 78%)", "τ² = 0.021
+        // (95% CI 0.004 to 0.112)".
+        if let Some((lo, hi, last)) = interval_after_value(t, j) {
+            match field {
+                Field::I2 => s.i2_interval = Some((lo, hi)),
+                _ => s.other_intervals.push((lo, hi)),
             }
+            s.last = last;
+            j = last + 1;
         }
         gap = 0;
     }
@@ -274,7 +283,11 @@ pub(crate) fn find(scan: &mut Scan) {
         for k in [s.i2, s.q, s.df, s.tau2].into_iter().flatten() {
             scan.claim(k, k);
         }
-        if let Some((lo, hi)) = s.i2_interval {
+        for (lo, hi) in s
+            .i2_interval
+            .into_iter()
+            .chain(s.other_intervals.iter().copied())
+        {
             scan.claim(lo, hi);
         }
         scan.push(s.first, s.last, figure);

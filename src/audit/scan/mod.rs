@@ -221,7 +221,8 @@ pub(crate) struct Scan<'a> {
 impl<'a> Scan<'a> {
     fn new(text: &'a str) -> Self {
         let t = Tokens::new(text);
-        let claimed = vec![false; t.len()];
+        // The level of an interval ("95% CI", "CI 95%") is no figure of its own.
+        let claimed = (0..t.len()).map(|i| estimate::is_level(&t, i)).collect();
         Scan {
             t,
             claimed,

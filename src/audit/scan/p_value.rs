@@ -178,6 +178,55 @@ fn z_before(t: &Tokens, i: usize) -> Option<Printed> {
     t.word_in(sign.checked_sub(1)?, &["z"]).then_some(z)
 }
 
+/// True when the p-value at `p`..=`number` is a threshold of significance, not a
+/// result: `P < 0.05 was considered statistically significant`, `significance was set at
+/// P < 0.05`, `an alpha of 0.05`.
+fn is_threshold(t: &Tokens, p: usize, number: usize) -> bool {
+    const AFTER: &[&str] = &[
+        "considered",
+        "significant",
+        "statistically",
+        "indicated",
+        "defined",
+        "denoted",
+        "was",
+        "were",
+        "deemed",
+        "regarded",
+        "taken",
+    ];
+    const BEFORE: &[&str] = &[
+        "significance",
+        "threshold",
+        "defined",
+        "set",
+        "considered",
+        "level",
+        "alpha",
+        "α",
+        "cut-off",
+        "cutoff",
+    ];
+    let after = (number + 1..number + 4).any(|j| {
+        t.word_in(j, AFTER) && !t.word_in(j, &["was", "were"])
+            || (t.word_in(j, &["was", "were"])
+                && t.word_in(
+                    j + 1,
+                    &[
+                        "considered",
+                        "deemed",
+                        "regarded",
+                        "taken",
+                        "set",
+                        "used",
+                        "defined",
+                    ],
+                ))
+    });
+    let start = p.saturating_sub(6).max(t.line_start(p).min(p));
+    after || (start..p).any(|j| t.word_in(j, BEFORE))
+}
+
 /// Finds the p-values, and checks each against what stands beside it.
 pub(crate) fn find(scan: &mut Scan) {
     for i in 0..scan.t.len() {
@@ -191,8 +240,20 @@ pub(crate) fn find(scan: &mut Scan) {
             continue;
         };
         let t = &scan.t;
+        if is_threshold(t, i, read.number) {
+            continue;
+        }
         let z = z_before(t, i);
         let beside = scan.beside.get(&i).copied().or(z.map(Beside::Z));
+        // A test of interaction, trend or heterogeneity printed after an interval is no
+        // p-value of that interval.
+        let beside = beside.filter(|b| {
+            !(matches!(b, Beside::Interval { .. })
+                && matches!(
+                    read.test,
+                    Some("interaction" | "trend" | "heterogeneity" | "subgroup differences")
+                ))
+        });
         let mut figure = ScannedFigure::blank(FigureKind::PValue);
         figure.p = Some(format!("{}{}", read.sign, value.text()));
         figure.value = Some(value.value);

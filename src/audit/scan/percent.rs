@@ -149,6 +149,7 @@ fn not_a_result(t: &Tokens, i: usize) -> bool {
             "ui",
             "level",
             "significance",
+            "power",
         ],
     ) {
         return true;
@@ -156,6 +157,7 @@ fn not_a_result(t: &Tokens, i: usize) -> bool {
     // "0.1% nasal spray", "1% w/v", "0.1% or 1% aqueous solution": the strength of a
     // preparation, also when other strengths stand between.
     let mut j = after;
+    let mut names = 0;
     for _ in 0..6 {
         if t.word_in(j, PREPARATIONS) || (t.word_in(j, &["w", "v"]) && t.is_sym(j + 1, '/')) {
             return true;
@@ -167,11 +169,21 @@ fn not_a_result(t: &Tokens, i: usize) -> bool {
             || t.is_sym(j, ',')
         {
             j += 1;
+        } else if t.is_word(j) && names < 2 {
+            // The name of the drug: "0.1% atropine solution".
+            names += 1;
+            j += 1;
         } else {
             return false;
         }
     }
     false
+}
+
+/// True when the header of the table column of token `i` names I².
+fn header_names_i2(t: &Tokens, i: usize) -> bool {
+    t.header_cell(i)
+        .is_some_and(|cell| cell.into_iter().any(|j| t.word_in(j, &["i²", "i2", "i^2"])))
 }
 
 /// Finds the percentages.
@@ -186,6 +198,21 @@ pub(crate) fn find(scan: &mut Scan) {
         let range_from = i
             .checked_sub(2)
             .filter(|&a| t.is_dash(a + 1) && scan.free_num(a).is_some());
+        // "41 to 49%": a range with "to" bounds a criterion ("an ejection fraction of 41
+        // to 49%"), not a result.
+        if i.checked_sub(2)
+            .is_some_and(|a| t.word_in(a + 1, &["to"]) && t.num(a).is_some())
+        {
+            continue;
+        }
+        if header_names_i2(t, i) {
+            let mut figure = ScannedFigure::blank(FigureKind::I2);
+            figure.i2 = Some(p.value);
+            figure.verdict = not_checkable("Q and df are not printed");
+            scan.claim(i, i + 1);
+            scan.push(i, i + 1, figure);
+            continue;
+        }
         let mut figure = ScannedFigure::blank(FigureKind::Percent);
         if let Some(a) = range_from {
             let lo = t.num(a).map(|x| x.value);

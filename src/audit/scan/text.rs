@@ -228,6 +228,75 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// The first token of the line of token `i`.
+    pub fn line_start(&self, i: usize) -> usize {
+        let mut j = i.min(self.toks.len().saturating_sub(1));
+        while j > 0 && !self.toks[j].after_line_end && self.toks[j].tok != Tok::Para {
+            j -= 1;
+        }
+        j
+    }
+
+    /// The token past the last of the line of token `i`.
+    pub fn line_end(&self, i: usize) -> usize {
+        let mut j = i + 1;
+        while j < self.toks.len() && !self.toks[j].after_line_end {
+            j += 1;
+        }
+        j
+    }
+
+    /// True when token `i` separates table cells (a tab, or a Markdown `|`).
+    fn is_cell_mark(&self, i: usize) -> bool {
+        self.toks
+            .get(i)
+            .is_some_and(|t| t.tok == Tok::Tab || t.tok == Tok::Sym('|'))
+    }
+
+    /// The cell marks of the line starting at token `start` (ending before `end`).
+    fn cell_marks(&self, start: usize, end: usize) -> usize {
+        (start..end).filter(|&j| self.is_cell_mark(j)).count()
+    }
+
+    /// The tokens of the header cell above token `i` in its table column: the cell of
+    /// the same index (counted in tabs or bars) in the first line of the table (the
+    /// lines above with cell marks, up to 200), when `i` is in a table row below it.
+    pub fn header_cell(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let start = self.line_start(i);
+        let end = self.line_end(i);
+        if self.cell_marks(start, end) == 0 {
+            return None;
+        }
+        let column = self.cell_marks(start, i);
+        let mut header = None;
+        let mut line = start;
+        for _ in 0..200 {
+            if line == 0 || self.toks[line].tok == Tok::Para {
+                break;
+            }
+            let above = self.line_start(line - 1);
+            if self.cell_marks(above, line) == 0 {
+                break;
+            }
+            header = Some(above);
+            line = above;
+        }
+        let header = header?;
+        let header_end = self.line_end(header);
+        let mut marks = 0;
+        let mut cell_start = header;
+        for j in header..header_end {
+            if self.is_cell_mark(j) {
+                if marks == column {
+                    return Some(cell_start..j);
+                }
+                marks += 1;
+                cell_start = j + 1;
+            }
+        }
+        (marks == column).then_some(cell_start..header_end)
+    }
+
     /// The number of tokens.
     pub fn len(&self) -> usize {
         self.toks.len()
