@@ -192,5 +192,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &claims.iter().collect::<Vec<_>>()
         )
     );
+    scan_documents();
     Ok(())
+}
+
+/// The four web documents scanned for every figure (`metapool scan`): the documents are
+/// kept outside the repository, beside it in `../shared/documents/`; without them the
+/// example says so and ends.
+fn scan_documents() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/documents");
+    let title = "Every figure of the four web documents (metapool scan)";
+    println!("\n{title}\n{}", "-".repeat(title.chars().count()));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("  skipped: the documents are not at ../shared/documents/");
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    for file in files {
+        let name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        match metapool::audit::scan::scan_path(&file, &metapool::data::InputLimits::DEFAULT) {
+            Ok(scan) => {
+                println!(
+                    "  {name}: {} figures, {} inconsistent, {} not checkable",
+                    scan.figures.len(),
+                    scan.inconsistent(),
+                    scan.not_checkable()
+                );
+                for f in scan
+                    .figures
+                    .iter()
+                    .filter(|f| f.verdict.kind != metapool::audit::VerdictKind::NotCheckable)
+                {
+                    println!(
+                        "    line {:>3}  {:<13} {:<44} {}",
+                        f.line,
+                        f.kind.name(),
+                        f.text.replace('\n', " "),
+                        f.verdict.kind.label()
+                    );
+                }
+            }
+            Err(e) => println!("  {name}: {e}"),
+        }
+    }
 }
