@@ -28,7 +28,7 @@
 //! Read line by line, keeping every line where it is (line numbers are the file's own):
 //! - a table row `| 0.96 | 0.65 |` becomes its cells separated by a TAB
 //!   (`0.96<TAB>0.65`), so that the numbers of two cells never run together; an escaped
-//!   `\|` in a cell is a `|`; the line under the header (`|---|:--:|`) is left empty;
+//!   `\|` in a cell is a `|`; the line under the header (`|---|:--:|`) becomes a single TAB (the table stays one block);
 //! - `**` and `__` (strong emphasis) are dropped, and the backticks of a code span that
 //!   holds only a number (`` `0.96` ``);
 //! - HTML superscripts and subscripts of digits become Unicode ones (`I<sup>2</sup>` reads

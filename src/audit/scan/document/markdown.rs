@@ -15,7 +15,8 @@ pub(super) fn decode(text: &str) -> String {
         }
         match kind {
             Kind::Code => out.push_str(line),
-            Kind::Separator => {}
+            // A tab keeps the header and the rows one table (no blank line between).
+            Kind::Separator => out.push('\t'),
             Kind::Row => row(line, &mut out),
             Kind::Prose => inline(line, &mut out),
         }
@@ -248,7 +249,7 @@ mod tests {
         let out = md(src);
         assert_eq!(
             out,
-            "Intro\n\nStudy\tOR\t95% CI\n\nA\t0.96\t0.65 to 1.41\nB\t1.2\t0.9\n\nAfter"
+            "Intro\n\nStudy\tOR\t95% CI\n\t\nA\t0.96\t0.65 to 1.41\nB\t1.2\t0.9\n\nAfter"
         );
         assert_eq!(out.lines().count(), src.lines().count());
     }
@@ -257,7 +258,7 @@ mod tests {
     fn tables_without_outer_pipes_and_escaped_pipes() {
         assert_eq!(
             md("OR | CI\n-- | --\n0.96 | 0.65\\|1.41\nend"),
-            "OR\tCI\n\n0.96\t0.65|1.41\nend"
+            "OR\tCI\n\t\n0.96\t0.65|1.41\nend"
         );
         // A thematic break is no table separator.
         assert_eq!(md("a | b\n---\nc"), "a | b\n---\nc");
@@ -293,7 +294,7 @@ mod tests {
     fn crlf_in_markdown() {
         assert_eq!(
             md("| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n"),
-            "a\tb\n\n1\t2\n"
+            "a\tb\n\t\n1\t2\n"
         );
     }
 }
