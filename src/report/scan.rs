@@ -101,6 +101,15 @@ const CSV_HEADER: [&str; 25] = [
     "verdict", "reason",
 ];
 
+/// A number as the registry writes it: whole numbers without a decimal point.
+fn plain(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        num(x)
+    }
+}
+
 fn opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, num)
 }
@@ -211,11 +220,14 @@ fn registry_check(f: &ScannedFigure) -> (&'static str, String) {
             };
             (
                 "ci_consistency",
-                format!("{scale}level={}", f.level.map_or_else(|| "95".into(), num)),
+                format!(
+                    "{scale}level={}",
+                    f.level.map_or_else(|| "95".into(), plain)
+                ),
             )
         }
         FigureKind::Count if f.parts.is_some() => {
-            let parts: Vec<String> = f.parts.iter().flatten().map(|&p| num(p)).collect();
+            let parts: Vec<String> = f.parts.iter().flatten().map(|&p| plain(p)).collect();
             ("sum", format!("parts={}", parts.join("+")))
         }
         FigureKind::Percent if f.big_n.is_some() && f.value.is_some() => (

@@ -204,7 +204,7 @@ pub(crate) fn find(scan: &mut Scan) {
                         i += 1;
                         continue;
                     }
-                    Some(noun) => (Some(t.lower(noun)), noun + 1),
+                    Some(noun) => (Some(t.lower(noun).into_owned()), noun + 1),
                     None => {
                         i += 1;
                         continue;

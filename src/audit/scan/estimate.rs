@@ -158,6 +158,32 @@ fn is_abbreviation(word: &str) -> bool {
 
 /// The measure whose name ends at token `end` (inclusive), if one does.
 fn name_ending_at(t: &Tokens, end: usize, signed: bool) -> Option<Named> {
+    // Most words end no measure's name: one look at the word first.
+    const LAST_WORDS: &[&str] = &[
+        "ratio",
+        "risk",
+        "difference",
+        "size",
+        "means",
+        "g",
+        "d",
+        "or",
+        "rr",
+        "hr",
+        "irr",
+        "aor",
+        "ahr",
+        "arr",
+        "rrr",
+        "sir",
+        "rd",
+        "md",
+        "wmd",
+        "smd",
+    ];
+    if !t.word_in(end, LAST_WORDS) {
+        return None;
+    }
     MEASURES.iter().find_map(|mn| {
         if mn.needs_sign && !signed {
             return None;
@@ -166,7 +192,8 @@ fn name_ending_at(t: &Tokens, end: usize, signed: bool) -> Option<Named> {
         let first = end.checked_sub(n - 1)?;
         // The words, each a word token of the text; "Hedges' g" may also come as
         // "Hedges" "'" "g" (an apostrophe read as a sign).
-        let all = (0..n).all(|k| {
+        // The last word first: most numbers follow no measure's name.
+        let all = (0..n).rev().all(|k| {
             let word = mn.words[k];
             if is_abbreviation(word) {
                 // "OR" is the odds ratio, "or" a conjunction: abbreviations are matched
@@ -303,7 +330,7 @@ struct Label {
 fn interval_name(t: &Tokens, i: usize) -> Option<(IntervalKind, usize)> {
     let w = t.lower(i);
     let two = |second: &[&str]| t.word_in(i + 1, second);
-    match w.as_str() {
+    match &*w {
         "ci" | "cis" | "ci95" => Some((IntervalKind::Confidence, i + 1)),
         "confidence" | "compatibility" if two(&["interval", "intervals", "limits", "limit"]) => {
             Some((IntervalKind::Confidence, i + 2))

@@ -30,7 +30,7 @@ enum Field {
 fn field_at(t: &Tokens, i: usize) -> Option<(Field, usize)> {
     let w = t.lower(i);
     let squared = |j: usize| t.is_dash(j) && t.word_in(j + 1, &["squared", "square"]);
-    let field = match w.as_str() {
+    let field = match &*w {
         "i²" | "i2" | "i^2" => (Field::I2, i + 1),
         "i" if squared(i + 1) => (Field::I2, i + 3),
         "chi²" | "chi2" | "chi^2" | "χ²" | "χ2" | "χ^2" => (Field::Q, i + 1),

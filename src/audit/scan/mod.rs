@@ -259,13 +259,22 @@ impl<'a> Scan<'a> {
     fn finish(self) -> Vec<ScannedFigure> {
         let Scan { t, mut drafts, .. } = self;
         drafts.sort_by_key(|d| (d.first, d.last));
+        // Character offsets and lines of every start and end, in one pass over the text.
+        let mut offsets: Vec<usize> = drafts
+            .iter()
+            .flat_map(|d| [t.toks[d.first].start, t.toks[d.last].end])
+            .collect();
+        offsets.sort_unstable();
+        offsets.dedup();
         let mut positions = Positions::new(t.text);
+        let places: Vec<(usize, usize)> = offsets.iter().map(|&o| positions.at(o)).collect();
+        let place = |byte: usize| offsets.binary_search(&byte).map_or((0, 0), |k| places[k]);
         drafts
             .into_iter()
             .map(|d| {
                 let (start_byte, end_byte) = (t.toks[d.first].start, t.toks[d.last].end);
-                let (start, line) = positions.at(start_byte);
-                let (end, _) = positions.at(end_byte);
+                let (start, line) = place(start_byte);
+                let (end, _) = place(end_byte);
                 ScannedFigure {
                     text: t.text[start_byte..end_byte].to_string(),
                     line,

@@ -98,7 +98,7 @@ struct Read {
 
 fn read_at(t: &Tokens, i: usize) -> Option<Read> {
     let w = t.lower(i);
-    let mut test = match w.as_str() {
+    let mut test = match &*w {
         "pinteraction" => Some("interaction"),
         "ptrend" => Some("trend"),
         "pheterogeneity" => Some("heterogeneity"),

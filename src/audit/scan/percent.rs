@@ -129,6 +129,17 @@ fn counts_before(scan: &Scan, i: usize) -> Counts {
     c.n = Some(last_number);
     c.first = Some(b);
     c.tokens = vec![b];
+    // "Of 61 patients, 25 (41%)": the denominator just before.
+    let denominator = b.checked_sub(4).filter(|&of| {
+        t.word_in(of, &["of"])
+            && whole(scan, of + 1).is_some()
+            && super::count::is_count_noun(t, of + 2)
+            && t.is_sym(of + 3, ',')
+    });
+    if let Some(of) = denominator {
+        c.big_n = whole(scan, of + 1);
+        c.tokens.push(of + 1);
+    }
     c
 }
 
@@ -309,7 +320,10 @@ fn arms_at(t: &Tokens, i: usize) -> Option<u64> {
         arms_word(&t.lower(i))?
     } else {
         let n = t.num(i)?;
-        arms_word(&format!("{}", n.value))?
+        if n.decimals > 0 || !(2.0..=5.0).contains(&n.value) {
+            return None;
+        }
+        n.value as u64
     };
     let noun = if t.is_dash(i + 1) { i + 2 } else { i + 1 };
     t.word_in(noun, &["arm", "arms", "armed", "group", "groups"])

@@ -211,11 +211,15 @@ impl<'a> Tokens<'a> {
     }
 
     /// Lower-case text of word `i` (empty when it is no word).
-    pub fn lower(&self, i: usize) -> String {
-        if self.is_word(i) {
-            self.slice(i).to_lowercase()
+    pub fn lower(&self, i: usize) -> std::borrow::Cow<'a, str> {
+        if !self.is_word(i) {
+            return std::borrow::Cow::Borrowed("");
+        }
+        let w = self.slice(i);
+        if w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            std::borrow::Cow::Owned(w.to_lowercase())
         } else {
-            String::new()
+            std::borrow::Cow::Borrowed(w)
         }
     }
 
