@@ -28,6 +28,11 @@ enum Field {
 
 /// The field named at token `i` and the token after its name.
 fn field_at(t: &Tokens, i: usize) -> Option<(Field, usize)> {
+    // Every name starts with i, c, q, d, t, τ or χ (τ and χ: the byte 0xCF in UTF-8).
+    let first = t.slice(i).as_bytes().first()?.to_ascii_lowercase();
+    if !matches!(first, b'i' | b'c' | b'q' | b'd' | b't' | 0xCF) || !t.is_word(i) {
+        return None;
+    }
     let w = t.lower(i);
     let squared = |j: usize| t.is_dash(j) && t.word_in(j + 1, &["squared", "square"]);
     let field = match &*w {

@@ -11,7 +11,7 @@ pub mod estimate;
 pub mod heterogeneity;
 pub mod p_value;
 pub mod percent;
-pub(crate) mod text;
+pub mod text;
 
 use super::{Verdict, VerdictKind};
 use crate::printed::{Printed, Scale};

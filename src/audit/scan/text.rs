@@ -9,7 +9,7 @@
 //! - A minus is `-`, U+2212, the hyphens U+2010 and U+2011, or an en dash, when it stands
 //!   directly before a digit and after no digit, letter or closing bracket
 //!   (`(−2.30–−0.10)`: the first and last are signs, the middle en dash a range mark).
-//!   Every other dash (hyphens, en and em dashes, U+2012) is a range mark ([`Tok::Dash`]).
+//!   Every other dash (hyphens, en and em dashes, U+2012) is a range mark.
 //! - Words are letters with their digits and superscripts (`I²`, `I2`, `Chi²`, `τ²`,
 //!   `NCT01234567`), so numbers inside names are no numbers.
 //! - White space of any kind separates tokens; a line end is kept as a mark on the next
@@ -54,6 +54,11 @@ pub(crate) struct Tokens<'a> {
     pub text: &'a str,
     /// Its tokens, in order.
     pub toks: Vec<Token>,
+    /// The lines: the first token of each, in order.
+    line_first: Vec<usize>,
+    /// For each line, the first line of the table it is a row of (the lines with cell
+    /// marks just above it and it), or `usize::MAX` when it has no cell marks.
+    table_first: Vec<usize>,
 }
 
 /// Characters read as a minus sign before a digit.
@@ -166,7 +171,58 @@ impl<'a> Tokens<'a> {
             before = text[..end].chars().next_back();
             i = end;
         }
-        Tokens { text, toks }
+        let mut line_first = Vec::new();
+        let mut table_first = Vec::new();
+        let mut marks = false;
+        for (i, t) in toks.iter().enumerate() {
+            if i == 0 || t.after_line_end {
+                if !line_first.is_empty() {
+                    table_first.push(Self::table_of(&table_first, marks));
+                }
+                line_first.push(i);
+                marks = false;
+            }
+            marks |= matches!(t.tok, Tok::Tab | Tok::Sym('|'));
+        }
+        if !line_first.is_empty() {
+            table_first.push(Self::table_of(&table_first, marks));
+        }
+        let mut tokens = Tokens {
+            text,
+            toks,
+            line_first,
+            table_first,
+        };
+        // A line that starts a paragraph starts its table.
+        for k in 1..tokens.line_first.len() {
+            if tokens.table_first[k] != usize::MAX
+                && tokens.toks[tokens.line_first[k]].tok == Tok::Para
+            {
+                tokens.table_first[k] = k;
+            }
+        }
+        tokens
+    }
+
+    /// The first line of the table of the line after those of `table_first`, which has
+    /// cell marks when `marks`.
+    fn table_of(table_first: &[usize], marks: bool) -> usize {
+        let k = table_first.len();
+        if !marks {
+            usize::MAX
+        } else {
+            match table_first.last() {
+                Some(&above) if above != usize::MAX => above,
+                _ => k,
+            }
+        }
+    }
+
+    /// The line (index, from 0) of token `i`.
+    fn line_of(&self, i: usize) -> usize {
+        self.line_first
+            .partition_point(|&f| f <= i)
+            .saturating_sub(1)
     }
 
     /// The token at `i`, if any.
@@ -234,20 +290,7 @@ impl<'a> Tokens<'a> {
 
     /// The first token of the line of token `i`.
     pub fn line_start(&self, i: usize) -> usize {
-        let mut j = i.min(self.toks.len().saturating_sub(1));
-        while j > 0 && !self.toks[j].after_line_end && self.toks[j].tok != Tok::Para {
-            j -= 1;
-        }
-        j
-    }
-
-    /// The token past the last of the line of token `i`.
-    pub fn line_end(&self, i: usize) -> usize {
-        let mut j = i + 1;
-        while j < self.toks.len() && !self.toks[j].after_line_end {
-            j += 1;
-        }
-        j
+        self.line_first.get(self.line_of(i)).copied().unwrap_or(0)
     }
 
     /// True when token `i` separates table cells (a tab, or a Markdown `|`).
@@ -257,36 +300,23 @@ impl<'a> Tokens<'a> {
             .is_some_and(|t| t.tok == Tok::Tab || t.tok == Tok::Sym('|'))
     }
 
-    /// The cell marks of the line starting at token `start` (ending before `end`).
-    fn cell_marks(&self, start: usize, end: usize) -> usize {
-        (start..end).filter(|&j| self.is_cell_mark(j)).count()
-    }
-
     /// The tokens of the header cell above token `i` in its table column: the cell of
-    /// the same index (counted in tabs or bars) in the first line of the table (the
-    /// lines above with cell marks, up to 200), when `i` is in a table row below it.
+    /// the same index (counted in tabs or bars) in the first line of its table (the
+    /// lines with cell marks in a row), when `i` is in a row below that line.
     pub fn header_cell(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let start = self.line_start(i);
-        let end = self.line_end(i);
-        if self.cell_marks(start, end) == 0 {
+        let line = self.line_of(i);
+        let first = *self.table_first.get(line)?;
+        if first == usize::MAX || first == line {
             return None;
         }
-        let column = self.cell_marks(start, i);
-        let mut header = None;
-        let mut line = start;
-        for _ in 0..200 {
-            if line == 0 || self.toks[line].tok == Tok::Para {
-                break;
-            }
-            let above = self.line_start(line - 1);
-            if self.cell_marks(above, line) == 0 {
-                break;
-            }
-            header = Some(above);
-            line = above;
-        }
-        let header = header?;
-        let header_end = self.line_end(header);
+        let start = self.line_first[line];
+        let column = (start..i).filter(|&j| self.is_cell_mark(j)).count();
+        let header = self.line_first[first];
+        let header_end = self
+            .line_first
+            .get(first + 1)
+            .copied()
+            .unwrap_or(self.toks.len());
         let mut marks = 0;
         let mut cell_start = header;
         for j in header..header_end {
@@ -311,6 +341,26 @@ impl<'a> Tokens<'a> {
 /// stood before it. Returns the token and the byte offset past it.
 fn read_number(text: &str, i: usize, negative: bool) -> (Tok, usize) {
     let b = text.as_bytes();
+    // Most numbers are digits with perhaps a point and more digits: read in place.
+    let int_len = digits_at(b, i);
+    let grouped = char_at(text, i + int_len).is_some_and(|c| c == ',' || is_group_space(c));
+    if int_len > 0 && !grouped {
+        let mut j = i + int_len;
+        let mut decimals = 0;
+        if b.get(j) == Some(&b'.') {
+            let frac = digits_at(b, j + 1);
+            if frac > 0 {
+                decimals = frac as u32;
+                j += 1 + frac;
+            }
+        }
+        let plain = char_at(text, j).is_none_or(|c| !is_decimal_point(c) || c == '.');
+        if plain {
+            let magnitude = text[i..j].parse::<f64>().unwrap_or(f64::NAN);
+            let value = if negative { -magnitude } else { magnitude };
+            return (Tok::Num(Printed { value, decimals }), j);
+        }
+    }
     let mut digits = String::with_capacity(16);
     if negative {
         digits.push('-');
