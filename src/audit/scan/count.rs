@@ -65,6 +65,13 @@ pub(crate) fn counts_people(unit: &str) -> bool {
 
 /// The value of a number word (`six`, `twelve`, `twenty`).
 fn number_word(w: &str) -> Option<f64> {
+    // Every number word starts with z, o, t, f, s, e or n and has 3 to 9 letters.
+    let first = w.as_bytes().first()?.to_ascii_lowercase();
+    if !(3..=9).contains(&w.len())
+        || !matches!(first, b'z' | b'o' | b't' | b'f' | b's' | b'e' | b'n')
+    {
+        return None;
+    }
     const WORDS: &[&str] = &[
         "zero",
         "one",

@@ -258,7 +258,18 @@ impl<'a> Scan<'a> {
     /// The figures, in the order of the text, with their text and places.
     fn finish(self) -> Vec<ScannedFigure> {
         let Scan { t, mut drafts, .. } = self;
-        drafts.sort_by_key(|d| (d.first, d.last));
+        // Found kind by kind: sorted by place (small keys moved, not the figures).
+        let mut order: Vec<(usize, usize, usize)> = drafts
+            .iter()
+            .enumerate()
+            .map(|(k, d)| (d.first, d.last, k))
+            .collect();
+        order.sort_unstable();
+        let mut slots: Vec<Option<Draft>> = drafts.drain(..).map(Some).collect();
+        let drafts: Vec<Draft> = order
+            .into_iter()
+            .filter_map(|(_, _, k)| slots[k].take())
+            .collect();
         // Character offsets and lines of every start and end, in one pass over the text.
         let mut offsets: Vec<usize> = drafts
             .iter()
@@ -293,7 +304,52 @@ impl<'a> Scan<'a> {
 /// statements ([`heterogeneity`]), estimates with intervals ([`estimate`]), percentages
 /// ([`percent`]), counts ([`count`]), the estimates printed without an interval, and last
 /// the p-values ([`p_value`]), checked against what the others found beside them.
+///
+/// A long text is cut at blank lines into pieces of some 64 KiB, scanned in parallel: no
+/// figure, and none of the context a figure is read with (its line, its table, its
+/// paragraph), crosses a blank line.
 pub fn scan_text(text: &str) -> Vec<ScannedFigure> {
+    use rayon::prelude::*;
+    const PIECE: usize = 64 << 10;
+    if text.len() < 2 * PIECE {
+        return scan_piece(text);
+    }
+    let mut starts = vec![0];
+    let mut at = PIECE;
+    while at < text.len() {
+        match memchr::memmem::find(&text.as_bytes()[at..], b"\n\n") {
+            Some(k) => {
+                let start = at + k + 2;
+                if start < text.len() {
+                    starts.push(start);
+                }
+                at = start + PIECE;
+            }
+            None => break,
+        }
+    }
+    starts.push(text.len());
+    let pieces: Vec<Vec<ScannedFigure>> = starts
+        .par_windows(2)
+        .map(|w| scan_piece(&text[w[0]..w[1]]))
+        .collect();
+    // Character offsets and lines of the pieces' starts.
+    let mut figures = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    let mut positions = Positions::new(text);
+    for (piece, &start) in pieces.into_iter().zip(&starts) {
+        let (chars, line) = positions.at(start);
+        figures.extend(piece.into_iter().map(|f| ScannedFigure {
+            start: f.start + chars,
+            end: f.end + chars,
+            line: f.line + line - 1,
+            ..f
+        }));
+    }
+    figures
+}
+
+/// Finds and checks the figures of one piece of text ([`scan_text`]).
+fn scan_piece(text: &str) -> Vec<ScannedFigure> {
     let mut scan = Scan::new(text);
     heterogeneity::find(&mut scan);
     estimate::find_intervals(&mut scan);
@@ -465,4 +521,32 @@ pub fn scan_folder(
         }
     }
     Ok(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long text scanned in parallel pieces gives the figures (with their places) of
+    /// one scan of the whole.
+    #[test]
+    fn pieces_give_the_figures_of_the_whole() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scan/corpus");
+        let mut text = String::new();
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("the corpus")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        names.sort();
+        while text.len() < 400 << 10 {
+            for name in &names {
+                text.push_str(&std::fs::read_to_string(name).expect("a document"));
+                text.push_str("\n\n");
+            }
+        }
+        let whole = scan_piece(&text);
+        assert!(whole.len() > 1000);
+        assert_eq!(scan_text(&text), whole);
+    }
 }

@@ -316,7 +316,7 @@ fn arms_word(w: &str) -> Option<u64> {
 /// The number of arms a trial is said to have at token `i`: `three-arm`, `three arms`,
 /// `3 groups`; returns the count.
 fn arms_at(t: &Tokens, i: usize) -> Option<u64> {
-    let k = if t.is_word(i) {
+    let k = if t.word_in(i, &["two", "three", "four", "five"]) {
         arms_word(&t.lower(i))?
     } else {
         let n = t.num(i)?;

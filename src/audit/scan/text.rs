@@ -105,7 +105,13 @@ impl<'a> Tokens<'a> {
         // The character before the token being read (for signs).
         let mut before: Option<char> = None;
         while i < b.len() {
-            let Some(c) = char_at(text, i) else { break };
+            let c = match b[i] {
+                ascii @ 0..=0x7f => char::from(ascii),
+                _ => match char_at(text, i) {
+                    Some(c) => c,
+                    None => break,
+                },
+            };
             let width = c.len_utf8();
             if c == '\n' {
                 newlines += 1;
@@ -168,7 +174,10 @@ impl<'a> Tokens<'a> {
                 end,
                 after_line_end,
             });
-            before = text[..end].chars().next_back();
+            before = match b[end - 1] {
+                ascii @ 0..=0x7f => Some(char::from(ascii)),
+                _ => text[..end].chars().next_back(),
+            };
             i = end;
         }
         let mut line_first = Vec::new();
