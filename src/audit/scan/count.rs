@@ -161,7 +161,8 @@ fn parts_after(scan: &Scan, j: usize) -> Option<(Vec<f64>, Vec<usize>, usize)> {
         let v = scan
             .free_num(k)
             .filter(|p| p.decimals == 0 && p.value >= 0.0)?;
-        if t.is_sym(k + 1, '%') {
+        // A percentage, or a count of people ("(4,986 participants; 2,497 ...)"), is no arm.
+        if t.is_sym(k + 1, '%') || is_count_noun(t, k + 1) {
             return None;
         }
         values.push(v.value);
@@ -292,6 +293,19 @@ fn count_at(scan: &Scan, i: usize) -> Option<(f64, usize, usize)> {
     }
     if matches!(t.get(i)?.tok, Tok::Word) && !scan.claimed[i] {
         let v = number_word(t.slice(i))?;
+        // "Twenty three", "twenty-three".
+        if v >= 20.0 {
+            let unit = if t.is_dash(i + 1) { i + 2 } else { i + 1 };
+            if let Some(u) = t
+                .is_word(unit)
+                .then(|| number_word(t.slice(unit)))
+                .flatten()
+            {
+                if (1.0..10.0).contains(&u) {
+                    return Some((v + u, i, unit));
+                }
+            }
+        }
         return Some((v, i, i));
     }
     None

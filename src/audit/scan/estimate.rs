@@ -543,6 +543,13 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
         } else if t.word_in(j, &["per"]) && t.num(j + 1).is_some() {
             per = true;
             j += 2;
+        } else if t.is_word(j)
+            && t.is_sym(j + 1, '/')
+            && t.is_word(j + 2)
+            && followed_by_label(t, j + 3)
+        {
+            // "0.04 mmol/L, 95% CI ...".
+            j += 2;
         } else if t.word_in(j, ESTIMATE_UNITS)
             || (t.is_word(j) && !t.word_in(j, BEFORE_LABEL) && followed_by_label(t, j + 1))
         {
@@ -633,6 +640,13 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
     })
 }
 
+/// The measure named in the header of the table column of token `i`.
+fn header_measure(t: &Tokens, i: usize) -> Option<Named> {
+    t.header_cell(i)?
+        .rev()
+        .find_map(|j| name_ending_at(t, j, false))
+}
+
 /// Words that, earlier in the line of a bracketed pair or in its column's header, make
 /// it a spread (a median and its IQR, a mean and its SD, a range).
 const SPREAD_NAMES: &[&str] = &[
@@ -647,7 +661,7 @@ const SPREAD_NAMES: &[&str] = &[
 
 /// True when the line of token `i` (before it) or its column's header names a spread.
 fn spread_named_before(t: &Tokens, i: usize) -> bool {
-    let start = t.line_start(i).max(i.saturating_sub(30));
+    let start = t.line_start(i).max(i.saturating_sub(8));
     if (start..i).any(|j| t.word_in(j, SPREAD_NAMES)) {
         return true;
     }
@@ -754,7 +768,13 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             continue;
         }
         let first = named.as_ref().map_or(i, |n| n.first);
-        let scale = measure.map(|n| n.scale);
+        // A measure named before the estimate, or in its column's header, sets the scale;
+        // one named earlier in the line only names it (the interval is checked on
+        // either scale: "a risk ratio ... length of stay shorter by 5.6 days (...)").
+        let scale = named
+            .as_ref()
+            .map(|n| n.scale)
+            .or_else(|| header_measure(t, i).map(|n| n.scale));
         let level = iv.level.map_or(95.0, |l| l.value);
         let mut figure = ScannedFigure::blank(FigureKind::EstimateCi);
         figure.measure = measure.map(|n| n.name.to_string());

@@ -42,6 +42,7 @@ fn field_at(t: &Tokens, i: usize) -> Option<(Field, usize)> {
         "chi" if squared(i + 1) => (Field::Q, i + 3),
         "q" if t.is_sym(i + 1, '=')
             || t.is_sym(i + 1, ':')
+            || (t.is_sym(i + 1, '(') && t.num(i + 2).is_some() && t.is_sym(i + 3, ')'))
             || t.word_in(i + 1, &["statistic", "value", "test"]) =>
         {
             (Field::Q, i + 1)

@@ -137,7 +137,17 @@ fn read_at(t: &Tokens, i: usize) -> Option<Read> {
             break;
         }
     }
-    let (relation, sign, k) = relation_at(t, j)?;
+    // "P(interaction)=0.03": the test in brackets.
+    if t.is_sym(j, '(') && test_named(t, j + 1).is_some() && t.is_sym(j + 2, ')') {
+        test = test.or(test_named(t, j + 1));
+        j += 3;
+    }
+    // "p for trend 0.002", "P interaction 0.71": a named test and its number, no sign.
+    let (relation, sign, k) = match relation_at(t, j) {
+        Some(r) => r,
+        None if test.is_some() && t.num(j).is_some() => (Relation::Equal, "=", j),
+        None => return None,
+    };
     let value = t.num(k)?;
     if !(0.0..=1.0).contains(&value.value) {
         return None;

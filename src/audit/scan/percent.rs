@@ -112,6 +112,36 @@ fn counts_before(scan: &Scan, i: usize) -> Counts {
     let Some(b) = open.checked_sub(1) else {
         return c;
     };
+    // "58 of 90 participants (72%)", "62 out of 410 people in the exercise groups (15%)".
+    if t.is_word(b) {
+        let mut k = b;
+        for _ in 0..6 {
+            if !t.is_word(k) {
+                break;
+            }
+            let Some(before) = k.checked_sub(1) else {
+                return c;
+            };
+            k = before;
+        }
+        let counted = super::count::is_count_noun(t, k + 1);
+        if let (Some(big), Some(of), true) = (whole(scan, k), k.checked_sub(1), counted) {
+            if t.word_in(of, &["of"]) {
+                let n_at = if t.word_in(of.wrapping_sub(1), &["out"]) {
+                    of.wrapping_sub(2)
+                } else {
+                    of.wrapping_sub(1)
+                };
+                if let Some(n) = whole(scan, n_at) {
+                    c.n = Some(n);
+                    c.big_n = Some(big);
+                    c.first = Some(n_at);
+                    c.tokens = vec![n_at, k];
+                }
+            }
+        }
+        return c;
+    }
     let Some(last_number) = whole(scan, b) else {
         return c;
     };
