@@ -815,6 +815,21 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             }
             Some((limits.lower.saturating_sub(label.tokens), last, second))
         });
+        if iv.kind == IntervalKind::Confidence && t.header_cell(i).is_some() {
+            let row = t.line_start(i);
+            let beside = Beside::Interval {
+                estimate,
+                lower,
+                upper,
+                scale,
+                level: level / 100.0,
+            };
+            // Two intervals in a row: a p-value cell is beside neither.
+            scan.row_interval
+                .entry(row)
+                .and_modify(|b| *b = None)
+                .or_insert(Some(beside));
+        }
         scan.claim(i, iv.last);
         let mut end = iv.last;
         if let Some((label_first, last, second)) = second {

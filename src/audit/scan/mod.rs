@@ -216,6 +216,9 @@ pub(crate) struct Scan<'a> {
     claimed: Vec<bool>,
     drafts: Vec<Draft>,
     beside: HashMap<usize, Beside>,
+    /// The estimate with its interval of a table row (by the row's first token), for the
+    /// p-value in a cell of that row; `None` when the row has more than one.
+    row_interval: HashMap<usize, Option<Beside>>,
 }
 
 impl<'a> Scan<'a> {
@@ -228,6 +231,7 @@ impl<'a> Scan<'a> {
             claimed,
             drafts: Vec::new(),
             beside: HashMap::new(),
+            row_interval: HashMap::new(),
         }
     }
 
@@ -354,6 +358,7 @@ fn scan_piece(text: &str) -> Vec<ScannedFigure> {
     heterogeneity::find(&mut scan);
     estimate::find_intervals(&mut scan);
     percent::find(&mut scan);
+    percent::find_i2_cells(&mut scan);
     count::find(&mut scan);
     estimate::find_bare(&mut scan);
     p_value::find(&mut scan);

@@ -237,8 +237,48 @@ fn is_threshold(t: &Tokens, p: usize, number: usize) -> bool {
     after || (start..p).any(|j| t.word_in(j, BEFORE))
 }
 
+/// True when the header of the table column of token `i` names a p-value (`P`,
+/// `P value`, `p-value`).
+fn header_names_p(t: &Tokens, i: usize) -> bool {
+    t.header_cell(i)
+        .is_some_and(|cell| cell.into_iter().any(|j| is_p_word(t, j)))
+}
+
+/// Finds the p-values printed bare in a table column headed `P value` (`<0.001`,
+/// `0.03`), each checked against the estimate with its interval of its row.
+fn find_in_columns(scan: &mut Scan) {
+    for i in 0..scan.t.len() {
+        let Some(value) = scan.free_num(i) else {
+            continue;
+        };
+        let t = &scan.t;
+        let (relation, sign, first) = match i.checked_sub(1) {
+            Some(b) if t.is_sym(b, '<') || t.is_sym(b, '≤') => (Relation::Below, "<", b),
+            Some(b) if t.is_sym(b, '>') || t.is_sym(b, '≥') => (Relation::Above, ">", b),
+            _ => (Relation::Equal, "=", i),
+        };
+        if !(0.0..=1.0).contains(&value.value)
+            || !t.alone_in_cell(first, i)
+            || !header_names_p(t, i)
+        {
+            continue;
+        }
+        let mut figure = ScannedFigure::blank(FigureKind::PValue);
+        figure.p = Some(format!("{sign}{}", value.text()));
+        figure.value = Some(value.value);
+        let beside = scan.row_interval.get(&t.line_start(i)).copied().flatten();
+        figure.verdict = match beside {
+            Some(b) => check(relation, value, b),
+            None => not_checkable("no single estimate with its interval is printed in its row"),
+        };
+        scan.claim(first, i);
+        scan.push(first, i, figure);
+    }
+}
+
 /// Finds the p-values, and checks each against what stands beside it.
 pub(crate) fn find(scan: &mut Scan) {
+    find_in_columns(scan);
     for i in 0..scan.t.len() {
         if !is_p_word(&scan.t, i) || scan.claimed[i] {
             continue;

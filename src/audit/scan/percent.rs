@@ -227,6 +227,23 @@ fn header_names_i2(t: &Tokens, i: usize) -> bool {
         .is_some_and(|cell| cell.into_iter().any(|j| t.word_in(j, &["i²", "i2", "i^2"])))
 }
 
+/// Finds the values of I² printed bare, without `%`, in a table column whose header
+/// names I² (`I² (%)`).
+pub(crate) fn find_i2_cells(scan: &mut Scan) {
+    for i in 0..scan.t.len() {
+        let Some(p) = scan.free_num(i) else { continue };
+        let t = &scan.t;
+        if !(0.0..=100.0).contains(&p.value) || !t.alone_in_cell(i, i) || !header_names_i2(t, i) {
+            continue;
+        }
+        let mut figure = ScannedFigure::blank(FigureKind::I2);
+        figure.i2 = Some(p.value);
+        figure.verdict = not_checkable("Q and df are not printed");
+        scan.claim(i, i);
+        scan.push(i, i, figure);
+    }
+}
+
 /// Finds the percentages.
 pub(crate) fn find(scan: &mut Scan) {
     for i in 0..scan.t.len() {

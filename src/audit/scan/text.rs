@@ -302,6 +302,22 @@ impl<'a> Tokens<'a> {
         self.line_first.get(self.line_of(i)).copied().unwrap_or(0)
     }
 
+    /// True when tokens `first..=last` fill a table cell: a cell mark (or the line's
+    /// start) before, and one (or the line's end) after, in a line with cell marks.
+    pub fn alone_in_cell(&self, first: usize, last: usize) -> bool {
+        let line = self.line_of(first);
+        let start = self.line_first[line];
+        let end = self
+            .line_first
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.toks.len());
+        let marked = self.table_first.get(line).is_some_and(|&f| f != usize::MAX);
+        marked
+            && (first == start || self.is_cell_mark(first - 1))
+            && (last + 1 == end || self.is_cell_mark(last + 1))
+    }
+
     /// True when token `i` separates table cells (a tab, or a Markdown `|`).
     fn is_cell_mark(&self, i: usize) -> bool {
         self.toks
