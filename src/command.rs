@@ -941,6 +941,34 @@ impl ScanArgs {
     /// could be read; [`Error::Write`] when the claims file cannot be written.
     pub fn run(&self, progress: &dyn Progress) -> Result<ScanReport> {
         use crate::audit::scan;
+        if let Some(claims) = &self.claims {
+            // The claims file must not overwrite the document, nor land in the folder
+            // scanned (a second scan would read it as a document).
+            let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            let target = claims
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .and_then(canonical)
+                .map(|dir| dir.join(claims.file_name().unwrap_or_default()));
+            let input = canonical(&self.document);
+            let clash = match (&target, &input) {
+                (Some(t), Some(i)) => t == i || (self.document.is_dir() && t.starts_with(i)),
+                (None, Some(i)) if claims.parent().is_some_and(|p| p.as_os_str().is_empty()) => {
+                    std::env::current_dir()
+                        .ok()
+                        .map(|d| d.join(claims))
+                        .is_some_and(|t| t == *i || (self.document.is_dir() && t.starts_with(i)))
+                }
+                _ => false,
+            };
+            if clash {
+                return Err(Error::InvalidArgument(format!(
+                    "--claims {}: the claims file would overwrite the document or be written \
+                     into the folder scanned; write it elsewhere",
+                    claims.display()
+                )));
+            }
+        }
         let report = if self.document.as_os_str() == "-" {
             ScanReport::Document(scan::scan_reader(
                 "-",
@@ -972,6 +1000,14 @@ impl ScanArgs {
             ScanReport::Document(d) => vec![d],
             ScanReport::Folder(f) => f.documents.iter().collect(),
         };
+        if let ScanReport::Folder(f) = &report {
+            progress.warnings(
+                &f.errors
+                    .iter()
+                    .map(|e| format!("not scanned: {}", e.error))
+                    .collect::<Vec<_>>(),
+            );
+        }
         for d in &documents {
             progress.warnings(
                 &d.warnings

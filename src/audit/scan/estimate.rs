@@ -351,6 +351,10 @@ fn interval_name(t: &Tokens, i: usize) -> Option<(IntervalKind, usize)> {
 /// True when token `i` is the number of an interval's level: `95` in `95% CI`, `CI 95%`,
 /// `95 % confidence interval`.
 pub(crate) fn is_level(t: &Tokens, i: usize) -> bool {
+    // "150% CI": a level out of range is still no figure (the interval is not read).
+    if t.num(i).is_some() && t.is_sym(i + 1, '%') && interval_name(t, i + 2).is_some() {
+        return true;
+    }
     let Some((_, after)) = level_at(t, i) else {
         return false;
     };

@@ -152,7 +152,11 @@ fn read_statement(scan: &Scan, start: usize) -> Option<Statement> {
     let mut j = start;
     let mut gap = 0;
     while j < t.len() && gap < 8 {
-        if t.is_barrier(j) || (t.is_sym(j, '.') && gap > 0) {
+        // A sentence ends a statement, and so does a line end after its I².
+        if t.is_barrier(j)
+            || t.is_sym(j, '.')
+            || (s.i2.is_some() && j > start && t.toks[j].after_line_end)
+        {
             break;
         }
         if super::p_value::is_p_word(t, j) && s.q.is_some() && s.p_of_q.is_none() {

@@ -148,10 +148,7 @@ fn read_at(t: &Tokens, i: usize) -> Option<Read> {
         None if test.is_some() && t.num(j).is_some() => (Relation::Equal, "=", j),
         None => return None,
     };
-    let value = t.num(k)?;
-    if !(0.0..=1.0).contains(&value.value) {
-        return None;
-    }
+    t.num(k)?;
     Some(Read {
         relation,
         sign,
@@ -319,6 +316,10 @@ pub(crate) fn find(scan: &mut Scan) {
             .map(str::to_string);
         figure.z = z.map(|z| z.value);
         figure.verdict = match beside {
+            _ if !(0.0..=1.0).contains(&value.value) => inconsistent(format!(
+                "P = {}: a p-value lies between 0 and 1",
+                value.text()
+            )),
             Some(b) => check(read.relation, value, b),
             None => not_checkable(
                 "no estimate with its interval, z or χ² statistic is printed beside it",

@@ -158,9 +158,9 @@ impl<'a> Tokens<'a> {
             let (tok, end) = if c.is_ascii_digit()
                 || (c == '.' && digit_follows(i) && before.is_none_or(|p| !p.is_alphanumeric()))
             {
-                read_number(text, i, false)
+                with_exponent(text, read_number(text, i, false))
             } else if is_minus(c) && sign_allowed && digit_follows(i + width) {
-                read_number(text, i + width, true)
+                with_exponent(text, read_number(text, i + width, true))
             } else if c.is_alphabetic() {
                 (Tok::Word, read_word(text, i))
             } else if is_dash(c) {
@@ -360,6 +360,22 @@ impl<'a> Tokens<'a> {
     pub fn len(&self) -> usize {
         self.toks.len()
     }
+}
+
+/// A number in exponent notation (`1e-5`, `1.5E3`) is no printed figure metapool reads
+/// (its precision is not that of its digits): the whole of it becomes a word, so that
+/// no figure is read from the part before the `e`.
+fn with_exponent(text: &str, (tok, end): (Tok, usize)) -> (Tok, usize) {
+    let b = text.as_bytes();
+    if !matches!(b.get(end), Some(b'e' | b'E')) {
+        return (tok, end);
+    }
+    let sign = usize::from(matches!(b.get(end + 1), Some(b'+' | b'-')));
+    let digits = digits_at(b, end + 1 + sign);
+    if digits == 0 {
+        return (tok, end);
+    }
+    (Tok::Word, end + 1 + sign + digits)
 }
 
 /// Reads a number whose first digit (or point) is at byte `i`; `negative` when a minus
