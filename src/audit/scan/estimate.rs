@@ -1015,20 +1015,7 @@ fn total_in_line(scan: &Scan, i: usize) -> Option<u64> {
         .rev()
         .find(|&j| t.toks[j].after_line_end || t.is_barrier(j))
         .unwrap_or(0);
-    scan.drafts
-        .iter()
-        .filter(|d| {
-            d.figure.kind == FigureKind::Count
-                && d.first >= start
-                && d.first < i
-                && d.figure
-                    .unit
-                    .as_deref()
-                    .is_some_and(super::count::counts_people)
-        })
-        .filter_map(|d| d.figure.value)
-        .next_back()
-        .map(|v| v as u64)
+    scan.people_counted(start, i).map(|v| v as u64)
 }
 
 #[cfg(test)]

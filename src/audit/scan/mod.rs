@@ -251,6 +251,21 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// The last count of people found at tokens `start..before` (a trial's total for its
+    /// arms, or for a Mann-Whitney effect), if any.
+    fn people_counted(&self, start: usize, before: usize) -> Option<f64> {
+        self.drafts
+            .iter()
+            .filter(|d| {
+                d.figure.kind == FigureKind::Count
+                    && d.first >= start
+                    && d.first < before
+                    && d.figure.unit.as_deref().is_some_and(count::counts_people)
+            })
+            .filter_map(|d| d.figure.value)
+            .next_back()
+    }
+
     fn push(&mut self, first: usize, last: usize, figure: ScannedFigure) {
         self.drafts.push(Draft {
             first,

@@ -396,20 +396,7 @@ pub(crate) fn check_arm_groups(scan: &mut Scan) {
             .rev()
             .find(|&j| t.is_barrier(j) || t.toks[j].after_line_end)
             .unwrap_or(0);
-        let total = scan
-            .drafts
-            .iter()
-            .filter(|d| {
-                d.figure.kind == FigureKind::Count
-                    && d.first >= start
-                    && d.first < i
-                    && d.figure
-                        .unit
-                        .as_deref()
-                        .is_some_and(super::count::counts_people)
-            })
-            .filter_map(|d| d.figure.value)
-            .next_back();
+        let total = scan.people_counted(start, i);
         let members: Vec<usize> = scan
             .drafts
             .iter()
