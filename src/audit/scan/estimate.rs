@@ -249,7 +249,7 @@ pub(crate) fn measure_in_context(t: &Tokens, i: usize) -> Option<Named> {
             return Some(named);
         }
     }
-    let in_table = row_has_cells(t, i);
+    let in_table = t.in_table_row(i);
     let mut j = i;
     let mut steps = 0;
     while j > 0 && steps < 400 {
@@ -272,31 +272,6 @@ pub(crate) fn measure_in_context(t: &Tokens, i: usize) -> Option<Named> {
         }
     }
     None
-}
-
-/// True when the line of token `i` is a table row (has a tab or a `|`).
-fn row_has_cells(t: &Tokens, i: usize) -> bool {
-    let mut j = i;
-    loop {
-        if matches!(t.get(j).map(|x| x.tok), Some(super::text::Tok::Tab)) || t.is_sym(j, '|') {
-            return true;
-        }
-        if t.get(j).is_none_or(|x| x.after_line_end) || j == 0 {
-            break;
-        }
-        j -= 1;
-    }
-    let mut j = i + 1;
-    while let Some(tok) = t.get(j) {
-        if tok.after_line_end {
-            return false;
-        }
-        if matches!(tok.tok, super::text::Tok::Tab) || t.is_sym(j, '|') {
-            return true;
-        }
-        j += 1;
-    }
-    false
 }
 
 /// What an interval is.

@@ -302,6 +302,13 @@ impl<'a> Tokens<'a> {
         self.line_first.get(self.line_of(i)).copied().unwrap_or(0)
     }
 
+    /// True when the line of token `i` is a table row (has a tab or a `|`).
+    pub fn in_table_row(&self, i: usize) -> bool {
+        self.table_first
+            .get(self.line_of(i))
+            .is_some_and(|&f| f != usize::MAX)
+    }
+
     /// True when tokens `first..=last` fill a table cell: a cell mark (or the line's
     /// start) before, and one (or the line's end) after, in a line with cell marks.
     pub fn alone_in_cell(&self, first: usize, last: usize) -> bool {
@@ -312,8 +319,7 @@ impl<'a> Tokens<'a> {
             .get(line + 1)
             .copied()
             .unwrap_or(self.toks.len());
-        let marked = self.table_first.get(line).is_some_and(|&f| f != usize::MAX);
-        marked
+        self.in_table_row(first)
             && (first == start || self.is_cell_mark(first - 1))
             && (last + 1 == end || self.is_cell_mark(last + 1))
     }
