@@ -65,6 +65,31 @@ fn the_revman_pdf_reads_as_lines_with_their_numbers_together() {
 }
 
 #[test]
+fn the_revman_pdf_footers_are_checked_against_their_totals() {
+    // RevMan's "Test for overall effect: Z = 3.29 (P = 0.001)" below "Total (95% CI) ...
+    // 0.90 [0.84, 0.96]", and Z = 2.53 below the MD total -0.71 [-1.26, -0.16].
+    let bytes = std::fs::read(FIXTURE).expect("the fixture is readable");
+    let scan = metapool::audit::scan::scan_document("Fleiss1993_article.pdf", &bytes)
+        .expect("the RevMan PDF scans");
+    let footers: Vec<_> = scan
+        .figures
+        .iter()
+        .filter(|f| f.z.is_some())
+        .map(|f| (f.z, f.verdict.kind, f.verdict.reason.contains("the total")))
+        .collect();
+    use metapool::audit::VerdictKind::Consistent;
+    assert_eq!(
+        footers,
+        [
+            (Some(3.29), Consistent, true),
+            (Some(2.53), Consistent, true)
+        ],
+        "{:?}",
+        scan.figures
+    );
+}
+
+#[test]
 fn a_pdf_cut_short_or_damaged_never_panics() {
     let bytes = std::fs::read(FIXTURE).expect("the fixture is readable");
     let mut cuts: Vec<usize> = (1..40).map(|k| bytes.len() * k / 40).collect();

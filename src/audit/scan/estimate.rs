@@ -6,7 +6,9 @@
 //! An interval is a pair of numbers after the estimate, joined by `to`, a dash, a comma
 //! or a semicolon: in brackets directly after it, or after a label (`95% CI`, `95%CI`,
 //! `95 % CI`, `CI 95%`, `90% confidence interval`, `95% PI`, `prediction interval`,
-//! `95% CrI`). The measure is named before the estimate (`RR`, `risk ratio`, `HR`,
+//! `95% CrI`); or, after an estimate its measure names directly, a comma and limits
+//! joined by `to` or a dash with a bracket's end, `;` or `.` after them
+//! (`(risk ratio 0.67, 0.52 to 0.86; P = 0.002)`). The measure is named before the estimate (`RR`, `risk ratio`, `HR`,
 //! `Hedges' g`, `SMD`, ...), or earlier in its line, or in the header of its table.
 //!
 //! Not intervals: a bracket after the estimate that names a spread (`IQR`, `range`,
@@ -619,6 +621,47 @@ fn interval_after(t: &Tokens, i: usize) -> Option<Interval> {
     })
 }
 
+/// Limits printed after a named estimate with neither a label nor a bracket of their
+/// own: `(risk ratio 0.67, 0.52 to 0.86; P = 0.002)`. Only `to` or a dash joins them,
+/// and a bracket's end, `;`, `.` or a cell's end must follow, so that a list of numbers
+/// after a measure's name is no interval.
+fn unlabelled_after_named(t: &Tokens, i: usize) -> Option<Interval> {
+    if !t.is_sym(i + 1, ',') {
+        return None;
+    }
+    let limits = limits_at(t, i + 2)?;
+    let joiner = limits.upper - 1;
+    if !(t.word_in(joiner, &["to"]) || t.is_dash(joiner)) {
+        return None;
+    }
+    let mut last = limits.last;
+    let after = last + 1;
+    if !(t.is_barrier(after)
+        || t.is_sym(after, ')')
+        || t.is_sym(after, ']')
+        || t.is_sym(after, ';')
+        || t.is_sym(after, '.'))
+    {
+        return None;
+    }
+    if t.word_in(after, UNITS) || spread_named_before(t, i) {
+        return None;
+    }
+    if t.is_sym(after, ')') || t.is_sym(after, ']') {
+        last = after;
+    }
+    Some(Interval {
+        lower: limits.lower,
+        upper: limits.upper,
+        level: None,
+        kind: IntervalKind::Confidence,
+        last,
+        labelled: false,
+        signs: [1.0, limits.lower_sign, limits.upper_sign],
+        per: false,
+    })
+}
+
 /// The measure named in the header of the table column of token `i`.
 fn header_measure(t: &Tokens, i: usize) -> Option<Named> {
     t.header_cell(i)?
@@ -719,7 +762,9 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             i += 1;
             continue;
         };
-        let Some(iv) = interval_after(&scan.t, i) else {
+        let Some(iv) = interval_after(&scan.t, i).or_else(|| {
+            measure_before(&scan.t, i).and_then(|_| unlabelled_after_named(&scan.t, i))
+        }) else {
             i += 1;
             continue;
         };
@@ -763,18 +808,16 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
         figure.level = Some(level);
         figure.interval = Some(iv.kind.name().to_string());
         figure.verdict = check_interval(estimate, lower, upper, scale, iv.kind);
+        let beside = Beside::Interval {
+            estimate,
+            lower,
+            upper,
+            scale,
+            level: level / 100.0,
+        };
         if iv.kind == IntervalKind::Confidence {
             if let Some(p) = p_after(t, iv.upper).or_else(|| p_after(t, iv.last)) {
-                scan.beside.insert(
-                    p,
-                    Beside::Interval {
-                        estimate,
-                        lower,
-                        upper,
-                        scale,
-                        level: level / 100.0,
-                    },
-                );
+                scan.beside.insert(p, beside);
             }
         }
         // A second interval of the same estimate in the bracket: "RR 0.85 (95% CI 0.72
@@ -794,15 +837,14 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             }
             Some((limits.lower.saturating_sub(label.tokens), last, second))
         });
+        // RevMan's "Total (95% CI)" and "Subtotal (95% CI)" rows: the z of the "Test for
+        // overall effect" printed below is that of this estimate.
+        if iv.kind == IntervalKind::Confidence && t.word_in(t.line_start(i), &["total", "subtotal"])
+        {
+            scan.totals.push((i, beside));
+        }
         if iv.kind == IntervalKind::Confidence && t.header_cell(i).is_some() {
             let row = t.line_start(i);
-            let beside = Beside::Interval {
-                estimate,
-                lower,
-                upper,
-                scale,
-                level: level / 100.0,
-            };
             // Two intervals in a row: a p-value cell is beside neither.
             scan.row_interval
                 .entry(row)
@@ -1054,6 +1096,15 @@ mod tests {
                 0.70,
             ),
             ("OR 0·75 (95% CI 0·60–0·90)", Some("OR"), 0.75, 0.60, 0.90),
+            // Named, with neither a label nor a bracket of its own.
+            (
+                "(risk ratio 0.67, 0.52 to 0.86; P=0.002)",
+                Some("RR"),
+                0.67,
+                0.52,
+                0.86,
+            ),
+            ("HR 0.80, 0.70–0.91.", Some("HR"), 0.80, 0.70, 0.91),
         ] {
             let found = estimates(text);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -1072,6 +1123,9 @@ mod tests {
             "call (601) 213-4426",
             "between 2019 (2018–2020) and",
             "12 weeks (range 8 to 16)",
+            // After a measure's name, a list is no interval, nor a range with a unit.
+            "the odds ratios 1.20, 0.90 and 1.60 in three trials",
+            "mean difference 3, 2 to 5 years",
         ] {
             assert!(estimates(text).is_empty(), "{text}: {:?}", estimates(text));
         }

@@ -219,6 +219,10 @@ pub(crate) struct Scan<'a> {
     /// The estimate with its interval of a table row (by the row's first token), for the
     /// p-value in a cell of that row; `None` when the row has more than one.
     row_interval: HashMap<usize, Option<Beside>>,
+    /// The estimates with their intervals of RevMan's `Total` and `Subtotal` rows, in
+    /// order (by the estimate's token), each taken by the `Test for overall effect: Z =`
+    /// printed after it.
+    totals: Vec<(usize, Beside)>,
 }
 
 impl<'a> Scan<'a> {
@@ -232,6 +236,7 @@ impl<'a> Scan<'a> {
             drafts: Vec::new(),
             beside: HashMap::new(),
             row_interval: HashMap::new(),
+            totals: Vec::new(),
         }
     }
 

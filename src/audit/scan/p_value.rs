@@ -12,6 +12,10 @@
 //!   width on the analysis scale, z = estimate/SE; Altman & Bland, BMJ 2011;343:d2090).
 //!   With no measure named, either scale will do.
 //! - After a z statistic (`Z = 2.10 (P = 0.04)`): against 2(1 − Φ(|z|)) over z's rounding.
+//!   RevMan's `Test for overall effect: Z = 2.46 (P = 0.01)` is also checked against the
+//!   `Total (95% CI)` or `Subtotal (95% CI)` row at most 8 lines above it: the p-values
+//!   the z and the interval imply over their rounding must overlap (a z and p altered
+//!   together are caught so).
 //! - In a heterogeneity statement or a test for subgroup differences (`Chi² = 12.30, df = 5
 //!   (P = 0.03)`): against the upper tail of χ² with df degrees of freedom over Q's
 //!   rounding.
@@ -21,6 +25,7 @@ use super::text::Tokens;
 use super::{consistent, inconsistent, not_checkable, Beside, FigureKind, Scan, ScannedFigure};
 use crate::audit::consistency::{check_ci, mann_whitney_null_se, p_consistent};
 use crate::audit::figure::Relation;
+use crate::audit::VerdictKind;
 use crate::distribution::{chisq_sf, normal_two_sided_p};
 use crate::printed::{Printed, Scale};
 
@@ -325,9 +330,104 @@ pub(crate) fn find(scan: &mut Scan) {
                 "no estimate with its interval, z or χ² statistic is printed beside it",
             ),
         };
+        if let Some(z) = z {
+            // The z of RevMan's footer against the Total row above it (within 8 lines),
+            // each total taken by one footer.
+            let line = t.line_of(i);
+            let above = scan
+                .totals
+                .iter()
+                .rposition(|&(k, _)| k < i && line - t.line_of(k) <= 8);
+            if let Some(k) = above {
+                let (_, total) = scan.totals.remove(k);
+                scan.totals.drain(..k);
+                if figure.verdict.kind != VerdictKind::Inconsistent {
+                    if let Some(v) = z_against_total(z, total) {
+                        if v.kind == VerdictKind::Inconsistent {
+                            figure.verdict = v;
+                        } else {
+                            figure.verdict.reason =
+                                format!("{}; {}", figure.verdict.reason, v.reason);
+                        }
+                    }
+                }
+            }
+        }
         scan.claim(i, read.number);
         scan.push(i, read.number, figure);
     }
+}
+
+/// The two-sided normal p-values of a printed z over its rounding: 2(1 − Φ(|z|)) at the
+/// far and the near end of `z ± ½` unit of its last digit.
+fn z_p_range(z: Printed) -> (f64, f64) {
+    let (zl, zh) = z.bounds();
+    let (near, far) = if zl <= 0.0 && zh >= 0.0 {
+        (0.0, zl.abs().max(zh.abs()))
+    } else {
+        (zl.abs().min(zh.abs()), zl.abs().max(zh.abs()))
+    };
+    (normal_two_sided_p(far), normal_two_sided_p(near))
+}
+
+/// The two-sided p-values an estimate with its confidence interval implies over their
+/// rounding ([`check_ci`]), on its scale or, when none is named, on each.
+fn interval_p_ranges(beside: Beside) -> Vec<(f64, f64)> {
+    let Beside::Interval {
+        estimate,
+        lower,
+        upper,
+        scale,
+        level,
+    } = beside
+    else {
+        return Vec::new();
+    };
+    let scales: &[Scale] = match scale {
+        Some(Scale::Ratio) => &[Scale::Ratio],
+        Some(Scale::Difference) => &[Scale::Difference],
+        None => &[Scale::Ratio, Scale::Difference],
+    };
+    scales
+        .iter()
+        .filter_map(|&s| check_ci(estimate, lower, upper, s, level).ok())
+        .map(|implied| implied.p_range)
+        .collect()
+}
+
+/// The check of RevMan's `Test for overall effect: Z = z` against the estimate with its
+/// interval of the `Total` row above it: z = θ̂/SE, with SE from the interval's width
+/// (SE = (upper − lower)/(2 z₀.₉₇₅), on the log scale for ratios), so the p-values the two
+/// imply over their rounding must overlap. `None` when the interval implies none.
+fn z_against_total(z: Printed, total: Beside) -> Option<super::Verdict> {
+    let (zl, zh) = z_p_range(z);
+    let ranges = interval_p_ranges(total);
+    let range = *ranges.first()?;
+    let Beside::Interval {
+        estimate,
+        lower,
+        upper,
+        ..
+    } = total
+    else {
+        return None;
+    };
+    let total = format!(
+        "the total {} above it (p between {} and {})",
+        interval_text(estimate, lower, upper),
+        fmt_p(range.0),
+        fmt_p(range.1)
+    );
+    Some(if ranges.iter().any(|&(l, h)| l <= zh && zl <= h) {
+        consistent(format!("and {total} agrees within rounding"))
+    } else {
+        inconsistent(format!(
+            "Z = {} (p between {} and {}) and {total} disagree beyond rounding",
+            z.text(),
+            fmt_p(zl),
+            fmt_p(zh)
+        ))
+    })
 }
 
 /// The check of a printed p-value against the statistic printed beside it.
@@ -361,38 +461,18 @@ fn check(relation: Relation, p: Printed, beside: Beside) -> super::Verdict {
             estimate,
             lower,
             upper,
-            scale,
-            level,
+            ..
         } => {
-            let scales: &[Scale] = match scale {
-                Some(Scale::Ratio) => &[Scale::Ratio],
-                Some(Scale::Difference) => &[Scale::Difference],
-                None => &[Scale::Ratio, Scale::Difference],
-            };
-            let mut ranges = Vec::new();
-            for &s in scales {
-                if let Ok(implied) = check_ci(estimate, lower, upper, s, level) {
-                    if p_consistent(relation, p, implied.p_range) {
-                        return judge(implied.p_range, interval_text(estimate, lower, upper));
-                    }
-                    ranges.push(implied.p_range);
-                }
+            let ranges = interval_p_ranges(beside);
+            if let Some(&range) = ranges.iter().find(|&&r| p_consistent(relation, p, r)) {
+                return judge(range, interval_text(estimate, lower, upper));
             }
             match ranges.first() {
                 Some(&range) => judge(range, interval_text(estimate, lower, upper)),
                 None => not_checkable("the interval beside it implies no p-value (limits that print equal, or a ratio printed as 0)"),
             }
         }
-        Beside::Z(z) => {
-            let (zl, zh) = z.bounds();
-            let (near, far) = if zl <= 0.0 && zh >= 0.0 {
-                (0.0, zl.abs().max(zh.abs()))
-            } else {
-                (zl.abs().min(zh.abs()), zl.abs().max(zh.abs()))
-            };
-            let range = (normal_two_sided_p(far), normal_two_sided_p(near));
-            judge(range, format!("Z = {}", z.text()))
-        }
+        Beside::Z(z) => judge(z_p_range(z), format!("Z = {}", z.text())),
         Beside::MannWhitney { estimate, total } => {
             // Arms taken as equal: the split of the total is not printed.
             let (n1, n2) = (total / 2, total - total / 2);
@@ -504,5 +584,38 @@ mod tests {
         assert_eq!(found[0].2, VerdictKind::Consistent, "{found:?}");
         let found = ps("Test for overall effect: Z = 2.10 (P = 0.40)");
         assert_eq!(found[0].2, VerdictKind::Inconsistent, "{found:?}");
+    }
+
+    #[test]
+    fn revman_z_is_checked_against_the_total_above_it() {
+        // ln(0.59) / ((ln 0.90 − ln 0.39) / 3.92) = 2.46.
+        let row = "Risk Ratio M-H, Fixed, 95% CI\nTotal (95% CI)\t100.0%\t0.59 [0.39, 0.90]\n\
+                   Heterogeneity: Chi² = 0.00, df = 1 (P = 0.97); I² = 0%\n";
+        let text = format!("{row}Test for overall effect: Z = 2.46 (P = 0.01)");
+        let found = ps(&text);
+        assert_eq!(
+            found.last().unwrap().2,
+            VerdictKind::Consistent,
+            "{found:?}"
+        );
+        // A z and p that agree with each other but not with the total.
+        let text = format!("{row}Test for overall effect: Z = 1.46 (P = 0.14)");
+        let found = ps(&text);
+        assert_eq!(
+            found.last().unwrap().2,
+            VerdictKind::Inconsistent,
+            "{found:?}"
+        );
+        // Each total is the total of one footer: a second footer has none.
+        let text = format!(
+            "{row}Test for overall effect: Z = 2.46 (P = 0.01)\n\
+             Test for overall effect: Z = 1.46 (P = 0.14)"
+        );
+        let found = ps(&text);
+        assert_eq!(
+            found.last().unwrap().2,
+            VerdictKind::Consistent,
+            "{found:?}"
+        );
     }
 }

@@ -228,7 +228,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// The line (index, from 0) of token `i`.
-    fn line_of(&self, i: usize) -> usize {
+    pub fn line_of(&self, i: usize) -> usize {
         self.line_first
             .partition_point(|&f| f <= i)
             .saturating_sub(1)
