@@ -165,12 +165,11 @@ pub fn write_scan_csv<'a>(
 /// The figure as the claims registry prints it (`2.39 (1.10 to 5.23)`, `41%`,
 /// `P < 0.001`, `1070`), from the figure's own text where it can be read back.
 fn registry_figure(f: &ScannedFigure) -> String {
-    let number = |x: f64| {
-        let t = f
-            .text
+    // The number as printed (its decimals), found in `text`, a part of the figure's text.
+    let number_in = |text: &str, x: f64| {
+        let t = text
             .replace(['\u{2212}', '\u{2010}', '\u{2011}'], "-")
             .replace(['\u{00B7}', '\u{2219}'], ".");
-        // The number as printed (its decimals), found in the figure's text.
         let plain = format!("{x}");
         let decimals = t
             .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
@@ -179,6 +178,7 @@ fn registry_figure(f: &ScannedFigure) -> String {
             .next();
         decimals.map_or(plain, |d| format!("{x:.d$}"))
     };
+    let number = |x: f64| number_in(&f.text, x);
     match f.kind {
         FigureKind::EstimateCi => match (f.estimate, f.lower, f.upper) {
             (Some(e), Some(l), Some(u)) => {
@@ -196,7 +196,12 @@ fn registry_figure(f: &ScannedFigure) -> String {
             },
         ),
         FigureKind::I2 => {
-            f.i2.map_or_else(|| f.text.clone(), |v| format!("{}%", number(v)))
+            // I² as printed after its name (a τ² before it may print the same value).
+            let after_name = f.text.rfind('I').map_or(f.text.as_str(), |k| &f.text[k..]);
+            f.i2.map_or_else(
+                || f.text.clone(),
+                |v| format!("{}%", number_in(after_name, v)),
+            )
         }
         FigureKind::Percent => match (f.value, f.lower, f.upper) {
             (Some(v), _, _) => format!("{}%", number(v)),

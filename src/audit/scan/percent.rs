@@ -297,7 +297,11 @@ pub(crate) fn find(scan: &mut Scan) {
         figure.big_n = counts.big_n.map(|n| n.value as u64);
         figure.verdict = check(p, counts.n, counts.big_n);
         let first = counts.first.unwrap_or(i);
-        let last = counts.last.unwrap_or(i + 1).max(i + 1);
+        let mut last = counts.last.unwrap_or(i + 1).max(i + 1);
+        // "25 (41%)": the bracket the percentage stands in is part of the figure.
+        if first < i && last == i + 1 && t.is_sym(i - 1, '(') && t.is_sym(i + 2, ')') {
+            last = i + 2;
+        }
         for k in counts.tokens.clone() {
             scan.claim(k, k);
         }
