@@ -560,6 +560,7 @@ fn pool_table(
 /// input), yi, vi, the measure, the studies excluded (JSON), and the warnings.
 type EffectColumns<'py> = (
     Vec<String>,
+    Bound<'py, numpy::PyArray1<i64>>,
     Bound<'py, numpy::PyArray1<f64>>,
     Bound<'py, numpy::PyArray1<f64>>,
     String,
@@ -577,8 +578,10 @@ fn effect_columns<'py>(
     let excluded = json_of(py, effects.excluded())?;
     let measure = effects.measure().to_string();
     let labels = effects.labels().to_vec();
+    let index: Vec<i64> = effects.index().iter().map(|&i| i as i64).collect();
     Ok((
         labels,
+        index.into_pyarray(py),
         numpy::PyArray1::from_slice(py, effects.yi()),
         numpy::PyArray1::from_slice(py, effects.vi()),
         measure,

@@ -79,6 +79,8 @@ def _array(name: str, values: Any) -> np.ndarray:
     if isinstance(values, (str, bytes)):
         raise InputError(f"{name}: expected a sequence of numbers, got a string", column=name)
     array = np.asarray(values)
+    if array.dtype.kind == "c":
+        raise InputError(f"{name}: expected real numbers, got complex values", column=name)
     if array.dtype.kind not in "fiub":
         try:
             array = array.astype(np.float64)
@@ -309,8 +311,9 @@ class Effects:
     ``excluded``. ``repr`` is the CSV of ``metapool effects``."""
 
     def __init__(self, columns: Tuple[Any, ...]) -> None:
-        labels, yi, vi, measure, excluded, csv, run_warnings = columns
+        labels, index, yi, vi, measure, excluded, csv, run_warnings = columns
         self.study: List[str] = labels
+        self.index: np.ndarray = index
         self.yi: np.ndarray = yi
         self.vi: np.ndarray = vi
         self.measure: str = measure
@@ -325,7 +328,9 @@ class Effects:
     def to_frame(self) -> Any:
         import pandas as pd
 
-        return pd.DataFrame({"study": self.study, "yi": self.yi, "vi": self.vi})
+        return pd.DataFrame(
+            {"study": self.study, "index": self.index, "yi": self.yi, "vi": self.vi}
+        )
 
     def to_csv(self) -> str:
         return self._csv
