@@ -124,13 +124,27 @@ impl TableInput {
     /// # Errors
     /// As [`crate::data::read_csv_path_within`].
     pub fn read(&self) -> Result<(StudyTable, EffectOptions, PoolOptions)> {
-        let TableFile {
-            file,
-            profile,
-            limits,
-        } = &self.table;
-        let table = crate::data::read_csv_path_within(file, limits)?;
-        let (effect, pool) = profile.resolve(table.data_type(), &self.overrides);
+        self.resolve(self.read_table()?)
+    }
+
+    /// Reads the table of the file, within the limits.
+    ///
+    /// # Errors
+    /// As [`crate::data::read_csv_path_within`].
+    pub fn read_table(&self) -> Result<StudyTable> {
+        crate::data::read_csv_path_within(&self.table.file, &self.table.limits)
+    }
+
+    /// The options of the profile with the overrides on top of it, for `table` (read
+    /// from the file, or a table built in memory that stands for it).
+    ///
+    /// # Errors
+    /// None today; the signature keeps the reading steps alike.
+    pub fn resolve(&self, table: StudyTable) -> Result<(StudyTable, EffectOptions, PoolOptions)> {
+        let (effect, pool) = self
+            .table
+            .profile
+            .resolve(table.data_type(), &self.overrides);
         Ok((table, effect, pool))
     }
 
@@ -143,7 +157,20 @@ impl TableInput {
         &self,
         analysis: &str,
     ) -> Result<(StudyTable, EffectOptions, PoolOptions, Effects)> {
-        let (table, effect, options) = self.read()?;
+        self.effects_of(self.read_table()?, analysis)
+    }
+
+    /// [`TableInput::resolve`] of `table`, and the study effects of the inverse-variance
+    /// analysis `analysis`.
+    ///
+    /// # Errors
+    /// As [`crate::analysis::inverse_variance_effects`].
+    pub fn effects_of(
+        &self,
+        table: StudyTable,
+        analysis: &str,
+    ) -> Result<(StudyTable, EffectOptions, PoolOptions, Effects)> {
+        let (table, effect, options) = self.resolve(table)?;
         let effects =
             crate::analysis::inverse_variance_effects(analysis, &table, &effect, &options)?;
         Ok((table, effect, options, effects))
@@ -238,7 +265,16 @@ impl PoolArgs {
     /// [`Error::InvalidArgument`] when the two plots name one file or a plot names the
     /// input; [`Error::Write`] when a plot cannot be written.
     pub fn run(&self, progress: &dyn Progress) -> Result<PoolReport> {
-        let (mut table, effect, options) = self.input.read()?;
+        self.run_table(self.input.read_table()?, progress)
+    }
+
+    /// [`PoolArgs::run`] on `table` in place of the file's (a table built in memory;
+    /// the file still names the input that the plots must not overwrite).
+    ///
+    /// # Errors
+    /// As [`PoolArgs::run`], reading aside.
+    pub fn run_table(&self, table: StudyTable, progress: &dyn Progress) -> Result<PoolReport> {
+        let (mut table, effect, options) = self.input.resolve(table)?;
         let fit = crate::model::pool(&table, &effect, &options)?;
         progress.warnings(&fit.warnings);
         let subgroups = match &self.subgroup {
@@ -367,6 +403,15 @@ pub struct BatchReport {
 }
 
 impl BatchArgs {
+    /// The batch of `input` grouped by the column `group_by`, written as CSV.
+    pub fn new(input: TableInput, group_by: impl Into<String>) -> Self {
+        BatchArgs {
+            input,
+            group_by: group_by.into(),
+            format: BatchFormat::Csv,
+        }
+    }
+
     /// Reads the table row by row (a rejected row fails its group only), pools each
     /// group with one step of progress per group, and warns of the groups that failed.
     /// [`BatchArgs::run_to`] writes the rows as they are pooled instead of holding
@@ -414,6 +459,47 @@ impl BatchArgs {
         })
     }
 
+    /// [`BatchArgs::run`] on a table already read row by row in place of the file's (a
+    /// table in memory: [`crate::data::read_csv_str_by_row`]), warning of the groups
+    /// that failed.
+    ///
+    /// # Errors
+    /// As [`batch::batch_by_row`].
+    pub fn run_checked(
+        &self,
+        checked: &crate::data::RowChecked,
+        progress: &dyn Progress,
+    ) -> Result<BatchReport> {
+        let rows = self.pool_checked(checked, progress)?;
+        let counts = batch::BatchCounts {
+            groups: rows.len(),
+            failed: rows.iter().filter(|r| r.error.is_some()).count(),
+        };
+        if let Some(w) = batch::failed_groups_warning(counts) {
+            progress.warning(&w);
+        }
+        Ok(BatchReport { rows })
+    }
+
+    /// Pools every group of a table read row by row, one step of progress per group.
+    fn pool_checked(
+        &self,
+        checked: &crate::data::RowChecked,
+        progress: &dyn Progress,
+    ) -> Result<Vec<batch::BatchRow>> {
+        let (effect, options) = self
+            .input
+            .table
+            .profile
+            .resolve(checked.table.data_type(), &self.input.overrides);
+        progress.begin(batch::group_count(checked, &self.group_by)?, true);
+        let rows = batch::batch_by_row(checked, &self.group_by, &effect, &options, &|| {
+            progress.step()
+        });
+        progress.end();
+        rows
+    }
+
     /// Pools every group, handing the rows to `sink` in file order, chunk by chunk
     /// where the file allows it ([`BatchArgs::run_to`]).
     fn stream(
@@ -448,14 +534,7 @@ impl BatchArgs {
             counts?
         } else {
             let checked = crate::data::read_csv_path_by_row_within(file, limits)?;
-            let (effect, options) =
-                profile.resolve(checked.table.data_type(), &self.input.overrides);
-            progress.begin(batch::group_count(&checked, &self.group_by)?, true);
-            let rows = batch::batch_by_row(&checked, &self.group_by, &effect, &options, &|| {
-                progress.step()
-            });
-            progress.end();
-            let rows = rows?;
+            let rows = self.pool_checked(&checked, progress)?;
             sink(&rows)?;
             batch::BatchCounts {
                 groups: rows.len(),
@@ -547,6 +626,20 @@ pub struct RegressReport {
 }
 
 impl RegressArgs {
+    /// The meta-regression of `input` on the moderator columns `mods`, without a
+    /// permutation test (the command line's defaults for its options), written as text.
+    pub fn new(input: TableInput, mods: Vec<String>) -> Self {
+        RegressArgs {
+            input,
+            mods,
+            permutation: false,
+            iterations: 1000,
+            seed: 1,
+            exact: false,
+            format: ReportFormat::Text,
+        }
+    }
+
     /// Fits the meta-regression of the inverse-variance study effects on the
     /// moderators (Knapp-Hartung tests for `--ci hksj`), and its permutation test with
     /// one step of progress per refit.
@@ -555,7 +648,15 @@ impl RegressArgs {
     /// As [`TableInput::read_effects`], [`regression::regression_data`],
     /// [`regression::knapp_hartung_for`] and [`regression::Model::fit`].
     pub fn run(&self, progress: &dyn Progress) -> Result<RegressReport> {
-        let (table, _, options, effects) = self.input.read_effects("metapool regress")?;
+        self.run_table(self.input.read_table()?, progress)
+    }
+
+    /// [`RegressArgs::run`] on `table` in place of the file's.
+    ///
+    /// # Errors
+    /// As [`RegressArgs::run`], reading aside.
+    pub fn run_table(&self, table: StudyTable, progress: &dyn Progress) -> Result<RegressReport> {
+        let (table, _, options, effects) = self.input.effects_of(table, "metapool regress")?;
         let data = regression::regression_data(&table, &effects, &self.mods)?;
         let mut warnings = crate::model::data_warnings(&effects);
         warnings.extend(data.warnings.iter().cloned());
@@ -653,6 +754,15 @@ pub struct SensitivityReport {
 }
 
 impl SensitivityArgs {
+    /// The sensitivity analyses of `input` in its order, written as text.
+    pub fn new(input: TableInput) -> Self {
+        SensitivityArgs {
+            input,
+            order: None,
+            format: ReportFormat::Text,
+        }
+    }
+
     /// The sensitivity analyses of the inverse-variance study effects, cumulated in the
     /// order of `order`, one step of progress per fit.
     ///
@@ -660,7 +770,19 @@ impl SensitivityArgs {
     /// As [`TableInput::read_effects`], [`sensitivity::cumulative_order`] and
     /// [`sensitivity::sensitivity`].
     pub fn run(&self, progress: &dyn Progress) -> Result<SensitivityReport> {
-        let (table, _, options, effects) = self.input.read_effects("metapool sensitivity")?;
+        self.run_table(self.input.read_table()?, progress)
+    }
+
+    /// [`SensitivityArgs::run`] on `table` in place of the file's.
+    ///
+    /// # Errors
+    /// As [`SensitivityArgs::run`], reading aside.
+    pub fn run_table(
+        &self,
+        table: StudyTable,
+        progress: &dyn Progress,
+    ) -> Result<SensitivityReport> {
+        let (table, _, options, effects) = self.input.effects_of(table, "metapool sensitivity")?;
         let mut warnings = crate::model::data_warnings(&effects);
         warnings.extend(
             self.input
@@ -747,6 +869,18 @@ pub struct BiasReport {
 }
 
 impl BiasArgs {
+    /// The small-study analyses of `input` with the command line's defaults (L0, the
+    /// side from Egger's test, no plot), written as text.
+    pub fn new(input: TableInput) -> Self {
+        BiasArgs {
+            input,
+            estimator: MissingEstimator::L0,
+            side: None,
+            funnel: None,
+            format: ReportFormat::Text,
+        }
+    }
+
     /// The small-study analyses of the inverse-variance study effects, one step of
     /// progress per analysis, and the funnel plot with the filled studies (the fit of
     /// the table as `pool` makes it).
@@ -754,7 +888,16 @@ impl BiasArgs {
     /// # Errors
     /// As [`TableInput::read_effects`] and [`bias::small_study_effects`]; [`Error::Write`] when the plot cannot be written.
     pub fn run(&self, progress: &dyn Progress) -> Result<BiasReport> {
-        let (table, effect, options, effects) = self.input.read_effects("metapool bias")?;
+        self.run_table(self.input.read_table()?, progress)
+    }
+
+    /// [`BiasArgs::run`] on `table` in place of the file's (the file still names the
+    /// input that the funnel plot must not overwrite).
+    ///
+    /// # Errors
+    /// As [`BiasArgs::run`], reading aside.
+    pub fn run_table(&self, table: StudyTable, progress: &dyn Progress) -> Result<BiasReport> {
+        let (table, effect, options, effects) = self.input.effects_of(table, "metapool bias")?;
         let trim = TrimFillOptions {
             estimator: self.estimator,
             side: self.side,
@@ -834,6 +977,15 @@ pub enum RevmanReport {
 }
 
 impl RevmanArgs {
+    /// The checks of the review (or folder of reviews) `file`, written as text.
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        RevmanArgs {
+            file: file.into(),
+            format: FitFormat::Text,
+            reanalyse: None,
+        }
+    }
+
     /// Reads the review (or the folder of reviews) and checks its figures.
     ///
     /// # Errors
@@ -1115,13 +1267,32 @@ pub struct EffectsArgs {
 }
 
 impl EffectsArgs {
+    /// The study effects of `input`.
+    pub fn new(input: TableInput) -> Self {
+        EffectsArgs { input }
+    }
+
     /// The study effects of the table, with the profile's conventions.
     ///
     /// # Errors
     /// As [`TableInput::read`] and [`crate::effect::compute`].
     pub fn run(&self, progress: &dyn Progress) -> Result<Effects> {
         progress.warnings(&self.input.unused_options("metapool effects", POOLING_ONLY));
-        let (table, options, _) = self.input.read()?;
+        self.effects(self.input.read_table()?, progress)
+    }
+
+    /// [`EffectsArgs::run`] on `table` in place of the file's.
+    ///
+    /// # Errors
+    /// As [`EffectsArgs::run`], reading aside.
+    pub fn run_table(&self, table: StudyTable, progress: &dyn Progress) -> Result<Effects> {
+        progress.warnings(&self.input.unused_options("metapool effects", POOLING_ONLY));
+        self.effects(table, progress)
+    }
+
+    /// The study effects of `table`, warning of what they warn about.
+    fn effects(&self, table: StudyTable, progress: &dyn Progress) -> Result<Effects> {
+        let (table, options, _) = self.input.resolve(table)?;
         let effects = crate::effect::compute(&table, &options)?;
         progress.warnings(&effects.warnings);
         Ok(effects)

@@ -278,6 +278,17 @@ pub fn read_csv_str(source: &str, text: &str) -> Result<StudyTable> {
     parse_csv_bytes(source.to_owned(), text.as_bytes(), false)?.validate()
 }
 
+/// Reads a study table from CSV text row by row, as [`read_csv_path_by_row`] reads a
+/// file: a row with a bad cell is set aside with its error; `source` names the text in
+/// error messages. The reading of an in-memory table (a data frame of the Python
+/// package) by `batch`.
+///
+/// # Errors
+/// As [`read_csv_path_by_row`].
+pub fn read_csv_str_by_row(source: &str, text: &str) -> Result<RowChecked> {
+    parse_csv_bytes(source.to_owned(), text.as_bytes(), true)?.validate_by_row()
+}
+
 /// Reads a study table from any reader, within the default [`InputLimits`]; `source`
 /// names it in error messages.
 ///

@@ -31,8 +31,8 @@ pub(crate) use self::csv::no_group_column;
 pub(crate) use self::csv::Records;
 pub use self::csv::{
     group_runs, read_csv_groups, read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within,
-    read_csv_path_within, read_csv_reader, read_csv_str, GroupChunks, GroupRuns, RejectedRow,
-    RowChecked, RowChunk,
+    read_csv_path_within, read_csv_reader, read_csv_str, read_csv_str_by_row, GroupChunks,
+    GroupRuns, RejectedRow, RowChecked, RowChunk,
 };
 pub(crate) use self::csv::{parse_number, shown};
 pub use self::input::{parse_size, InputLimits};
