@@ -102,6 +102,10 @@ pub struct Decoded {
     pub text: String,
     /// What was lost or doubtful in decoding.
     pub warnings: Vec<String>,
+    /// For HTML, the line of the file (from 1) each line of `text` starts on; empty
+    /// when the lines of `text` are the file's own (plain text and Markdown) or the
+    /// file has none (PDF).
+    pub source_lines: Vec<u32>,
 }
 
 /// The UTF-8 byte-order mark.
@@ -121,6 +125,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Decoded> {
             format: DocumentFormat::Pdf,
             text,
             warnings,
+            source_lines: Vec::new(),
         });
     }
     if let Some(encoding) = wide_bom(bytes) {
@@ -137,15 +142,16 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Decoded> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let text = utf8(name, bytes)?;
     let format = text_format(name, text);
-    let text = match format {
+    let (text, source_lines) = match format {
         DocumentFormat::Html => html::decode(text),
-        DocumentFormat::Markdown => markdown::decode(&normalise_line_ends(text)),
-        _ => normalise_line_ends(text),
+        DocumentFormat::Markdown => (markdown::decode(&normalise_line_ends(text)), Vec::new()),
+        _ => (normalise_line_ends(text), Vec::new()),
     };
     Ok(Decoded {
         format,
         text,
         warnings: Vec::new(),
+        source_lines,
     })
 }
 

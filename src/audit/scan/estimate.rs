@@ -19,8 +19,10 @@
 //! At the printed precision ([`crate::printed::Printed::bounds`]): the estimate lies
 //! within its interval; the interval is symmetric about it on the log scale for a ratio
 //! measure and on the natural scale for a difference (a Wald interval is; with no
-//! measure named, either scale will do); a ratio is above 0. A credible interval is only
-//! asked to hold its estimate.
+//! measure named, either scale will do); a ratio is above 0. A credible interval, and an
+//! absolute risk per 1000 of a summary of findings (`2 per 1000 (0 to 11)`: a baseline
+//! risk times a relative effect, rounded to whole numbers), are only asked to hold their
+//! estimate.
 
 use super::text::Tokens;
 use super::{consistent, inconsistent, not_checkable, Beside, FigureKind, Scan, ScannedFigure};
@@ -687,8 +689,7 @@ fn spread_named_before(t: &Tokens, i: usize) -> bool {
     if (start..i).any(|j| t.word_in(j, SPREAD_NAMES)) {
         return true;
     }
-    t.header_cell(i)
-        .is_some_and(|cell| cell.into_iter().any(|j| t.word_in(j, SPREAD_NAMES)))
+    t.header_names(i, SPREAD_NAMES)
 }
 
 /// True when an interval's label follows token `i`, perhaps after a comma or a
@@ -707,10 +708,19 @@ fn followed_by_label(t: &Tokens, i: usize) -> bool {
 /// `;` or `,`): its label (with the count of its tokens up to the limits) and limits.
 fn second_interval(t: &Tokens, upper: usize) -> Option<(SecondLabel, Limits)> {
     let mut j = past_percent(t, upper + 1);
-    if !(t.is_sym(j, ';') || t.is_sym(j, ',')) {
+    let separator = |j: usize| t.is_sym(j, ';') || t.is_sym(j, ',');
+    if !separator(j) {
         return None;
     }
     j += 1;
+    // The first interval's p-value may stand between: "95% CI, 0.74-0.97; P = .02; 95%
+    // prediction interval, 0.62-1.17".
+    if let Some(number) = super::p_value::number_of_p(t, j) {
+        if !separator(number + 1) {
+            return None;
+        }
+        j = number + 2;
+    }
     let label = label_at(t, j)?;
     let mut k = label.next;
     while t.is_sym(k, ':') || t.is_sym(k, ',') || t.word_in(k, AFTER_LABEL) {
@@ -762,6 +772,12 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             i += 1;
             continue;
         };
+        // The number of a p-value is no estimate ("P = .02; 95% prediction interval, ...").
+        let is_p = |b: usize| super::p_value::number_of_p(&scan.t, b) == Some(i);
+        if (1..=3).any(|back| i.checked_sub(back).is_some_and(is_p)) {
+            i += 1;
+            continue;
+        }
         let Some(iv) = interval_after(&scan.t, i).or_else(|| {
             measure_before(&scan.t, i).and_then(|_| unlabelled_after_named(&scan.t, i))
         }) else {
@@ -807,7 +823,19 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
         figure.upper = Some(upper.value);
         figure.level = Some(level);
         figure.interval = Some(iv.kind.name().to_string());
-        figure.verdict = check_interval(estimate, lower, upper, scale, iv.kind);
+        figure.verdict = if iv.per {
+            // An absolute risk of a summary of findings ("234 per 1000 (186 to 294)") is
+            // a baseline risk times a relative effect and its limits, rounded to whole
+            // numbers: only asked to hold its estimate.
+            outside_interval(estimate, lower, upper).unwrap_or_else(|| {
+                consistent(
+                    "the rate lies within its interval (an absolute risk from a relative \
+                     effect is not checked for symmetry)",
+                )
+            })
+        } else {
+            check_interval(estimate, lower, upper, scale, iv.kind)
+        };
         let beside = Beside::Interval {
             estimate,
             lower,
@@ -863,6 +891,29 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
     }
 }
 
+/// The verdict on limits out of order or an estimate outside its interval, at the
+/// printed precision; `None` when the estimate lies within.
+fn outside_interval(estimate: Printed, lower: Printed, upper: Printed) -> Option<super::Verdict> {
+    let (el, eh) = estimate.bounds();
+    let (ll, _) = lower.bounds();
+    let (_, uh) = upper.bounds();
+    if lower.value > upper.value {
+        return Some(inconsistent(format!(
+            "the lower limit {} is above the upper limit {}",
+            lower.text(),
+            upper.text()
+        )));
+    }
+    (eh < ll || el > uh).then(|| {
+        inconsistent(format!(
+            "the estimate {} lies outside its interval ({} to {})",
+            estimate.text(),
+            lower.text(),
+            upper.text()
+        ))
+    })
+}
+
 /// The checks of an estimate with its interval; see the module documentation.
 fn check_interval(
     estimate: Printed,
@@ -871,23 +922,8 @@ fn check_interval(
     scale: Option<Scale>,
     kind: IntervalKind,
 ) -> super::Verdict {
-    let (el, eh) = estimate.bounds();
-    let (ll, _) = lower.bounds();
-    let (_, uh) = upper.bounds();
-    if lower.value > upper.value {
-        return inconsistent(format!(
-            "the lower limit {} is above the upper limit {}",
-            lower.text(),
-            upper.text()
-        ));
-    }
-    if eh < ll || el > uh {
-        return inconsistent(format!(
-            "the estimate {} lies outside its interval ({} to {})",
-            estimate.text(),
-            lower.text(),
-            upper.text()
-        ));
+    if let Some(outside) = outside_interval(estimate, lower, upper) {
+        return outside;
     }
     if kind == IntervalKind::Credible {
         return consistent("the estimate lies within its credible interval (a credible interval need not be symmetric)");
@@ -1112,6 +1148,14 @@ mod tests {
             assert_eq!(m.as_deref(), measure, "{text}");
             assert_eq!((*fe, *fl, *fh), (e, lo, hi), "{text}");
         }
+    }
+
+    #[test]
+    fn a_rate_per_1000_need_only_hold_its_estimate() {
+        let verdict = |text: &str| scan_text(text)[0].verdict.kind;
+        use crate::audit::VerdictKind::{Consistent, Inconsistent};
+        assert_eq!(verdict("2 per 1000 (0 to 11)"), Consistent);
+        assert_eq!(verdict("20 per 1000 (25 to 30)"), Inconsistent);
     }
 
     #[test]

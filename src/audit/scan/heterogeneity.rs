@@ -305,6 +305,37 @@ pub(crate) fn find(scan: &mut Scan) {
     }
 }
 
+/// Q and its degrees of freedom printed in the table row of token `i`, in a column
+/// whose header names Q or χ² (`Q (df)` holding `31.4 (13)`, or `Q` beside a `df`
+/// column): what an I² or a heterogeneity p-value of the same row is checked against.
+pub(crate) fn row_q(t: &Tokens, i: usize) -> Option<(Printed, Printed)> {
+    let names = |j: usize, words: &[&str]| t.header_names(j, words);
+    const Q: &[&str] = &["q", "chi²", "chi2", "χ²", "chi-squared", "cochran's"];
+    let row = t.line_tokens(i);
+    let q_at = row.clone().find(|&j| t.num(j).is_some() && names(j, Q))?;
+    let q = t.num(q_at)?;
+    // "31.4 (13)" in one cell.
+    if t.is_sym(q_at + 1, '(') && t.is_sym(q_at + 3, ')') && t.alone_in_cell(q_at, q_at + 3) {
+        return Some((q, t.num(q_at + 2)?));
+    }
+    if !t.alone_in_cell(q_at, q_at) {
+        return None;
+    }
+    let df_at = row.into_iter().find(|&j| {
+        t.num(j).is_some() && t.alone_in_cell(j, j) && names(j, &["df", "d.f."]) && !names(j, Q)
+    })?;
+    Some((q, t.num(df_at)?))
+}
+
+/// The check of an I² printed in a table cell, against the Q and df of its row
+/// ([`row_q`]) where they are printed.
+pub(crate) fn check_i2_cell(t: &Tokens, i: usize, i2: Printed) -> super::Verdict {
+    match row_q(t, i) {
+        Some((q, df)) => check(Some(i2), Some(q), Some(df), None, None),
+        None => not_checkable("Q and df are not printed"),
+    }
+}
+
 /// The checks of a heterogeneity statement; see the module documentation.
 fn check(
     i2: Option<Printed>,
@@ -377,6 +408,32 @@ fn check(
 mod tests {
     use super::super::{scan_text, FigureKind};
     use crate::audit::VerdictKind;
+
+    #[test]
+    fn a_table_row_checks_its_i2_and_heterogeneity_p_against_its_q() {
+        // χ²(13) upper tail at 31.4 is 0.003; (31.4 − 13)/31.4 = 59%. The second row's
+        // I² should be (12.1 − 9)/12.1 = 26%, and χ²(9) at 12.1 gives 0.21, not 0.021.
+        let found = scan_text(
+            "Outcome\tEstimate (95% CI)\tQ (df)\tP het\tI²\n             Weight\t−1.60 (−2.21 to −0.99)\t31.4 (13)\t0.003\t59%\n             Fat\t−0.92 (−1.37 to −0.47)\t12.1 (9)\t0.021\t64%",
+        );
+        let verdicts: Vec<_> = found
+            .iter()
+            .filter(|f| matches!(f.kind, FigureKind::I2 | FigureKind::PValue))
+            .map(|f| (f.kind, f.verdict.kind))
+            .collect();
+        use FigureKind::{PValue, I2};
+        use VerdictKind::{Consistent, Inconsistent};
+        assert_eq!(
+            verdicts,
+            [
+                (PValue, Consistent),
+                (I2, Consistent),
+                (PValue, Inconsistent),
+                (I2, Inconsistent)
+            ],
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn revman_footer() {

@@ -64,7 +64,8 @@ pub struct ScannedFigure {
     pub kind: FigureKind,
     /// The figure as printed (decoded text).
     pub text: String,
-    /// The line of the decoded text it starts on (1-based).
+    /// The line it starts on (from 1): the file's own line for text, Markdown and HTML
+    /// ([`scan_document`]), the line of the decoded text for PDF and for [`scan_text`].
     pub line: usize,
     /// Offset of its first character in the decoded text, in characters.
     pub start: usize,
@@ -392,7 +393,13 @@ fn scan_piece(text: &str) -> Vec<ScannedFigure> {
 /// As [`decode`]: bytes that are no document metapool reads.
 pub fn scan_document(name: &str, bytes: &[u8]) -> crate::error::Result<DocumentScan> {
     let decoded = decode(name, bytes)?;
-    let figures = scan_text(&decoded.text);
+    let mut figures = scan_text(&decoded.text);
+    // HTML: the line of the file, not of the decoded text.
+    for f in &mut figures {
+        if let Some(&line) = decoded.source_lines.get(f.line.wrapping_sub(1)) {
+            f.line = line as usize;
+        }
+    }
     Ok(DocumentScan {
         document: name.to_string(),
         format: decoded.format,

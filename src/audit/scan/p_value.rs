@@ -67,6 +67,7 @@ pub(crate) fn is_p_word(t: &Tokens, i: usize) -> bool {
         || w.eq_ignore_ascii_case("pinteraction")
         || w.eq_ignore_ascii_case("ptrend")
         || w.eq_ignore_ascii_case("pheterogeneity")
+        || w.eq_ignore_ascii_case("phet")
 }
 
 /// A relation at token `i`: the relation and the token after it.
@@ -99,6 +100,14 @@ struct Read {
     sign: &'static str,
     number: usize,
     test: Option<&'static str>,
+}
+
+/// The token of the number of the p-value whose `P` is token `i`, if one is printed.
+pub(crate) fn number_of_p(t: &Tokens, i: usize) -> Option<usize> {
+    is_p_word(t, i)
+        .then(|| read_at(t, i))
+        .flatten()
+        .map(|r| r.number)
 }
 
 fn read_at(t: &Tokens, i: usize) -> Option<Read> {
@@ -268,10 +277,28 @@ fn find_in_columns(scan: &mut Scan) {
         let mut figure = ScannedFigure::blank(FigureKind::PValue);
         figure.p = Some(format!("{sign}{}", value.text()));
         figure.value = Some(value.value);
-        let beside = scan.row_interval.get(&t.line_start(i)).copied().flatten();
-        figure.verdict = match beside {
-            Some(b) => check(relation, value, b),
-            None => not_checkable("no single estimate with its interval is printed in its row"),
+        // A column of heterogeneity p-values ("P het", "P for heterogeneity") is checked
+        // against the Q and df of its row, not against the row's estimate.
+        let heterogeneity = t.header_names(i, &["phet", "pheterogeneity", "het", "heterogeneity"]);
+        figure.verdict = if heterogeneity {
+            figure.test = Some("heterogeneity".to_string());
+            match super::heterogeneity::row_q(t, i) {
+                Some((q, df)) => check(
+                    relation,
+                    value,
+                    Beside::ChiSquare {
+                        q,
+                        df,
+                        test: "heterogeneity",
+                    },
+                ),
+                None => not_checkable("no Q with its df is printed in its row"),
+            }
+        } else {
+            match scan.row_interval.get(&t.line_start(i)).copied().flatten() {
+                Some(b) => check(relation, value, b),
+                None => not_checkable("no single estimate with its interval is printed in its row"),
+            }
         };
         scan.claim(first, i);
         scan.push(first, i, figure);

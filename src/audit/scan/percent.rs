@@ -174,8 +174,13 @@ fn counts_before(scan: &Scan, i: usize) -> Counts {
 }
 
 /// True when the number and `%` at token `i` are the level of an interval, the strength
-/// of a preparation or part of a heterogeneity statement.
+/// of a preparation, part of a heterogeneity statement or a study's weight (a column
+/// headed `Weight`).
 fn not_a_result(t: &Tokens, i: usize) -> bool {
+    // A study's weight in a forest plot's `Weight` column.
+    if t.header_names(i, &["weight", "weights"]) {
+        return true;
+    }
     let after = i + 2;
     if t.word_in(
         after,
@@ -223,8 +228,7 @@ fn not_a_result(t: &Tokens, i: usize) -> bool {
 
 /// True when the header of the table column of token `i` names I².
 fn header_names_i2(t: &Tokens, i: usize) -> bool {
-    t.header_cell(i)
-        .is_some_and(|cell| cell.into_iter().any(|j| t.word_in(j, &["i²", "i2", "i^2"])))
+    t.header_names(i, &["i²", "i2", "i^2"])
 }
 
 /// Finds the values of I² printed bare, without `%`, in a table column whose header
@@ -238,7 +242,7 @@ pub(crate) fn find_i2_cells(scan: &mut Scan) {
         }
         let mut figure = ScannedFigure::blank(FigureKind::I2);
         figure.i2 = Some(p.value);
-        figure.verdict = not_checkable("Q and df are not printed");
+        figure.verdict = super::heterogeneity::check_i2_cell(t, i, p);
         scan.claim(i, i);
         scan.push(i, i, figure);
     }
@@ -266,7 +270,7 @@ pub(crate) fn find(scan: &mut Scan) {
         if header_names_i2(t, i) {
             let mut figure = ScannedFigure::blank(FigureKind::I2);
             figure.i2 = Some(p.value);
-            figure.verdict = not_checkable("Q and df are not printed");
+            figure.verdict = super::heterogeneity::check_i2_cell(t, i, p);
             scan.claim(i, i + 1);
             scan.push(i, i + 1, figure);
             continue;

@@ -302,6 +302,24 @@ impl<'a> Tokens<'a> {
         self.line_first.get(self.line_of(i)).copied().unwrap_or(0)
     }
 
+    /// True when the header of the table column of token `i` has one of `words`.
+    pub fn header_names(&self, i: usize, words: &[&str]) -> bool {
+        self.header_cell(i)
+            .is_some_and(|cell| cell.into_iter().any(|h| self.word_in(h, words)))
+    }
+
+    /// The tokens of the line of token `i`.
+    pub fn line_tokens(&self, i: usize) -> std::ops::Range<usize> {
+        let line = self.line_of(i);
+        let first = self.line_first.get(line).copied().unwrap_or(0);
+        let end = self
+            .line_first
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.toks.len());
+        first..end
+    }
+
     /// True when the line of token `i` is a table row (has a tab or a `|`).
     pub fn in_table_row(&self, i: usize) -> bool {
         self.table_first

@@ -7,12 +7,20 @@
 use super::scripted;
 use std::borrow::Cow;
 
-/// The text of an HTML document.
-pub(super) fn decode(html: &str) -> String {
+/// The text of an HTML document, and for each of its lines the line of the source (from
+/// 1) its first character came from.
+pub(super) fn decode(html: &str) -> (String, Vec<u32>) {
     let mut w = Writer::with_capacity(html.len());
     let b = html.as_bytes();
     let mut pos = 0;
     let mut text_start = 0;
+    // The source line at byte `counted`, counted forward as the pass goes.
+    let (mut counted, mut line) = (0, 1u32);
+    let mut line_at = |to: usize| {
+        line += memchr::memchr_iter(b'\n', &b[counted..to]).count() as u32;
+        counted = to;
+        line
+    };
     while pos < b.len() {
         let Some(lt) = memchr::memchr(b'<', &b[pos..]).map(|i| pos + i) else {
             break;
@@ -23,11 +31,14 @@ pub(super) fn decode(html: &str) -> String {
             pos = lt + 1;
             continue;
         }
+        w.src_line = line_at(text_start);
         w.text(&html[text_start..lt]);
+        w.src_line = line_at(lt);
         pos = markup_at(html, lt, &mut w);
         text_start = pos;
     }
     if text_start < html.len() {
+        w.src_line = line_at(text_start);
         w.text(&html[text_start..]);
     }
     w.finish()
@@ -77,6 +88,8 @@ struct Tag {
     name: [u8; 16],
     len: usize,
     end: bool,
+    /// The columns a table cell spans (its `colspan`, 1 unless given; at most 1000).
+    span: usize,
 }
 
 impl Tag {
@@ -118,6 +131,7 @@ fn markup_at(html: &str, lt: usize, w: &mut Writer) -> usize {
         name: [0; 16],
         len: 0,
         end,
+        span: 1,
     };
     if name_len <= 16 {
         for (k, c) in b[name_start..name_start + name_len].iter().enumerate() {
@@ -129,7 +143,28 @@ fn markup_at(html: &str, lt: usize, w: &mut Writer) -> usize {
         // A tag cut short by the end of the file is dropped, as a browser does.
         return b.len();
     };
+    if matches!(tag.name(), "td" | "th") && !end {
+        tag.span = colspan(&b[name_start + name_len..after]);
+    }
     w.tag(html, &tag, after)
+}
+
+/// The `colspan` among a cell's attributes: 1 when absent or not a number, at most
+/// 1000 (as browsers clamp it).
+fn colspan(attributes: &[u8]) -> usize {
+    let Some(at) = attributes
+        .windows(7)
+        .position(|w| w.eq_ignore_ascii_case(b"colspan"))
+    else {
+        return 1;
+    };
+    let digits: usize = attributes[at + 7..]
+        .iter()
+        .skip_while(|c| c.is_ascii_whitespace() || **c == b'=' || **c == b'"' || **c == b'\'')
+        .take_while(|c| c.is_ascii_digit())
+        .take(4)
+        .fold(0, |n, c| n * 10 + usize::from(c - b'0'));
+    digits.clamp(1, 1000)
 }
 
 /// Where a tag whose attributes start at `from` ends (just past its `>`), quoted
@@ -194,10 +229,16 @@ struct Writer {
     in_cell: bool,
     /// The row has had a cell: the next cell starts after a TAB.
     row_has_cell: bool,
+    /// The columns the row's last cell spans: the TABs before the next.
+    last_span: usize,
     /// Inside `<head>`: text dropped.
     in_head: bool,
     /// Just after `<pre>`: a first line end is dropped, as a browser does.
     pre_start: bool,
+    /// The line of the source (from 1) being written.
+    src_line: u32,
+    /// For each line of `out`, the source line of its first character.
+    lines: Vec<u32>,
 }
 
 impl Writer {
@@ -210,9 +251,23 @@ impl Writer {
             pre: 0,
             in_cell: false,
             row_has_cell: false,
+            last_span: 1,
             in_head: false,
             pre_start: false,
+            src_line: 1,
+            lines: Vec::new(),
         }
+    }
+
+    /// Writes one character, noting the source line of each line of the text.
+    fn put(&mut self, c: char) {
+        if self.out.is_empty() && self.lines.is_empty() {
+            self.lines.push(self.src_line);
+        }
+        if c == '\n' {
+            self.lines.push(self.src_line);
+        }
+        self.out.push(c);
     }
 
     /// Writes the separator owed before a character.
@@ -227,21 +282,21 @@ impl Writer {
                     .take_while(|c| *c == b'\n')
                     .count();
                 for _ in have..usize::from(self.newlines) {
-                    self.out.push('\n');
+                    self.put('\n');
                 }
             }
             for _ in 0..self.tabs {
-                self.out.push('\t');
+                self.put('\t');
             }
         } else if self.tabs > 0 {
             for _ in 0..self.tabs {
-                self.out.push('\t');
+                self.put('\t');
             }
         } else if self.space
             && !self.out.is_empty()
             && !self.out.ends_with(|c: char| c.is_ascii_whitespace())
         {
-            self.out.push(' ');
+            self.put(' ');
         }
         self.newlines = 0;
         self.tabs = 0;
@@ -280,12 +335,15 @@ impl Writer {
         }
         for c in text.chars() {
             if c.is_ascii_whitespace() {
+                if c == '\n' {
+                    self.src_line += 1;
+                }
                 self.space = true;
             } else {
                 if self.newlines > 0 || self.tabs > 0 || self.space {
                     self.flush();
                 }
-                self.out.push(c);
+                self.put(c);
             }
         }
     }
@@ -306,13 +364,16 @@ impl Writer {
         self.flush();
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
-            if c == '\r' {
-                if chars.peek() == Some(&'\n') {
+            if c == '\r' || c == '\n' {
+                if c == '\n' || chars.peek() == Some(&'\n') {
+                    self.src_line += 1;
+                }
+                if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
                 }
-                self.out.push('\n');
+                self.put('\n');
             } else {
-                self.out.push(c);
+                self.put(c);
             }
         }
     }
@@ -323,7 +384,9 @@ impl Writer {
         if self.newlines > 0 || self.tabs > 0 || self.space {
             self.flush();
         }
-        self.out.push_str(s);
+        for c in s.chars() {
+            self.put(c);
+        }
     }
 
     /// Acts on a tag that ends just before `after`; returns where the text after it
@@ -392,9 +455,10 @@ impl Writer {
             }
             "td" | "th" => {
                 if self.row_has_cell {
-                    self.tabs += 1;
+                    self.tabs += self.last_span;
                     self.space = false;
                 }
+                self.last_span = tag.span;
                 self.row_has_cell = true;
                 self.in_cell = true;
             }
@@ -435,17 +499,42 @@ impl Writer {
         }
     }
 
-    /// The text, without white space at its end.
-    fn finish(mut self) -> String {
+    /// The text, without white space at its end, and the source line of each of its
+    /// lines.
+    fn finish(mut self) -> (String, Vec<u32>) {
         let keep = self.out.trim_end().len();
         self.out.truncate(keep);
-        self.out
+        (self.out, self.lines)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    /// The text alone.
+    fn decode(html: &str) -> String {
+        super::decode(html).0
+    }
+
+    #[test]
+    fn each_line_knows_the_source_line_it_starts_on() {
+        let html = "<html>\n<body>\n<p>RR 0.96\n(95% CI 0.65 to 1.41)</p>\n\n<table>\n                    <tr><td>a</td>\n<td>0.90 [0.61, 1.32]</td></tr>\n<tr><td>b</td></tr>\n                    </table><pre>x\ny</pre>";
+        let (text, lines) = super::decode(html);
+        assert_eq!(
+            text,
+            "RR 0.96 (95% CI 0.65 to 1.41)\n\na\t0.90 [0.61, 1.32]\nb\n\nx\ny"
+        );
+        // A blank line counts from the line of the text after it.
+        assert_eq!(&lines[..text.lines().count()], [3, 7, 7, 9, 10, 10, 11]);
+    }
+
+    #[test]
+    fn a_cell_spanning_columns_is_followed_by_a_tab_for_each() {
+        assert_eq!(
+            decode("<tr><th>Study</th><th colspan=\"3\">Exercise</th><th COLSPAN=2>Usual</th><th>Weight</th></tr>\
+                    <tr><td>A</td><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>10.3%</td></tr>"),
+            "Study\tExercise\t\t\tUsual\t\tWeight\nA\t1\t2\t3\t4\t5\t10.3%"
+        );
+    }
 
     #[test]
     fn table_cells_are_tab_separated_rows_are_lines() {
