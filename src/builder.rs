@@ -187,7 +187,7 @@ impl Pool {
     pub fn fit_yi_vi(&self, yi: &[f64], vi: &[f64]) -> Result<Fit> {
         let data_type = crate::data::DataType::GenericVariance;
         let (effect_options, pool_options) = self.profile.resolve(data_type, &self.overrides);
-        let labels: crate::data::Texts = (1..=yi.len()).map(|i| i.to_string()).collect();
+        let labels = crate::data::Texts::numbered(yi.len());
         let effects =
             Effects::from_yi_vi(effect_options.measure, labels, yi.to_vec(), vi.to_vec())?;
         model::pool_effects(&effects, &pool_options)
@@ -208,14 +208,13 @@ impl Pool {
         events_c: &[f64],
         n_c: &[f64],
     ) -> Result<Fit> {
-        let labels: crate::data::Texts = (1..=events_e.len()).map(|i| i.to_string()).collect();
         let arms = BinaryArms {
             events_e: events_e.to_vec(),
             n_e: n_e.to_vec(),
             events_c: events_c.to_vec(),
             n_c: n_c.to_vec(),
         };
-        let table = StudyTable::new("2x2 tables", labels, StudyData::Binary(arms))?;
+        let table = StudyTable::numbered("2x2 tables", StudyData::Binary(arms))?;
         self.fit_table(&table)
     }
 }

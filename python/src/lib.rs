@@ -420,23 +420,6 @@ fn slice<'a>(name: &str, array: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [
     })
 }
 
-/// Study labels: those given, or 1 to k.
-fn labels(given: Option<Vec<String>>, k: usize) -> Texts {
-    match given {
-        Some(given) => given.into(),
-        None => {
-            let mut texts = Texts::with_capacity(k, k * 7);
-            let mut buffer = String::new();
-            for i in 1..=k {
-                buffer.clear();
-                std::fmt::Write::write_fmt(&mut buffer, format_args!("{i}")).unwrap_or_default();
-                texts.push(&buffer);
-            }
-            texts
-        }
-    }
-}
-
 /// The study data of a layout from its columns, in the order of
 /// [`metapool::data::DataType::required_columns`] without `study`.
 fn study_data(layout: &str, c: &[&[f64]]) -> Option<StudyData> {
@@ -497,7 +480,10 @@ fn array_table(
             )));
         }
     }
-    StudyTable::new(source, labels(study, k), data)
+    match study {
+        Some(given) => StudyTable::new(source, Texts::from(given), data),
+        None => StudyTable::numbered(source, data),
+    }
 }
 
 /// Pools studies given as arrays (`layout`: `yi_vi`, `yi_sei`, `ci`, `2x2`,
@@ -663,7 +649,15 @@ fn batch<'py>(
             }
         })
         .map_err(|e| py_error(py, e))?;
-    let rows = report.rows;
+    Ok((batch_dict(py, report.rows)?, kept.into_vec()))
+}
+
+/// The rows of a batch as columns: `group`, `k`, `measure`, the numbers (float64
+/// arrays), `error`.
+fn batch_dict(
+    py: Python<'_>,
+    rows: Vec<metapool::analysis::batch::BatchRow>,
+) -> PyResult<Bound<'_, PyDict>> {
     let n = rows.len();
     let columns = PyDict::new(py);
     let mut numbers: Vec<Vec<f64>> = (0..20).map(|_| Vec::with_capacity(n)).collect();
@@ -692,7 +686,100 @@ fn batch<'py>(
         columns.set_item(*name, column.into_pyarray(py))?;
     }
     columns.set_item("error", PyList::new(py, error)?)?;
-    Ok((columns, kept.into_vec()))
+    Ok(columns)
+}
+
+/// The layout of a data frame with columns `names` (as a CSV header is read:
+/// [`metapool::data::layout_of_columns`]): its name for [`study_data`] and the place of
+/// each of its columns, the study label first; `None` when the names make no layout
+/// (the frame is then read as CSV text, whose reader says why).
+#[pyfunction]
+fn frame_layout(names: Vec<String>) -> Option<(&'static str, Vec<usize>)> {
+    use metapool::data::DataType;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (data_type, places) = metapool::data::layout_of_columns(FRAME, &names).ok()?;
+    let layout = match data_type {
+        DataType::Binary => "2x2",
+        DataType::Continuous => "continuous",
+        DataType::GenericVariance => "yi_vi",
+        DataType::GenericSe => "yi_sei",
+        DataType::GenericCi => "ci",
+        // A layout this binding does not know yet: read as CSV text.
+        _ => return None,
+    };
+    Some((layout, places))
+}
+
+/// A text column given as codes into its distinct values (`pandas.factorize`); `None`
+/// for a code out of range.
+fn decoded(codes: &[i64], values: &[String]) -> Option<Texts> {
+    let mut texts = Texts::with_capacity(codes.len(), 0);
+    for &c in codes {
+        texts.push(values.get(usize::try_from(c).ok()?)?);
+    }
+    Some(texts)
+}
+
+/// `metapool batch` of a data frame given as its columns, without writing it as CSV:
+/// the layout's numeric columns (float64, every value a number), the study labels and
+/// the groups each as codes into their distinct values. The table is the one the CSV
+/// reader would build of the frame (rows numbered from 2), pooled by the command's own
+/// run. `None` when the table breaks a rule of the table: the caller then reads the
+/// frame as CSV text row by row ([`batch`]), so that a bad row fails its group only.
+#[pyfunction]
+#[pyo3(signature = (layout, columns, labels, label_values, groups, group_values, group_by, **options))]
+#[allow(clippy::too_many_arguments)]
+fn batch_frame<'py>(
+    py: Python<'py>,
+    layout: &str,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    labels: PyReadonlyArray1<'_, i64>,
+    label_values: Vec<String>,
+    groups: PyReadonlyArray1<'_, i64>,
+    group_values: Vec<String>,
+    group_by: String,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<(Bound<'py, PyDict>, Vec<String>)>> {
+    let options = Options::from_kwargs(py, options)?;
+    let slices = columns
+        .iter()
+        .enumerate()
+        .map(|(i, a)| slice(&format!("array {}", i + 1), a))
+        .collect::<PyResult<Vec<&[f64]>>>()?;
+    let (labels, groups) = (
+        labels
+            .as_slice()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?,
+        groups
+            .as_slice()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?,
+    );
+    let args = BatchArgs::new(options.input(FRAME), group_by.clone());
+    let kept = Kept::default();
+    let report = py.detach(|| {
+        let labels = decoded(labels, &label_values)?;
+        let groups = decoded(groups, &group_values)?;
+        let data = study_data(layout, &slices)?;
+        let table = StudyTable::new(FRAME, labels, data).ok()?;
+        let table = if group_by.trim().eq_ignore_ascii_case("subgroup") {
+            table.with_subgroup(groups)
+        } else {
+            table.with_covariate(&group_by, groups)
+        }
+        .ok()?;
+        let checked = metapool::data::RowChecked {
+            table,
+            rejected: Vec::new(),
+        };
+        Some(args.run_checked(&checked, &kept))
+    });
+    match report {
+        None => Ok(None),
+        Some(report) => {
+            let report = report.map_err(|e| py_error(py, e))?;
+            Ok(Some((batch_dict(py, report.rows)?, kept.into_vec())))
+        }
+    }
 }
 
 /// A report of text and JSON from its run.
@@ -826,6 +913,8 @@ fn _metapool(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(effects_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(effects_table, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
+    m.add_function(wrap_pyfunction!(batch_frame, m)?)?;
+    m.add_function(wrap_pyfunction!(frame_layout, m)?)?;
     m.add_function(wrap_pyfunction!(regress, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(bias, m)?)?;

@@ -270,3 +270,43 @@ def test_threads_pool_in_parallel_with_the_gil_released():
 def test_warnings_are_python_warnings():
     with pytest.warns(metapool.MetapoolWarning, match="zero-cell increment"):
         metapool.pool_table("data/cd007026/pub7_nonfatal_sae.csv", profile="revman5")
+
+
+def _batch_as_csv_text(frame, group_by, **options):
+    """The batch of a data frame written as CSV text and read by the library's CSV
+    reader row by row (the route of a frame the column route declines)."""
+    columns, _ = metapool._metapool.batch("text", frame.to_csv(index=False), group_by, **options)
+    return pd.DataFrame(columns, columns=metapool.BATCH_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "path, group_by, options",
+    [
+        ("tests/golden/inputs/yusuf1985.csv", "subgroup", {}),
+        ("tests/golden/inputs/yusuf1985.csv", "subgroup", {"measure": "OR", "fixed": "mh"}),
+        ("tests/golden/inputs/yusuf1985.csv", "subgroup", {"tau2": "REML", "ci": "hksj"}),
+    ],
+)
+def test_a_frame_passed_as_columns_is_the_frame_read_as_csv(path, group_by, options):
+    frame = pd.read_csv(path)
+    # The column route is taken: every cell a number, labels and groups plain.
+    assert metapool._batch_frame(frame, group_by, options) is not None
+    pd.testing.assert_frame_equal(
+        metapool.batch(frame, group_by=group_by, **options),
+        _batch_as_csv_text(frame, group_by, **options),
+    )
+
+
+def test_frames_the_column_route_declines_are_read_as_csv():
+    frame = pd.read_csv("tests/golden/inputs/yusuf1985.csv")
+    # A cell that is not a number, an empty cell (NaN), a label with spaces around it.
+    for change in [
+        lambda f: f.assign(n_e=f["n_e"].astype(object).where(f.index != 3, "many")),
+        lambda f: f.assign(n_c=f["n_c"].where(f.index != 2)),
+        lambda f: f.assign(study=f["study"].where(f.index != 1, " padded ")),
+    ]:
+        changed = change(frame)
+        assert metapool._batch_frame(changed, "subgroup", {}) is None
+        pd.testing.assert_frame_equal(
+            metapool.batch(changed, group_by="subgroup"), _batch_as_csv_text(changed, "subgroup")
+        )

@@ -423,6 +423,25 @@ fn without_bom<'a>(source: &str, bytes: &'a [u8]) -> Result<&'a [u8]> {
     Ok(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
 }
 
+/// The layout of a table whose columns are named `names` (a data frame's, say), and
+/// the place of each of its required columns ([`DataType::required_columns`], the study
+/// label first), recognised as the header of a CSV file is (names trimmed and matched
+/// without regard to case; header row 1 in messages).
+///
+/// # Errors
+/// [`Error::Input`] located in `source` for an empty or repeated name, names of no
+/// layout or of several, or a missing required column.
+pub fn layout_of_columns(source: &str, names: &[&str]) -> Result<(DataType, Vec<usize>)> {
+    let names = names
+        .iter()
+        .map(|n| n.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    let header = HeaderMap::new(source, 1, names)?;
+    let data_type = header.recognise()?;
+    let places = header.required_places(data_type.required_columns())?;
+    Ok((data_type, places))
+}
+
 /// A table's header: its layout and the place of each of its columns.
 struct Layout {
     header: HeaderMap,
@@ -487,10 +506,7 @@ impl Layout {
         let header = HeaderMap::new(source, header_row, names)?;
         let data_type = header.recognise()?;
         let required = data_type.required_columns();
-        let required_idx: Vec<usize> = required
-            .iter()
-            .map(|name| header.require(name, required))
-            .collect::<Result<_>>()?;
+        let required_idx = header.required_places(required)?;
         let subgroup_idx = header.find("subgroup");
         let covariate_idx: Vec<usize> = (0..header.names.len())
             .filter(|i| !required_idx.contains(i) && Some(*i) != subgroup_idx)
@@ -1535,6 +1551,14 @@ impl HeaderMap {
     /// The header as text for a message, cut to a readable length.
     fn shown(&self) -> String {
         shown(&self.names.join(","))
+    }
+
+    /// The place of each column of `layout`, in its order.
+    fn required_places(&self, layout: &[&str]) -> Result<Vec<usize>> {
+        layout
+            .iter()
+            .map(|name| self.require(name, layout))
+            .collect()
     }
 
     fn require(&self, name: &str, layout: &[&str]) -> Result<usize> {

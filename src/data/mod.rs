@@ -30,9 +30,9 @@ mod texts;
 pub(crate) use self::csv::no_group_column;
 pub(crate) use self::csv::Records;
 pub use self::csv::{
-    group_runs, read_csv_groups, read_csv_path, read_csv_path_by_row, read_csv_path_by_row_within,
-    read_csv_path_within, read_csv_reader, read_csv_str, read_csv_str_by_row, GroupChunks,
-    GroupRuns, RejectedRow, RowChecked, RowChunk,
+    group_runs, layout_of_columns, read_csv_groups, read_csv_path, read_csv_path_by_row,
+    read_csv_path_by_row_within, read_csv_path_within, read_csv_reader, read_csv_str,
+    read_csv_str_by_row, GroupChunks, GroupRuns, RejectedRow, RowChecked, RowChunk,
 };
 pub(crate) use self::csv::{parse_number, shown};
 pub use self::input::{parse_size, InputLimits};
@@ -512,6 +512,25 @@ impl StudyTable {
         Self::from_parts(source.into(), labels, rows, data, None, Vec::new())
     }
 
+    /// [`StudyTable::new`] with the studies labelled `1` to `k` (data given without
+    /// names: arrays), which are distinct, so that no label is compared with another.
+    ///
+    /// # Errors
+    /// As [`StudyTable::new`].
+    pub fn numbered(source: impl Into<String>, data: StudyData) -> Result<Self> {
+        let k = data.len();
+        let rows = (0..k).map(|i| i + 2).collect();
+        Self::assemble(
+            source.into(),
+            Texts::numbered(k),
+            rows,
+            data,
+            None,
+            Vec::new(),
+            true,
+        )
+    }
+
     pub(crate) fn from_parts(
         source: String,
         labels: Texts,
@@ -519,6 +538,20 @@ impl StudyTable {
         data: StudyData,
         subgroup: Option<Texts>,
         covariates: Vec<Covariate>,
+    ) -> Result<Self> {
+        Self::assemble(source, labels, rows, data, subgroup, covariates, false)
+    }
+
+    /// The table of its parts, validated; `distinct_labels` when the labels are known to
+    /// be distinct (no warning to look for).
+    fn assemble(
+        source: String,
+        labels: Texts,
+        rows: Vec<usize>,
+        data: StudyData,
+        subgroup: Option<Texts>,
+        covariates: Vec<Covariate>,
+        distinct_labels: bool,
     ) -> Result<Self> {
         if labels.is_empty() {
             return Err(Error::input(
@@ -549,7 +582,11 @@ impl StudyTable {
             )));
         }
         data.validate(&source, &rows)?;
-        let warnings = duplicate_labels(&source, &labels, &rows);
+        let warnings = if distinct_labels {
+            Vec::new()
+        } else {
+            duplicate_labels(&source, &labels, &rows)
+        };
         Ok(StudyTable {
             source,
             labels,

@@ -30,6 +30,35 @@ impl Texts {
         }
     }
 
+    /// The texts `1`, `2`, ..., `k` (the labels of studies given without names), written
+    /// digit by digit from a decimal counter rather than formatted one by one.
+    pub fn numbered(k: usize) -> Self {
+        let mut texts = Texts::with_capacity(k, k * (k.max(1).ilog10() as usize + 1));
+        let mut digits = vec![b'0'];
+        for _ in 0..k {
+            // Add one to the decimal counter.
+            let mut i = digits.len();
+            loop {
+                if i == 0 {
+                    digits.insert(0, b'1');
+                    break;
+                }
+                i -= 1;
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            }
+            texts
+                .bytes
+                .push_str(std::str::from_utf8(&digits).unwrap_or_default());
+            texts.ends.push(texts.bytes.len());
+        }
+        texts
+    }
+
     /// Adds `text` after the others.
     pub fn push(&mut self, text: &str) {
         self.bytes.push_str(text);
@@ -210,6 +239,17 @@ impl Serialize for Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_texts_are_the_decimal_numbers_from_1() {
+        let texts = Texts::numbered(1001);
+        let expected: Vec<String> = (1..=1001).map(|i| i.to_string()).collect();
+        assert_eq!(
+            texts,
+            expected.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert!(Texts::numbered(0).is_empty());
+    }
 
     #[test]
     fn texts_read_back_as_pushed() {

@@ -563,10 +563,53 @@ def batch(table: TableLike, group_by: str = "analysis", **options: Any) -> Any:
     variance, a cell that is not a number) fails its group only, as in the command."""
     import pandas as pd
 
-    kind, data = _table(table)
-    columns, run_warnings = _metapool.batch(kind, data, group_by, **options)
+    fast = _batch_frame(table, group_by, options)
+    if fast is None:
+        kind, data = _table(table)
+        fast = _metapool.batch(kind, data, group_by, **options)
+    columns, run_warnings = fast
     _issue(run_warnings)
     return pd.DataFrame(columns, columns=BATCH_COLUMNS)
+
+
+def _batch_frame(table: Any, group_by: str, options: Dict[str, Any]) -> Any:
+    """``batch`` of a data frame passed to the library as its columns (numbers as float64
+    arrays, labels and groups as ``pandas.factorize`` codes), not as CSV text: the same
+    table and the same run, without writing and reading the text. ``None`` when the
+    frame is not plainly one the CSV reader would take whole (a cell that is not a
+    number, an empty or padded label, names of no layout): it is then read as CSV text,
+    row by row, whose reader names the row and column and fails that group only."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(table, Mapping):
+        table = pd.DataFrame(dict(table))
+    if not _is_frame(table):
+        return None
+    names = [str(c) for c in table.columns]
+    layout = _metapool.frame_layout(names)
+    wanted = group_by.strip().lower()
+    at = [i for i, n in enumerate(names) if n.strip().lower() == wanted]
+    if layout is None or len(at) != 1 or wanted == "study":
+        return None
+    name, places = layout
+    columns = []
+    for place in places[1:]:
+        column = table.iloc[:, place]
+        if column.dtype.kind not in "iuf":
+            return None
+        values = np.ascontiguousarray(column.to_numpy(dtype=np.float64))
+        if not np.isfinite(values).all():
+            return None
+        columns.append(values)
+    coded = []
+    for place in (places[0], at[0]):
+        codes, uniques = pd.factorize(table.iloc[:, place], sort=False)
+        texts = [str(u) for u in uniques]
+        if (codes < 0).any() or any(t == "" or t != t.strip() for t in texts):
+            return None
+        coded += [np.ascontiguousarray(codes, dtype=np.int64), texts]
+    return _metapool.batch_frame(name, columns, *coded, group_by, **options)
 
 
 # ---------------------------------------------------------------------------
