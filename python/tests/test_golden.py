@@ -7,6 +7,12 @@ reproduced through the Python API to the tolerances of the Rust tests that read 
   absolute at 0);
 - tests/golden/batch_yusuf1985.csv (tests/cli_batch.rs): one rma per group; 1e-8
   relative plus 1e-10.
+
+The golden files of the analyses (subgroups, regression, permutest, sensitivity, bias,
+pi_hts, i2_ht, zero_variance, multimodal, reanalysis) are in test_golden_analyses.py.
+tests/golden/distributions.csv and tests/golden/f_distribution.csv are not reproduced
+here: they check the library's internal distribution functions (qnorm, pt, pchisq, the
+F distribution, ...), which have no Python API; the Rust tests check them.
 """
 
 import csv
