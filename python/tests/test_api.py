@@ -299,8 +299,15 @@ def test_a_frame_passed_as_columns_is_the_frame_read_as_csv(path, group_by, opti
 
 def test_frames_the_column_route_declines_are_read_as_csv():
     frame = pd.read_csv("tests/golden/inputs/yusuf1985.csv")
-    # A cell that is not a number, an empty cell (NaN), a label with spaces around it.
+    # A cell that is not a number, an empty cell (NaN), a label with spaces around it;
+    # groups one key to pandas but two texts to the reader (1 and 1.0, 0.0 and -0.0,
+    # True and 1); a float32 number; a group column of the layout.
     for change in [
+        lambda f: f.assign(subgroup=[1, 1.0] * (len(f) // 2) + [1] * (len(f) % 2)),
+        lambda f: f.assign(subgroup=[0.0, -0.0] * (len(f) // 2) + [0.0] * (len(f) % 2)),
+        lambda f: f.assign(subgroup=[True, 1] * (len(f) // 2) + [True] * (len(f) % 2)),
+        lambda f: f.assign(subgroup=pd.to_datetime("2020-01-01")),
+        lambda f: f.assign(n_e=f["n_e"].astype(np.float32)),
         lambda f: f.assign(n_e=f["n_e"].astype(object).where(f.index != 3, "many")),
         lambda f: f.assign(n_c=f["n_c"].where(f.index != 2)),
         lambda f: f.assign(study=f["study"].where(f.index != 1, " padded ")),
@@ -310,3 +317,9 @@ def test_frames_the_column_route_declines_are_read_as_csv():
         pd.testing.assert_frame_equal(
             metapool.batch(changed, group_by="subgroup"), _batch_as_csv_text(changed, "subgroup")
         )
+    # Grouping by a column of the layout is the reader's error, as in the command.
+    assert metapool._batch_frame(frame, "n_e", {}) is None
+    with pytest.raises(metapool.InputError, match="group"):
+        metapool.batch(frame, group_by="n_e")
+    with pytest.raises(TypeError, match="group_by"):
+        metapool.batch(frame, group_by=None)

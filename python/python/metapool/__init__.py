@@ -563,6 +563,8 @@ def batch(table: TableLike, group_by: str = "analysis", **options: Any) -> Any:
     variance, a cell that is not a number) fails its group only, as in the command."""
     import pandas as pd
 
+    if not isinstance(group_by, str):
+        raise TypeError(f"group_by: expected a column name, got {type(group_by).__name__}")
     fast = _batch_frame(table, group_by, options)
     if fast is None:
         kind, data = _table(table)
@@ -578,7 +580,14 @@ def _batch_frame(table: Any, group_by: str, options: Dict[str, Any]) -> Any:
     table and the same run, without writing and reading the text. ``None`` when the
     frame is not plainly one the CSV reader would take whole (a cell that is not a
     number, an empty or padded label, names of no layout): it is then read as CSV text,
-    row by row, whose reader names the row and column and fails that group only."""
+    row by row, whose reader names the row and column and fails that group only.
+
+    Only columns whose values are the same whether compared in Python or as the text
+    ``to_csv`` writes take this route: numbers of float64 or integer dtype, and labels
+    and groups that are all strings or all integers. A float32 number (written in its
+    shortest digits), a float, boolean, date or mixed group column (``1`` and ``1.0``,
+    ``0.0`` and ``-0.0``, ``True`` and ``1`` are one key to pandas, two texts to the
+    reader) goes as CSV text."""
     import numpy as np
     import pandas as pd
 
@@ -590,13 +599,13 @@ def _batch_frame(table: Any, group_by: str, options: Dict[str, Any]) -> Any:
     layout = _metapool.frame_layout(names)
     wanted = group_by.strip().lower()
     at = [i for i, n in enumerate(names) if n.strip().lower() == wanted]
-    if layout is None or len(at) != 1 or wanted == "study":
+    if layout is None or len(at) != 1 or wanted == "study" or at[0] in layout[1]:
         return None
     name, places = layout
     columns = []
     for place in places[1:]:
         column = table.iloc[:, place]
-        if column.dtype.kind not in "iuf":
+        if not (column.dtype.kind in "iu" or column.dtype == np.float64):
             return None
         values = np.ascontiguousarray(column.to_numpy(dtype=np.float64))
         if not np.isfinite(values).all():
@@ -604,7 +613,11 @@ def _batch_frame(table: Any, group_by: str, options: Dict[str, Any]) -> Any:
         columns.append(values)
     coded = []
     for place in (places[0], at[0]):
-        codes, uniques = pd.factorize(table.iloc[:, place], sort=False)
+        column = table.iloc[:, place]
+        plain = column.dtype.kind in "iu" or pd.api.types.infer_dtype(column, skipna=False) == "string"
+        if not plain:
+            return None
+        codes, uniques = pd.factorize(column, sort=False)
         texts = [str(u) for u in uniques]
         if (codes < 0).any() or any(t == "" or t != t.strip() for t in texts):
             return None

@@ -772,6 +772,11 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             i += 1;
             continue;
         };
+        // I² with its interval in a column headed I² is I²'s ([`super::percent`]).
+        if scan.t.is_sym(i + 1, '%') && scan.t.header_names(i, &["i²", "i2", "i^2"]) {
+            i += 1;
+            continue;
+        }
         // The number of a p-value is no estimate ("P = .02; 95% prediction interval, ...").
         let is_p = |b: usize| super::p_value::number_of_p(&scan.t, b) == Some(i);
         if (1..=3).any(|back| i.checked_sub(back).is_some_and(is_p)) {

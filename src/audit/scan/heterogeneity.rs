@@ -318,6 +318,13 @@ pub(crate) fn row_q(t: &Tokens, i: usize) -> Option<(Printed, Printed)> {
     if t.is_sym(q_at + 1, '(') && t.is_sym(q_at + 3, ')') && t.alone_in_cell(q_at, q_at + 3) {
         return Some((q, t.num(q_at + 2)?));
     }
+    // "χ² = 10.0, df = 4" in one cell.
+    if t.is_sym(q_at + 1, ',')
+        && t.word_in(q_at + 2, &["df", "d.f."])
+        && (t.is_sym(q_at + 3, '=') || t.is_sym(q_at + 3, ':'))
+    {
+        return Some((q, t.num(q_at + 4)?));
+    }
     if !t.alone_in_cell(q_at, q_at) {
         return None;
     }
@@ -329,11 +336,38 @@ pub(crate) fn row_q(t: &Tokens, i: usize) -> Option<(Printed, Printed)> {
 
 /// The check of an I² printed in a table cell, against the Q and df of its row
 /// ([`row_q`]) where they are printed.
-pub(crate) fn check_i2_cell(t: &Tokens, i: usize, i2: Printed) -> super::Verdict {
+pub(crate) fn check_i2_cell(
+    t: &Tokens,
+    i: usize,
+    i2: Printed,
+    interval: Option<(Printed, Printed)>,
+) -> super::Verdict {
     match row_q(t, i) {
-        Some((q, df)) => check(Some(i2), Some(q), Some(df), None, None),
-        None => not_checkable("Q and df are not printed"),
+        Some((q, df)) => check(Some(i2), Some(q), Some(df), None, interval),
+        None => check(Some(i2), None, None, None, interval),
     }
+}
+
+/// I²'s own interval printed in brackets after its `%` at token `after` (`60% (10% to
+/// 80%)`, `60% (10–80)`): its limits and the token of the closing bracket.
+pub(crate) fn i2_interval_at(t: &Tokens, after: usize) -> Option<(Printed, Printed, usize)> {
+    if !(t.is_sym(after, '(') || t.is_sym(after, '[')) {
+        return None;
+    }
+    let lower = t.num(after + 1)?;
+    let mut j = after + 2;
+    if t.is_sym(j, '%') {
+        j += 1;
+    }
+    if !(t.word_in(j, &["to"]) || t.is_dash(j) || t.is_sym(j, ',')) {
+        return None;
+    }
+    let upper = t.num(j + 1)?;
+    j += 2;
+    if t.is_sym(j, '%') {
+        j += 1;
+    }
+    (t.is_sym(j, ')') || t.is_sym(j, ']')).then_some((lower, upper, j))
 }
 
 /// The checks of a heterogeneity statement; see the module documentation.
@@ -408,6 +442,31 @@ fn check(
 mod tests {
     use super::super::{scan_text, FigureKind};
     use crate::audit::VerdictKind;
+
+    #[test]
+    fn a_table_row_reads_chi2_with_its_df_and_an_i2_with_its_interval() {
+        // (10 − 4)/10 = 60%, inside (10% to 80%); χ²(4) at 10.0 gives P = 0.04.
+        let found = scan_text(
+            "Outcome\tQ\tP het\tI²\n\
+             Pain\tχ² = 10.0, df = 4\t0.04\t60% (10% to 80%)",
+        );
+        let i2: Vec<_> = found.iter().filter(|f| f.kind == FigureKind::I2).collect();
+        assert_eq!(i2.len(), 1, "{found:?}");
+        assert_eq!(
+            (i2[0].i2, i2[0].lower, i2[0].upper),
+            (Some(60.0), Some(10.0), Some(80.0))
+        );
+        assert_eq!(i2[0].verdict.kind, VerdictKind::Consistent, "{:?}", i2[0]);
+        assert!(
+            found.iter().all(|f| f.kind != FigureKind::EstimateCi),
+            "{found:?}"
+        );
+        let p = found
+            .iter()
+            .find(|f| f.kind == FigureKind::PValue)
+            .expect("P het");
+        assert_eq!(p.verdict.kind, VerdictKind::Consistent, "{p:?}");
+    }
 
     #[test]
     fn a_table_row_checks_its_i2_and_heterogeneity_p_against_its_q() {

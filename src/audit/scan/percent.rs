@@ -242,7 +242,7 @@ pub(crate) fn find_i2_cells(scan: &mut Scan) {
         }
         let mut figure = ScannedFigure::blank(FigureKind::I2);
         figure.i2 = Some(p.value);
-        figure.verdict = super::heterogeneity::check_i2_cell(t, i, p);
+        figure.verdict = super::heterogeneity::check_i2_cell(t, i, p, None);
         scan.claim(i, i);
         scan.push(i, i, figure);
     }
@@ -268,11 +268,17 @@ pub(crate) fn find(scan: &mut Scan) {
             continue;
         }
         if header_names_i2(t, i) {
+            // "60% (10% to 80%)": I² with its own interval.
+            let interval = super::heterogeneity::i2_interval_at(t, i + 2);
             let mut figure = ScannedFigure::blank(FigureKind::I2);
             figure.i2 = Some(p.value);
-            figure.verdict = super::heterogeneity::check_i2_cell(t, i, p);
-            scan.claim(i, i + 1);
-            scan.push(i, i + 1, figure);
+            figure.lower = interval.map(|(lo, _, _)| lo.value);
+            figure.upper = interval.map(|(_, hi, _)| hi.value);
+            figure.verdict =
+                super::heterogeneity::check_i2_cell(t, i, p, interval.map(|(lo, hi, _)| (lo, hi)));
+            let last = interval.map_or(i + 1, |(_, _, close)| close);
+            scan.claim(i, last);
+            scan.push(i, last, figure);
             continue;
         }
         let mut figure = ScannedFigure::blank(FigureKind::Percent);

@@ -17,7 +17,7 @@ pub(super) fn decode(html: &str) -> (String, Vec<u32>) {
     // The source line at byte `counted`, counted forward as the pass goes.
     let (mut counted, mut line) = (0, 1u32);
     let mut line_at = |to: usize| {
-        line += memchr::memchr_iter(b'\n', &b[counted..to]).count() as u32;
+        line += line_ends(&b[counted..to]);
         counted = to;
         line
     };
@@ -42,6 +42,13 @@ pub(super) fn decode(html: &str) -> (String, Vec<u32>) {
         w.text(&html[text_start..]);
     }
     w.finish()
+}
+
+/// The line ends in `b`: LF, CR LF and a lone CR (as editors count lines).
+fn line_ends(b: &[u8]) -> u32 {
+    memchr::memchr2_iter(b'\n', b'\r', b)
+        .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
+        .count() as u32
 }
 
 /// How many line ends an element asks for around it: 2 a paragraph (a blank line), 1 a
@@ -237,8 +244,11 @@ struct Writer {
     pre_start: bool,
     /// The line of the source (from 1) being written.
     src_line: u32,
-    /// For each line of `out`, the source line of its first character.
+    /// For each line of `out`, the source line of its first character (a blank line's,
+    /// of the text after it); filled when a line's first character is written.
     lines: Vec<u32>,
+    /// The line ends in `out`.
+    out_lines: usize,
 }
 
 impl Writer {
@@ -256,16 +266,16 @@ impl Writer {
             pre_start: false,
             src_line: 1,
             lines: Vec::new(),
+            out_lines: 0,
         }
     }
 
     /// Writes one character, noting the source line of each line of the text.
     fn put(&mut self, c: char) {
-        if self.out.is_empty() && self.lines.is_empty() {
-            self.lines.push(self.src_line);
-        }
         if c == '\n' {
-            self.lines.push(self.src_line);
+            self.out_lines += 1;
+        } else if self.lines.len() <= self.out_lines {
+            self.lines.resize(self.out_lines + 1, self.src_line);
         }
         self.out.push(c);
     }
@@ -317,27 +327,43 @@ impl Writer {
         if raw.is_empty() {
             return;
         }
-        let text: Cow<str> = if raw.contains('&') {
-            htmlize::unescape(raw)
-        } else {
-            Cow::Borrowed(raw)
-        };
         if self.in_head {
-            if text.trim_ascii().is_empty() {
+            if raw.trim_ascii().is_empty() {
                 return;
             }
             // Text in <head> that is not white space starts the body, as in a browser.
             self.in_head = false;
         }
-        if self.pre > 0 {
-            self.pre_text(&text);
-            return;
+        // Line by line of the source, so that the source line is counted from its own
+        // line ends (LF, CR LF, CR), not from those character references decode to.
+        let mut rest = raw;
+        while !rest.is_empty() {
+            let mut cut = rest.find(['\n', '\r']).map_or(rest.len(), |k| k + 1);
+            if rest[..cut].ends_with('\r') && rest[cut..].starts_with('\n') {
+                cut += 1;
+            }
+            let (piece, after) = rest.split_at(cut);
+            let text: Cow<str> = if piece.contains('&') {
+                htmlize::unescape(piece)
+            } else {
+                Cow::Borrowed(piece)
+            };
+            if self.pre > 0 {
+                self.pre_text(&text);
+            } else {
+                self.flowing_text(&text);
+            }
+            if piece.ends_with(['\n', '\r']) {
+                self.src_line += 1;
+            }
+            rest = after;
         }
+    }
+
+    /// Decoded text outside `<pre>`: white space collapsed.
+    fn flowing_text(&mut self, text: &str) {
         for c in text.chars() {
             if c.is_ascii_whitespace() {
-                if c == '\n' {
-                    self.src_line += 1;
-                }
                 self.space = true;
             } else {
                 if self.newlines > 0 || self.tabs > 0 || self.space {
@@ -365,9 +391,6 @@ impl Writer {
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             if c == '\r' || c == '\n' {
-                if c == '\n' || chars.peek() == Some(&'\n') {
-                    self.src_line += 1;
-                }
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
                 }
@@ -525,6 +548,21 @@ mod tests {
         );
         // A blank line counts from the line of the text after it.
         assert_eq!(&lines[..text.lines().count()], [3, 7, 7, 9, 10, 10, 11]);
+        // The line end after <pre>, CR LF and lone CR line ends, and line ends that
+        // character references decode to (no line of the file).
+        for (html, figure_line) in [
+            ("<pre>\nOR 2.00 (1.00 to 4.00)\n</pre>", 2),
+            ("<p>a</p>\r\n<pre>\r\nOR 2.00\r\n</pre>", 3),
+            ("<p>a</p>\r<p>b</p>\r<p>OR 2.00</p>\r", 3),
+            ("<p>&#10;&#10;&NewLine;OR 2.00</p>", 1),
+        ] {
+            let (text, lines) = super::decode(html);
+            let at = text
+                .lines()
+                .position(|l| l.starts_with("OR"))
+                .expect("the figure");
+            assert_eq!(lines[at], figure_line, "{html:?}: {text:?} {lines:?}");
+        }
     }
 
     #[test]
