@@ -113,7 +113,8 @@ fn every_model_matches_metafor() {
             }
             compared += 1;
             // Written so that a NaN of ours fails: NaN compares false.
-            if !((actual - expected).abs() <= 1e-8 * expected.abs() + abs) {
+            let close = (actual - expected).abs() <= 1e-8 * expected.abs() + abs;
+            if !close {
                 problems.push(format!(
                     "{dataset} ~{mods} {method:?} {test} {q}: {actual} vs metafor {expected}"
                 ));

@@ -84,7 +84,8 @@ fn leave1out_cumul_and_influence_match_metafor() {
             };
             compared += 1;
             // Written so that a NaN of ours fails: NaN compares false.
-            if !((actual - expected).abs() <= 1e-8 * expected.abs() + abs) {
+            let close = (actual - expected).abs() <= 1e-8 * expected.abs() + abs;
+            if !close {
                 problems.push(format!(
                     "{dataset} {measure} {method} {} study {} {q}: {actual} vs metafor {expected}",
                     &r[3],
