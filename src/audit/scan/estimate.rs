@@ -8,8 +8,9 @@
 //! `95 % CI`, `CI 95%`, `90% confidence interval`, `95% PI`, `prediction interval`,
 //! `95% CrI`); or, after an estimate its measure names directly, a comma and limits
 //! joined by `to` or a dash with a bracket's end, `;` or `.` after them
-//! (`(risk ratio 0.67, 0.52 to 0.86; P = 0.002)`). The measure is named before the estimate (`RR`, `risk ratio`, `HR`,
-//! `Hedges' g`, `SMD`, ...), or earlier in its line, or in the header of its table.
+//! (`(risk ratio 0.67, 0.52 to 0.86; P = 0.002)`). The measure is named before the
+//! estimate (`RR`, `risk ratio`, `HR`, `Hedges' g`, `SMD`, ...), or earlier in its line,
+//! or in the header of its table.
 //!
 //! Not intervals: a bracket after the estimate that names a spread (`IQR`, `range`,
 //! `SD`), numbers followed by a unit of time, age or dose (`65 (60–69) years`), and
@@ -646,7 +647,8 @@ fn unlabelled_after_named(t: &Tokens, i: usize) -> Option<Interval> {
     {
         return None;
     }
-    if t.word_in(after, UNITS) || spread_named_before(t, i) {
+    // Only a sign or a cell's end follows, so no unit can: a spread named before remains.
+    if spread_named_before(t, i) {
         return None;
     }
     if t.is_sym(after, ')') || t.is_sym(after, ']') {
@@ -773,7 +775,7 @@ pub(crate) fn find_intervals(scan: &mut Scan) {
             continue;
         };
         // I² with its interval in a column headed I² is I²'s ([`super::percent`]).
-        if scan.t.is_sym(i + 1, '%') && scan.t.header_names(i, &["i²", "i2", "i^2"]) {
+        if scan.t.is_sym(i + 1, '%') && super::percent::header_names_i2(&scan.t, i) {
             i += 1;
             continue;
         }

@@ -424,8 +424,9 @@ fn interval_p_ranges(beside: Beside) -> Vec<(f64, f64)> {
 
 /// The check of RevMan's `Test for overall effect: Z = z` against the estimate with its
 /// interval of the `Total` row above it: z = θ̂/SE, with SE from the interval's width
-/// (SE = (upper − lower)/(2 z₀.₉₇₅), on the log scale for ratios), so the p-values the two
-/// imply over their rounding must overlap. `None` when the interval implies none.
+/// (SE = (upper − lower)/(2 z_{(1+level)/2}), on the log scale for ratios), so the
+/// p-values the two imply over their rounding must overlap. `None` when the interval
+/// implies none.
 fn z_against_total(z: Printed, total: Beside) -> Option<super::Verdict> {
     let (zl, zh) = z_p_range(z);
     let ranges = interval_p_ranges(total);

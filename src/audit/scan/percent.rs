@@ -227,7 +227,7 @@ fn not_a_result(t: &Tokens, i: usize) -> bool {
 }
 
 /// True when the header of the table column of token `i` names I².
-fn header_names_i2(t: &Tokens, i: usize) -> bool {
+pub(crate) fn header_names_i2(t: &Tokens, i: usize) -> bool {
     t.header_names(i, &["i²", "i2", "i^2"])
 }
 
