@@ -676,6 +676,9 @@ impl RegressArgs {
             level: options.level,
         };
         let fit = model.fit()?;
+        // How τ² was reached (a fallback, several local maxima of the likelihood) is
+        // told as the pool tells it; the text report prints it with the fit.
+        progress.warnings(&fit.convergence.warnings());
         let permutation = if self.permutation {
             let permutation = PermutationOptions {
                 iterations: self.iterations,

@@ -220,14 +220,11 @@ impl RandomFit {
     /// What the τ² estimator warned about: its fallback, and several local maxima of
     /// the likelihood, each prefixed by the estimator's name (as a [`Fit`] lists them).
     pub fn convergence_warnings(&self) -> Vec<String> {
-        [
-            self.convergence.fallback(),
-            self.convergence.multiple_maxima_warning(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|w| format!("{}: {w}", self.tau2_method))
-        .collect()
+        self.convergence
+            .warnings()
+            .into_iter()
+            .map(|w| format!("{}: {w}", self.tau2_method))
+            .collect()
     }
 }
 

@@ -305,6 +305,16 @@ impl Convergence {
         self.termination.fallback()
     }
 
+    /// What a fit warns about how τ² was reached: the fallback used, and several local
+    /// maxima of the likelihood ([`Convergence::fallback`],
+    /// [`Convergence::multiple_maxima_warning`]).
+    pub fn warnings(&self) -> Vec<String> {
+        [self.fallback(), self.multiple_maxima_warning()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// The warning a fit prints when the likelihood has several local maxima, naming
     /// them; `None` with one.
     pub fn multiple_maxima_warning(&self) -> Option<String> {

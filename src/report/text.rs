@@ -347,13 +347,7 @@ pub fn write_regression(
             r.r2
         );
     }
-    for warning in [
-        r.convergence.fallback(),
-        r.convergence.multiple_maxima_warning(),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for warning in r.convergence.warnings() {
         let _ = writeln!(out, "Warning: {warning}");
     }
     if let Some(t) = permutation {
