@@ -93,6 +93,18 @@ fn counts_after(scan: &Scan, j: usize) -> Counts {
                 c.tokens = vec![j + 1];
                 c.last = Some(j + 1);
             }
+        } else {
+            // "78% of users (992/1,400)": who, then the counts in brackets.
+            for words in 1..=2 {
+                if (1..=words).all(|w| t.is_word(j + w) && !t.word_in(j + w, &["n"]))
+                    && t.is_sym(j + words + 1, '(')
+                {
+                    let counts = counts_after(scan, j + words + 1);
+                    if counts.n.is_some() && counts.big_n.is_some() {
+                        return counts;
+                    }
+                }
+            }
         }
     }
     c
@@ -489,6 +501,15 @@ mod tests {
         assert_eq!(
             percents("41% of 62 patients"),
             vec![(Some(41.0), None, Some(62), Inconsistent)]
+        );
+        // Who the percentage is of, then its counts.
+        assert_eq!(
+            percents("78% of users (992/1,400) slept better"),
+            vec![(Some(78.0), Some(992), Some(1400), Inconsistent)]
+        );
+        assert_eq!(
+            percents("71% of chronic users (992/1,400)"),
+            vec![(Some(71.0), Some(992), Some(1400), Consistent)]
         );
         assert!(percents("0.1% nasal spray and 95% CI").is_empty());
         assert_eq!(percents("in 22–28% of cases").len(), 1);
