@@ -791,6 +791,30 @@ fn document<R: Report<Format = F>, F: Copy>(report: &R, text: F, json: F, kept: 
     }
 }
 
+/// A table command (`run`, given the table of `source` and the warnings' keeper) run
+/// with the GIL released, as its text and JSON report with the warnings of the run.
+fn table_document<R, F>(
+    py: Python<'_>,
+    source: &Source,
+    input: &TableInput,
+    run: F,
+) -> PyResult<Document>
+where
+    R: Report<Format = ReportFormat> + Send,
+    F: FnOnce(StudyTable, &Kept) -> metapool::Result<R> + Send,
+{
+    let kept = Kept::default();
+    let report = py
+        .detach(|| run(source.read(input)?, &kept))
+        .map_err(|e| py_error(py, e))?;
+    Ok(document(
+        &report,
+        ReportFormat::Text,
+        ReportFormat::Json,
+        kept,
+    ))
+}
+
 /// `metapool regress` of a study table on the moderator columns `mods`.
 #[pyfunction]
 #[pyo3(signature = (kind, table, mods, permutation=false, iterations=1000, seed=1, exact=false, **options))]
@@ -813,16 +837,9 @@ fn regress(
     args.iterations = iterations;
     args.seed = seed;
     args.exact = exact;
-    let kept = Kept::default();
-    let report = py
-        .detach(|| args.run_table(source.read(&args.input)?, &kept))
-        .map_err(|e| py_error(py, e))?;
-    Ok(document(
-        &report,
-        ReportFormat::Text,
-        ReportFormat::Json,
-        kept,
-    ))
+    table_document(py, &source, &args.input, |table, kept| {
+        args.run_table(table, kept)
+    })
 }
 
 /// `metapool sensitivity` of a study table: leave-one-out, cumulative (in the order of
@@ -840,16 +857,9 @@ fn sensitivity(
     let source = Source::from_py(kind, table)?;
     let mut args = SensitivityArgs::new(options.input(source.file()));
     args.order = order;
-    let kept = Kept::default();
-    let report = py
-        .detach(|| args.run_table(source.read(&args.input)?, &kept))
-        .map_err(|e| py_error(py, e))?;
-    Ok(document(
-        &report,
-        ReportFormat::Text,
-        ReportFormat::Json,
-        kept,
-    ))
+    table_document(py, &source, &args.input, |table, kept| {
+        args.run_table(table, kept)
+    })
 }
 
 /// `metapool bias` of a study table: the small-study tests and trim and fill
@@ -874,16 +884,9 @@ fn bias(
     let mut args = BiasArgs::new(options.input(source.file()));
     args.estimator = estimator;
     args.side = side;
-    let kept = Kept::default();
-    let report = py
-        .detach(|| args.run_table(source.read(&args.input)?, &kept))
-        .map_err(|e| py_error(py, e))?;
-    Ok(document(
-        &report,
-        ReportFormat::Text,
-        ReportFormat::Json,
-        kept,
-    ))
+    table_document(py, &source, &args.input, |table, kept| {
+        args.run_table(table, kept)
+    })
 }
 
 /// `metapool revman` of a review file (RevMan 5 `.rm5`, a RevMan Web data package, a

@@ -15,32 +15,16 @@ here: they check the library's internal distribution functions (qnorm, pt, pchis
 F distribution, ...), which have no Python API; the Rust tests check them.
 """
 
-import csv
 import math
 import warnings
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import metapool
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "tests" / "golden"
-INPUTS = GOLDEN / "inputs"
-
-
-def rows(name):
-    with open(GOLDEN / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def number(text):
-    try:
-        return float(text)
-    except ValueError:
-        return None
+from golden_files import INPUTS, number, rows
 
 
 def quiet(call, *args, **kwargs):

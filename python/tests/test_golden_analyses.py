@@ -23,33 +23,17 @@ Python API to the tolerances of the Rust tests that read them:
   interval and I²) times max(|value|, 1), on the natural scale.
 """
 
-import csv
 import math
 import re
 import warnings
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import metapool
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "tests" / "golden"
-INPUTS = GOLDEN / "inputs"
-
-
-def rows(name):
-    with open(GOLDEN / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def number(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
+from golden_files import INPUTS, number, rows
 
 
 def quiet(call, *args, **kwargs):
