@@ -420,6 +420,15 @@ fn slice<'a>(name: &str, array: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [
     })
 }
 
+/// The arrays of a call as slices, each named `array i` (from 1) when refused.
+fn slices<'a>(columns: &'a [PyReadonlyArray1<'_, f64>]) -> PyResult<Vec<&'a [f64]>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, a)| slice(&format!("array {}", i + 1), a))
+        .collect()
+}
+
 /// The study data of a layout from its columns, in the order of
 /// [`metapool::data::DataType::required_columns`] without `study`.
 fn study_data(layout: &str, c: &[&[f64]]) -> Option<StudyData> {
@@ -499,11 +508,7 @@ fn pool_arrays(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(PoolResult, Vec<String>)> {
     let options = Options::from_kwargs(py, options)?;
-    let slices = columns
-        .iter()
-        .enumerate()
-        .map(|(i, a)| slice(&format!("array {}", i + 1), a))
-        .collect::<PyResult<Vec<&[f64]>>>()?;
+    let slices = slices(&columns)?;
     let mut args = PoolArgs::new(options.input("arrays"));
     args.studies = options.studies;
     let kept = Kept::default();
@@ -608,11 +613,7 @@ fn effects_arrays<'py>(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<EffectColumns<'py>> {
     let options = Options::from_kwargs(py, options)?;
-    let slices = columns
-        .iter()
-        .enumerate()
-        .map(|(i, a)| slice(&format!("array {}", i + 1), a))
-        .collect::<PyResult<Vec<&[f64]>>>()?;
+    let slices = slices(&columns)?;
     let args = EffectsArgs::new(options.input("arrays"));
     let kept = Kept::default();
     let effects = py
@@ -741,11 +742,7 @@ fn batch_frame<'py>(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Option<(Bound<'py, PyDict>, Vec<String>)>> {
     let options = Options::from_kwargs(py, options)?;
-    let slices = columns
-        .iter()
-        .enumerate()
-        .map(|(i, a)| slice(&format!("array {}", i + 1), a))
-        .collect::<PyResult<Vec<&[f64]>>>()?;
+    let slices = slices(&columns)?;
     let (labels, groups) = (
         labels
             .as_slice()
