@@ -236,8 +236,12 @@ pub struct PoolArgs {
 /// The result of [`PoolArgs::run`]: the table, its fit and its subgroups.
 #[derive(Debug, Clone)]
 pub struct PoolReport {
-    /// The study table (its subgroup column set when pooled by subgroup).
-    pub table: StudyTable,
+    /// The study table (its subgroup column set when pooled by subgroup); `None` when
+    /// the studies were pooled from their columns without rows
+    /// ([`PoolArgs::run_yi_vi`]).
+    pub table: Option<StudyTable>,
+    /// The input's name in messages and reports.
+    pub source: String,
     /// The fit of all studies.
     pub fit: Fit,
     /// The subgroup analysis, when asked for.
@@ -312,20 +316,7 @@ impl PoolArgs {
         }
         // The plots have drawn every study; the report writes the rows asked for.
         let (mut fit, mut subgroups) = (fit, subgroups);
-        let studies = self.studies.unwrap_or_else(|| {
-            if fit.k <= report::Studies::SHOWN_UP_TO {
-                report::Studies::All
-            } else {
-                progress.warning(&format!(
-                    "{} studies: the study rows are left out of the output (more than \
-                         {}); --studies all writes them",
-                    fit.k,
-                    report::Studies::SHOWN_UP_TO
-                ));
-                report::Studies::None
-            }
-        });
-        if studies == report::Studies::None {
+        if self.studies_written(fit.k, progress) == report::Studies::None {
             fit.studies.clear();
             if let Some(sg) = &mut subgroups {
                 sg.overall.studies.clear();
@@ -335,9 +326,65 @@ impl PoolArgs {
             }
         }
         Ok(PoolReport {
-            table,
+            source: table.source.clone(),
+            table: Some(table),
             fit,
             subgroups,
+        })
+    }
+
+    /// The study rows the report of k studies writes: `--studies`, or by default all
+    /// up to [`report::Studies::SHOWN_UP_TO`] and none above, with a warning.
+    fn studies_written(&self, k: usize, progress: &dyn Progress) -> report::Studies {
+        self.studies.unwrap_or_else(|| {
+            if k <= report::Studies::SHOWN_UP_TO {
+                report::Studies::All
+            } else {
+                progress.warning(&format!(
+                    "{k} studies: the study rows are left out of the output (more than \
+                     {}); --studies all writes them",
+                    report::Studies::SHOWN_UP_TO
+                ));
+                report::Studies::None
+            }
+        })
+    }
+
+    /// [`PoolArgs::run_table`] of a `yi,vi` table given as its two columns, study i in
+    /// row i + 2 of the input (`self.input`'s name) and labelled i + 1, as
+    /// [`StudyTable::numbered`]. Where the report leaves the study rows out and there
+    /// are no subgroups or plots, the studies are pooled in place
+    /// ([`crate::model::pool_yi_vi_without_rows`]: same numbers, warnings and errors,
+    /// no copy of the columns); otherwise the columns are copied into a table.
+    ///
+    /// # Errors
+    /// As [`PoolArgs::run_table`].
+    pub fn run_yi_vi(&self, yi: &[f64], vi: &[f64], progress: &dyn Progress) -> Result<PoolReport> {
+        let source = self.input.table.file.display().to_string();
+        let in_place = self.subgroup.is_none() && self.forest.is_none() && self.funnel.is_none();
+        let rows_left_out = match self.studies {
+            Some(studies) => studies == report::Studies::None,
+            None => yi.len() > report::Studies::SHOWN_UP_TO,
+        };
+        if !(in_place && rows_left_out) {
+            let data = crate::data::StudyData::GenericVariance {
+                yi: yi.to_vec(),
+                vi: vi.to_vec(),
+            };
+            return self.run_table(StudyTable::numbered(source, data)?, progress);
+        }
+        let (effect, options) = self.input.table.profile.resolve(
+            crate::data::DataType::GenericVariance,
+            &self.input.overrides,
+        );
+        let fit = crate::model::pool_yi_vi_without_rows(&source, yi, vi, &effect, &options)?;
+        progress.warnings(&fit.warnings);
+        self.studies_written(fit.k, progress);
+        Ok(PoolReport {
+            table: None,
+            source,
+            fit,
+            subgroups: None,
         })
     }
 }
@@ -348,7 +395,10 @@ impl Report for PoolReport {
     fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             FitFormat::Text => {
-                report::text::write_fit(out, &self.table, &self.fit)?;
+                match &self.table {
+                    Some(table) => report::text::write_fit(out, table, &self.fit)?,
+                    None => report::text::write_fit_of(out, &self.source, None, &self.fit)?,
+                }
                 match &self.subgroups {
                     Some(sg) => report::text::write_subgroups(out, sg),
                     None => Ok(()),
@@ -1340,7 +1390,7 @@ mod tests {
         report.write(FitFormat::Text, &mut text).expect("text");
         assert_eq!(
             String::from_utf8(text).expect("UTF-8"),
-            report::text::render(&report.table, &report.fit)
+            report::text::render(report.table.as_ref().expect("table"), &report.fit)
         );
         let mut doc = Vec::new();
         report.write(FitFormat::Json, &mut doc).expect("json");

@@ -2,13 +2,93 @@
 //! trace of the projection matrix, relative weights, Cochran's Q and the generalised
 //! Q(τ²) with its root.
 //!
-//! A leaf of the crate (it uses nothing but the standard library and the `roots` crate):
+//! A leaf of the crate (it uses nothing but the standard library, `roots` and `rayon`):
 //! [`crate::model`] pools with these kernels, [`crate::heterogeneity`] forms ṽ and the
 //! Q-profile interval of τ² from them, and [`crate::analysis`] refits subsets with them.
+//!
+//! Every sum over the studies goes through [`sum_studies`]: four interleaved partial
+//! sums (so that the divisions of neighbouring studies run side by side in the vector
+//! unit), in blocks of [`BLOCK`] studies, the blocks summed on all cores from
+//! [`PARALLEL_FROM`] studies on and their sums added in block order. The result depends
+//! on the data alone, not on the number of threads.
 //!
 //! Notation: w_i(τ²) = 1/(v_i + τ²) (w_i = 1/v_i for τ² = 0), μ(τ²) = Σ w_i y_i / Σ w_i,
 //! Q(τ²) = Σ w_i(τ²) (y_i − μ(τ²))², which decreases in τ² (DerSimonian & Laird 1986;
 //! Viechtbauer 2007).
+
+/// Studies in a block of [`sum_studies`] (yi and vi of a block fill 128 KiB).
+pub const BLOCK: usize = 1 << 13;
+/// [`sum_studies`] sums its blocks in parallel from this many studies on.
+pub const PARALLEL_FROM: usize = 1 << 16;
+
+/// Sums over studies, formed study by study, that the sums of two disjoint sets of
+/// studies combine into those of their union.
+pub trait StudySums: Copy + Send + Sync {
+    /// Adds the study with estimate `y` and sampling variance `v`.
+    fn add(&mut self, y: f64, v: f64);
+    /// Adds the sums of other studies.
+    fn merge(&mut self, other: &Self);
+}
+
+/// The sums `zero` over the studies `yi`, `vi` (of equal length; the shorter decides):
+/// see the module documentation for the order of the additions.
+pub fn sum_studies<S: StudySums>(yi: &[f64], vi: &[f64], zero: S) -> S {
+    use rayon::prelude::*;
+    let n = yi.len().min(vi.len());
+    let (yi, vi) = (&yi[..n], &vi[..n]);
+    let block = |yi: &[f64], vi: &[f64]| {
+        let mut lanes = [zero; 4];
+        let (ys, vs) = (yi.chunks_exact(4), vi.chunks_exact(4));
+        let (y_rest, v_rest) = (ys.remainder(), vs.remainder());
+        for (y, v) in ys.zip(vs) {
+            for l in 0..4 {
+                lanes[l].add(y[l], v[l]);
+            }
+        }
+        for (&y, &v) in y_rest.iter().zip(v_rest) {
+            lanes[0].add(y, v);
+        }
+        let [mut sums, b, c, d] = lanes;
+        sums.merge(&b);
+        sums.merge(&c);
+        sums.merge(&d);
+        sums
+    };
+    if n < PARALLEL_FROM {
+        return block(yi, vi);
+    }
+    let blocks: Vec<S> = yi
+        .par_chunks(BLOCK)
+        .zip(vi.par_chunks(BLOCK))
+        .map(|(y, v)| block(y, v))
+        .collect();
+    let mut sums = zero;
+    for b in &blocks {
+        sums.merge(b);
+    }
+    sums
+}
+
+/// Σ w_i and Σ w_i (y_i − y_r), w_i = 1/(v_i + τ²): the sums of [`WeightedMean`].
+#[derive(Debug, Clone, Copy)]
+struct MeanSums {
+    tau2: f64,
+    reference: f64,
+    sw: f64,
+    swd: f64,
+}
+
+impl StudySums for MeanSums {
+    fn add(&mut self, y: f64, v: f64) {
+        let w = 1.0 / (v + self.tau2);
+        self.sw += w;
+        self.swd += w * (y - self.reference);
+    }
+    fn merge(&mut self, other: &Self) {
+        self.sw += other.sw;
+        self.swd += other.swd;
+    }
+}
 
 /// Inverse-variance weighted mean of `yi` with weights 1/(v_i + τ²).
 ///
@@ -68,12 +148,13 @@ impl WeightedMean {
 
     /// The weighted mean about a known reference estimate (one pass, no allocation).
     pub fn with_reference(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> Self {
-        let (mut sw, mut swd) = (0.0, 0.0);
-        for (&y, &v) in yi.iter().zip(vi) {
-            let w = 1.0 / (v + tau2);
-            sw += w;
-            swd += w * (y - reference);
-        }
+        let zero = MeanSums {
+            tau2,
+            reference,
+            sw: 0.0,
+            swd: 0.0,
+        };
+        let MeanSums { sw, swd, .. } = sum_studies(yi, vi, zero);
         WeightedMean {
             reference,
             shift: swd / sw,
@@ -148,6 +229,13 @@ impl TraceP {
         self.su += u;
     }
 
+    /// Adds the sums of other studies (scaled by the same smallest v_i + τ²): the pairs
+    /// of the union are those of each set and every pair across them.
+    pub fn merge(&mut self, other: &TraceP) {
+        self.pairs += other.pairs + self.su * other.su;
+        self.su += other.su;
+    }
+
     /// Σw − Σw²/Σw.
     pub fn value(&self) -> f64 {
         if self.pairs == 0.0 {
@@ -169,10 +257,23 @@ pub fn cochran_q(yi: &[f64], vi: &[f64], centre: f64) -> f64 {
     if yi.len() != vi.len() {
         return f64::NAN;
     }
-    yi.iter()
-        .zip(vi)
-        .map(|(&y, &v)| (y - centre) * (y - centre) / v)
-        .sum()
+    sum_studies(yi, vi, CochranQ { centre, q: 0.0 }).q
+}
+
+/// The sum of [`cochran_q`].
+#[derive(Debug, Clone, Copy)]
+struct CochranQ {
+    centre: f64,
+    q: f64,
+}
+
+impl StudySums for CochranQ {
+    fn add(&mut self, y: f64, v: f64) {
+        self.q += (y - self.centre) * (y - self.centre) / v;
+    }
+    fn merge(&mut self, other: &Self) {
+        self.q += other.q;
+    }
 }
 
 /// How [`decreasing_root`] reached its root.
@@ -222,14 +323,36 @@ pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
 /// for iterations (two passes instead of three).
 pub(crate) fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
-    let (mut q, mut dq) = (0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
-        let r = mean.residual(y);
-        q += w * r * r;
-        dq -= (w * r) * (w * r);
-    }
+    let zero = GeneralizedQ {
+        tau2,
+        mean,
+        q: 0.0,
+        dq: 0.0,
+    };
+    let GeneralizedQ { q, dq, .. } = sum_studies(yi, vi, zero);
     (q, dq)
+}
+
+/// The sums of [`generalized_q_about`] about a known weighted mean.
+#[derive(Debug, Clone, Copy)]
+struct GeneralizedQ {
+    tau2: f64,
+    mean: WeightedMean,
+    q: f64,
+    dq: f64,
+}
+
+impl StudySums for GeneralizedQ {
+    fn add(&mut self, y: f64, v: f64) {
+        let w = 1.0 / (v + self.tau2);
+        let r = self.mean.residual(y);
+        self.q += w * r * r;
+        self.dq -= (w * r) * (w * r);
+    }
+    fn merge(&mut self, other: &Self) {
+        self.q += other.q;
+        self.dq += other.dq;
+    }
 }
 
 /// The τ² ≥ 0 at which a decreasing Q(τ²) equals `target`, or 0 when Q(0) ≤ target;

@@ -509,13 +509,17 @@ fn pool_arrays(
 ) -> PyResult<(PoolResult, Vec<String>)> {
     let options = Options::from_kwargs(py, options)?;
     let slices = slices(&columns)?;
-    let mut args = PoolArgs::new(options.input("arrays"));
+    let mut args = PoolArgs::new(options.input(ARRAYS));
     args.studies = options.studies;
     let kept = Kept::default();
     let report = py
-        .detach(|| {
-            let table = array_table(ARRAYS, layout, &slices, study)?;
-            args.run_table(table, &kept)
+        .detach(|| match (layout, slices.as_slice(), &study) {
+            // Estimates and variances without labels are pooled where numpy holds them.
+            ("yi_vi", [yi, vi], None) if yi.len() == vi.len() => args.run_yi_vi(yi, vi, &kept),
+            _ => {
+                let table = array_table(ARRAYS, layout, &slices, study)?;
+                args.run_table(table, &kept)
+            }
         })
         .map_err(|e| py_error(py, e))?;
     Ok((PoolResult { report }, kept.into_vec()))

@@ -236,6 +236,11 @@ impl StudyData {
     /// Checks every rule of the module documentation; `rows[i]` is the row number
     /// reported for study `i`.
     fn validate(&self, source: &str, rows: &[usize]) -> Result<()> {
+        if let StudyData::GenericVariance { yi, vi } = self {
+            check_length("yi", yi.len(), rows.len())?;
+            check_length("vi", vi.len(), rows.len())?;
+            return validate_yi_vi(source, yi, vi, |i| rows[i]);
+        }
         let columns = self.columns();
         let k = rows.len();
         for (name, values) in &columns {
@@ -342,17 +347,7 @@ impl StudyData {
                     check_size(i, "n_c", c.n_c[i])?;
                 }
             }
-            StudyData::GenericVariance { vi, .. } => {
-                for (i, &v) in vi.iter().enumerate() {
-                    if v < 0.0 {
-                        return Err(at(
-                            i,
-                            "vi",
-                            format!("a variance must be 0 or more, found {}", Shown(v)),
-                        ));
-                    }
-                }
-            }
+            StudyData::GenericVariance { .. } => {}
             StudyData::GenericSe { sei, .. } => {
                 for (i, &s) in sei.iter().enumerate() {
                     if s < 0.0 {
@@ -400,6 +395,59 @@ impl StudyData {
 
 /// An [`Error::InvalidArgument`] unless column `name` has one value for each of `k`
 /// studies.
+/// The checks of a `yi,vi` table (every value finite, each column in turn, then every
+/// variance 0 or more) on its columns, `row(i)` the row reported for study i; a
+/// check of every value first, which the compiler can vectorise, then the search for
+/// the first that fails. Also for columns held outside a [`StudyTable`]
+/// ([`crate::model::pool_yi_vi_without_rows`]).
+///
+/// # Errors
+/// [`Error::Input`] naming `source`, the row and the column of the first value that
+/// fails; [`Error::InvalidArgument`] for columns of different lengths, and
+/// [`Error::Input`] for none at all.
+pub fn validate_yi_vi(
+    source: &str,
+    yi: &[f64],
+    vi: &[f64],
+    row: impl Fn(usize) -> usize,
+) -> Result<()> {
+    if yi.is_empty() && vi.is_empty() {
+        return Err(Error::input(
+            source,
+            None,
+            None,
+            "no studies: the table has no data rows",
+        ));
+    }
+    check_length("vi", vi.len(), yi.len())?;
+    let at = |i: usize, column: &str, message: String| {
+        Error::input(source, Some(row(i)), Some(column), message)
+    };
+    let all_finite = |x: &[f64]| x.iter().fold(true, |ok, x| ok & x.is_finite());
+    for (name, values) in [("yi", yi), ("vi", vi)] {
+        if !all_finite(values) {
+            if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+                let x = values[i];
+                return Err(at(
+                    i,
+                    name,
+                    format!("{x} is not a finite number; expected a finite number"),
+                ));
+            }
+        }
+    }
+    if vi.iter().fold(false, |any, &v| any | (v < 0.0)) {
+        if let Some(i) = vi.iter().position(|&v| v < 0.0) {
+            return Err(at(
+                i,
+                "vi",
+                format!("a variance must be 0 or more, found {}", Shown(vi[i])),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_length(name: &str, n: usize, k: usize) -> Result<()> {
     if n != k {
         return Err(Error::InvalidArgument(format!(

@@ -134,7 +134,7 @@ impl ZeroCellRule {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if !(self.increment.is_finite() && self.increment >= 0.0) {
             return Err(Error::InvalidArgument(format!(
                 "the zero-cell increment (--add) must be a finite number of 0 or more, found {}",

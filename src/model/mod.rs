@@ -419,13 +419,41 @@ fn infinite_weight(study: &str, v: f64) -> String {
 }
 
 /// The first study at which the running sum Σ y_i²/v_i (formed as (y_i/√v_i)², so
-/// that y_i² itself cannot overflow first) stops being finite, if any.
+/// that y_i² itself cannot overflow first) stops being finite, if any. The sum is
+/// formed whole first ([`weighted::sum_studies`]); only when it is not finite is it
+/// run again study by study to find where.
 fn overflowing_study(yi: &[f64], vi: &[f64]) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    struct Standardised(f64);
+    impl weighted::StudySums for Standardised {
+        fn add(&mut self, y: f64, v: f64) {
+            self.0 += (y / v.sqrt()).powi(2);
+        }
+        fn merge(&mut self, other: &Self) {
+            self.0 += other.0;
+        }
+    }
+    if weighted::sum_studies(yi, vi, Standardised(0.0))
+        .0
+        .is_finite()
+    {
+        return None;
+    }
     let mut sum = 0.0f64;
     yi.iter().zip(vi).position(|(y, v)| {
         sum += (y / v.sqrt()).powi(2);
         !sum.is_finite()
     })
+}
+
+/// The first study whose weight 1/v_i is not finite, if any (a check of every study
+/// that the compiler can vectorise, then the search).
+fn infinite_weight_study(vi: &[f64]) -> Option<usize> {
+    let infinite = |v: &f64| !(1.0 / v).is_finite();
+    if !vi.iter().fold(false, |any, v| any | infinite(v)) {
+        return None;
+    }
+    vi.iter().position(infinite)
 }
 
 /// The message for estimates whose squared standardised size overflows.
@@ -445,31 +473,50 @@ fn overflow(study: &str) -> String {
 /// say): the fit would be finite nonsense. The error names the study at which the sum
 /// overflows.
 fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> {
-    let (i, message, variance) = if let Some(i) =
-        effects.vi.iter().position(|v| !(1.0 / v).is_finite())
-    {
-        let message = infinite_weight(&format!("study '{}'", &effects.labels[i]), effects.vi[i]);
+    let place = table.map(|t| {
+        let row = |i: usize| effects.index.get(i).and_then(|&j| t.rows.get(j)).copied();
+        (t.source.as_str(), t.data_type(), row)
+    });
+    check_columns(
+        &effects.yi,
+        &effects.vi,
+        &|i| effects.labels[i].to_string(),
+        place
+            .as_ref()
+            .map(|(s, d, row)| (*s, *d, row as &dyn Fn(usize) -> Option<usize>)),
+    )
+}
+
+/// Where a study's values came from: the table's source, its data type, and the row of
+/// study i.
+type Place<'a> = (&'a str, DataType, &'a dyn Fn(usize) -> Option<usize>);
+
+/// [`check_variances`] of the columns `yi`, `vi`, study i labelled `label(i)`; with its
+/// [`Place`], the error names the file, row and column.
+fn check_columns(
+    yi: &[f64],
+    vi: &[f64],
+    label: &dyn Fn(usize) -> String,
+    place: Option<Place<'_>>,
+) -> Result<()> {
+    let (i, message, variance) = if let Some(i) = infinite_weight_study(vi) {
+        let message = infinite_weight(&format!("study '{}'", label(i)), vi[i]);
         (i, message, true)
-    } else if let Some(i) = overflowing_study(&effects.yi, &effects.vi) {
-        (
-            i,
-            overflow(&format!("study '{}'", &effects.labels[i])),
-            false,
-        )
+    } else if let Some(i) = overflowing_study(yi, vi) {
+        (i, overflow(&format!("study '{}'", label(i))), false)
     } else {
         return Ok(());
     };
-    match table {
-        Some(t) => {
-            let column = match (t.data_type(), variance) {
+    match place {
+        Some((source, data_type, row)) => {
+            let column = match (data_type, variance) {
                 (DataType::GenericVariance, true) => Some("vi"),
                 (DataType::GenericSe, true) => Some("sei"),
                 (DataType::GenericVariance | DataType::GenericSe, false) => Some("yi"),
                 (DataType::GenericCi, false) => Some("estimate"),
                 _ => None,
             };
-            let row = effects.index.get(i).and_then(|&j| t.rows.get(j)).copied();
-            Err(Error::input(&t.source, row, column, message))
+            Err(Error::input(source, row(i), column, message))
         }
         None => Err(Error::Degenerate(message)),
     }
@@ -481,20 +528,22 @@ fn check_variances(effects: &Effects, table: Option<&StudyTable>) -> Result<()> 
 /// first; `metapool sensitivity`, `regress` and `bias` report the same ones.
 pub fn data_warnings(effects: &Effects) -> Vec<String> {
     let mut warnings = effects.warnings.clone();
-    let (v_min, v_max) = effects
-        .vi
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if v_max / v_min >= VARIANCE_RATIO_WARNING {
-        warnings.push(format!(
+    warnings.extend(variance_spread_warning(&effects.vi));
+    warnings
+}
+
+/// The warning for sampling variances more than [`VARIANCE_RATIO_WARNING`] apart.
+fn variance_spread_warning(vi: &[f64]) -> Option<String> {
+    let (v_min, v_max) = vi.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    (v_max / v_min >= VARIANCE_RATIO_WARNING).then(|| {
+        format!(
             "the largest sampling variance is {:.1e} times the smallest: results may be \
              numerically unstable (metafor warns from 1e7)",
             v_max / v_min
-        ));
-    }
-    warnings
+        )
+    })
 }
 
 /// The study effects of `table` that an inverse-variance analysis with `options` pools
@@ -693,18 +742,7 @@ fn assemble(
     options: &PoolOptions,
 ) -> Result<Fit> {
     let k = effects.yi.len();
-    let mut warnings = data_warnings(&effects);
-    if let Some(r) = &random {
-        warnings.extend(r.convergence_warnings());
-    }
-    if k == 1 {
-        warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
-        let t_based = |m: CiMethod| m != CiMethod::Z;
-        if t_based(options.ci) || t_based(options.fixed_ci) {
-            warnings
-                .push("only one study: z intervals replace the t-based ones (as metafor)".into());
-        }
-    }
+    let warnings = fit_warnings(data_warnings(&effects), random.as_ref(), k, options);
     let weights_random = random
         .as_ref()
         .map(|r| weighted::weights_percent(&effects.vi, r.tau2));
@@ -738,6 +776,98 @@ fn assemble(
         warnings,
         options: *options,
     })
+}
+
+/// The warnings of a fit of k studies: those of the data (`data`), how τ² was reached,
+/// and what one study cannot give.
+fn fit_warnings(
+    mut warnings: Vec<String>,
+    random: Option<&RandomFit>,
+    k: usize,
+    options: &PoolOptions,
+) -> Vec<String> {
+    if let Some(r) = random {
+        warnings.extend(r.convergence_warnings());
+    }
+    if k == 1 {
+        warnings.push("only one study: no heterogeneity can be estimated (tau2 = 0)".into());
+        let t_based = |m: CiMethod| m != CiMethod::Z;
+        if t_based(options.ci) || t_based(options.fixed_ci) {
+            warnings
+                .push("only one study: z intervals replace the t-based ones (as metafor)".into());
+        }
+    }
+    warnings
+}
+
+/// [`pool`] of a `yi,vi` table given as its two columns, whose study i is row i + 2 of
+/// `source` and is labelled i + 1 (as [`StudyTable::numbered`]), with the fit's study
+/// rows left out (as `--studies none` leaves them out of the report): the same checks,
+/// errors, warnings and numbers, without copying the columns or forming the rows. For
+/// columns of 10⁶ studies held elsewhere (numpy arrays).
+///
+/// # Errors
+/// As [`pool`] of that table: [`Error::Input`] naming the row and column of a value
+/// that is not finite, a negative or zero variance, or estimates too large for their
+/// variances; [`Error::InvalidArgument`] for columns of different lengths or a
+/// fixed-effect method other than inverse variance.
+pub fn pool_yi_vi_without_rows(
+    source: &str,
+    yi: &[f64],
+    vi: &[f64],
+    effect_options: &EffectOptions,
+    options: &PoolOptions,
+) -> Result<Fit> {
+    crate::data::validate_yi_vi(source, yi, vi, |i| i + 2)?;
+    effect_options.zero_cell.check()?;
+    if options.fixed != FixedMethod::InverseVariance {
+        return Err(needs_binary(options.fixed));
+    }
+    let row = |i: usize| Some(i + 2);
+    check_columns(
+        yi,
+        vi,
+        &|i| (i + 1).to_string(),
+        Some((source, DataType::GenericVariance, &row)),
+    )?;
+    let SliceFit {
+        fixed,
+        random,
+        heterogeneity,
+    } = fit_slices(yi, vi, options).map_err(|e| in_source(e, source))?;
+    let k = yi.len();
+    let data = variance_spread_warning(vi).into_iter().collect();
+    Ok(Fit {
+        measure: effect_options.measure,
+        k,
+        k_all: k,
+        level: options.level,
+        warnings: fit_warnings(data, random.as_ref(), k, options),
+        fixed,
+        random,
+        heterogeneity,
+        studies: StudyRows::default(),
+        excluded: Vec::new(),
+        options: *options,
+    })
+}
+
+/// A fit's error with no answer, named after the file it was asked of.
+fn in_source(e: Error, source: &str) -> Error {
+    match e {
+        Error::Degenerate(m) if !m.starts_with(source) => {
+            Error::Degenerate(format!("{source}: {m}"))
+        }
+        other => other,
+    }
+}
+
+/// The error for a Mantel-Haenszel or Peto fit of data that are not 2x2 counts.
+fn needs_binary(method: FixedMethod) -> Error {
+    Error::InvalidArgument(format!(
+        "the {} fixed-effect method needs binary (2x2) data",
+        method.name()
+    ))
 }
 
 /// The warning for a Mantel-Haenszel or Peto estimate that is 0 or infinite on the
@@ -780,22 +910,11 @@ pub fn pool(
     let arms = match (&table.data, options.fixed) {
         (_, FixedMethod::InverseVariance) => {
             // A fit with no answer names the file it was asked of.
-            return pool_owned_effects(study_effects(table, effect_options)?, options).map_err(
-                |e| match e {
-                    Error::Degenerate(m) if !m.starts_with(&table.source) => {
-                        Error::Degenerate(format!("{}: {m}", table.source))
-                    }
-                    other => other,
-                },
-            );
+            return pool_owned_effects(study_effects(table, effect_options)?, options)
+                .map_err(|e| in_source(e, &table.source));
         }
         (StudyData::Binary(arms), _) => arms,
-        _ => {
-            return Err(Error::InvalidArgument(format!(
-                "the {} fixed-effect method needs binary (2x2) data",
-                options.fixed.name()
-            )))
-        }
+        _ => return Err(needs_binary(options.fixed)),
     };
     let all: Vec<Table2x2> = (0..table.k())
         .map(|i| Table2x2::of_study(arms, i))

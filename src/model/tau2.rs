@@ -649,22 +649,29 @@ fn score_information(
 ) -> (f64, f64, f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference.0);
     let s = reference.1 + tau2;
-    let root_s = s.sqrt();
-    let mut trace = TraceP::new(1.0);
-    let (mut su, mut su2, mut su3, mut su2r2, mut su3r2, mut su2r) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let u = s / (v + tau2);
-        trace.add_weight(u);
-        let u2 = u * u;
-        let rho = mean.residual(y) / root_s;
-        let ur = u * rho;
-        su += u;
-        su2 += u2;
-        su3 += u2 * u;
-        su2r2 += ur * ur;
-        su3r2 += ur * ur * u;
-        su2r += ur * u;
-    }
+    let zero = ScoreSums {
+        tau2,
+        s,
+        mean,
+        inv_root_s: 1.0 / s.sqrt(),
+        trace: TraceP::new(1.0),
+        su: 0.0,
+        su2: 0.0,
+        su3: 0.0,
+        su2r2: 0.0,
+        su3r2: 0.0,
+        su2r: 0.0,
+    };
+    let ScoreSums {
+        trace,
+        su,
+        su2,
+        su3,
+        su2r2,
+        su3r2,
+        su2r,
+        ..
+    } = crate::weighted::sum_studies(yi, vi, zero);
     let observed_ml = (su3r2 - 0.5 * su2 - su2r * su2r / su) / s;
     if reml {
         (
@@ -674,6 +681,47 @@ fn score_information(
         )
     } else {
         (0.5 * (su2r2 - su), 0.5 * su2 / s, observed_ml)
+    }
+}
+
+/// The sums of [`score_information`] in u_i = s/(v_i + τ²) and ρ_i = r_i/√s.
+#[derive(Debug, Clone, Copy)]
+struct ScoreSums {
+    tau2: f64,
+    s: f64,
+    mean: WeightedMean,
+    inv_root_s: f64,
+    trace: TraceP,
+    su: f64,
+    su2: f64,
+    su3: f64,
+    su2r2: f64,
+    su3r2: f64,
+    su2r: f64,
+}
+
+impl crate::weighted::StudySums for ScoreSums {
+    fn add(&mut self, y: f64, v: f64) {
+        let u = self.s / (v + self.tau2);
+        self.trace.add_weight(u);
+        let u2 = u * u;
+        let rho = self.mean.residual(y) * self.inv_root_s;
+        let ur = u * rho;
+        self.su += u;
+        self.su2 += u2;
+        self.su3 += u2 * u;
+        self.su2r2 += ur * ur;
+        self.su3r2 += ur * ur * u;
+        self.su2r += ur * u;
+    }
+    fn merge(&mut self, other: &Self) {
+        self.trace.merge(&other.trace);
+        self.su += other.su;
+        self.su2 += other.su2;
+        self.su3 += other.su3;
+        self.su2r2 += other.su2r2;
+        self.su3r2 += other.su3r2;
+        self.su2r += other.su2r;
     }
 }
 

@@ -58,6 +58,21 @@ pub fn render(table: &StudyTable, fit: &Fit) -> String {
 /// # Errors
 /// The error of `out`.
 pub fn write_fit(out: &mut dyn Write, table: &StudyTable, fit: &Fit) -> std::io::Result<()> {
+    write_fit_of(out, &table.source, Some(table), fit)
+}
+
+/// [`write_fit`] of a fit of the input named `source`, its arm columns from `table`
+/// (empty without one).
+///
+/// # Errors
+/// The error of `out`.
+pub fn write_fit_of(
+    out: &mut dyn Write,
+    source: &str,
+    table: Option<&StudyTable>,
+    fit: &Fit,
+) -> std::io::Result<()> {
+    let arms = |i: usize| table.map_or_else(|| (String::new(), String::new()), |t| arms(t, i));
     let m = fit.measure;
     let nat = |x: f64| m.to_natural(x);
     let digits = 2;
@@ -75,7 +90,7 @@ pub fn write_fit(out: &mut dyn Write, table: &StudyTable, fit: &Fit) -> std::io:
             fit.level.percent()
         ),
     };
-    let _ = writeln!(out, "{}: {} ({model})", table.source, measure_title(m));
+    let _ = writeln!(out, "{source}: {} ({model})", measure_title(m));
     let _ = writeln!(out);
     let label_width = fit
         .studies
@@ -97,7 +112,7 @@ pub fn write_fit(out: &mut dyn Write, table: &StudyTable, fit: &Fit) -> std::io:
     );
     let z = crate::distribution::normal_critical(fit.level.proportion());
     for s in &fit.studies {
-        let (e, c) = arms(table, s.index);
+        let (e, c) = arms(s.index);
         let se = s.vi.sqrt();
         let _ = writeln!(
             out,
@@ -110,7 +125,7 @@ pub fn write_fit(out: &mut dyn Write, table: &StudyTable, fit: &Fit) -> std::io:
         );
     }
     for e in &fit.excluded {
-        let (ae, ac) = arms(table, e.index);
+        let (ae, ac) = arms(e.index);
         let _ = writeln!(
             out,
             "{:<label_width$}  {ae:>18}  {ac:>18}  {:>8}  {:>8}  Not estimable",

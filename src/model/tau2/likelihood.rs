@@ -408,53 +408,94 @@ impl ProfileLikelihood for InterceptOnly<'_> {
         }
     }
 
-    /// Eight grid points in one pass: per point s = v_min + τ², u_i = s/(v_i + τ²) and
-    /// d_i = (y_i − y_r)/√s, the sums Σu, Σud, Σu², Σu²d, Σu²d², the shift
-    /// (μ − y_r)/√s = Σud/Σu, Σu²ρ² = Σu²d² − 2 shift Σu²d + shift² Σu² and
+    /// Eight grid points in one pass (fewer in the last): per point s = v_min + τ²,
+    /// u_i = s/(v_i + τ²) and d_i = (y_i − y_r)/√s, the sums Σu, Σud, Σu², Σu²d, Σu²d²,
+    /// the shift (μ − y_r)/√s = Σud/Σu, Σu²ρ² = Σu²d² − 2 shift Σu²d + shift² Σu² and
     /// tr P_u = Σu − Σu²/Σu, and s U = ½(Σu²ρ² − tr P_u) (Σu for ML); where either
     /// difference loses more than six digits, the point is evaluated on its own by
     /// [`ProfileLikelihood::derivatives`].
     fn scores(&self, grid: &[f64], out: &mut [f64]) {
-        const CHUNK: usize = 8;
-        let reference = self.reference.0;
-        let v_min = self.reference.1;
-        for (points, out) in grid.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
-            let n = points.len();
-            let mut t = [points[n - 1]; CHUNK];
-            t[..n].copy_from_slice(points);
-            let s = t.map(|t| v_min + t);
-            let inv_root_s = s.map(|s| 1.0 / s.sqrt());
-            let [mut su, mut sud, mut su2, mut su2d, mut su2d2] = [[0.0f64; CHUNK]; 5];
-            for (&y, &v) in self.yi.iter().zip(self.vi) {
-                let d = y - reference;
-                for j in 0..CHUNK {
-                    let u = s[j] / (v + t[j]);
-                    let ud = u * (d * inv_root_s[j]);
-                    su[j] += u;
-                    sud[j] += ud;
-                    su2[j] += u * u;
-                    su2d[j] += u * ud;
-                    su2d2[j] += ud * ud;
-                }
+        for (points, out) in grid.chunks(8).zip(out.chunks_mut(8)) {
+            match points.len() {
+                1 | 2 => self.grid_scores::<2>(points, out),
+                3 | 4 => self.grid_scores::<4>(points, out),
+                _ => self.grid_scores::<8>(points, out),
             }
-            for j in 0..n {
-                let shift = sud[j] / su[j];
-                let su2r2 = su2d2[j] - 2.0 * shift * su2d[j] + shift * shift * su2[j];
-                let penalty = if self.reml {
-                    su[j] - su2[j] / su[j]
-                } else {
-                    su[j]
-                };
-                out[j] = 0.5 * (su2r2 - penalty);
-                // Where these sums cancel (one weight dwarfs the rest, so tr P = Σw −
-                // Σw²/Σw loses its digits, or Σw²r² is small beside its terms) or
-                // overflow (v near 1e-300 at τ² = 0), the one-point form of
-                // `derivatives`, which forms tr P without cancelling and squares w r.
-                let cancels = su2r2 < 1e-6 * su2d2[j] || (self.reml && penalty < 1e-6 * su[j]);
-                if !out[j].is_finite() || cancels {
-                    out[j] = self.derivatives(t[j]).score;
-                }
+        }
+    }
+}
+
+impl InterceptOnly<'_> {
+    /// [`ProfileLikelihood::scores`] at the (at most N) `points`, in one pass.
+    fn grid_scores<const N: usize>(&self, points: &[f64], out: &mut [f64]) {
+        let n = points.len();
+        let mut t = [points[n - 1]; N];
+        t[..n].copy_from_slice(points);
+        let s = t.map(|t| self.reference.1 + t);
+        let zero = GridSums {
+            reference: self.reference.0,
+            t,
+            s,
+            inv_root_s: s.map(|s| 1.0 / s.sqrt()),
+            su: [0.0; N],
+            sud: [0.0; N],
+            su2: [0.0; N],
+            su2d: [0.0; N],
+            su2d2: [0.0; N],
+        };
+        let sums = crate::weighted::sum_studies(self.yi, self.vi, zero);
+        for j in 0..n {
+            let (su, su2) = (sums.su[j], sums.su2[j]);
+            let shift = sums.sud[j] / su;
+            let su2r2 = sums.su2d2[j] - 2.0 * shift * sums.su2d[j] + shift * shift * su2;
+            let penalty = if self.reml { su - su2 / su } else { su };
+            out[j] = 0.5 * (su2r2 - penalty);
+            // Where these sums cancel (one weight dwarfs the rest, so tr P = Σw −
+            // Σw²/Σw loses its digits, or Σw²r² is small beside its terms) or
+            // overflow (v near 1e-300 at τ² = 0), the one-point form of
+            // `derivatives`, which forms tr P without cancelling and squares w r.
+            let cancels = su2r2 < 1e-6 * sums.su2d2[j] || (self.reml && penalty < 1e-6 * su);
+            if !out[j].is_finite() || cancels {
+                out[j] = self.derivatives(t[j]).score;
             }
+        }
+    }
+}
+
+/// The sums of [`InterceptOnly::grid_scores`] at N grid points.
+#[derive(Debug, Clone, Copy)]
+struct GridSums<const N: usize> {
+    reference: f64,
+    t: [f64; N],
+    s: [f64; N],
+    inv_root_s: [f64; N],
+    su: [f64; N],
+    sud: [f64; N],
+    su2: [f64; N],
+    su2d: [f64; N],
+    su2d2: [f64; N],
+}
+
+impl<const N: usize> crate::weighted::StudySums for GridSums<N> {
+    fn add(&mut self, y: f64, v: f64) {
+        let d = y - self.reference;
+        for j in 0..N {
+            let u = self.s[j] / (v + self.t[j]);
+            let ud = u * (d * self.inv_root_s[j]);
+            self.su[j] += u;
+            self.sud[j] += ud;
+            self.su2[j] += u * u;
+            self.su2d[j] += u * ud;
+            self.su2d2[j] += ud * ud;
+        }
+    }
+    fn merge(&mut self, other: &Self) {
+        for j in 0..N {
+            self.su[j] += other.su[j];
+            self.sud[j] += other.sud[j];
+            self.su2[j] += other.su2[j];
+            self.su2d[j] += other.su2d[j];
+            self.su2d2[j] += other.su2d2[j];
         }
     }
 }
