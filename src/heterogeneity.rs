@@ -26,7 +26,7 @@
 //! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
 use crate::distribution::{chisq_quantile, chisq_sf};
-use crate::weighted::{generalized_q_root, trace_p};
+use crate::weighted::{generalized_q_root, generalized_q_root_from, trace_p};
 use serde::Serialize;
 
 /// How the confidence interval of I² is formed.
@@ -113,12 +113,13 @@ pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
 
 /// Q-profile confidence interval of τ² (Viechtbauer 2007): the lower limit solves
 /// Q(τ²) = χ²_{k−1, 1−α/2}, the upper Q(τ²) = χ²_{k−1, α/2}; a limit is 0 when Q(0)
-/// is already below its target.
+/// is already below its target. The upper limit's search starts from the lower limit,
+/// where Q is above the upper limit's target.
 pub fn tau2_q_profile(yi: &[f64], vi: &[f64], level: f64) -> (f64, f64) {
     let df = yi.len() as f64 - 1.0;
     let alpha = 1.0 - level;
     let lower = generalized_q_root(yi, vi, chisq_quantile(1.0 - alpha / 2.0, df)).tau2;
-    let upper = generalized_q_root(yi, vi, chisq_quantile(alpha / 2.0, df)).tau2;
+    let upper = generalized_q_root_from(yi, vi, chisq_quantile(alpha / 2.0, df), lower).tau2;
     (lower, upper)
 }
 

@@ -48,10 +48,10 @@ pub fn sum_studies<S: StudySums>(yi: &[f64], vi: &[f64], zero: S) -> S {
         for (&y, &v) in y_rest.iter().zip(v_rest) {
             lanes[0].add(y, v);
         }
-        let [mut sums, b, c, d] = lanes;
-        sums.merge(&b);
-        sums.merge(&c);
-        sums.merge(&d);
+        let mut sums = lanes[0];
+        for lane in &lanes[1..] {
+            sums.merge(lane);
+        }
         sums
     };
     if n < PARALLEL_FROM {
@@ -322,7 +322,16 @@ pub fn generalized_q(yi: &[f64], vi: &[f64], tau2: f64) -> (f64, f64) {
 /// [`generalized_q`] with the reference estimate of [`WeightedMean`] found beforehand,
 /// for iterations (two passes instead of three).
 pub(crate) fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: f64) -> (f64, f64) {
-    let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
+    q_about_mean(
+        yi,
+        vi,
+        tau2,
+        WeightedMean::with_reference(yi, vi, tau2, reference),
+    )
+}
+
+/// Q(τ²) and dQ/dτ² about the weighted mean `mean` of τ² (one pass).
+fn q_about_mean(yi: &[f64], vi: &[f64], tau2: f64, mean: WeightedMean) -> (f64, f64) {
     let zero = GeneralizedQ {
         tau2,
         mean,
@@ -331,6 +340,62 @@ pub(crate) fn generalized_q_about(yi: &[f64], vi: &[f64], tau2: f64, reference: 
     };
     let GeneralizedQ { q, dq, .. } = sum_studies(yi, vi, zero);
     (q, dq)
+}
+
+/// Q(τ²), dQ/dτ² and μ(τ²) in one pass about a centre c near μ(τ²) (the weighted mean
+/// of a τ² close by). With d_i = y_i − c and δ = Σwd/Σw = μ(τ²) − c,
+/// Q = Σwd² − δ Σwd and −dQ/dτ² = Σw²d² − 2δ Σw²d + δ² Σw², exactly; the differences
+/// lose no digits while δ is small beside the d_i. `None` where it is not
+/// (δ² Σw > 1e-6 Σwd² or δ² Σw² > 1e-6 Σw²d²), or a sum is not finite: the caller
+/// forms Q in two passes then.
+fn generalized_q_near(yi: &[f64], vi: &[f64], tau2: f64, centre: f64) -> Option<(f64, f64, f64)> {
+    #[derive(Debug, Clone, Copy)]
+    struct Near {
+        tau2: f64,
+        centre: f64,
+        sw: f64,
+        swd: f64,
+        swd2: f64,
+        sw2: f64,
+        sw2d: f64,
+        sw2d2: f64,
+    }
+    impl StudySums for Near {
+        fn add(&mut self, y: f64, v: f64) {
+            let w = 1.0 / (v + self.tau2);
+            let (d, w2) = (y - self.centre, w * w);
+            self.sw += w;
+            self.swd += w * d;
+            self.swd2 += w * d * d;
+            self.sw2 += w2;
+            self.sw2d += w2 * d;
+            self.sw2d2 += (w * d) * (w * d);
+        }
+        fn merge(&mut self, other: &Self) {
+            self.sw += other.sw;
+            self.swd += other.swd;
+            self.swd2 += other.swd2;
+            self.sw2 += other.sw2;
+            self.sw2d += other.sw2d;
+            self.sw2d2 += other.sw2d2;
+        }
+    }
+    let zero = Near {
+        tau2,
+        centre,
+        sw: 0.0,
+        swd: 0.0,
+        swd2: 0.0,
+        sw2: 0.0,
+        sw2d: 0.0,
+        sw2d2: 0.0,
+    };
+    let n = sum_studies(yi, vi, zero);
+    let delta = n.swd / n.sw;
+    let holds = delta * delta * n.sw <= 1e-6 * n.swd2 && delta * delta * n.sw2 <= 1e-6 * n.sw2d2;
+    let q = n.swd2 - delta * n.swd;
+    let dq = -(n.sw2d2 - 2.0 * delta * n.sw2d + delta * delta * n.sw2);
+    (holds && q.is_finite() && dq.is_finite()).then_some((q, dq, centre + delta))
 }
 
 /// The sums of [`generalized_q_about`] about a known weighted mean.
@@ -373,16 +438,39 @@ pub fn decreasing_root<E>(
     target: f64,
     scale: f64,
 ) -> std::result::Result<QRoot, E> {
-    let (q0, _) = q(0.0)?;
-    if q0.partial_cmp(&target) != Some(std::cmp::Ordering::Greater) {
+    decreasing_root_from(q, target, scale, 0.0)
+}
+
+/// [`decreasing_root`] with Newton's method from `start` where Q(start) > target (a
+/// τ² left of the root, such as the root of a larger target), else from 0.
+///
+/// # Errors
+/// As [`decreasing_root`].
+pub fn decreasing_root_from<E>(
+    q: impl Fn(f64) -> std::result::Result<(f64, f64), E>,
+    target: f64,
+    scale: f64,
+    start: f64,
+) -> std::result::Result<QRoot, E> {
+    let left_of_root =
+        |now: (f64, f64)| now.0.partial_cmp(&target) == Some(std::cmp::Ordering::Greater);
+    let mut tau2 = if start > 0.0 { start } else { 0.0 };
+    let mut now = q(tau2)?;
+    if tau2 > 0.0 && !left_of_root(now) {
+        tau2 = 0.0;
+        now = q(0.0)?;
+    }
+    if tau2 == 0.0 && !left_of_root(now) {
         return Ok(QRoot {
             tau2: 0.0,
             path: RootPath::Boundary,
         });
     }
-    let mut tau2 = 0.0;
     for iteration in 1..=MAX_ITER {
-        let (q_now, dq) = q(tau2)?;
+        if iteration > 1 {
+            now = q(tau2)?;
+        }
+        let (q_now, dq) = now;
         // g = 1/Q − 1/target, g' = −Q'/Q²: the step −g/g' = Q (1 − Q/target) / Q'.
         let step = q_now * (1.0 - q_now / target) / dq;
         // An infinite slope (weights near 1e300 at τ² = 0) gives a step of 0 that is
@@ -420,10 +508,32 @@ pub fn decreasing_root<E>(
 
 /// The τ² ≥ 0 at which the generalised Q(τ²) of `yi` and `vi` (of equal length) equals
 /// `target`, or 0 when Q(0) ≤ target ([`decreasing_root`] on [`generalized_q`]).
+///
+/// Each Q is formed in one pass about the weighted mean of the τ² before
+/// ([`generalized_q_near`]), in two ([`generalized_q_about`]) where that does not hold
+/// its digits.
 pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
+    generalized_q_root_from(yi, vi, target, 0.0)
+}
+
+/// [`generalized_q_root`] with Newton's method from `start` where Q(start) > target
+/// ([`decreasing_root_from`]).
+pub fn generalized_q_root_from(yi: &[f64], vi: &[f64], target: f64, start: f64) -> QRoot {
     let (reference, smallest) = WeightedMean::reference_of(yi, vi);
-    let q = |tau2| Ok::<_, std::convert::Infallible>(generalized_q_about(yi, vi, tau2, reference));
-    match decreasing_root(q, target, smallest) {
+    let centre = std::cell::Cell::new(None);
+    let q = |tau2| {
+        let near = centre
+            .get()
+            .and_then(|c| generalized_q_near(yi, vi, tau2, c));
+        let (q, dq, mean) = near.unwrap_or_else(|| {
+            let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
+            let (q, dq) = q_about_mean(yi, vi, tau2, mean);
+            (q, dq, mean.mean())
+        });
+        centre.set(Some(mean));
+        Ok::<_, std::convert::Infallible>((q, dq))
+    };
+    match decreasing_root_from(q, target, smallest, start) {
         Ok(root) => root,
         Err(never) => match never {},
     }
