@@ -6,9 +6,10 @@
 //! [`crate::model`] pools with these kernels, [`crate::heterogeneity`] forms ṽ and the
 //! Q-profile interval of τ² from them, and [`crate::analysis`] refits subsets with them.
 //!
-//! Every sum over the studies goes through [`sum_studies`]: four interleaved partial
-//! sums (so that the divisions of neighbouring studies run side by side in the vector
-//! unit), in blocks of [`BLOCK`] studies, the blocks summed on all cores from
+//! Every sum over the studies goes through [`sum_studies`]: the weights 1/(v_i + τ²) a
+//! sum asks for formed 32 studies at a time (a loop of divisions the compiler turns into
+//! vector instructions), four interleaved partial sums (independent chains of
+//! additions), in blocks of [`BLOCK`] studies, the blocks summed on all cores from
 //! [`PARALLEL_FROM`] studies on and their sums added in block order. The result depends
 //! on the data alone, not on the number of threads.
 //!
@@ -18,14 +19,26 @@
 
 /// Studies in a block of [`sum_studies`] (yi and vi of a block fill 128 KiB).
 pub const BLOCK: usize = 1 << 13;
+/// Studies whose weights [`sum_studies`] forms at a time.
+const WEIGHTS: usize = 32;
 /// [`sum_studies`] sums its blocks in parallel from this many studies on.
 pub const PARALLEL_FROM: usize = 1 << 16;
 
 /// Sums over studies, formed study by study, that the sums of two disjoint sets of
 /// studies combine into those of their union.
 pub trait StudySums: Copy + Send + Sync {
-    /// Adds the study with estimate `y` and sampling variance `v`.
-    fn add(&mut self, y: f64, v: f64);
+    /// Whether [`sum_studies`] interleaves four partial sums in a block (the default):
+    /// sums that carry many independent terms per study already (a grid of τ²) keep one,
+    /// so that their accumulators stay in registers.
+    const INTERLEAVED: bool = true;
+    /// The τ² of the weights w_i = 1/(v_i + τ²) that [`StudySums::add`] is given, if it
+    /// uses them: [`sum_studies`] forms them for many studies at a time, in vector
+    /// instructions. `None` (the default): `add` is given w = NaN.
+    fn weights_at(&self) -> Option<f64> {
+        None
+    }
+    /// Adds the study with estimate `y`, sampling variance `v` and weight `w`.
+    fn add(&mut self, y: f64, v: f64, w: f64);
     /// Adds the sums of other studies.
     fn merge(&mut self, other: &Self);
 }
@@ -36,36 +49,57 @@ pub fn sum_studies<S: StudySums>(yi: &[f64], vi: &[f64], zero: S) -> S {
     use rayon::prelude::*;
     let n = yi.len().min(vi.len());
     let (yi, vi) = (&yi[..n], &vi[..n]);
-    let block = |yi: &[f64], vi: &[f64]| {
-        let mut lanes = [zero; 4];
-        let (ys, vs) = (yi.chunks_exact(4), vi.chunks_exact(4));
-        let (y_rest, v_rest) = (ys.remainder(), vs.remainder());
-        for (y, v) in ys.zip(vs) {
-            for l in 0..4 {
-                lanes[l].add(y[l], v[l]);
-            }
-        }
-        for (&y, &v) in y_rest.iter().zip(v_rest) {
-            lanes[0].add(y, v);
-        }
-        let mut sums = lanes[0];
-        for lane in &lanes[1..] {
-            sums.merge(lane);
-        }
-        sums
-    };
     if n < PARALLEL_FROM {
-        return block(yi, vi);
+        return block_sums(yi, vi, zero);
     }
     let blocks: Vec<S> = yi
         .par_chunks(BLOCK)
         .zip(vi.par_chunks(BLOCK))
-        .map(|(y, v)| block(y, v))
+        .map(|(y, v)| block_sums(y, v, zero))
         .collect();
     let mut sums = zero;
     for b in &blocks {
         sums.merge(b);
     }
+    sums
+}
+
+/// The sums of one block: four sums in four variables, each fed every fourth study, the
+/// weights 1/(v_i + τ²) formed [`WEIGHTS`] at a time (a loop the compiler vectorises).
+fn block_sums<S: StudySums>(yi: &[f64], vi: &[f64], zero: S) -> S {
+    let tau2 = zero.weights_at();
+    let [mut a, mut b, mut c, mut d] = [zero; 4];
+    let mut w = [f64::NAN; WEIGHTS];
+    for (ys, vs) in yi.chunks(WEIGHTS).zip(vi.chunks(WEIGHTS)) {
+        let w = &mut w[..vs.len()];
+        if let Some(tau2) = tau2 {
+            for (w, v) in w.iter_mut().zip(vs) {
+                *w = 1.0 / (v + tau2);
+            }
+        }
+        if !S::INTERLEAVED {
+            for ((&y, &v), &w) in ys.iter().zip(vs).zip(w.iter()) {
+                a.add(y, v, w);
+            }
+            continue;
+        }
+        let (y4, y_rest) = ys.as_chunks::<4>();
+        let (v4, v_rest) = vs.as_chunks::<4>();
+        let (w4, w_rest) = w.as_chunks::<4>();
+        for ((y, v), w) in y4.iter().zip(v4).zip(w4) {
+            a.add(y[0], v[0], w[0]);
+            b.add(y[1], v[1], w[1]);
+            c.add(y[2], v[2], w[2]);
+            d.add(y[3], v[3], w[3]);
+        }
+        for ((&y, &v), &w) in y_rest.iter().zip(v_rest).zip(w_rest) {
+            a.add(y, v, w);
+        }
+    }
+    let mut sums = a;
+    sums.merge(&b);
+    sums.merge(&c);
+    sums.merge(&d);
     sums
 }
 
@@ -79,8 +113,11 @@ struct MeanSums {
 }
 
 impl StudySums for MeanSums {
-    fn add(&mut self, y: f64, v: f64) {
-        let w = 1.0 / (v + self.tau2);
+    fn weights_at(&self) -> Option<f64> {
+        Some(self.tau2)
+    }
+    #[inline(always)]
+    fn add(&mut self, y: f64, _: f64, w: f64) {
         self.sw += w;
         self.swd += w * (y - self.reference);
     }
@@ -135,15 +172,35 @@ impl WeightedMean {
     /// The reference of [`WeightedMean::new`]: the estimate and variance of the study
     /// with the smallest variance (the largest weight for every τ²). Iterative
     /// estimators find it once and pass it to [`WeightedMean::with_reference`].
+    /// Of studies with the same smallest variance, the first.
     pub fn reference_of(yi: &[f64], vi: &[f64]) -> (f64, f64) {
-        let (mut reference, mut smallest) = (yi.first().copied().unwrap_or(0.0), f64::INFINITY);
-        for (&y, &v) in yi.iter().zip(vi) {
-            if v < smallest {
-                smallest = v;
-                reference = y;
+        /// The first study with the smallest variance among those added.
+        #[derive(Debug, Clone, Copy)]
+        struct Smallest {
+            reference: f64,
+            smallest: f64,
+        }
+        impl StudySums for Smallest {
+            const INTERLEAVED: bool = false;
+            #[inline(always)]
+            fn add(&mut self, y: f64, v: f64, _: f64) {
+                if v < self.smallest {
+                    (self.reference, self.smallest) = (y, v);
+                }
+            }
+            // `other` holds later studies (blocks merge in order): a tie keeps these.
+            fn merge(&mut self, other: &Self) {
+                if other.smallest < self.smallest {
+                    *self = *other;
+                }
             }
         }
-        (reference, smallest)
+        let zero = Smallest {
+            reference: yi.first().copied().unwrap_or(0.0),
+            smallest: f64::INFINITY,
+        };
+        let found = sum_studies(yi, vi, zero);
+        (found.reference, found.smallest)
     }
 
     /// The weighted mean about a known reference estimate (one pass, no allocation).
@@ -173,6 +230,24 @@ impl WeightedMean {
     }
 }
 
+/// The smallest and the largest of `vi` (∞ and 0 for none), as `f64::min` and
+/// `f64::max` fold them.
+pub fn variance_range(vi: &[f64]) -> (f64, f64) {
+    #[derive(Debug, Clone, Copy)]
+    struct Range(f64, f64);
+    impl StudySums for Range {
+        #[inline(always)]
+        fn add(&mut self, _: f64, v: f64, _: f64) {
+            *self = Range(self.0.min(v), self.1.max(v));
+        }
+        fn merge(&mut self, other: &Self) {
+            *self = Range(self.0.min(other.0), self.1.max(other.1));
+        }
+    }
+    let Range(lo, hi) = sum_studies(vi, vi, Range(f64::INFINITY, 0.0));
+    (lo, hi)
+}
+
 /// Σw − Σw²/Σw with w_i = 1/(v_i + τ²): the trace of the projection matrix P of the
 /// intercept-only model, which is the denominator of the DerSimonian-Laird estimator
 /// (τ² = 0), the REML correction to the score, and (k − 1) divided by metafor's typical
@@ -185,12 +260,32 @@ impl WeightedMean {
 /// divided by the largest, so that it does not overflow for variances near 1e-300.
 /// 0 for one study.
 pub fn trace_p(vi: &[f64], tau2: f64) -> f64 {
-    let smallest = vi.iter().map(|v| v + tau2).fold(f64::INFINITY, f64::min);
-    let mut trace = TraceP::new(smallest);
-    for &v in vi {
-        trace.add(v + tau2);
+    /// The sums of [`TraceP`] at τ².
+    #[derive(Debug, Clone, Copy)]
+    struct Trace {
+        tau2: f64,
+        trace: TraceP,
     }
-    trace.value()
+    impl StudySums for Trace {
+        #[inline(always)]
+        fn weights_at(&self) -> Option<f64> {
+            Some(self.tau2)
+        }
+        #[inline(always)]
+        fn add(&mut self, _: f64, _: f64, w: f64) {
+            self.trace.add_weight(w);
+        }
+        fn merge(&mut self, other: &Self) {
+            self.trace.merge(&other.trace);
+        }
+    }
+    // Rounding is monotonic: the smallest v_i + τ² is the smallest v_i, plus τ².
+    let smallest = variance_range(vi).0 + tau2;
+    let zero = Trace {
+        tau2,
+        trace: TraceP::new(smallest),
+    };
+    sum_studies(vi, vi, zero).trace.value()
 }
 
 /// The running sums of [`trace_p`], so that a loop over the studies that computes other
@@ -268,8 +363,13 @@ struct CochranQ {
 }
 
 impl StudySums for CochranQ {
-    fn add(&mut self, y: f64, v: f64) {
-        self.q += (y - self.centre) * (y - self.centre) / v;
+    #[inline(always)]
+    fn weights_at(&self) -> Option<f64> {
+        Some(0.0)
+    }
+    #[inline(always)]
+    fn add(&mut self, y: f64, _: f64, w: f64) {
+        self.q += (y - self.centre) * (y - self.centre) * w;
     }
     fn merge(&mut self, other: &Self) {
         self.q += other.q;
@@ -361,8 +461,11 @@ fn generalized_q_near(yi: &[f64], vi: &[f64], tau2: f64, centre: f64) -> Option<
         sw2d2: f64,
     }
     impl StudySums for Near {
-        fn add(&mut self, y: f64, v: f64) {
-            let w = 1.0 / (v + self.tau2);
+        fn weights_at(&self) -> Option<f64> {
+            Some(self.tau2)
+        }
+        #[inline(always)]
+        fn add(&mut self, y: f64, _: f64, w: f64) {
             let (d, w2) = (y - self.centre, w * w);
             self.sw += w;
             self.swd += w * d;
@@ -408,8 +511,11 @@ struct GeneralizedQ {
 }
 
 impl StudySums for GeneralizedQ {
-    fn add(&mut self, y: f64, v: f64) {
-        let w = 1.0 / (v + self.tau2);
+    fn weights_at(&self) -> Option<f64> {
+        Some(self.tau2)
+    }
+    #[inline(always)]
+    fn add(&mut self, y: f64, _: f64, w: f64) {
         let r = self.mean.residual(y);
         self.q += w * r * r;
         self.dq -= (w * r) * (w * r);
@@ -510,7 +616,7 @@ pub fn decreasing_root_from<E>(
 /// `target`, or 0 when Q(0) ≤ target ([`decreasing_root`] on [`generalized_q`]).
 ///
 /// Each Q is formed in one pass about the weighted mean of the τ² before
-/// ([`generalized_q_near`]), in two ([`generalized_q_about`]) where that does not hold
+/// (`generalized_q_near`), in two (`generalized_q_about`) where that does not hold
 /// its digits.
 pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
     generalized_q_root_from(yi, vi, target, 0.0)
@@ -544,19 +650,24 @@ pub fn generalized_q_root_from(yi: &[f64], vi: &[f64], target: f64, start: f64) 
 /// scale-free), is doubled until the sign changes, then Brent's method (the `roots`
 /// crate) to a relative tolerance of 1e-15. Returns the root (the midpoint of the last
 /// bracket if Brent's method failed), the evaluations used and whether it converged.
+///
+/// The search runs in units of `start` (x = τ²/start), so that Brent's method, which
+/// multiplies the ends of its bracket together, neither underflows for roots near 1e-300
+/// nor overflows near 1e300.
 pub(crate) fn bracketed_root(f: impl Fn(f64) -> f64, lo: f64, start: f64) -> (f64, usize, bool) {
-    let (mut lo, mut hi) = (lo, start);
+    let g = |x: f64| f(x * start);
+    let (mut lo, mut hi) = (lo / start, 1.0);
     let mut evaluations = 0;
-    while f(hi) > 0.0 && hi < 1e300 {
+    while g(hi) > 0.0 && hi * start < 1e300 {
         lo = hi;
         hi *= 2.0;
         evaluations += 1;
     }
     let mut convergency = RelativeConvergency { evaluations: 0 };
-    let found = roots::find_root_brent(lo, hi, &f, &mut convergency);
+    let found = roots::find_root_brent(lo, hi, &g, &mut convergency);
     let converged = found.is_ok();
     (
-        found.unwrap_or(0.5 * (lo + hi)),
+        found.unwrap_or(0.5 * (lo + hi)) * start,
         evaluations + convergency.evaluations,
         converged,
     )

@@ -3,6 +3,7 @@ holds them (``PoolArgs::run_yi_vi``); with labels it copies them into a study ta
 two routes must give the same numbers, reports, warnings and errors: labels 1 to k make
 the table route's input the same table."""
 
+import math
 import warnings
 
 import numpy as np
@@ -49,6 +50,15 @@ CASES = {
     "overflowing estimates": (np.array([1e200, 1.0, 2.0]), V[:3], {}),
     "Mantel-Haenszel of yi, vi": (Y, V, {"fixed": "mh"}),
     "a bad increment": (Y, V, {"add": -1}),
+    "Mantel-Haenszel with a bad increment": (Y, V, {"fixed": "mh", "add": -1}),
+    "Peto with an infinite increment": (Y, V, {"fixed": "peto", "add": float("inf")}),
+    # Σ y²/v within rounding of the largest double: the running sum in study order
+    # overflows at the last study, though sums in another order need not.
+    "sum of y²/v at the edge of overflow": (
+        np.array([math.sqrt(0.45 * 2.0**971)] * 4 + [1.3407807929942596e154]),
+        np.ones(5),
+        {},
+    ),
     "empty": (np.array([]), np.array([]), {}),
 }
 
@@ -70,3 +80,10 @@ def test_many_studies_go_in_place_and_warn_of_the_rows_as_the_table_does():
     assert fit.to_dict() == labelled.to_dict()
     assert fit.run_warnings == labelled.run_warnings
     assert len(fit.studies()["yi"]) == 0
+
+
+def test_estimates_at_the_edge_of_overflow_are_refused():
+    yi, vi, _ = CASES["sum of y²/v at the edge of overflow"]
+    with pytest.raises(metapool.InputError) as e:
+        metapool.pool(yi, vi, studies="none")
+    assert (e.value.row, e.value.column) == (6, "yi")

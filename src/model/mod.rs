@@ -420,23 +420,21 @@ fn infinite_weight(study: &str, v: f64) -> String {
 
 /// The first study at which the running sum Σ y_i²/v_i (formed as (y_i/√v_i)², so
 /// that y_i² itself cannot overflow first) stops being finite, if any. The sum is
-/// formed whole first ([`weighted::sum_studies`]); only when it is not finite is it
-/// run again study by study to find where.
+/// formed whole first ([`weighted::sum_studies`], in another order); only when it comes
+/// within a factor 2 of the largest double (its terms are positive, so the running sum
+/// in study order ends within rounding of it) is it run study by study to find where.
 fn overflowing_study(yi: &[f64], vi: &[f64]) -> Option<usize> {
     #[derive(Clone, Copy)]
     struct Standardised(f64);
     impl weighted::StudySums for Standardised {
-        fn add(&mut self, y: f64, v: f64) {
+        fn add(&mut self, y: f64, v: f64, _: f64) {
             self.0 += (y / v.sqrt()).powi(2);
         }
         fn merge(&mut self, other: &Self) {
             self.0 += other.0;
         }
     }
-    if weighted::sum_studies(yi, vi, Standardised(0.0))
-        .0
-        .is_finite()
-    {
+    if weighted::sum_studies(yi, vi, Standardised(0.0)).0 <= f64::MAX / 2.0 {
         return None;
     }
     let mut sum = 0.0f64;
@@ -534,9 +532,7 @@ pub fn data_warnings(effects: &Effects) -> Vec<String> {
 
 /// The warning for sampling variances more than [`VARIANCE_RATIO_WARNING`] apart.
 fn variance_spread_warning(vi: &[f64]) -> Option<String> {
-    let (v_min, v_max) = vi.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    });
+    let (v_min, v_max) = weighted::variance_range(vi);
     (v_max / v_min >= VARIANCE_RATIO_WARNING).then(|| {
         format!(
             "the largest sampling variance is {:.1e} times the smallest: results may be \
@@ -818,11 +814,12 @@ pub fn pool_yi_vi_without_rows(
     effect_options: &EffectOptions,
     options: &PoolOptions,
 ) -> Result<Fit> {
+    // The table's order: its checks, the fixed-effect method, then the effects' options.
     crate::data::validate_yi_vi(source, yi, vi, |i| i + 2)?;
-    effect_options.zero_cell.check()?;
     if options.fixed != FixedMethod::InverseVariance {
         return Err(needs_binary(options.fixed));
     }
+    effect_options.zero_cell.check()?;
     let row = |i: usize| Some(i + 2);
     check_columns(
         yi,

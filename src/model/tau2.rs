@@ -701,8 +701,12 @@ struct ScoreSums {
 }
 
 impl crate::weighted::StudySums for ScoreSums {
-    fn add(&mut self, y: f64, v: f64) {
-        let u = self.s / (v + self.tau2);
+    fn weights_at(&self) -> Option<f64> {
+        Some(self.tau2)
+    }
+    #[inline(always)]
+    fn add(&mut self, y: f64, _: f64, w: f64) {
+        let u = self.s * w;
         self.trace.add_weight(u);
         let u2 = u * u;
         let rho = self.mean.residual(y) * self.inv_root_s;

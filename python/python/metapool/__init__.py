@@ -388,7 +388,9 @@ def pool(
     ``rma(yi, vi)``. Options as ``metapool pool``'s: ``tau2="REML"``, ``ci="z"``,
     ``pi``, ``level``, ``i2_ci``, ``measure`` (what the estimates are), ``profile``.
     Studies are labelled 1 to k unless ``study`` is given; an error names element i
-    as row i + 2 (a file's row)."""
+    as row i + 2 (a file's row). Without ``study`` and with the study rows left out
+    (``studies="none"``, or more than 10⁴ studies), float64 arrays are pooled where
+    they are, without a copy: another thread must not write them during the call."""
     if (vi is None) == (sei is None):
         raise TypeError("pool() takes the variances vi or the standard errors sei (one of them)")
     if vi is not None:

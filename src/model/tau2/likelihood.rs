@@ -363,18 +363,49 @@ impl ProfileLikelihood for InterceptOnly<'_> {
     }
 
     fn scales(&self) -> Scales {
+        /// Σ (y_i − c), Σ (y_i − c)² about a centre c, and the largest v_i.
+        #[derive(Debug, Clone, Copy)]
+        struct Spread {
+            centre: f64,
+            sd: f64,
+            sd2: f64,
+            v_max: f64,
+        }
+        impl crate::weighted::StudySums for Spread {
+            #[inline(always)]
+            fn add(&mut self, y: f64, v: f64, _: f64) {
+                let d = y - self.centre;
+                self.sd += d;
+                self.sd2 += d * d;
+                self.v_max = self.v_max.max(v);
+            }
+            fn merge(&mut self, other: &Self) {
+                self.sd += other.sd;
+                self.sd2 += other.sd2;
+                self.v_max = self.v_max.max(other.v_max);
+            }
+        }
         let k = self.yi.len() as f64;
+        let spread = |centre: f64| {
+            let zero = Spread {
+                centre,
+                sd: 0.0,
+                sd2: 0.0,
+                v_max: 0.0,
+            };
+            crate::weighted::sum_studies(self.yi, self.vi, zero)
+        };
+        // The mean as a shift from the reference study, then the squares about the mean.
         let reference = self.reference.0;
-        let shift = self.yi.iter().map(|y| y - reference).sum::<f64>() / k;
-        let rss = self
-            .yi
-            .iter()
-            .map(|y| ((y - reference) - shift).powi(2))
-            .sum();
+        let first = spread(reference);
+        let mean = reference + first.sd / k;
+        let about_mean = spread(mean);
+        // Σ(y − ȳ)² about the rounded mean, less the square of what its rounding left.
+        let rss = about_mean.sd2 - about_mean.sd * about_mean.sd / k;
         Scales {
             v_min: self.reference.1,
-            v_max: self.vi.iter().copied().fold(0.0, f64::max),
-            rss,
+            v_max: first.v_max,
+            rss: rss.max(0.0),
         }
     }
 
@@ -477,7 +508,10 @@ struct GridSums<const N: usize> {
 }
 
 impl<const N: usize> crate::weighted::StudySums for GridSums<N> {
-    fn add(&mut self, y: f64, v: f64) {
+    // N grid points are N independent sums already.
+    const INTERLEAVED: bool = false;
+    #[inline(always)]
+    fn add(&mut self, y: f64, v: f64, _: f64) {
         let d = y - self.reference;
         for j in 0..N {
             let u = self.s[j] / (v + self.t[j]);
