@@ -26,7 +26,7 @@
 //! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
 use crate::distribution::{chisq_quantile, chisq_sf};
-use crate::weighted::{generalized_q_root, generalized_q_root_from, trace_p};
+use crate::weighted::{trace_p, GeneralizedQRoots};
 use serde::Serialize;
 
 /// How the confidence interval of I² is formed.
@@ -113,13 +113,21 @@ pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
 
 /// Q-profile confidence interval of τ² (Viechtbauer 2007): the lower limit solves
 /// Q(τ²) = χ²_{k−1, 1−α/2}, the upper Q(τ²) = χ²_{k−1, α/2}; a limit is 0 when Q(0)
-/// is already below its target. The upper limit's search starts from the lower limit,
-/// where Q is above the upper limit's target.
+/// is already below its target.
 pub fn tau2_q_profile(yi: &[f64], vi: &[f64], level: f64) -> (f64, f64) {
+    tau2_q_profile_from(yi, vi, level, 0.0)
+}
+
+/// [`tau2_q_profile`] with the search for each limit started from `estimate` (the
+/// estimate of τ², usually between them: a few Newton steps from either side), or from
+/// 0 when it is 0.
+pub fn tau2_q_profile_from(yi: &[f64], vi: &[f64], level: f64, estimate: f64) -> (f64, f64) {
     let df = yi.len() as f64 - 1.0;
     let alpha = 1.0 - level;
-    let lower = generalized_q_root(yi, vi, chisq_quantile(1.0 - alpha / 2.0, df)).tau2;
-    let upper = generalized_q_root_from(yi, vi, chisq_quantile(alpha / 2.0, df), lower).tau2;
+    let roots = GeneralizedQRoots::new(yi, vi);
+    let root = |target: f64| roots.root(target, estimate).tau2;
+    let lower = root(chisq_quantile(1.0 - alpha / 2.0, df));
+    let upper = root(chisq_quantile(alpha / 2.0, df));
     (lower, upper)
 }
 
@@ -172,7 +180,7 @@ pub fn heterogeneity(
     let (mut tl, mut tu, mut il, mut iu, mut hl, mut hu) =
         (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
     if let (Some(_), Some(i2_ci), true) = (tau2, i2_ci, k >= 2) {
-        (tl, tu) = tau2_q_profile(yi, vi, level);
+        (tl, tu) = tau2_q_profile_from(yi, vi, level, tau2_value);
         match i2_ci {
             I2Ci::QProfile => {
                 (il, iu) = (i2_from_tau2(tl, vt), i2_from_tau2(tu, vt));

@@ -103,6 +103,15 @@ fn block_sums<S: StudySums>(yi: &[f64], vi: &[f64], zero: S) -> S {
     sums
 }
 
+/// The first index whose value is `bad`, if any: a check of every value that the
+/// compiler can vectorise (no early exit), then the search only when one is.
+pub(crate) fn first_where(values: &[f64], bad: impl Fn(f64) -> bool) -> Option<usize> {
+    if !values.iter().fold(false, |any, &x| any | bad(x)) {
+        return None;
+    }
+    values.iter().position(|&x| bad(x))
+}
+
 /// Σ w_i and Σ w_i (y_i − y_r), w_i = 1/(v_i + τ²): the sums of [`WeightedMean`].
 #[derive(Debug, Clone, Copy)]
 struct MeanSums {
@@ -547,8 +556,10 @@ pub fn decreasing_root<E>(
     decreasing_root_from(q, target, scale, 0.0)
 }
 
-/// [`decreasing_root`] with Newton's method from `start` where Q(start) > target (a
-/// τ² left of the root, such as the root of a larger target), else from 0.
+/// [`decreasing_root`] with Newton's method from `start` > 0 (a τ² near the root, such
+/// as the estimate of τ² or the root of a larger target), from 0 when Q(start) is not a
+/// number. Left of the root, Q(0) > Q(start) > target needs no check; right of it,
+/// Q(0) is evaluated first, as the root is 0 when Q(0) ≤ target.
 ///
 /// # Errors
 /// As [`decreasing_root`].
@@ -563,8 +574,14 @@ pub fn decreasing_root_from<E>(
     let mut tau2 = if start > 0.0 { start } else { 0.0 };
     let mut now = q(tau2)?;
     if tau2 > 0.0 && !left_of_root(now) {
-        tau2 = 0.0;
-        now = q(0.0)?;
+        // At or right of the root: it is the boundary when Q(0) is not above the
+        // target; else Newton's method goes on from `start` (its first step goes left),
+        // or from 0 when Q(start) is not a number.
+        let at_zero = q(0.0)?;
+        if !(left_of_root(at_zero) && now.0.is_finite() && now.1.is_finite()) {
+            tau2 = 0.0;
+            now = at_zero;
+        }
     }
     if tau2 == 0.0 && !left_of_root(now) {
         return Ok(QRoot {
@@ -622,26 +639,71 @@ pub fn generalized_q_root(yi: &[f64], vi: &[f64], target: f64) -> QRoot {
     generalized_q_root_from(yi, vi, target, 0.0)
 }
 
-/// [`generalized_q_root`] with Newton's method from `start` where Q(start) > target
-/// ([`decreasing_root_from`]).
+/// [`generalized_q_root`] with Newton's method from `start` ([`decreasing_root_from`]).
 pub fn generalized_q_root_from(yi: &[f64], vi: &[f64], target: f64, start: f64) -> QRoot {
-    let (reference, smallest) = WeightedMean::reference_of(yi, vi);
-    let centre = std::cell::Cell::new(None);
-    let q = |tau2| {
-        let near = centre
+    GeneralizedQRoots::new(yi, vi).root(target, start)
+}
+
+/// Roots of Q(τ²) = target for several targets of one data set (the two Q-profile
+/// limits): Q at a τ² already evaluated is taken from a memo, and each Q is formed
+/// about the weighted mean of the last τ² > 0 evaluated (`generalized_q_near`), in two
+/// passes (`generalized_q_about`) where that does not hold its digits.
+pub struct GeneralizedQRoots<'a> {
+    yi: &'a [f64],
+    vi: &'a [f64],
+    reference: f64,
+    smallest: f64,
+    centre: std::cell::Cell<Option<f64>>,
+    memo: std::cell::RefCell<Vec<(f64, (f64, f64))>>,
+}
+
+impl<'a> GeneralizedQRoots<'a> {
+    /// The roots of the generalised Q of `yi`, `vi` (of equal length).
+    pub fn new(yi: &'a [f64], vi: &'a [f64]) -> Self {
+        let (reference, smallest) = WeightedMean::reference_of(yi, vi);
+        GeneralizedQRoots {
+            yi,
+            vi,
+            reference,
+            smallest,
+            centre: std::cell::Cell::new(None),
+            memo: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Q(τ²) and dQ/dτ².
+    fn q(&self, tau2: f64) -> (f64, f64) {
+        let (yi, vi) = (self.yi, self.vi);
+        if let Some(&(_, known)) = self.memo.borrow().iter().find(|(t, _)| *t == tau2) {
+            return known;
+        }
+        let near = self
+            .centre
             .get()
             .and_then(|c| generalized_q_near(yi, vi, tau2, c));
         let (q, dq, mean) = near.unwrap_or_else(|| {
-            let mean = WeightedMean::with_reference(yi, vi, tau2, reference);
+            let mean = WeightedMean::with_reference(yi, vi, tau2, self.reference);
             let (q, dq) = q_about_mean(yi, vi, tau2, mean);
             (q, dq, mean.mean())
         });
-        centre.set(Some(mean));
-        Ok::<_, std::convert::Infallible>((q, dq))
-    };
-    match decreasing_root_from(q, target, smallest, start) {
-        Ok(root) => root,
-        Err(never) => match never {},
+        // The roots lie near the τ² > 0 evaluated last, not at 0.
+        if tau2 > 0.0 {
+            self.centre.set(Some(mean));
+        }
+        let mut memo = self.memo.borrow_mut();
+        if memo.len() < 8 {
+            memo.push((tau2, (q, dq)));
+        }
+        (q, dq)
+    }
+
+    /// The τ² ≥ 0 at which Q(τ²) = `target` ([`decreasing_root_from`] from `start`).
+    pub fn root(&self, target: f64, start: f64) -> QRoot {
+        let q = |tau2| Ok::<_, std::convert::Infallible>(self.q(tau2));
+        match decreasing_root_from(q, target, self.smallest, start) {
+            Ok(root) => root,
+            Err(never) => match never {},
+        }
     }
 }
 

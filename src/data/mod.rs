@@ -423,27 +423,22 @@ pub fn validate_yi_vi(
     let at = |i: usize, column: &str, message: String| {
         Error::input(source, Some(row(i)), Some(column), message)
     };
-    let all_finite = |x: &[f64]| x.iter().fold(true, |ok, x| ok & x.is_finite());
     for (name, values) in [("yi", yi), ("vi", vi)] {
-        if !all_finite(values) {
-            if let Some(i) = values.iter().position(|x| !x.is_finite()) {
-                let x = values[i];
-                return Err(at(
-                    i,
-                    name,
-                    format!("{x} is not a finite number; expected a finite number"),
-                ));
-            }
-        }
-    }
-    if vi.iter().fold(false, |any, &v| any | (v < 0.0)) {
-        if let Some(i) = vi.iter().position(|&v| v < 0.0) {
+        if let Some(i) = crate::weighted::first_where(values, |x| !x.is_finite()) {
+            let x = values[i];
             return Err(at(
                 i,
-                "vi",
-                format!("a variance must be 0 or more, found {}", Shown(vi[i])),
+                name,
+                format!("{x} is not a finite number; expected a finite number"),
             ));
         }
+    }
+    if let Some(i) = crate::weighted::first_where(vi, |v| v < 0.0) {
+        return Err(at(
+            i,
+            "vi",
+            format!("a variance must be 0 or more, found {}", Shown(vi[i])),
+        ));
     }
     Ok(())
 }

@@ -444,14 +444,9 @@ fn overflowing_study(yi: &[f64], vi: &[f64]) -> Option<usize> {
     })
 }
 
-/// The first study whose weight 1/v_i is not finite, if any (a check of every study
-/// that the compiler can vectorise, then the search).
+/// The first study whose weight 1/v_i is not finite, if any.
 fn infinite_weight_study(vi: &[f64]) -> Option<usize> {
-    let infinite = |v: &f64| !(1.0 / v).is_finite();
-    if !vi.iter().fold(false, |any, v| any | infinite(v)) {
-        return None;
-    }
-    vi.iter().position(infinite)
+    weighted::first_where(vi, |v| !(1.0 / v).is_finite())
 }
 
 /// The message for estimates whose squared standardised size overflows.
@@ -672,20 +667,20 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
             vi.len()
         )));
     }
-    if let Some(i) = vi.iter().position(|v| !(1.0 / v).is_finite()) {
+    if let Some(i) = weighted::first_where(vi, |v| !(1.0 / v).is_finite()) {
         return Err(Error::Degenerate(infinite_weight(
             &format!("study {}", i + 1),
             vi[i],
         )));
     }
-    if let Some(i) = vi.iter().position(|&v| !(v > 0.0 && v.is_finite())) {
+    if let Some(i) = weighted::first_where(vi, |v| !(v > 0.0 && v.is_finite())) {
         return Err(Error::InvalidArgument(format!(
             "study {} has a sampling variance of {}; expected a finite number greater than 0",
             i + 1,
             vi[i]
         )));
     }
-    if let Some(i) = yi.iter().position(|y| !y.is_finite()) {
+    if let Some(i) = weighted::first_where(yi, |y| !y.is_finite()) {
         return Err(Error::InvalidArgument(format!(
             "study {} has an estimate of {}; expected a finite number",
             i + 1,
