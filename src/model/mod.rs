@@ -582,8 +582,10 @@ fn pool_owned_effects(effects: Effects, options: &PoolOptions) -> Result<Fit> {
 }
 
 /// The random-effects fit and the heterogeneity statistics of study effects, given the
-/// fixed-effect estimate Q is centred on. Works on slices and allocates nothing (but a
-/// message when an iterative estimator needed its fallback).
+/// fixed-effect estimate Q is centred on: that of `options.fixed` (with inverse variance,
+/// the inverse-variance estimate, whose Q is then the one DerSimonian-Laird takes).
+/// Works on slices and allocates nothing (but a message when an iterative estimator
+/// needed its fallback).
 pub fn random_and_heterogeneity(
     yi: &[f64],
     vi: &[f64],
@@ -594,7 +596,9 @@ pub fn random_and_heterogeneity(
     let q = weighted::cochran_q(yi, vi, fixed_centre);
     let random = options.tau2.map(|method| {
         let q_dl = match options.dl_q {
+            // The fixed estimate in use is the inverse-variance one: its Q is that Q.
             DlQ::FixedInUse => q,
+            DlQ::InverseVariance if options.fixed == FixedMethod::InverseVariance => q,
             DlQ::InverseVariance => {
                 let (mu_iv, _, _) = weighted::inverse_variance(yi, vi, 0.0);
                 weighted::cochran_q(yi, vi, mu_iv)
@@ -673,7 +677,7 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
             vi[i],
         )));
     }
-    if let Some(i) = weighted::first_where(vi, |v| !(v > 0.0 && v.is_finite())) {
+    if let Some(i) = weighted::first_where(vi, |v| !((v > 0.0) & v.is_finite())) {
         return Err(Error::InvalidArgument(format!(
             "study {} has a sampling variance of {}; expected a finite number greater than 0",
             i + 1,

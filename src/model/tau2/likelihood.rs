@@ -117,9 +117,9 @@ pub trait ProfileLikelihood {
 }
 
 /// The upper bound B of the maximising τ² (see the module documentation).
-fn upper_bound(model: &impl ProfileLikelihood) -> f64 {
+fn upper_bound(model: &impl ProfileLikelihood, scales: Scales) -> f64 {
     let (k, p) = model.dimensions();
-    let Scales { v_max, rss, .. } = model.scales();
+    let Scales { v_max, rss, .. } = scales;
     let (k, p) = (k as f64, p as f64);
     let bound = if model.reml() {
         ((k + p) / (k - p) * v_max).max(2.0 * rss / (k - p))
@@ -158,7 +158,7 @@ pub fn global_maximum(model: &impl ProfileLikelihood, max_refine: usize) -> Tau2
     if scales.rss == 0.0 {
         return Tau2Estimate::boundary(1);
     }
-    let grid = scan_grid(scales.v_min, upper_bound(model));
+    let grid = scan_grid(scales.v_min, upper_bound(model, scales));
     let mut scores = vec![0.0; grid.len()];
     model.scores(&grid, &mut scores);
     // The log-likelihoods are filled in below, only when there are maxima to compare.
@@ -439,19 +439,30 @@ impl ProfileLikelihood for InterceptOnly<'_> {
         }
     }
 
-    /// Eight grid points in one pass (fewer in the last): per point s = v_min + τ²,
+    /// Eight grid points in one pass (fewer in the last passes): per point s = v_min + τ²,
     /// u_i = s/(v_i + τ²) and d_i = (y_i − y_r)/√s, the sums Σu, Σud, Σu², Σu²d, Σu²d²,
     /// the shift (μ − y_r)/√s = Σud/Σu, Σu²ρ² = Σu²d² − 2 shift Σu²d + shift² Σu² and
     /// tr P_u = Σu − Σu²/Σu, and s U = ½(Σu²ρ² − tr P_u) (Σu for ML); where either
     /// difference loses more than six digits, the point is evaluated on its own by
     /// [`ProfileLikelihood::derivatives`].
     fn scores(&self, grid: &[f64], out: &mut [f64]) {
-        for (points, out) in grid.chunks(8).zip(out.chunks_mut(8)) {
-            match points.len() {
-                1 | 2 => self.grid_scores::<2>(points, out),
+        // Passes of 8 points, then of 4 and 2 for the rest (a pass costs about as
+        // many divisions per study as it has points).
+        let mut from = 0;
+        while from < grid.len() {
+            let rest = grid.len() - from;
+            let n = match rest {
+                8.. => 8,
+                3.. => rest.min(4),
+                _ => rest,
+            };
+            let (points, out) = (&grid[from..from + n], &mut out[from..from + n]);
+            match n {
+                8 => self.grid_scores::<8>(points, out),
                 3 | 4 => self.grid_scores::<4>(points, out),
-                _ => self.grid_scores::<8>(points, out),
+                _ => self.grid_scores::<2>(points, out),
             }
+            from += n;
         }
     }
 }
