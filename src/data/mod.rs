@@ -423,6 +423,21 @@ pub fn validate_yi_vi(
     let at = |i: usize, column: &str, message: String| {
         Error::input(source, Some(row(i)), Some(column), message)
     };
+    // One pass over both columns for the common case, where every value passes.
+    #[derive(Clone, Copy)]
+    struct Failing(usize);
+    impl crate::weighted::StudySums for Failing {
+        #[inline(always)]
+        fn add(&mut self, y: f64, v: f64, _: f64) {
+            self.0 += usize::from(!(y.is_finite() & v.is_finite() & (v >= 0.0)));
+        }
+        fn merge(&mut self, other: &Self) {
+            self.0 += other.0;
+        }
+    }
+    if crate::weighted::sum_studies(yi, vi, Failing(0)).0 == 0 {
+        return Ok(());
+    }
     for (name, values) in [("yi", yi), ("vi", vi)] {
         if let Some(i) = crate::weighted::first_where(values, |x| !x.is_finite()) {
             let x = values[i];

@@ -492,6 +492,34 @@ fn check_columns(
     label: &dyn Fn(usize) -> String,
     place: Option<Place<'_>>,
 ) -> Result<()> {
+    // One pass for the common case: every weight finite, Σ y²/v far from overflowing.
+    #[derive(Clone, Copy)]
+    struct Screen {
+        infinite: usize,
+        standardised: f64,
+    }
+    impl weighted::StudySums for Screen {
+        fn weights_at(&self) -> Option<f64> {
+            Some(0.0)
+        }
+        #[inline(always)]
+        fn add(&mut self, y: f64, v: f64, w: f64) {
+            self.infinite += usize::from(!w.is_finite());
+            self.standardised += (y / v.sqrt()).powi(2);
+        }
+        fn merge(&mut self, other: &Self) {
+            self.infinite += other.infinite;
+            self.standardised += other.standardised;
+        }
+    }
+    let zero = Screen {
+        infinite: 0,
+        standardised: 0.0,
+    };
+    let screen = weighted::sum_studies(yi, vi, zero);
+    if screen.infinite == 0 && screen.standardised <= f64::MAX / 2.0 {
+        return Ok(());
+    }
     let (i, message, variance) = if let Some(i) = infinite_weight_study(vi) {
         let message = infinite_weight(&format!("study '{}'", label(i)), vi[i]);
         (i, message, true)
@@ -691,6 +719,13 @@ pub fn fit_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<Slice
             yi[i]
         )));
     }
+    fit_checked_slices(yi, vi, options)
+}
+
+/// [`fit_slices`] of effects already checked as it checks them (one or more, finite
+/// estimates, variances whose weights 1/v are finite), as [`check_variances`] and the
+/// table's checks leave them.
+fn fit_checked_slices(yi: &[f64], vi: &[f64], options: &PoolOptions) -> Result<SliceFit> {
     let fixed = FixedFit {
         method: FixedMethod::InverseVariance,
         pooled: random::inference(yi, vi, 0.0, options.fixed_ci, options.level.proportion()),
@@ -830,7 +865,7 @@ pub fn pool_yi_vi_without_rows(
         fixed,
         random,
         heterogeneity,
-    } = fit_slices(yi, vi, options).map_err(|e| in_source(e, source))?;
+    } = fit_checked_slices(yi, vi, options).map_err(|e| in_source(e, source))?;
     let k = yi.len();
     let data = variance_spread_warning(vi).into_iter().collect();
     Ok(Fit {

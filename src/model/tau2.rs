@@ -646,7 +646,7 @@ fn score_information(
     tau2: f64,
     reml: bool,
     reference: (f64, f64),
-) -> (f64, f64, f64) {
+) -> ((f64, f64, f64), f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference.0);
     let s = reference.1 + tau2;
     let zero = ScoreSums {
@@ -672,15 +672,132 @@ fn score_information(
         su2r,
         ..
     } = crate::weighted::sum_studies(yi, vi, zero);
-    let observed_ml = (su3r2 - 0.5 * su2 - su2r * su2r / su) / s;
-    if reml {
-        (
-            0.5 * (su2r2 - trace.value()),
-            0.5 * (su2 - 2.0 * su3 / su + (su2 / su) * (su2 / su)) / s,
-            observed_ml + (su3 / su - 0.5 * (su2 / su) * (su2 / su)) / s,
-        )
-    } else {
-        (0.5 * (su2r2 - su), 0.5 * su2 / s, observed_ml)
+    let moments = Moments {
+        trace: trace.value(),
+        su,
+        su2,
+        su3,
+        su2r2,
+        su3r2,
+        su2r,
+    };
+    (moments.derivatives(s, reml), mean.mean())
+}
+
+/// The sums in u_i = s/(v_i + τ²) and ρ_i = r_i/√s the score and informations are
+/// formed from, with tr P_u.
+struct Moments {
+    trace: f64,
+    su: f64,
+    su2: f64,
+    su3: f64,
+    su2r2: f64,
+    su3r2: f64,
+    su2r: f64,
+}
+
+impl Moments {
+    /// The score, expected and observed information times s (see
+    /// [`score_information`]).
+    fn derivatives(&self, s: f64, reml: bool) -> (f64, f64, f64) {
+        let Moments {
+            trace,
+            su,
+            su2,
+            su3,
+            su2r2,
+            su3r2,
+            su2r,
+        } = *self;
+        let observed_ml = (su3r2 - 0.5 * su2 - su2r * su2r / su) / s;
+        if reml {
+            (
+                0.5 * (su2r2 - trace),
+                0.5 * (su2 - 2.0 * su3 / su + (su2 / su) * (su2 / su)) / s,
+                observed_ml + (su3 / su - 0.5 * (su2 / su) * (su2 / su)) / s,
+            )
+        } else {
+            (0.5 * (su2r2 - su), 0.5 * su2 / s, observed_ml)
+        }
+    }
+}
+
+/// [`score_information`] (with μ(τ²)) in one pass about `centre`, the weighted mean of
+/// a τ² close by; in two passes without one or where the one pass would lose digits.
+///
+/// With d_i = (y_i − c)/√s and δ = Σud/Σu = (μ − c)/√s, ρ_i = d_i − δ, exactly:
+/// Σu²ρ² = Σu²d² − 2δ Σu²d + δ² Σu², Σu³ρ² the same in u³, Σu²ρ = Σu²d − δ Σu². The
+/// differences hold their digits while δ² Σu² ≤ 1e-6 Σu²d² and δ² Σu³ ≤ 1e-6 Σu³d².
+pub(super) fn score_information_near(
+    yi: &[f64],
+    vi: &[f64],
+    tau2: f64,
+    reml: bool,
+    reference: (f64, f64),
+    centre: Option<f64>,
+) -> ((f64, f64, f64), f64) {
+    let s = reference.1 + tau2;
+    let near = centre.and_then(|centre| {
+        let zero = NearScoreSums {
+            tau2,
+            s,
+            centre,
+            inv_root_s: 1.0 / s.sqrt(),
+            trace: TraceP::new(1.0),
+            sums: [0.0; 8],
+        };
+        let n = crate::weighted::sum_studies(yi, vi, zero);
+        let [su, sud, su2, su2d, su2d2, su3, su3d, su3d2] = n.sums;
+        let delta = sud / su;
+        let holds = delta * delta * su2 <= 1e-6 * su2d2 && delta * delta * su3 <= 1e-6 * su3d2;
+        let moments = Moments {
+            trace: n.trace.value(),
+            su,
+            su2,
+            su3,
+            su2r2: su2d2 - 2.0 * delta * su2d + delta * delta * su2,
+            su3r2: su3d2 - 2.0 * delta * su3d + delta * delta * su3,
+            su2r: su2d - delta * su2,
+        };
+        let derivatives = moments.derivatives(s, reml);
+        let finite = derivatives.0.is_finite() && derivatives.1.is_finite();
+        (holds && finite).then(|| (derivatives, centre + delta * s.sqrt()))
+    });
+    near.unwrap_or_else(|| score_information(yi, vi, tau2, reml, reference))
+}
+
+/// The sums of [`score_information_near`]: Σu, Σud, Σu², Σu²d, Σu²d², Σu³, Σu³d,
+/// Σu³d², with d_i = (y_i − c)/√s, and tr P_u.
+#[derive(Debug, Clone, Copy)]
+struct NearScoreSums {
+    tau2: f64,
+    s: f64,
+    centre: f64,
+    inv_root_s: f64,
+    trace: TraceP,
+    sums: [f64; 8],
+}
+
+impl crate::weighted::StudySums for NearScoreSums {
+    fn weights_at(&self) -> Option<f64> {
+        Some(self.tau2)
+    }
+    #[inline(always)]
+    fn add(&mut self, y: f64, _: f64, w: f64) {
+        let u = self.s * w;
+        self.trace.add_weight(u);
+        let d = (y - self.centre) * self.inv_root_s;
+        let (u2, ud) = (u * u, u * d);
+        let terms = [u, ud, u2, u2 * d, ud * ud, u2 * u, u2 * ud, u * ud * ud];
+        for (sum, term) in self.sums.iter_mut().zip(terms) {
+            *sum += term;
+        }
+    }
+    fn merge(&mut self, other: &Self) {
+        self.trace.merge(&other.trace);
+        for (sum, other) in self.sums.iter_mut().zip(other.sums) {
+            *sum += other;
+        }
     }
 }
 

@@ -104,6 +104,14 @@ pub trait ProfileLikelihood {
     fn scales(&self) -> Scales;
     /// The score and informations at `tau2`, times v_min + τ² ([`Derivatives`]).
     fn derivatives(&self, tau2: f64) -> Derivatives;
+    /// [`ProfileLikelihood::derivatives`] for a step of an iteration: `centre` holds
+    /// what the step before left (for [`InterceptOnly`], the weighted mean at its τ²,
+    /// about which the sums are then formed in one pass) and is updated. The default
+    /// leaves it alone.
+    fn derivatives_from(&self, tau2: f64, centre: &mut Option<f64>) -> Derivatives {
+        let _ = centre;
+        self.derivatives(tau2)
+    }
     /// ℓ(τ²) with metafor's constants.
     fn log_likelihood(&self, tau2: f64) -> f64;
     /// The scores at every τ² of `grid`, times v_min + τ² as in [`Derivatives`], into
@@ -279,8 +287,9 @@ fn refine(
     } else {
         0.5 * (a + b)
     };
+    let mut centre = None;
     for iteration in 1..=max_refine {
-        let d = model.derivatives(tau2);
+        let d = model.derivatives_from(tau2, &mut centre);
         if d.score == 0.0 {
             return Refined {
                 tau2,
@@ -410,8 +419,19 @@ impl ProfileLikelihood for InterceptOnly<'_> {
     }
 
     fn derivatives(&self, tau2: f64) -> Derivatives {
-        let (score, expected, observed) =
-            super::score_information(self.yi, self.vi, tau2, self.reml, self.reference);
+        self.derivatives_from(tau2, &mut None)
+    }
+
+    fn derivatives_from(&self, tau2: f64, centre: &mut Option<f64>) -> Derivatives {
+        let ((score, expected, observed), mean) = super::score_information_near(
+            self.yi,
+            self.vi,
+            tau2,
+            self.reml,
+            self.reference,
+            *centre,
+        );
+        *centre = Some(mean);
         Derivatives {
             score,
             expected,
