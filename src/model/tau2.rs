@@ -649,39 +649,46 @@ fn score_information(
 ) -> ((f64, f64, f64), f64) {
     let mean = WeightedMean::with_reference(yi, vi, tau2, reference.0);
     let s = reference.1 + tau2;
+    // About the mean itself δ is rounding: the one-pass forms are the direct sums.
+    let (moments, _, _) = moments_about(yi, vi, tau2, s, mean);
+    (moments.derivatives(s, reml), mean.mean())
+}
+
+/// The [`Moments`] at τ² (s = v_min + τ²) from sums about `centre`, a weighted mean at
+/// τ² or near it (its residuals (y − y_r) − δ_c as [`WeightedMean::residual`] forms
+/// them): with d_i those residuals over √s and δ = Σud/Σu, ρ_i = d_i − δ and, exactly,
+/// Σu²ρ² = Σu²d² − 2δ Σu²d + δ² Σu², Σu³ρ² the same in u³, Σu²ρ = Σu²d − δ Σu².
+/// Returns whether those differences hold their digits (δ² Σu² ≤ 1e-6 Σu²d² and
+/// δ² Σu³ ≤ 1e-6 Σu³d²), and μ(τ²).
+fn moments_about(
+    yi: &[f64],
+    vi: &[f64],
+    tau2: f64,
+    s: f64,
+    centre: WeightedMean,
+) -> (Moments, bool, f64) {
     let zero = ScoreSums {
         tau2,
         s,
-        mean,
+        centre,
         inv_root_s: 1.0 / s.sqrt(),
         trace: TraceP::new(1.0),
-        su: 0.0,
-        su2: 0.0,
-        su3: 0.0,
-        su2r2: 0.0,
-        su3r2: 0.0,
-        su2r: 0.0,
+        sums: [0.0; 8],
     };
-    let ScoreSums {
-        trace,
-        su,
-        su2,
-        su3,
-        su2r2,
-        su3r2,
-        su2r,
-        ..
-    } = crate::weighted::sum_studies(yi, vi, zero);
+    let n = crate::weighted::sum_studies(yi, vi, zero);
+    let [su, sud, su2, su2d, su2d2, su3, su3d, su3d2] = n.sums;
+    let delta = sud / su;
+    let holds = delta * delta * su2 <= 1e-6 * su2d2 && delta * delta * su3 <= 1e-6 * su3d2;
     let moments = Moments {
-        trace: trace.value(),
+        trace: n.trace.value(),
         su,
         su2,
         su3,
-        su2r2,
-        su3r2,
-        su2r,
+        su2r2: su2d2 - 2.0 * delta * su2d + delta * delta * su2,
+        su3r2: su3d2 - 2.0 * delta * su3d + delta * delta * su3,
+        su2r: su2d - delta * su2,
     };
-    (moments.derivatives(s, reml), mean.mean())
+    (moments, holds, centre.mean() + delta * s.sqrt())
 }
 
 /// The sums in u_i = s/(v_i + τ²) and ρ_i = r_i/√s the score and informations are
@@ -723,11 +730,8 @@ impl Moments {
 }
 
 /// [`score_information`] (with μ(τ²)) in one pass about `centre`, the weighted mean of
-/// a τ² close by; in two passes without one or where the one pass would lose digits.
-///
-/// With d_i = (y_i − c)/√s and δ = Σud/Σu = (μ − c)/√s, ρ_i = d_i − δ, exactly:
-/// Σu²ρ² = Σu²d² − 2δ Σu²d + δ² Σu², Σu³ρ² the same in u³, Σu²ρ = Σu²d − δ Σu². The
-/// differences hold their digits while δ² Σu² ≤ 1e-6 Σu²d² and δ² Σu³ ≤ 1e-6 Σu³d².
+/// a τ² close by ([`moments_about`]); in two passes without one or where the one pass
+/// would lose digits.
 pub(super) fn score_information_near(
     yi: &[f64],
     vi: &[f64],
@@ -738,47 +742,32 @@ pub(super) fn score_information_near(
 ) -> ((f64, f64, f64), f64) {
     let s = reference.1 + tau2;
     let near = centre.and_then(|centre| {
-        let zero = NearScoreSums {
-            tau2,
-            s,
-            centre,
-            inv_root_s: 1.0 / s.sqrt(),
-            trace: TraceP::new(1.0),
-            sums: [0.0; 8],
+        let about = WeightedMean {
+            reference: centre,
+            shift: 0.0,
+            sum_w: f64::NAN,
         };
-        let n = crate::weighted::sum_studies(yi, vi, zero);
-        let [su, sud, su2, su2d, su2d2, su3, su3d, su3d2] = n.sums;
-        let delta = sud / su;
-        let holds = delta * delta * su2 <= 1e-6 * su2d2 && delta * delta * su3 <= 1e-6 * su3d2;
-        let moments = Moments {
-            trace: n.trace.value(),
-            su,
-            su2,
-            su3,
-            su2r2: su2d2 - 2.0 * delta * su2d + delta * delta * su2,
-            su3r2: su3d2 - 2.0 * delta * su3d + delta * delta * su3,
-            su2r: su2d - delta * su2,
-        };
+        let (moments, holds, mean) = moments_about(yi, vi, tau2, s, about);
         let derivatives = moments.derivatives(s, reml);
         let finite = derivatives.0.is_finite() && derivatives.1.is_finite();
-        (holds && finite).then(|| (derivatives, centre + delta * s.sqrt()))
+        (holds && finite).then_some((derivatives, mean))
     });
     near.unwrap_or_else(|| score_information(yi, vi, tau2, reml, reference))
 }
 
-/// The sums of [`score_information_near`]: Σu, Σud, Σu², Σu²d, Σu²d², Σu³, Σu³d,
-/// Σu³d², with d_i = (y_i − c)/√s, and tr P_u.
+/// The sums of [`moments_about`]: Σu, Σud, Σu², Σu²d, Σu²d², Σu³, Σu³d, Σu³d², with
+/// u_i = s/(v_i + τ²) and d_i the residual about the centre over √s, and tr P_u.
 #[derive(Debug, Clone, Copy)]
-struct NearScoreSums {
+struct ScoreSums {
     tau2: f64,
     s: f64,
-    centre: f64,
+    centre: WeightedMean,
     inv_root_s: f64,
     trace: TraceP,
     sums: [f64; 8],
 }
 
-impl crate::weighted::StudySums for NearScoreSums {
+impl crate::weighted::StudySums for ScoreSums {
     fn weights_at(&self) -> Option<f64> {
         Some(self.tau2)
     }
@@ -786,7 +775,7 @@ impl crate::weighted::StudySums for NearScoreSums {
     fn add(&mut self, y: f64, _: f64, w: f64) {
         let u = self.s * w;
         self.trace.add_weight(u);
-        let d = (y - self.centre) * self.inv_root_s;
+        let d = self.centre.residual(y) * self.inv_root_s;
         let (u2, ud) = (u * u, u * d);
         let terms = [u, ud, u2, u2 * d, ud * ud, u2 * u, u2 * ud, u * ud * ud];
         for (sum, term) in self.sums.iter_mut().zip(terms) {
@@ -798,51 +787,6 @@ impl crate::weighted::StudySums for NearScoreSums {
         for (sum, other) in self.sums.iter_mut().zip(other.sums) {
             *sum += other;
         }
-    }
-}
-
-/// The sums of [`score_information`] in u_i = s/(v_i + τ²) and ρ_i = r_i/√s.
-#[derive(Debug, Clone, Copy)]
-struct ScoreSums {
-    tau2: f64,
-    s: f64,
-    mean: WeightedMean,
-    inv_root_s: f64,
-    trace: TraceP,
-    su: f64,
-    su2: f64,
-    su3: f64,
-    su2r2: f64,
-    su3r2: f64,
-    su2r: f64,
-}
-
-impl crate::weighted::StudySums for ScoreSums {
-    fn weights_at(&self) -> Option<f64> {
-        Some(self.tau2)
-    }
-    #[inline(always)]
-    fn add(&mut self, y: f64, _: f64, w: f64) {
-        let u = self.s * w;
-        self.trace.add_weight(u);
-        let u2 = u * u;
-        let rho = self.mean.residual(y) * self.inv_root_s;
-        let ur = u * rho;
-        self.su += u;
-        self.su2 += u2;
-        self.su3 += u2 * u;
-        self.su2r2 += ur * ur;
-        self.su3r2 += ur * ur * u;
-        self.su2r += ur * u;
-    }
-    fn merge(&mut self, other: &Self) {
-        self.trace.merge(&other.trace);
-        self.su += other.su;
-        self.su2 += other.su2;
-        self.su3 += other.su3;
-        self.su2r2 += other.su2r2;
-        self.su3r2 += other.su3r2;
-        self.su2r += other.su2r;
     }
 }
 
