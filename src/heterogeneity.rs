@@ -26,7 +26,7 @@
 //! - Higgins & Thompson's I² interval needs k ≥ 3 and is NaN below.
 
 use crate::distribution::{chisq_quantile, chisq_sf};
-use crate::weighted::{trace_p, GeneralizedQRoots};
+use crate::weighted::{trace_p, GeneralizedQRoots, RootPath};
 use serde::Serialize;
 
 /// How the confidence interval of I² is formed.
@@ -113,7 +113,8 @@ pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
 
 /// Q-profile confidence interval of τ² (Viechtbauer 2007): the lower limit solves
 /// Q(τ²) = χ²_{k−1, 1−α/2}, the upper Q(τ²) = χ²_{k−1, α/2}; a limit is 0 when Q(0)
-/// is already below its target.
+/// is already below its target, and not a number when its search does not converge
+/// (a limit beyond the largest double).
 pub fn tau2_q_profile(yi: &[f64], vi: &[f64], level: f64) -> (f64, f64) {
     tau2_q_profile_from(yi, vi, level, 0.0)
 }
@@ -125,7 +126,17 @@ pub fn tau2_q_profile_from(yi: &[f64], vi: &[f64], level: f64, estimate: f64) ->
     let df = yi.len() as f64 - 1.0;
     let alpha = 1.0 - level;
     let roots = GeneralizedQRoots::new(yi, vi);
-    let root = |target: f64| roots.root(target, estimate).tau2;
+    // A limit whose search did not converge (a root beyond the largest double, where
+    // the bracket's doubling stops) is not a number, not the bracket's midpoint.
+    let root = |target: f64| {
+        let found = roots.root(target, estimate);
+        match found.path {
+            RootPath::Bracketed {
+                converged: false, ..
+            } => f64::NAN,
+            _ => found.tau2,
+        }
+    };
     let lower = root(chisq_quantile(1.0 - alpha / 2.0, df));
     let upper = root(chisq_quantile(alpha / 2.0, df));
     (lower, upper)

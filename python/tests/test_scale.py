@@ -39,3 +39,13 @@ def test_q_profile_limits_rescale_with_the_data(c):
         a, b = getattr(plain, limit), getattr(scaled, limit) / (c * c)
         assert b == pytest.approx(a, rel=1e-10), limit
     assert scaled.tau2_ci_lower <= scaled.tau2 <= scaled.tau2_ci_upper
+
+
+def test_a_q_profile_limit_beyond_the_largest_double_is_not_a_number():
+    # Two studies of variance 1: Q(τ²) = D²/(2 + 2τ²), so the upper limit is
+    # D²/(2 χ²_{1, 0.025}) − 1, about 5e309 for D = 1e153: beyond the largest double.
+    # It was reported as a finite number (half the estimate) below the estimate.
+    h = metapool.pool([0.0, 1e153], [1.0, 1.0], tau2="DL").heterogeneity
+    assert h.tau2_ci_upper is None
+    assert h.tau2_ci_lower == pytest.approx(1e306 / (2 * 5.023886187314888) - 1, rel=1e-9)
+    assert h.tau2_ci_lower <= h.tau2
