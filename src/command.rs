@@ -395,10 +395,7 @@ impl Report for PoolReport {
     fn write(&self, format: FitFormat, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             FitFormat::Text => {
-                match &self.table {
-                    Some(table) => report::text::write_fit(out, table, &self.fit)?,
-                    None => report::text::write_fit_of(out, &self.source, None, &self.fit)?,
-                }
+                report::text::write_fit_of(out, &self.source, self.table.as_ref(), &self.fit)?;
                 match &self.subgroups {
                     Some(sg) => report::text::write_subgroups(out, sg),
                     None => Ok(()),

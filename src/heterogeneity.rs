@@ -103,12 +103,14 @@ pub fn i2_from_q(q: f64, df: f64) -> f64 {
     }
 }
 
-/// I² (%) from τ²: 100 τ²/(ṽ + τ²); 0 when τ² = 0 (also for one study, where ṽ = 0).
+/// I² (%) from τ²: 100 τ²/(ṽ + τ²), formed as 100/(1 + ṽ/τ²), which neither
+/// overflows for τ² near the largest double nor rounds above 100; 0 when τ² = 0 (also
+/// for one study, where ṽ = 0).
 pub fn i2_from_tau2(tau2: f64, typical_variance: f64) -> f64 {
     if tau2 == 0.0 {
         return 0.0;
     }
-    100.0 * tau2 / (typical_variance + tau2)
+    100.0 / (1.0 + typical_variance / tau2)
 }
 
 /// Q-profile confidence interval of τ² (Viechtbauer 2007): the lower limit solves

@@ -49,3 +49,12 @@ def test_a_q_profile_limit_beyond_the_largest_double_is_not_a_number():
     assert h.tau2_ci_upper is None
     assert h.tau2_ci_lower == pytest.approx(1e306 / (2 * 5.023886187314888) - 1, rel=1e-9)
     assert h.tau2_ci_lower <= h.tau2
+
+
+def test_i2_from_tau2_stays_within_0_and_100_at_the_edges_of_the_range():
+    # τ² near the largest double: I² was 100 τ²/(ṽ + τ²) = inf/inf or inf.
+    h = metapool.pool([0.0, 3e153], [1.0, 1.0], tau2="DL").heterogeneity
+    assert h.i2_tau2 == 100.0
+    # A Q-profile limit whose I² rounded to 100.00000000000001.
+    h = metapool.pool([0.0, 6.0e9, -1.2e10], [1.0, 1.1, 0.9], tau2="DL").heterogeneity
+    assert 0.0 <= h.i2_ci_lower <= h.i2_ci_upper <= 100.0
